@@ -1,0 +1,58 @@
+# The user interface of the workbench. `make report` and `make test` are the two commands README promises.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+KERNEL := altinn-analysis
+
+.PHONY: install report test lint format typecheck unit lab snapshot bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Re-sync only when the lock or project metadata changed: `make install` is cheap when nothing did.
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv from uv.lock (idempotent)
+
+report: install  ## build the demo reports offline from the embedded snapshot
+	$(BIN)/altinn-analysis catalogue summary
+
+lint: install  ## ruff lint + format check, mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest
+
+test: lint unit  ## lint, type check and every test
+
+format: install  ## apply ruff formatting and safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lab: install  ## JupyterLab on the project's kernel
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Altinn analysis"
+	$(BIN)/jupyter lab notebooks/
+
+snapshot: install  ## rebuild data/reference/ from a replay directory: make snapshot REPLAY=path/to/replay
+	@test -n "$(REPLAY)" || { echo "usage: make snapshot REPLAY=path/to/replay"; exit 2; }
+	$(BIN)/altinn-analysis refresh --replay "$(REPLAY)" --out data/reference
+
+bench: install  ## print the benchmark figures
+	$(BIN)/python benchmarks/bench_catalogue.py
+
+clean:  ## remove the environments (not the reports)
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,19 @@
+"""The Altinn 3 reference catalogue as typed polars tables, and `refresh` that builds it from Altinn."""
+
+from altinn_analysis.catalogue._build import SCHEMAS, RawCatalogue, build_tables
+from altinn_analysis.catalogue._catalogue import TABLES, Catalogue, default_reference_dir, parse_service
+from altinn_analysis.catalogue._refresh import DSOP_AGENCY_ORG_CODES, FINANCE_ORG_FORMS, fetch_raw, refresh
+
+__all__ = [
+    "DSOP_AGENCY_ORG_CODES",
+    "FINANCE_ORG_FORMS",
+    "SCHEMAS",
+    "TABLES",
+    "Catalogue",
+    "RawCatalogue",
+    "build_tables",
+    "default_reference_dir",
+    "fetch_raw",
+    "parse_service",
+    "refresh",
+]

@@ -1,0 +1,110 @@
+"""Serve recorded Altinn responses through `httpx.MockTransport`.
+
+A replay directory holds `index.json` (a list of `{method, host, path, query, headers, status, content_type,
+body_file}`) and the bodies it names. Matching: method + host + path + query (order-insensitive); `headers`
+lists only the request headers the answer depends on. A request without `Accept-Language` is served as `nb`,
+which is Altinn's default.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+__all__ = ["ReplayMissError", "ReplayTransport"]
+
+_DEFAULT_HEADERS = {"accept-language": "nb"}
+
+Key = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+
+class ReplayMissError(LookupError):
+    """The replay has no recording for a request."""
+
+    def __init__(self, request: httpx.Request, directory: Path) -> None:
+        self.request = request
+        lang = request.headers.get("accept-language")
+        extra = f" (Accept-Language: {lang})" if lang else ""
+        super().__init__(f"no recorded response for {request.method} {request.url}{extra} in replay {directory}")
+
+
+def _first_language_tag(value: str) -> str:
+    return value.split(",")[0].split(";")[0].strip().lower()
+
+
+class ReplayTransport(httpx.MockTransport):
+    """An `httpx.MockTransport` answering from a recorded-response directory."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        index_file = self.directory / "index.json"
+        try:
+            entries = json.loads(index_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{index_file}: not a replay directory (index.json missing)") from None
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{index_file}: invalid JSON: {exc}") from exc
+        if not isinstance(entries, list):
+            raise ValueError(f"{index_file}: expected a JSON array of recordings")
+        self._entries: dict[Key, list[dict[str, Any]]] = defaultdict(list)
+        for n, entry in enumerate(entries):
+            try:
+                key = self._key(entry["method"], entry["host"], entry["path"], entry.get("query") or {})
+                missing = {"status", "body_file"} - set(entry)
+                if missing:
+                    raise KeyError(", ".join(sorted(missing)))
+            except (KeyError, TypeError) as exc:
+                raise ValueError(f"{index_file}: entry {n} lacks {exc}") from exc
+            self._entries[key].append(entry)
+        self._bodies: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+        self.requests: list[httpx.Request] = []
+        super().__init__(self._handle)
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._entries.values())
+
+    @staticmethod
+    def _key(method: str, host: str, path: str, query: dict[str, Any]) -> Key:
+        return (method.upper(), host.lower(), path, tuple(sorted((k, str(v)) for k, v in query.items())))
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.requests.append(request)
+        key = self._key(request.method, request.url.host, request.url.path, dict(request.url.params.multi_items()))
+        for entry in self._entries.get(key, ()):
+            if self._headers_match(entry.get("headers") or {}, request):
+                return httpx.Response(
+                    entry["status"],
+                    headers={"content-type": entry.get("content_type", "application/json")},
+                    content=self._body(entry["body_file"]),
+                    request=request,
+                )
+        raise ReplayMissError(request, self.directory)
+
+    @staticmethod
+    def _headers_match(wanted: dict[str, str], request: httpx.Request) -> bool:
+        for name, value in wanted.items():
+            have = request.headers.get(name, _DEFAULT_HEADERS.get(name.lower()))
+            if have is None:
+                return False
+            if name.lower() == "accept-language":
+                if _first_language_tag(have) != _first_language_tag(value):
+                    return False
+            elif have != value:
+                return False
+        return True
+
+    def _body(self, body_file: str) -> bytes:
+        with self._lock:
+            if body_file not in self._bodies:
+                path = (self.directory / body_file).resolve()
+                if self.directory.resolve() not in path.parents:
+                    raise ValueError(f"replay body {body_file!r} lies outside {self.directory}")
+                self._bodies[body_file] = path.read_bytes()
+            return self._bodies[body_file]
