@@ -1,0 +1,53 @@
+"""`altinn-analysis`: a thin typer front end over the package.
+
+Heavy libraries (polars, httpx, rich tables) are imported inside the commands so that `--help` starts fast.
+Each command group lives in its own module and registers itself on `app`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from altinn_analysis._version import __version__
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="altinn-analysis",
+    help="Altinn 3 transition workbench: what the move from Altinn 2 means for a DSOP finance institution.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"altinn-analysis {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens (to stderr).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+# Command modules register themselves on `app` when imported.
+from altinn_analysis.cli import _catalogue, _refresh  # noqa: E402, F401
+
+
+def main() -> None:
+    app()
