@@ -79,6 +79,8 @@ def refresh(
     replay_dir: str | Path | None = None,
     transport: httpx.BaseTransport | None = None,
     max_concurrency: int = 8,
+    variants: Sequence[str] = FINANCE_ORG_FORMS,
+    subject_owners: Sequence[str] = DSOP_AGENCY_ORG_CODES,
     progress: StageProgress | None = None,
     client: AltinnClient | None = None,
 ) -> Manifest:
@@ -90,7 +92,7 @@ def refresh(
     if client is None:
         client = AltinnClient(environment, transport=transport, max_concurrency=max_concurrency)
     try:
-        raw = fetch_raw(client, progress=progress)
+        raw = fetch_raw(client, variants=variants, subject_owners=subject_owners, progress=progress)
     finally:
         if owns_client:
             client.close()

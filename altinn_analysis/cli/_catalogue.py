@@ -10,7 +10,9 @@ import typer
 from altinn_analysis.cli import app
 from altinn_analysis.cli._common import Format, FormatOpt, ReferenceDir, emit, fail, load_catalogue
 
-catalogue_app = typer.Typer(help="Look at the Altinn 3 reference catalogue (the embedded or a refreshed snapshot).")
+catalogue_app = typer.Typer(
+    help="Look at the Altinn 3 reference catalogue (the embedded or a refreshed snapshot).", rich_markup_mode=None
+)
 app.add_typer(catalogue_app, name="catalogue")
 
 

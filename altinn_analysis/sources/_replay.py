@@ -34,7 +34,8 @@ class ReplayMissError(LookupError):
 
 
 def _first_language_tag(value: str) -> str:
-    return value.split(",")[0].split(";")[0].strip().lower()
+    """`nb-NO,nb;q=0.9,en;q=0.8` → `nb`: Altinn picks the language by the first tag's primary subtag."""
+    return value.split(",")[0].split(";")[0].strip().split("-")[0].lower()
 
 
 class ReplayTransport(httpx.MockTransport):
