@@ -1,7 +1,8 @@
-"""The Altinn 3 reference catalogue as typed polars tables, and `refresh` that builds it from Altinn."""
+"""The Altinn 3 reference catalogue and the curated DSOP catalogue as typed polars tables, and `refresh`."""
 
 from altinn_analysis.catalogue._build import SCHEMAS, RawCatalogue, build_tables
 from altinn_analysis.catalogue._catalogue import TABLES, Catalogue, default_reference_dir, parse_service
+from altinn_analysis.catalogue._dsop import DsopCatalogue, DsopCatalogueError, load_dsop
 from altinn_analysis.catalogue._refresh import DSOP_AGENCY_ORG_CODES, FINANCE_ORG_FORMS, fetch_raw, refresh
 
 __all__ = [
@@ -10,10 +11,13 @@ __all__ = [
     "SCHEMAS",
     "TABLES",
     "Catalogue",
+    "DsopCatalogue",
+    "DsopCatalogueError",
     "RawCatalogue",
     "build_tables",
     "default_reference_dir",
     "fetch_raw",
+    "load_dsop",
     "parse_service",
     "refresh",
 ]

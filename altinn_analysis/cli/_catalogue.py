@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +15,15 @@ catalogue_app = typer.Typer(
     help="Look at the Altinn 3 reference catalogue (the embedded or a refreshed snapshot).", rich_markup_mode=None
 )
 app.add_typer(catalogue_app, name="catalogue")
+
+DsopDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--dsop-dir",
+        help="DSOP catalogue folder to read (default: $ALTINN_ANALYSIS_DSOP_DIR or the embedded data/dsop).",
+        file_okay=False,
+    ),
+]
 
 
 @catalogue_app.command("summary")
@@ -141,3 +151,54 @@ def catalogue_service_map(
     )
     frame = frame.select("service_code", "service_edition_code", "identifier", "match", "resource_type", "title_nb")
     emit(frame, fmt, title="Altinn 2 service → Altinn 3 resource")
+
+
+@catalogue_app.command("services")
+def catalogue_services(
+    dsop_dir: DsopDir = None,
+    fmt: FormatOpt = Format.table,
+    service: Annotated[str | None, typer.Option("--service", help="Only one DSOP service id (sbl, ssu, …).")] = None,
+) -> None:
+    """The DSOP services with their Altinn 2 dependencies and Altinn 3 successors (csv/json: every column)."""
+    import polars as pl
+
+    from altinn_analysis.catalogue import DsopCatalogueError, load_dsop
+
+    try:
+        dsop = load_dsop(dsop_dir)
+    except DsopCatalogueError as exc:
+        fail(str(exc))
+    services = dsop.services
+    if service:
+        if service not in dsop.service_ids:
+            fail(f"unknown DSOP service {service!r}; the catalogue has {', '.join(dsop.service_ids)}")
+        services = services.filter(pl.col("service_id") == service)
+    # Both tables have notes, certainty and source: the service's get a prefix, the dependency's keep the name.
+    frame = services.rename({c: f"service_{c}" for c in ("notes", "certainty", "source")}).join(
+        dsop.dependencies, on="service_id", how="left", maintain_order="left"
+    )
+    if fmt is not Format.table:
+        emit(frame, fmt)
+        return
+    edition = pl.when(pl.col("altinn2_edition").is_not_null()).then(pl.lit(":") + pl.col("altinn2_edition"))
+    code = pl.coalesce(pl.col("altinn2_code") + edition.otherwise(pl.lit("")), "altinn2_name")
+    # The target kind alone ("resource") would read as found: say when the successor is not simply available.
+    # (Parentheses, not brackets: rich would take "[not found]" for markup.)
+    target = pl.concat_str(
+        "altinn3_target_type",
+        pl.when(pl.col("altinn3_target").is_not_null()).then(pl.lit(" ") + pl.col("altinn3_target")),
+        pl.when(pl.col("successor_status") != "available").then(
+            pl.lit(" (") + pl.col("successor_status").str.replace("_", " ") + pl.lit(")")
+        ),
+        ignore_nulls=True,
+    )
+    table = frame.select(
+        pl.col("service_id").alias("service"),
+        pl.col("name_nb").alias("name"),
+        pl.col("fi_role").alias("FI role"),
+        pl.col("artefact_type").alias("artefact"),
+        code.alias("Altinn 2 code"),
+        target.alias("Altinn 3 target"),
+        pl.coalesce("certainty", "service_certainty").alias("certainty"),
+    )
+    emit(table, fmt, title="DSOP services and their Altinn 2 dependencies", max_width=50)

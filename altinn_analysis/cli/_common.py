@@ -50,12 +50,14 @@ def emit(frame: pl.DataFrame, fmt: Format, *, title: str | None = None, max_widt
     else:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title=title, show_lines=False)
         for col in frame.columns:
             table.add_column(col, overflow="fold", max_width=max_width)
         for row in frame.iter_rows():
-            table.add_row(*("" if v is None else str(v) for v in row))
+            # Text, not str: data such as "[optional]" must not be read as rich markup.
+            table.add_row(*(Text("" if v is None else str(v)) for v in row))
         Console(width=max(160, 20 * len(frame.columns))).print(table)
         typer.echo(f"{frame.height} rows")
 
