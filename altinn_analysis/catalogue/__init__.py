@@ -1,6 +1,6 @@
 """The Altinn 3 reference catalogue and the curated DSOP catalogue as typed polars tables, and `refresh`."""
 
-from altinn_analysis.catalogue._build import SCHEMAS, RawCatalogue, build_tables
+from altinn_analysis.catalogue._build import PACKAGE_URN_PREFIX, SCHEMAS, RawCatalogue, build_tables
 from altinn_analysis.catalogue._catalogue import TABLES, Catalogue, default_reference_dir, parse_service
 from altinn_analysis.catalogue._dsop import DsopCatalogue, DsopCatalogueError, load_dsop
 from altinn_analysis.catalogue._refresh import DSOP_AGENCY_ORG_CODES, FINANCE_ORG_FORMS, fetch_raw, refresh
@@ -8,6 +8,7 @@ from altinn_analysis.catalogue._refresh import DSOP_AGENCY_ORG_CODES, FINANCE_OR
 __all__ = [
     "DSOP_AGENCY_ORG_CODES",
     "FINANCE_ORG_FORMS",
+    "PACKAGE_URN_PREFIX",
     "SCHEMAS",
     "TABLES",
     "Catalogue",

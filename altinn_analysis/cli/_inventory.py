@@ -1,0 +1,80 @@
+"""`altinn-analysis validate DIR …`: check institution inventories (DESIGN §5)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from altinn_analysis.cli import app
+from altinn_analysis.cli._common import ReferenceDir, fail, load_catalogue
+
+if TYPE_CHECKING:
+    from altinn_analysis.inventory import Problem
+
+
+class OutputFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def validate(
+    directories: Annotated[
+        list[Path],
+        typer.Argument(metavar="DIR", help="Inventory folders, e.g. data/institutions/910000004.", show_default=False),
+    ],
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="text: grouped per folder; json: a list of problems."),
+    ] = OutputFormat.text,
+    reference_dir: ReferenceDir = None,
+) -> None:
+    """Check inventory folders and list every problem as file:row:column (row 1 is the header).
+
+    Exit 0 when every folder is valid (warnings allowed), 1 when any folder has an error.
+    """
+    from altinn_analysis.inventory import Problem, default_known_services, validate_inventory
+
+    catalogue = load_catalogue(reference_dir)
+    try:
+        known_services = default_known_services()
+    except Exception as exc:  # the DSOP catalogue's own error names its file and row
+        fail(f"the DSOP catalogue could not be loaded: {exc}")
+
+    results: list[tuple[Path, list[Problem]]] = []
+    for directory in directories:
+        try:
+            problems = validate_inventory(directory, catalogue=catalogue, known_services=known_services)
+        except Exception as exc:  # a bug on one folder must not stop the others from being checked
+            problems = [Problem(".", None, None, f"internal error while checking this folder: {type(exc).__name__}")]
+        results.append((directory, problems))
+
+    if fmt is OutputFormat.json:
+        rows = [{"directory": str(d), **p.to_dict()} for d, problems in results for p in problems]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for directory, problems in results:
+            typer.echo(_verdict(directory, problems))
+            for problem in problems:
+                typer.echo(f"  {problem}")
+        if len(results) > 1:
+            bad = sum(any(p.is_error for p in problems) for _, problems in results)
+            typer.echo(f"{len(results)} folders checked: {len(results) - bad} valid, {bad} invalid")
+    if any(p.is_error for _, problems in results for p in problems):
+        raise typer.Exit(1)
+
+
+def _verdict(directory: Path, problems: list[Problem]) -> str:
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    if errors:
+        return f"{directory}: invalid ({count(errors, 'error')}, {count(warnings, 'warning')})"
+    return f"{directory}: valid" + (f" ({count(warnings, 'warning')})" if warnings else "")

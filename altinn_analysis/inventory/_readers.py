@@ -1,0 +1,471 @@
+"""Readers for an inventory's files: CSV, XLSX and Parquet tables, and `profile.yaml`. The I/O edge.
+
+A reader turns bytes into a `RawTable`: every column as text, header names normalised, plus the row number a user
+sees for each row. Checking the values is `_validate`'s job. Anything a reader cannot read raises
+`InventoryError` with a problem that says which file, what was found and what is expected; no other exception
+escapes, whatever the bytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from altinn_analysis.inventory._problem import InventoryError, Problem
+from altinn_analysis.inventory._schema import PROFILE_FILE, TABLE_SPECS, TABLE_SUFFIXES
+
+__all__ = [
+    "ROW",
+    "RawProfile",
+    "RawTable",
+    "find_table_file",
+    "normalise_header",
+    "read_profile",
+    "read_profile_bytes",
+    "read_table",
+    "read_table_bytes",
+]
+
+# Column holding the user-visible row number in a raw frame. Header names are normalised to [a-z0-9_], so a
+# user's column can never be called this.
+ROW = "__row__"
+
+# Row-level read errors (ragged rows) worth listing before the reader gives up on the file.
+_MAX_READ_ERRORS = 20
+_SEPARATORS = {";": "semicolon", ",": "comma", "\t": "tab"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PARQUET_MAGIC = b"PAR1"
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as read: text columns named by the normalised header, plus `ROW` (the row a user sees)."""
+
+    table: str
+    file: str
+    frame: pl.DataFrame
+    header_row: int
+    sha256: str
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c != ROW]
+
+
+@dataclass(frozen=True)
+class RawProfile:
+    """`profile.yaml` as parsed, with the line each key or list item starts on."""
+
+    file: str
+    data: Any
+    text: str
+    lines: tuple[tuple[int, str], ...]  # (line, key path) in document order, e.g. (7, "vendors[0].org_number")
+    sha256: str
+
+    def line_of(self, path: str) -> int | None:
+        for line, key in self.lines:
+            if key == path:
+                return line
+        return None
+
+    def path_at(self, line: int) -> str | None:
+        """The innermost key or list item that starts on or before `line`."""
+        starts = [ln for ln, _ in self.lines]
+        i = bisect.bisect_right(starts, line)
+        return self.lines[i - 1][1] if i else None
+
+
+def _error(file: str, message: str, row: int | None = None, column: str | None = None) -> InventoryError:
+    return InventoryError([Problem(file, row, column, message)])
+
+
+def _why(exc: BaseException) -> str:
+    # The exception text of a third-party parser can quote file content; keep it short and it goes through
+    # Problem's redaction anyway.
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = text if len(text) <= 160 else text[:157] + "…"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def normalise_header(name: object) -> str:
+    """`" Holder ID "` → `holder_id`: lower case, spaces and hyphens as `_`, other characters outside [a-z0-9æøå_]
+    dropped, no leading or trailing `_`."""
+    text = "" if name is None else str(name)
+    text = text.replace("\ufeff", "").strip().lower()
+    text = re.sub(r"[\s\-]+", "_", text)
+    return re.sub(r"[^0-9a-zæøå_]", "", text).strip("_")
+
+
+# -- finding files ------------------------------------------------------------------------------------------
+
+
+def find_table_file(directory: Path, table: str) -> Path:
+    """The one file holding `table` (`<table>.csv|.xlsx|.parquet`, any letter case)."""
+    expected = ", ".join(f"{table}{s}" for s in TABLE_SUFFIXES)
+    try:
+        entries = sorted(p for p in directory.iterdir() if p.is_file())
+    except OSError as exc:
+        raise _error(table, f"cannot list {directory}: {_why(exc)}") from None
+    # Excel's lock files (~$x.xlsx) and hidden files are not the user's data.
+    candidates = [p for p in entries if p.stem.lower() == table and not p.name.startswith(("~$", "."))]
+    found = [p for p in candidates if p.suffix.lower() in TABLE_SUFFIXES]
+    if len(found) > 1:
+        names = " and ".join(p.name for p in found)
+        raise _error(table, f"{len(found)} files for table {table!r} ({names}); keep exactly one")
+    if found:
+        return found[0]
+    if candidates:
+        names = ", ".join(p.name for p in candidates)
+        raise _error(
+            candidates[0].name, f"unsupported file type ({names}); expected one of {expected} (save .xls/.ods as .xlsx)"
+        )
+    raise _error(table, f"table {table!r} is missing: expected one of {expected} (a header-only file if empty)")
+
+
+# -- text ---------------------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, file: str) -> str:
+    """UTF-8 with or without BOM; anything else is a clear error."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _error(
+            file,
+            "the file is UTF-16 (Excel's 'Unicode Text'); expected UTF-8 — in Excel use Save As → "
+            "'CSV UTF-8 (Comma delimited)'",
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        found = f"byte 0x{data[exc.start]:02X} on line {line} is not valid UTF-8"
+        try:
+            char = data[exc.start : exc.start + 1].decode("cp1252")
+            data.decode("cp1252")
+            found += f"; the file looks like Windows-1252/Latin-1 (that byte would be {char!r} there)"
+        except UnicodeDecodeError:
+            pass
+        raise _error(
+            file,
+            f"{found}. Expected UTF-8 (with or without BOM): in Excel use Save As → 'CSV UTF-8 (Comma "
+            f"delimited)', or re-encode the file as UTF-8",
+            row=line,
+        ) from None
+
+
+def _sniff_separator(text: str, file: str, table: str) -> str:
+    """`;` or `,`, whichever splits the header line into more known column names (Norwegian Excel writes `;`)."""
+    header = next((ln for ln in text.splitlines() if ln.strip()), "")
+    known = set(TABLE_SPECS[table].column_names)
+
+    def score(sep: str) -> tuple[int, int]:
+        try:
+            fields = next(csv.reader([header], delimiter=sep), [])
+        except csv.Error:
+            return (0, 0)
+        return (sum(normalise_header(f) in known for f in fields), len(fields))
+
+    # max() keeps the first of equals, so `;` wins a tie.
+    best = max(_SEPARATORS, key=score)
+    if best == "\t":
+        raise _error(
+            file, "the file is tab-separated; expected ';' or ',' between columns (save as CSV, not as text)", row=1
+        )
+    return best
+
+
+def _read_csv(data: bytes, file: str, table: str) -> RawTable:
+    text = _decode(data, file)
+    if not text.strip():
+        raise _error(file, "the file is empty; expected at least a header line with the column names")
+    sep = _sniff_separator(text, file, table)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', doublequote=True, strict=False)
+
+    def records() -> Iterator[tuple[int, Sequence[str | None]]]:
+        # One record is one spreadsheet row, also when a quoted value spans lines, so count records, not lines.
+        try:
+            yield from enumerate(reader, start=1)
+        except csv.Error as exc:
+            raise _error(file, f"not readable as CSV near line {reader.line_num}: {_why(exc)}") from None
+
+    return _table_from_records(records(), file, table, _sha256(data))
+
+
+# -- Excel --------------------------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    """An Excel cell as the text a user would type: dates as YYYY-MM-DD, 3.0 as 3."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        # Excel stores every date as a date-time; the inventory's dates are calendar days.
+        return value.date().isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(data: bytes, file: str, table: str) -> RawTable:
+    if data.startswith(_OLE_MAGIC):
+        raise _error(
+            file,
+            "not an .xlsx workbook: this is an old-style .xls file or a password-protected workbook; expected "
+            "an unprotected workbook saved as .xlsx",
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _error(file, "not an .xlsx workbook (an .xlsx file is a zip archive, this one is not); expected .xlsx")
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook features it drops (data validation, styles): not our concern.
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a third-party parser on untrusted bytes: any failure means "not a workbook"
+        raise _error(file, f"not a readable .xlsx workbook ({_why(exc)}); expected a workbook saved by Excel") from None
+    try:
+        sheets = list(workbook.worksheets)
+        if not sheets:
+            raise _error(file, "the workbook has no worksheet; expected the table on the first sheet")
+        named = [ws for ws in sheets if str(ws.title).strip().lower() == table]
+        sheet = named[0] if named else sheets[0]
+        # The dimension recorded in the file can be wrong (some writers never set it); read what is there.
+        sheet.reset_dimensions()
+        try:
+            rows = [
+                (row, [_cell_text(v) for v in values])
+                for row, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+            ]
+        except Exception as exc:  # as above: broken sheet XML surfaces as anything
+            raise _error(file, f"sheet {sheet.title!r} is not readable ({_why(exc)})") from None
+    finally:
+        workbook.close()
+    return _table_from_records(rows, file, table, _sha256(data))
+
+
+# -- Parquet ------------------------------------------------------------------------------------------------
+
+
+def _text_expr(name: str, dtype: pl.DataType) -> pl.Expr | None:
+    """An expression turning a typed Parquet column into the text a CSV would hold, or None if it cannot."""
+    col = pl.col(name)
+    if isinstance(dtype, pl.Datetime):
+        return col.dt.date().dt.to_string("%Y-%m-%d")
+    if isinstance(dtype, pl.Date):
+        return col.dt.to_string("%Y-%m-%d")
+    if isinstance(dtype, pl.Boolean):
+        return pl.when(col).then(pl.lit("true")).when(col.not_()).then(pl.lit("false")).otherwise(None)
+    if dtype.is_float():
+        integral = col.is_finite() & (col == col.round(0))
+        return pl.when(integral).then(col.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(col.cast(pl.String))
+    if isinstance(dtype, pl.List | pl.Array):
+        inner = dtype.inner
+        if inner is not None and not inner.is_nested():
+            return col.cast(pl.List(pl.String), strict=False).list.join(" ")
+        return None
+    if dtype.is_nested() or isinstance(dtype, pl.Binary | pl.Object):
+        return None
+    return col.cast(pl.String, strict=False)
+
+
+def _read_parquet(data: bytes, file: str, table: str) -> RawTable:
+    if len(data) < 12 or not (data.startswith(_PARQUET_MAGIC) and data.endswith(_PARQUET_MAGIC)):
+        raise _error(file, "not a Parquet file (it does not begin and end with 'PAR1'); expected a .parquet file")
+    import pyarrow.parquet as pq
+
+    # pyarrow, not polars, decodes the bytes: on a damaged file polars' reader can panic (and print a Rust
+    # backtrace) where pyarrow raises a plain error.
+    try:
+        arrow = pq.read_table(io.BytesIO(data))
+        arrow.validate(full=True)  # e.g. text that is not UTF-8, which pyarrow's reader lets through
+        converted = pl.from_arrow(arrow)
+    except (Exception, pl.exceptions.PanicException) as exc:  # a parser on untrusted bytes: any failure is "broken"
+        raise _error(file, f"broken Parquet file ({_why(exc)}); expected a readable .parquet file") from None
+    if not isinstance(converted, pl.DataFrame):
+        raise _error(file, "the Parquet file holds no table; expected one table with named columns")
+    frame = converted
+    problems: list[Problem] = []
+    exprs: list[pl.Expr] = []
+    seen: dict[str, str] = {}
+    for name, dtype in frame.schema.items():
+        norm = normalise_header(name)
+        expr = _text_expr(name, dtype)
+        if not norm:
+            problems.append(Problem(file, 1, name, "column name is empty after normalisation; give it a name"))
+        elif norm in seen:
+            problems.append(Problem(file, 1, norm, f"columns {seen[norm]!r} and {name!r} are the same column"))
+        elif expr is None:
+            problems.append(
+                Problem(file, 1, norm, f"column type {dtype} cannot be read; expected text, a date or a number")
+            )
+        else:
+            seen[norm] = name
+            exprs.append(expr.alias(norm))
+    if problems:
+        raise InventoryError(problems)
+    try:
+        out = frame.select(*exprs).with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
+    except (Exception, pl.exceptions.PanicException) as exc:
+        raise _error(file, f"Parquet columns could not be read as text ({_why(exc)})") from None
+    # Rows with no value at all are spreadsheet leftovers, as in CSV and Excel.
+    if out.width > 1:
+        out = out.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    return RawTable(table, file, out.select(ROW, pl.exclude(ROW)), 1, _sha256(data))
+
+
+# -- shared ------------------------------------------------------------------------------------------------
+
+
+def _table_from_records(
+    records: Iterable[tuple[int, Sequence[str | None]]], file: str, table: str, sha256: str
+) -> RawTable:
+    """Header = the first non-blank record; then data rows, skipping blank ones, checked for their width."""
+    header: list[str] | None = None
+    header_row = 1
+    columns: list[list[str | None]] = []
+    rows: list[int] = []
+    problems: list[Problem] = []
+    for row, fields in records:
+        blank = all(f is None or not str(f).strip() for f in fields)
+        if header is None:
+            if not blank:
+                header = [normalise_header(f) for f in fields]
+                header_row = row
+                columns = [[] for _ in header]
+            continue
+        if blank:
+            continue
+        values = [None if f is None else str(f) for f in fields]
+        if len(values) > len(header):
+            extra = values[len(header) :]
+            if any(v is not None and v.strip() for v in extra):
+                if len(problems) < _MAX_READ_ERRORS:
+                    problems.append(
+                        Problem(
+                            file, row, None, f"row has {len(values)} values but the header has {len(header)} columns"
+                        )
+                    )
+                continue
+            values = values[: len(header)]
+        values.extend([None] * (len(header) - len(values)))
+        for col, value in zip(columns, values, strict=True):
+            col.append(value)
+        rows.append(row)
+    if header is None:
+        raise _error(file, "the file has no header line; expected the column names on the first line")
+
+    data: dict[str, list[str | None]] = {}
+    for index, (name, values) in enumerate(zip(header, columns, strict=True), start=1):
+        if not name:
+            if any(v is not None and v.strip() for v in values):
+                problems.append(
+                    Problem(file, header_row, None, f"column {index} has values but no name in the header row")
+                )
+            continue
+        if name in data:
+            problems.append(Problem(file, header_row, name, f"column {name!r} appears more than once in the header"))
+            continue
+        data[name] = values
+    if problems:
+        raise InventoryError(problems)
+    frame = pl.DataFrame(
+        {ROW: rows, **data}, schema={ROW: pl.Int64(), **{name: pl.String() for name in data}}, strict=False
+    )
+    return RawTable(table, file, frame, header_row, sha256)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_READERS = {".csv": _read_csv, ".xlsx": _read_xlsx, ".parquet": _read_parquet}
+
+
+def read_table_bytes(data: bytes, file: str, table: str) -> RawTable:
+    """Read `table` from the bytes of `file` (its suffix picks the format). Raises only `InventoryError`."""
+    if table not in TABLE_SPECS:
+        raise ValueError(f"unknown table {table!r}")
+    reader = _READERS.get(Path(file).suffix.lower())
+    if reader is None:
+        raise _error(file, f"unsupported file type; expected {', '.join(TABLE_SUFFIXES)}")
+    return reader(data, file, table)
+
+
+def read_table(path: Path, table: str) -> RawTable:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _error(path.name, f"cannot read the file: {_why(exc)}") from None
+    return read_table_bytes(data, path.name, table)
+
+
+# -- profile.yaml -------------------------------------------------------------------------------------------
+
+
+def _key_lines(node: yaml.Node, path: str, out: list[tuple[int, str]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+            sub = f"{path}.{name}" if path else name
+            out.append((key.start_mark.line + 1, sub))
+            _key_lines(value, sub, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            sub = f"{path}[{index}]"
+            out.append((item.start_mark.line + 1, sub))
+            _key_lines(item, sub, out)
+
+
+def read_profile_bytes(data: bytes, file: str = PROFILE_FILE) -> RawProfile:
+    """Parse `profile.yaml` (safe YAML only). Raises only `InventoryError`."""
+    text = _decode(data, file)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        value = yaml.safe_load(text)
+        lines: list[tuple[int, str]] = []
+        if node is not None:
+            _key_lines(node, "", lines)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise _error(
+            file, f"not valid YAML: {what or 'syntax error'}", row=None if mark is None else mark.line + 1
+        ) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # e.g. `2024-13-45` is a YAML date that does not exist (ValueError)
+        raise _error(file, f"not valid YAML ({_why(exc)})") from None
+    lines.sort(key=lambda item: item[0])  # stable: a key and its first item on one line keep their order
+    return RawProfile(file, value, text, tuple(lines), _sha256(data))
+
+
+def read_profile(path: Path) -> RawProfile:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _error(
+            PROFILE_FILE,
+            "profile.yaml is missing; expected org_number, name, org_form, institution_type, dsop_services, vendors",
+        ) from None
+    except OSError as exc:
+        raise _error(path.name, f"cannot read the file: {_why(exc)}") from None
+    return read_profile_bytes(data, path.name)

@@ -1,0 +1,457 @@
+"""Checks on an inventory's tables (pure: a `RawTable` in, normalised text and problems out), and the cast to
+the typed tables.
+
+Checks run as polars expressions over whole columns, so a table with a million rows costs about as many
+passes as checks. Each check reports at most `limit` rows and then one line that counts the rest: a user
+fixing a systematic mistake needs the first few rows and the count, not a million lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import polars as pl
+
+from altinn_analysis.inventory._identity import IDENTITY_PREFILTER, find_identity_numbers
+from altinn_analysis.inventory._problem import Problem, Severity
+from altinn_analysis.inventory._profile import IDENTITY_MESSAGE, org_number_problem
+from altinn_analysis.inventory._readers import ROW, RawTable
+from altinn_analysis.inventory._schema import TABLE_SPECS, ColumnSpec
+
+__all__ = ["DEFAULT_LIMIT", "CatalogueLookups", "TableCheck", "check_table", "to_typed"]
+
+DEFAULT_LIMIT = 20
+PACKAGE_URN_PREFIX = "urn:altinn:accesspackage:"
+_SERVICE = r"^[0-9]+:[0-9]+$"
+_SERVICE_LOOSE = r"^([0-9]+)\s*[:_/]\s*([0-9]+)$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_NORWEGIAN_DATE = r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$"
+
+# What exists on only one platform: a row saying otherwise is probably a mistake, but not certainly one.
+_GRANT_ONLY_ON = {"access_package": "altinn3", "service": "altinn2"}
+_HOLDER_ONLY_ON = {"enterprise_user": "altinn2", "system_user": "altinn3"}
+_KIND_ONLY_ON = {
+    "api_key": "altinn2",
+    "enterprise_user": "altinn2",
+    "system_user": "altinn3",
+    "dialogporten": "altinn3",
+}
+
+
+class CatalogueLookups(Protocol):
+    """The part of `altinn_analysis.catalogue.Catalogue` validation uses (tests may pass a stand-in)."""
+
+    @property
+    def variants(self) -> list[str]: ...
+
+    def role(self, key: str) -> dict[str, Any] | None: ...
+
+    def package(self, key: str) -> dict[str, Any] | None: ...
+
+    def resource(self, identifier: str) -> dict[str, Any] | None: ...
+
+    def resources_for_service(self, service: str, edition: str | int | None = None) -> pl.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """`frame`: the table's schema columns as normalised text (absent optional columns as nulls) plus `ROW`."""
+
+    table: str
+    file: str
+    frame: pl.DataFrame
+    problems: list[Problem]
+
+
+def _show(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 2] + "…'"
+
+
+class _Out:
+    def __init__(self, file: str, limit: int) -> None:
+        self.file = file
+        self.limit = limit
+        self.problems: list[Problem] = []
+
+    def add(self, row: int | None, column: str | None, message: str, severity: Severity = "error") -> None:
+        self.problems.append(Problem(self.file, row, column, message, severity))
+
+    def rows(
+        self,
+        hits: pl.DataFrame,
+        column: str | None,
+        message: str | Callable[[dict[str, Any]], str],
+        label: str,
+        severity: Severity = "error",
+    ) -> None:
+        """One problem per hit row (up to the limit), then one that counts the rest."""
+        for rec in hits.head(self.limit).iter_rows(named=True):
+            self.add(rec[ROW], column, message if isinstance(message, str) else message(rec), severity)
+        if hits.height > self.limit:
+            self.add(None, column, f"{hits.height - self.limit} more rows: {label}", severity)
+
+    def values(
+        self,
+        frame: pl.DataFrame,
+        column: str,
+        bad: Callable[[str], str | None],
+        severity: Severity = "warning",
+    ) -> None:
+        """One problem per distinct bad value, on the first row that has it (`bad` returns the message)."""
+        firsts = (
+            frame.filter(pl.col(column).is_not_null())
+            .group_by(column)
+            .agg(pl.col(ROW).min().alias("first"), pl.len().alias("n"))
+            .sort("first")
+        )
+        for value, first, n in firsts.iter_rows():
+            message = bad(value)
+            if message is not None:
+                self.add(first, column, message + (f" (in {n} rows)" if n > 1 else ""), severity)
+
+
+def _normalise(raw: RawTable) -> pl.DataFrame:
+    """Stripped text, empty as null; enumerations lower case; service codes as `code:edition`."""
+    spec = TABLE_SPECS[raw.table]
+    known = set(spec.column_names)
+    exprs: list[pl.Expr] = [pl.col(ROW)]
+    for name in raw.columns:
+        text = pl.col(name).str.strip_chars()
+        text = pl.when(text == "").then(None).otherwise(text)
+        kind = spec.column(name).kind if name in known else "text"
+        if kind == "enum":
+            text = text.str.to_lowercase()
+        elif kind == "operator":
+            # `Self` → self; `922 334 455` → 922334455 (org numbers are often written in groups)
+            grouped = text.str.contains(r"^[0-9][0-9\s]*$")
+            text = (
+                pl.when(text.str.to_lowercase() == "self")
+                .then(pl.lit("self"))
+                .when(grouped)
+                .then(text.str.replace_all(r"\s", ""))
+                .otherwise(text)
+            )
+        elif kind == "count":
+            text = text.str.replace_all(r"\s", "")  # `1 000`
+        exprs.append(text.alias(name))
+    frame = raw.frame.select(exprs)
+    missing = [c.name for c in spec.columns if c.name not in frame.columns]
+    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+    service_col = {"delegations": "grant", "consents": "service"}.get(raw.table)
+    if service_col in frame.columns:
+        col = pl.col(service_col)
+        loose = col.str.contains(_SERVICE_LOOSE)
+        if raw.table == "delegations" and "grant_type" in frame.columns:
+            loose &= pl.col("grant_type") == "service"
+        frame = frame.with_columns(
+            pl.when(loose).then(col.str.replace(_SERVICE_LOOSE, "${1}:${2}")).otherwise(col).alias(service_col)
+        )
+    return frame
+
+
+def _header(raw: RawTable, out: _Out) -> set[str]:
+    """Missing required columns (errors) and unknown columns (warnings); returns the columns present."""
+    spec = TABLE_SPECS[raw.table]
+    present = set(raw.columns)
+    extras = [c for c in raw.columns if c not in spec.column_names]
+    names = [c for c in spec.column_names if c not in spec.required_columns]
+    optional = f" (optional: {', '.join(names)})" if names else ""
+    for name in spec.required_columns:
+        if name not in present:
+            hint = difflib.get_close_matches(name, extras, n=1, cutoff=0.6)
+            also = f" (is {hint[0]!r} meant to be {name!r}?)" if hint else ""
+            out.add(
+                raw.header_row,
+                name,
+                f"required column {name!r} is missing{also}; the header must name the columns "
+                f"{', '.join(spec.required_columns)}{optional}",
+            )
+    for name in extras:
+        hint = difflib.get_close_matches(name, spec.column_names, n=1, cutoff=0.6)
+        also = f" (did you mean {hint[0]!r}?)" if hint else ""
+        out.add(raw.header_row, name, f"unknown column {name!r} is ignored{also}", "warning")
+    return present
+
+
+def _identity_numbers(raw: RawTable, out: _Out) -> None:
+    for name in raw.columns:
+        if find_identity_numbers(name):  # a header cell is a cell too
+            out.add(raw.header_row, None, f"the header {IDENTITY_MESSAGE}")
+        # A cheap vectorised pre-filter, then the exact check digits on the few cells left.
+        candidates = raw.frame.filter(pl.col(name).str.contains(IDENTITY_PREFILTER)).select(ROW, name)
+        rows = [row for row, value in candidates.iter_rows() if find_identity_numbers(value)]
+        hits = candidates.filter(pl.col(ROW).is_in(rows))
+        out.rows(hits, name, IDENTITY_MESSAGE, "hold what looks like a national identity number")
+
+
+def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
+    name = spec.name
+    col = pl.col(name)
+    if spec.required:
+        out.rows(
+            frame.filter(col.is_null()),
+            name,
+            lambda _: f"{name} is required (e.g. {spec.example})",
+            f"{name} is empty",
+        )
+    present = frame.filter(col.is_not_null())
+    if spec.kind == "enum" and spec.allowed:
+        allowed = spec.allowed
+        out.rows(
+            present.filter(~col.is_in(list(allowed))),
+            name,
+            lambda r: (
+                f"{_show(r[name])} is not a valid {name}; expected one of {', '.join(allowed)}"
+                + "".join(f" (did you mean {m!r}?)" for m in difflib.get_close_matches(r[name], allowed, n=1))
+            ),
+            f"{name} not one of {', '.join(allowed)}",
+        )
+    elif spec.kind == "date":
+        ok = col.str.contains(_ISO_DATE) & col.str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_not_null()
+        out.rows(present.filter(~ok), name, lambda r: _date_message(r[name]), "not a YYYY-MM-DD date")
+    elif spec.kind == "count":
+        number = col.str.to_integer(strict=False)
+        out.rows(
+            present.filter(number.is_null()),
+            name,
+            lambda r: f"{_show(r[name])} is not a whole number; expected a count of 1 or more",
+            "not a whole number",
+        )
+        out.rows(
+            present.filter(number < 1),
+            name,
+            lambda r: f"count is {r[name]}; expected 1 or more (a row stands for that many consents)",
+            "count below 1",
+        )
+    elif spec.kind == "operator":
+        out.values(
+            present.filter(col != "self"),
+            name,
+            lambda v: (
+                None if (why := org_number_problem(v)) is None else f"expected 'self' or a vendor's org number: {why}"
+            ),
+            "error",
+        )
+
+
+def _date_message(value: str) -> str:
+    if m := re.match(_NORWEGIAN_DATE, value):
+        day, month, year = m.groups()
+        return f"{_show(value)} looks like dd.mm.yyyy; write it as {year}-{int(month):02d}-{int(day):02d} (YYYY-MM-DD)"
+    return f"{_show(value)} is not a date; expected YYYY-MM-DD (e.g. 2026-06-19)"
+
+
+def _only_on(frame: pl.DataFrame, column: str, only_on: dict[str, str], what: str, out: _Out) -> None:
+    for value, platform in only_on.items():
+        other = "altinn3" if platform == "altinn2" else "altinn2"
+        out.rows(
+            frame.filter((pl.col(column) == value) & (pl.col("platform") == other)),
+            "platform",
+            f"{what} {value!r} exists only on {platform}, but the row says {other}",
+            f"{what} {value!r} on {other}",
+            "warning",
+        )
+
+
+def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> pl.DataFrame:
+    grant_type, grant = pl.col("grant_type"), pl.col("grant")
+    out.rows(
+        frame.filter((grant_type == "service") & grant.is_not_null() & ~grant.str.contains(_SERVICE)),
+        "grant",
+        lambda r: f"{_show(r['grant'])} is not an Altinn 2 service; expected code:edition, e.g. 4804:210607",
+        "service grant not code:edition",
+    )
+    _only_on(frame, "grant_type", _GRANT_ONLY_ON, "grant_type", out)
+    _only_on(frame, "holder_type", _HOLDER_ONLY_ON, "holder_type", out)
+    if cat is None:
+        return frame
+
+    def rows_of(kind: str) -> pl.DataFrame:
+        return frame.filter((grant_type == kind) & grant.is_not_null())
+
+    out.values(
+        rows_of("role"),
+        "grant",
+        lambda v: (
+            None
+            if cat.role(v)
+            else f"unknown role code {_show(v)}: the catalogue has no Altinn 2 or Altinn 3 "
+            "role with that code (kept: it becomes an `unknown` finding)"
+        ),
+    )
+    out.values(
+        rows_of("service").filter(grant.str.contains(_SERVICE)),
+        "grant",
+        lambda v: (
+            None
+            if cat.resources_for_service(v).height
+            else f"Altinn 2 service {v} is not in the catalogue's service map, so its Altinn 3 successor is unknown "
+            "(kept: it becomes an `unknown` finding)"
+        ),
+    )
+    packages = rows_of("access_package")
+    out.values(
+        packages,
+        "grant",
+        lambda v: (
+            None
+            if cat.package(v)
+            else f"unknown access package {_show(v)}: expected an urn like "
+            f"{PACKAGE_URN_PREFIX}skattegrunnlag that the catalogue knows (kept: it becomes an `unknown` finding)"
+        ),
+    )
+    # A package given by its code (`skattegrunnlag`) is stored as its urn, as Altinn 3 names it.
+    urns: dict[str, str] = {}
+    for value in packages["grant"].unique().to_list():
+        found = cat.package(value)
+        if found and found.get("urn") and found["urn"] != value:
+            urns[value] = str(found["urn"])
+    if urns:
+        frame = frame.with_columns(
+            pl.when(grant_type == "access_package").then(grant.replace(urns)).otherwise(grant).alias("grant")
+        )
+    out.values(
+        rows_of("resource"),
+        "grant",
+        lambda v: (
+            None
+            if cat.resource(v)
+            else f"unknown resource {_show(v)}: the Resource Registry snapshot has no "
+            "resource with that id (kept: it becomes an `unknown` finding)"
+        ),
+    )
+    return frame
+
+
+def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> None:
+    platform, service = pl.col("platform"), pl.col("service")
+    code_like = service.str.contains(_SERVICE)
+    out.rows(
+        frame.filter((platform == "altinn2") & service.is_not_null() & ~code_like),
+        "service",
+        lambda r: f"{_show(r['service'])}: an Altinn 2 consent is for a service as code:edition, e.g. 4804:210607",
+        "altinn2 consent service not code:edition",
+    )
+    out.rows(
+        frame.filter((platform == "altinn3") & code_like),
+        "service",
+        lambda r: (
+            f"{r['service']} is an Altinn 2 service code; an Altinn 3 consent is for a consent resource id, "
+            "e.g. ske-samtykke-sbl-inntekt"
+        ),
+        "altinn3 consent with an Altinn 2 service code",
+    )
+    valid_from = pl.col("valid_from").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    valid_to = pl.col("valid_to").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    iso = pl.col("valid_from").str.contains(_ISO_DATE) & pl.col("valid_to").str.contains(_ISO_DATE)
+    out.rows(
+        frame.filter(iso & (valid_from > valid_to)),
+        "valid_to",
+        lambda r: f"valid_to {r['valid_to']} is before valid_from {r['valid_from']}",
+        "valid_to before valid_from",
+    )
+    if cat is None:
+        return
+    out.values(
+        frame.filter((platform == "altinn2") & code_like),
+        "service",
+        lambda v: (
+            None
+            if cat.resources_for_service(v).height
+            else f"Altinn 2 consent service {v} is not in the catalogue's service map, so its Altinn 3 consent "
+            "resource is unknown (kept: it becomes an `unknown` finding)"
+        ),
+    )
+    out.values(
+        frame.filter((platform == "altinn3") & service.is_not_null() & ~code_like),
+        "service",
+        lambda v: (
+            None
+            if cat.resource(v)
+            else f"unknown resource {_show(v)}: the Resource Registry snapshot has no "
+            "resource with that id (kept: it becomes an `unknown` finding)"
+        ),
+    )
+
+
+def _integrations(frame: pl.DataFrame, vendors: Collection[str] | None, own_org_number: str | None, out: _Out) -> None:
+    _only_on(frame, "kind", _KIND_ONLY_ON, "kind", out)
+    if vendors is None:
+        return
+    operated_by = pl.col("operated_by")
+    listed = set(vendors) | ({own_org_number} if own_org_number else set())
+    out.values(
+        frame.filter(operated_by.is_not_null() & (operated_by != "self")),
+        "operated_by",
+        lambda v: (
+            None
+            if v in listed or org_number_problem(v) is not None
+            else f"vendor {v} runs this integration but is not listed under vendors in profile.yaml"
+        ),
+    )
+
+
+def _duplicates(frame: pl.DataFrame, out: _Out) -> None:
+    # Exact duplicates are errors, not warnings: rows are counted (holders, consents), so a repeated row would be
+    # counted twice, and dropping it silently would hide a broken export. An aggregate belongs in one row.
+    columns = [c for c in frame.columns if c != ROW]
+    if not columns or frame.height < 2:
+        return
+    marked = frame.with_columns(pl.col(ROW).min().over(columns).alias("__first__"))
+    out.rows(
+        marked.filter(pl.col(ROW) != pl.col("__first__")),
+        None,
+        lambda r: (
+            f"exact duplicate of row {r['__first__']}: rows are counted, so a repeated row would count twice; "
+            "delete it (for consents, add the counts together in one row)"
+        ),
+        "exact duplicates of earlier rows",
+    )
+
+
+def check_table(
+    raw: RawTable,
+    *,
+    catalogue: CatalogueLookups | None = None,
+    vendors: Collection[str] | None = None,
+    own_org_number: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> TableCheck:
+    """Every check on one table. `catalogue` None skips the catalogue look-ups, `vendors` None the vendor
+    cross-check (for when profile.yaml could not be read)."""
+    spec = TABLE_SPECS[raw.table]
+    out = _Out(raw.file, limit)
+    present = _header(raw, out)
+    _identity_numbers(raw, out)
+    frame = _normalise(raw)
+    for column in spec.columns:
+        if column.name in present:
+            _column(frame, column, out)
+    if raw.table == "delegations":
+        frame = _delegations(frame, catalogue, out)
+    elif raw.table == "consents":
+        _consents(frame, catalogue, out)
+    elif raw.table == "integrations":
+        _integrations(frame, vendors, own_org_number, out)
+    _duplicates(frame, out)
+    return TableCheck(raw.table, raw.file, frame.select(ROW, *spec.column_names), out.problems)
+
+
+def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Normalised text (from `check_table`, without errors) → the table's polars schema, in declared order."""
+    exprs: list[pl.Expr] = []
+    for spec in TABLE_SPECS[table].columns:
+        col = pl.col(spec.name)
+        if spec.kind == "date":
+            col = col.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        elif spec.kind == "count":
+            col = col.str.to_integer(strict=False)
+        elif spec.kind == "scopes":
+            col = col.str.extract_all(r"[^\s;,]+")
+        exprs.append(col.cast(spec.dtype).alias(spec.name))
+    return frame.select(exprs)
