@@ -51,8 +51,11 @@ snapshot: install  ## rebuild data/reference/ from a replay directory: make snap
 	@test -n "$(REPLAY)" || { echo "usage: make snapshot REPLAY=path/to/replay"; exit 2; }
 	$(BIN)/altinn-analysis refresh --replay "$(REPLAY)" --out data/reference
 
-bench: install  ## print the benchmark figures
-	$(BIN)/python benchmarks/bench_catalogue.py
+bench: install  ## print the benchmark figures (takes a few minutes)
+	$(BIN)/python benchmarks/bench_catalogue.py $(if $(REPLAY),--replay "$(REPLAY)")
+	$(BIN)/python benchmarks/bench_generate.py
+	$(BIN)/python benchmarks/bench_inventory.py
+	$(BIN)/python benchmarks/bench_impact.py
 
 clean:  ## remove the environments (not the reports)
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -31,3 +31,16 @@ def fixture_catalogue(fixture_snapshot: Path) -> Catalogue:
 def embedded() -> Catalogue:
     """The committed snapshot in data/reference/."""
     return Catalogue.load()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files under tests/golden/ from the current code (review the diff before committing)",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

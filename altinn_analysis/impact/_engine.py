@@ -93,28 +93,83 @@ def _short(items: Iterable[str], limit: int = 3) -> str:
     return ", ".join(names[:limit]) + (f" (+{len(names) - limit})" if len(names) > limit else "")
 
 
-class _Context:
-    def __init__(
-        self, catalogue: Catalogue, dsop: DsopCatalogue, inventory: Inventory, as_of: date, language: str
-    ) -> None:
+class _Lookups:
+    """The catalogues as plain dicts, built once and shared by every institution of a run (polars filters on
+    tiny tables cost more in call overhead than the work they do)."""
+
+    def __init__(self, catalogue: Catalogue, dsop: DsopCatalogue) -> None:
         self.catalogue = catalogue
-        self.language = language
         self.dsop = dsop
+        self.deps: list[dict[str, Any]] = [
+            {**row, "code_upper": (row["altinn2_code"] or "").upper()}
+            for row in dsop.dependencies.iter_rows(named=True)
+        ]
+        self.milestones: dict[str, date] = dict(
+            zip(dsop.milestones["milestone_id"], dsop.milestones["date"], strict=True)
+        )
+        self.successors: dict[str, pl.DataFrame] = {
+            str(code): group for (code,), group in dsop.role_successors.group_by("altinn2_role_code")
+        }
+        grants = dsop.er_role_grants
+        self.er_gave: dict[str, list[str]] = {
+            str(k): sorted(set(g["altinn2_role_code"])) for (k,), g in grants.group_by("er_legacy_code")
+        }
+        self.er_roles_giving: dict[str, list[str]] = {
+            str(k): sorted(set(g["er_role_code"])) for (k,), g in grants.group_by("altinn2_role_code")
+        }
+        subjects = catalogue.resource_subjects.filter(pl.col("subject_type") == "urn:altinn:accesspackage")
+        self.subject_packages: dict[str, list[str]] = {
+            str(k): sorted(g["subject_urn"]) for (k,), g in subjects.group_by("identifier")
+        }
+        self._role_packages: dict[tuple[str, str], list[str]] = {}
+        self._services: dict[tuple[str, str | None], pl.DataFrame] = {}
+
+    def milestone_date(self, milestone_id: str) -> date:
+        return self.milestones[milestone_id]
+
+    def packages_for_role(self, role: str, org_form: str) -> list[str]:
+        key = (role, org_form.upper())
+        if key not in self._role_packages:
+            self._role_packages[key] = sorted(self.catalogue.packages_for_role(role, org_form)["urn"])
+        return self._role_packages[key]
+
+    def resources_for_service(self, code: str, edition: str | None) -> pl.DataFrame:
+        key = (code, edition)
+        if key not in self._services:
+            self._services[key] = self.catalogue.resources_for_service(code, edition)
+        return self._services[key]
+
+    def successors_of(self, code: str) -> pl.DataFrame:
+        found = self.successors.get(code)
+        return found if found is not None else self.dsop.role_successors.clear()
+
+
+class _Context:
+    def __init__(self, lookups: _Lookups, inventory: Inventory, as_of: date, language: str) -> None:
+        self.lookups = lookups
+        self.catalogue = lookups.catalogue
+        self.dsop = lookups.dsop
+        self.language = language
         self.inventory = inventory
         self.profile = inventory.profile
         self.as_of = as_of
         self.services = set(self.profile.dsop_services)
-        self.boundary = dsop.milestone_date(BOUNDARY_MILESTONE)
-        deps = dsop.dependencies
-        self.deps = deps.filter(pl.col("service_id").is_in(sorted(self.services))) if self.services else deps.clear()
-        d = inventory.delegations
-        self.a3_packages = d.filter((pl.col("platform") == "altinn3") & (pl.col("grant_type") == "access_package"))
-        self.a3_packages = self.a3_packages.select("holder_id", _package_urn(pl.col("grant")).alias("package_urn"))
-        self.a3_resources = d.filter((pl.col("platform") == "altinn3") & (pl.col("grant_type") == "resource")).select(
-            "holder_id", pl.col("grant").alias("identifier")
+        self.boundary = lookups.milestone_date(BOUNDARY_MILESTONE)
+        self.deps = [row for row in lookups.deps if row["service_id"] in self.services]
+        d = inventory.delegations.filter(pl.col("platform") == "altinn3")
+        a3 = d.filter(pl.col("grant_type").is_in(["access_package", "resource"])).select(
+            "holder_id",
+            pl.when(pl.col("grant_type") == "access_package")
+            .then(_package_urn(pl.col("grant")))
+            .otherwise(pl.col("grant"))
+            .alias("grant"),
         )
-        integ = inventory.integrations
-        self.a3_integrations = integ.filter(pl.col("platform") == "altinn3")
+        # holder → every package urn and resource id it holds in Altinn 3
+        self.a3_grants: dict[str, set[str]] = {}
+        for holder, grant in a3.iter_rows():
+            self.a3_grants.setdefault(holder, set()).add(grant)
+        self.a3_package_urns = set(a3["grant"])
+        self.a3_integrations = inventory.integrations.filter(pl.col("platform") == "altinn3")
 
     def text(self, key: str, **fields: object) -> str:
         return text(key, self.language, **fields)
@@ -123,32 +178,35 @@ class _Context:
         self, artefact_type: str, code: str | None = None, edition: str | None = None, target_type: str | None = None
     ) -> str | None:
         """The profile's DSOP services that depend on this kind of Altinn 2 artefact (`;`-joined)."""
-        cond = pl.col("artefact_type") == artefact_type
-        if target_type is not None:
-            cond &= pl.col("altinn3_target_type") == target_type
-        if code is not None:
-            cond &= pl.col("altinn2_code").str.to_uppercase() == code.upper()
-        if edition is not None:
-            cond &= pl.col("altinn2_edition") == edition
-        found = sorted(set(self.deps.filter(cond)["service_id"]))
+
+        def match(row: dict[str, Any]) -> bool:
+            return (
+                row["artefact_type"] == artefact_type
+                and (target_type is None or row["altinn3_target_type"] == target_type)
+                and (code is None or row["code_upper"] == code.upper())
+                and (edition is None or row["altinn2_edition"] == edition)
+            )
+
+        found = sorted({row["service_id"] for row in self.deps if match(row)})
         if not found and code is not None:
             # Not in the profile's services: still say which DSOP service it belongs to, if any.
-            found = sorted(set(self.dsop.dependencies.filter(cond)["service_id"]))
+            found = sorted({row["service_id"] for row in self.lookups.deps if match(row)})
         return ";".join(found) or None
 
     def dependency(self, artefact_type: str, code: str, edition: str | None = None) -> dict[str, Any] | None:
-        cond = (pl.col("artefact_type") == artefact_type) & (pl.col("altinn2_code").str.to_uppercase() == code.upper())
-        if edition is not None:
-            cond &= pl.col("altinn2_edition") == edition
-        rows = self.dsop.dependencies.filter(cond)
-        return rows.row(0, named=True) if rows.height else None
+        for row in self.lookups.deps:
+            if (
+                row["artefact_type"] == artefact_type
+                and row["code_upper"] == code.upper()
+                and (edition is None or row["altinn2_edition"] == edition)
+            ):
+                return row
+        return None
 
     def holders_lacking(self, holders: pl.Series, packages: Sequence[str], resources: Sequence[str] = ()) -> int:
         """How many of `holders` have none of `packages` (and none of `resources`) in Altinn 3."""
-        covered = set(self.a3_packages.filter(pl.col("package_urn").is_in(list(packages)))["holder_id"])
-        if resources:
-            covered |= set(self.a3_resources.filter(pl.col("identifier").is_in(list(resources)))["holder_id"])
-        return sum(1 for h in holders.unique() if h not in covered)
+        wanted = set(packages) | set(resources)
+        return sum(1 for h in holders.unique() if not (self.a3_grants.get(h, set()) & wanted))
 
     def active_a3(self, kinds: Sequence[str]) -> pl.DataFrame:
         return self.a3_integrations.filter(pl.col("kind").is_in(list(kinds)) & (pl.col("status") == "active"))
@@ -172,10 +230,10 @@ def _roles(ctx: _Context) -> list[_Draft]:
 
 
 def _role_finding(ctx: _Context, code: str, via_er: bool, holders: pl.Series) -> _Draft:
-    cat, dsop = ctx.catalogue, ctx.dsop
+    cat = ctx.catalogue
     n = holders.n_unique()
     role = cat.role(code)
-    successors = dsop.successors(code)
+    successors = ctx.lookups.successors_of(code)
     candidates = [u for u in successors["package_urn"].to_list() if u]
     certainty = _weakest(*successors["certainty"].to_list()) if successors.height else "unknown"
     evidence = "role_successors: " + (successors["source"][0] if successors.height else "no row")
@@ -196,7 +254,7 @@ def _role_finding(ctx: _Context, code: str, via_er: bool, holders: pl.Series) ->
     if is_er_role and role is not None:
         # ER roles give packages automatically; one that gave Altinn 2 roles but gives no package for this
         # organisation form leaves its holders without that access unless it is delegated explicitly.
-        auto = sorted(ctx.catalogue.packages_for_role(str(role["code"]), ctx.profile.org_form)["urn"])
+        auto = ctx.lookups.packages_for_role(str(role["code"]), ctx.profile.org_form)
         evidence = f"role_packages: {role['code']} ({ctx.profile.org_form})"
         if auto:
             return _Draft(
@@ -211,7 +269,7 @@ def _role_finding(ctx: _Context, code: str, via_er: bool, holders: pl.Series) ->
                 _short(auto),
                 detail=ctx.text("auto_packages", n=len(auto)),
             )
-        gave = sorted(set(dsop.er_role_grants.filter(pl.col("er_legacy_code") == code)["altinn2_role_code"]))
+        gave = ctx.lookups.er_gave.get(code, [])
         if not gave:
             return _Draft(
                 rule("roles.er_auto"),
@@ -240,8 +298,8 @@ def _role_finding(ctx: _Context, code: str, via_er: bool, holders: pl.Series) ->
     if via_er:
         # An Altinn 2 role held through an ER role survives only if an ER role that gave it also gives one of
         # its candidate packages for this organisation form.
-        er_roles = sorted(set(dsop.er_role_grants.filter(pl.col("altinn2_role_code") == code)["er_role_code"]))
-        auto_set = {u for r in er_roles for u in ctx.catalogue.packages_for_role(r, ctx.profile.org_form)["urn"]}
+        er_roles = ctx.lookups.er_roles_giving.get(code, [])
+        auto_set = {u for r in er_roles for u in ctx.lookups.packages_for_role(r, ctx.profile.org_form)}
         covered = auto_set & set(candidates)
         if covered:
             return _Draft(
@@ -312,7 +370,7 @@ def _single_rights(ctx: _Context) -> list[_Draft]:
         subject = f"{code}:{edition}" if edition else code
         holders = group["holder_id"]
         n = holders.n_unique()
-        mapped = ctx.catalogue.resources_for_service(code, edition)
+        mapped = ctx.lookups.resources_for_service(code, edition)
         dep = (
             ctx.dependency("delegated_right", code, edition)
             or ctx.dependency("broker_service", code, edition)
@@ -336,8 +394,7 @@ def _single_rights(ctx: _Context) -> list[_Draft]:
             )
             out.append(return_draft)
             continue
-        subjects = ctx.catalogue.resource_subjects.filter(pl.col("identifier").is_in(identifiers))
-        packages = subjects.filter(pl.col("subject_type") == "urn:altinn:accesspackage")["subject_urn"].to_list()
+        packages = sorted({u for i in identifiers for u in ctx.lookups.subject_packages.get(i, [])})
         lacking = ctx.holders_lacking(holders, packages, identifiers)
         matches = set(mapped["match"]) or {"dsop"}
         certainty = _weakest(
@@ -393,7 +450,7 @@ def _consents(ctx: _Context) -> list[_Draft]:
         code, edition = parse_service(row["service"])
         subject = f"{code}:{edition}" if edition else code
         dep = ctx.dependency("consent_service", code, edition)
-        mapped = ctx.catalogue.resources_for_service(code, edition)
+        mapped = ctx.lookups.resources_for_service(code, edition)
         consent_resources = sorted(set(mapped.filter(pl.col("resource_type") == "Consent")["identifier"]))
         if not consent_resources and dep and dep["altinn3_target_type"] == "resource" and dep["altinn3_target"]:
             consent_resources = [dep["altinn3_target"]]
@@ -534,7 +591,7 @@ def _integrations(ctx: _Context) -> list[_Draft]:
 def _prerequisites(ctx: _Context) -> list[_Draft]:
     out: list[_Draft] = []
     runs_by_vendor = {v.org_number: set(v.runs) for v in ctx.profile.vendors}
-    for dep in ctx.deps.iter_rows(named=True):
+    for dep in ctx.deps:
         if dep["artefact_type"] in _ARTEFACT_TYPES:
             continue
         out.append(_prerequisite(ctx, dep, runs_by_vendor))
@@ -582,7 +639,7 @@ def _prerequisite(ctx: _Context, dep: dict[str, Any], runs_by_vendor: dict[str, 
             status = "done" if found.height else "action"
     elif target_type == "access_package":
         urn = target or ""
-        status = "done" if ctx.a3_packages.filter(pl.col("package_urn") == urn).height else "action"
+        status = "done" if urn in ctx.a3_package_urns else "action"
     elif target_type == "dialogporten":
         status = "done" if ctx.active_a3(("dialogporten",)).height else "action"
     else:
@@ -605,7 +662,7 @@ def _finalise(ctx: _Context, drafts: list[_Draft]) -> pl.DataFrame:
     rows = []
     for d in drafts:
         milestone = d.milestone if d.milestone is not None else d.rule.milestone
-        deadline = ctx.dsop.milestone_date(milestone) if milestone and d.status != "not_applicable" else None
+        deadline = ctx.lookups.milestone_date(milestone) if milestone and d.status != "not_applicable" else None
         days_left = (deadline - ctx.as_of).days if deadline else None
         blocking = d.rule.blocking if d.blocking is None else d.blocking
         action = d.rule.action(
@@ -653,10 +710,11 @@ def assess(
     as_of: date,
     *,
     language: str = "nb",
+    _lookups: _Lookups | None = None,
 ) -> pl.DataFrame:
     """Every finding for one institution at `as_of` (DESIGN §6 columns plus rule_id, detail, blocking)."""
     if language not in ("nb", "en"):
         raise ValueError(f"language must be 'nb' or 'en', not {language!r}")
-    ctx = _Context(catalogue, dsop, inventory, as_of, language)
+    ctx = _Context(_lookups or _Lookups(catalogue, dsop), inventory, as_of, language)
     drafts = [draft for evaluate in _EVALUATORS for draft in evaluate(ctx)]
     return _finalise(ctx, drafts)
