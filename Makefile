@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 KERNEL := altinn-analysis
 
-.PHONY: install report test lint format typecheck unit lab snapshot bench clean help
+.PHONY: install report test lint format typecheck unit lab snapshot bench docs clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -22,12 +22,13 @@ $(UV):
 # Re-sync only when the lock or project metadata changed: `make install` is cheap when nothing did.
 $(VENV)/.installed: $(UV) uv.lock pyproject.toml
 	$(UV) sync --frozen --python $(PYTHON)
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Altinn analysis" >/dev/null
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv from uv.lock (idempotent)
 
-report: install  ## build the demo reports offline from the embedded snapshot
-	$(BIN)/altinn-analysis catalogue summary
+report: install  ## build every demo institution's report and the sector page, offline
+	$(BIN)/altinn-analysis report --all
 
 lint: install  ## ruff lint + format check, mypy
 	$(BIN)/ruff check .
@@ -36,6 +37,7 @@ lint: install  ## ruff lint + format check, mypy
 
 unit: install
 	$(BIN)/pytest
+	$(BIN)/pytest --nbval-lax -p no:cacheprovider notebooks/
 
 test: lint unit  ## lint, type check and every test
 
@@ -43,8 +45,7 @@ format: install  ## apply ruff formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-lab: install  ## JupyterLab on the project's kernel
-	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Altinn analysis"
+lab: install  ## JupyterLab on the project's kernel ("Altinn analysis", registered by make install)
 	$(BIN)/jupyter lab notebooks/
 
 snapshot: install  ## rebuild data/reference/ from a replay directory: make snapshot REPLAY=path/to/replay
@@ -59,3 +60,6 @@ bench: install  ## print the benchmark figures (takes a few minutes)
 
 clean:  ## remove the environments (not the reports)
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
+
+docs: install  ## regenerate the generated references (docs/cli.md, docs/inventory.md)
+	$(BIN)/python -c "from altinn_analysis.cli._reference import render_cli_reference as r; open('docs/cli.md', 'w').write(r())"

@@ -2,7 +2,7 @@
 
 from altinn_analysis.catalogue._build import PACKAGE_URN_PREFIX, SCHEMAS, RawCatalogue, build_tables
 from altinn_analysis.catalogue._catalogue import TABLES, Catalogue, default_reference_dir, parse_service
-from altinn_analysis.catalogue._dsop import DsopCatalogue, DsopCatalogueError, load_dsop
+from altinn_analysis.catalogue._dsop import DsopCatalogue, DsopCatalogueError, default_dsop_dir, load_dsop
 from altinn_analysis.catalogue._refresh import DSOP_AGENCY_ORG_CODES, FINANCE_ORG_FORMS, fetch_raw, refresh
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "DsopCatalogueError",
     "RawCatalogue",
     "build_tables",
+    "default_dsop_dir",
     "default_reference_dir",
     "fetch_raw",
     "load_dsop",

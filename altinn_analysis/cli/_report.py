@@ -1,0 +1,118 @@
+"""`altinn-analysis report`: build the HTML/xlsx reports and the sector page, in parallel and incrementally."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from altinn_analysis.cli import app
+from altinn_analysis.cli._common import ReferenceDir, fail
+from altinn_analysis.cli._impact import AsOf, Language, LanguageOpt, parse_as_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@app.command()
+def report(
+    org: Annotated[
+        list[str] | None, typer.Option("--org", help="Organisation number to report on (repeatable).")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every institution under --inventory-dir.")] = False,
+    as_of: AsOf = "today",
+    language: LanguageOpt = Language.nb,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Reports built at the same time (default: the number of cores).")
+    ] = max(1, os.cpu_count() or 1),
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even reports whose inputs did not change.")] = False,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output root; reports go to OUT/<as_of>/<org_number>/.", file_okay=False)
+    ] = ROOT / "reports",
+    inventory_dir: Annotated[
+        Path,
+        typer.Option("--inventory-dir", help="Folder of inventories, one folder per institution.", file_okay=False),
+    ] = ROOT / "data" / "institutions",
+    reference_dir: ReferenceDir = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds a notebook cell may run.")] = 600.0,
+) -> None:
+    """Build report.html, report.ipynb, actions.xlsx and findings.parquet per institution, and index.html.
+
+    Inputs are checked first: an invalid institution is reported and skipped, the rest run. An institution whose
+    inputs did not change since the last run is skipped unless --force. A failure keeps the previous good report;
+    run.json records what failed where. Exit code 1 if any institution (or the sector page) failed.
+    """
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from altinn_analysis.report._runner import RunOptions, run_reports
+
+    if not org and not all_:
+        fail("say which institutions: --all, or --org N (repeatable)", 2)
+    if org and all_:
+        fail("--all and --org exclude each other", 2)
+    day = parse_as_of(as_of)
+    options = RunOptions(
+        out_root=out,
+        as_of=day,
+        inventory_dir=inventory_dir,
+        reference_dir=reference_dir,
+        language=language.value,
+        workers=workers,
+        force=force,
+        cell_timeout=timeout,
+    )
+    console = Console(stderr=True)
+    counts = {"ok": 0, "failed": 0, "invalid": 0, "unchanged": 0}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("checking inputs", total=None)
+
+        def progress(event: str, who: str, done: int, total: int) -> None:
+            if event in counts:
+                counts[event] += 1
+            desc = (
+                f"reports: {counts['ok']} done, {counts['failed']} failed, "
+                f"{counts['invalid'] + counts['unchanged']} skipped"
+            )
+            if event == "sector":
+                desc += " · sector page"
+            bar.update(task, description=desc, completed=done, total=total or None)
+
+        try:
+            result = run_reports(options, org or None, progress=progress)
+        except Exception as exc:  # setup problems (missing folders, broken catalogue) stop the run early
+            bar.stop()
+            fail(str(exc))
+    _print_summary(result, console)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _print_summary(result: Any, console: Any) -> None:
+    for org, r in result.institutions.items():
+        if r.status in ("failed", "invalid"):
+            where = f" in cell {r.error['cell_index']}" if r.error and "cell_index" in r.error else ""
+            why = (r.error or {}).get("error") or (r.error or {}).get("message", "")
+            console.print(f"[red]{org}: {r.status}{where}[/red]: {why}", highlight=False, markup=True)
+    n = {s: sum(r.status == s for r in result.institutions.values()) for s in ("ok", "unchanged", "failed", "invalid")}
+    typer.echo(
+        f"{n['ok']} built, {n['unchanged']} unchanged, {n['failed']} failed, {n['invalid']} invalid "
+        f"in {result.duration_s:.1f} s; sector page {result.sector.get('status')}"
+    )
+    typer.echo(f"open {result.run_dir / 'index.html'}")

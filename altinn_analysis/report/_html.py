@@ -1,0 +1,136 @@
+"""Executed notebook → a small, offline HTML page with no code cells.
+
+nbconvert's `basic` template gives just the cells; we wrap them in a page with a short stylesheet and one
+`<script src>` for plotly.js, which `write_plotly_js` puts once in the run folder (`reports/<as_of>/`). So a
+report is tens of kilobytes instead of the ~5 MB a self-contained export weighs, and opens from file:// with
+no network.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+__all__ = ["PLOTLY_JS", "REMOVE_TAG", "notebook_to_html", "write_plotly_js", "write_text_atomic"]
+
+REMOVE_TAG = "remove_cell"  # cells meant for JupyterLab users only (e.g. "how to use this notebook")
+
+
+def _plotly_js_name() -> str:
+    import plotly
+
+    return f"plotly-{plotly.__version__}.min.js"
+
+
+PLOTLY_JS = "plotly.min.js"  # logical name; the file on disk carries the plotly version (see write_plotly_js)
+
+CSS = """
+:root { --fg: #1d2733; --muted: #5b6775; --line: #d9dee5; --bg: #ffffff; --accent: #1f5fa8; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--fg);
+       background: var(--bg); margin: 0 auto; max-width: 1180px; padding: 24px 32px 64px; line-height: 1.45; }
+h1 { font-size: 1.7rem; margin: 0.2em 0 0.1em; } h2 { font-size: 1.3rem; margin-top: 2em;
+     border-bottom: 2px solid var(--line); padding-bottom: 0.2em; } h3 { font-size: 1.05rem; }
+p { max-width: 80ch; } a { color: var(--accent); }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0 20px; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 150px; }
+.card .value { font-size: 1.6rem; font-weight: 600; } .card .label { color: var(--muted); font-size: 0.85rem; }
+.card.overdue .value, .card.critical .value { color: #b42318; }
+table { border-collapse: collapse; margin: 10px 0 18px; font-size: 0.86rem; width: 100%; }
+table.compact { width: auto; min-width: 360px; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f5f8; position: sticky; top: 0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; } td.overdue { color: #b42318; font-weight: 600; }
+td.sev-critical { background: #fde2e1; font-weight: 600; } td.sev-high { background: #fdebd3; }
+td.sev-medium { background: #fdf6cf; } td.sev-low { background: #e3eefb; }
+td.cert-inferred { font-style: italic; } td.cert-unknown { color: var(--muted); font-style: italic; }
+table.hashes td { font-family: ui-monospace, monospace; font-size: 0.78rem; }
+.aa-figure { margin: 8px 0 24px; min-height: 120px; }
+footer { margin-top: 48px; color: var(--muted); font-size: 0.8rem; }
+@media print { th { position: static; } .aa-figure { break-inside: avoid; } }
+"""
+
+PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style>
+<script src="{plotly_js}" charset="utf-8"></script>
+</head>
+<body>
+<main>
+{body}
+</main>
+<footer>{footer}</footer>
+</body>
+</html>
+"""
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write via a temporary sibling and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_plotly_js(folder: Path) -> str:
+    """Put plotly.js into `folder` once (it is ~4.8 MB); return its file name for `<script src>`."""
+    name = _plotly_js_name()
+    target = folder / name
+    if not target.exists():
+        from plotly.offline import get_plotlyjs
+
+        write_text_atomic(target, get_plotlyjs())
+    return name
+
+
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]
+        template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    remove = TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}, enabled=True)  # type: ignore[no-untyped-call]
+    exporter.register_preprocessor(remove, enabled=True)  # type: ignore[no-untyped-call]
+    return exporter
+
+
+_EXPORTER: Any = None
+
+
+def notebook_to_html(nb: NotebookNode, *, title: str, language: str, plotly_js: str, footer: str = "") -> str:
+    """The page for an executed notebook: outputs only, stderr dropped, plotly.js from `plotly_js` (a URL)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        _EXPORTER = _exporter()
+    import copy
+
+    clean = copy.deepcopy(nb)
+    for cell in clean.cells:
+        if cell.get("cell_type") == "code":
+            # Warnings and progress chatter on stderr are for the log, not for the reader.
+            cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
+    body, _ = _EXPORTER.from_notebook_node(clean)
+    return PAGE.format(
+        lang=html.escape(language),
+        title=html.escape(title),
+        css=CSS,
+        plotly_js=html.escape(plotly_js),
+        body=body,
+        footer=html.escape(footer),
+    )

@@ -1,0 +1,276 @@
+"""`InstitutionReport`: everything one institution's report shows, as notebook-ready pieces.
+
+The notebook only calls these methods; the numbers come from `impact`, the figures from `figures`, the prose
+from `_texts`. Catalogues are cached per process, so a warm kernel running many reports loads them once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from altinn_analysis._version import __version__
+from altinn_analysis.catalogue import Catalogue, DsopCatalogue, default_dsop_dir, default_reference_dir, load_dsop
+from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, assess, readiness
+from altinn_analysis.inventory import Inventory, load_inventory
+from altinn_analysis.report._display import Figure, Html, cards, heading, paragraph, table_html
+from altinn_analysis.report._params import ReportParameters, check_report_parameters
+from altinn_analysis.report._texts import label, t
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["AREA_COLUMNS", "InstitutionReport", "load_catalogues"]
+
+AREA_COLUMNS = ["severity", "status", "subject", "holders", "altinn3_target", "days_left", "certainty", "action"]
+ACTION_COLUMNS = ["severity", "status", "area", "subject", "holders", "deadline", "days_left", "certainty", "action"]
+
+_CACHE: dict[tuple[str, str], tuple[Catalogue, DsopCatalogue]] = {}
+
+
+def _fingerprint(path: Path) -> str:
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else []
+    digest = hashlib.sha256()
+    for p in files:
+        digest.update(p.name.encode())
+        digest.update(p.read_bytes() if p.name == "manifest.json" else str(p.stat().st_mtime_ns).encode())
+    return digest.hexdigest()
+
+
+def load_catalogues(reference_dir: Path | None = None, dsop_dir: Path | None = None) -> tuple[Catalogue, DsopCatalogue]:
+    """Both catalogues, loaded once per process and reloaded only when their files change."""
+    ref = (reference_dir or default_reference_dir()).resolve()
+    dsop_path = (dsop_dir or default_dsop_dir()).resolve()
+    key = (f"{ref}|{_fingerprint(ref)}", f"{dsop_path}|{_fingerprint(dsop_path)}")
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = (Catalogue.load(ref), load_dsop(dsop_path))
+    return _CACHE[key]
+
+
+@dataclass
+class InstitutionReport:
+    params: ReportParameters
+    catalogue: Catalogue
+    dsop: DsopCatalogue
+    inventory: Inventory
+    findings: pl.DataFrame
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        org_number: object,
+        as_of: str | date,
+        inventory_dir: str | Path,
+        reference_dir: str | Path | None = None,
+        language: str = "nb",
+        output_dir: str | Path | None = None,
+    ) -> InstitutionReport:
+        """Check the parameters, then load and assess. A bad parameter stops here, before any heavy work."""
+        params = check_report_parameters(
+            org_number=org_number,
+            as_of=as_of,
+            inventory_dir=inventory_dir,
+            reference_dir=reference_dir,
+            language=language,
+            output_dir=output_dir,
+        )
+        catalogue, dsop = load_catalogues(params.reference_dir)
+        inventory = load_inventory(params.inventory_dir, catalogue=catalogue, known_services=dsop.service_ids)
+        if inventory.org_number != params.org_number:
+            from altinn_analysis.report._params import ReportParameterError
+
+            raise ReportParameterError(
+                f"org_number = {params.org_number}, but {params.inventory_dir}/profile.yaml is for "
+                f"{inventory.org_number}"
+            )
+        findings = assess(catalogue, dsop, inventory, params.as_of, language=params.language)
+        return cls(params, catalogue, dsop, inventory, findings)
+
+    # -- numbers --------------------------------------------------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        return self.params.language
+
+    @property
+    def score(self) -> int:
+        return int(readiness(self.findings)["score"][0])
+
+    @property
+    def open_findings(self) -> pl.DataFrame:
+        return self.findings.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
+
+    def key_figures(self) -> dict[str, Any]:
+        """The numbers the summary shows (also what tests compare the HTML with)."""
+        f = self.findings
+        open_ = self.open_findings
+        return {
+            "score": self.score,
+            "findings": f.height,
+            "open": open_.height,
+            "overdue": open_.filter(pl.col("days_left") < 0).height,
+            "critical": open_.filter(pl.col("severity") == "critical").height,
+            "by_status": {s: f.filter(pl.col("status") == s).height for s in STATUSES},
+        }
+
+    # -- sections -------------------------------------------------------------------------------------------
+
+    def header(self) -> Html:
+        p = self.inventory.profile
+        lang = self.language
+        return (
+            heading(t("title", lang, name=p.name), 1)
+            + paragraph(t("subtitle", lang, org_number=p.org_number, org_form=p.org_form, as_of=self.params.as_of))
+            + paragraph(t("intro", lang))
+        )
+
+    def summary(self) -> Html:
+        lang = self.language
+        k = self.key_figures()
+        top = cards(
+            [
+                (t("score", lang), f"{k['score']}/100", "score"),
+                (t("open", lang), k["open"], "open"),
+                (t("overdue", lang), k["overdue"], "overdue" if k["overdue"] else ""),
+                (t("critical", lang), k["critical"], "critical" if k["critical"] else ""),
+            ]
+        )
+        status = pl.DataFrame({"status": list(STATUSES), "count": [k["by_status"][s] for s in STATUSES]})
+        open_ = self.open_findings
+        grid = (
+            pl.DataFrame({"area": list(AREAS)})
+            .join(
+                open_.group_by("area").agg([(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]]),
+                on="area",
+                how="left",
+            )
+            .fill_null(0)
+        )
+        return (
+            heading(t("summary", lang))
+            + paragraph(t("summary_intro", lang))
+            + top
+            + table_html(status, lang, css="compact", caption=t("by_status", lang))
+            + table_html(grid, lang, css="compact", caption=t("by_severity", lang))
+            + self.next_deadlines()
+        )
+
+    def next_deadlines(self) -> Html:
+        lang = self.language
+        m = self.dsop.milestones.filter((pl.col("kind") == "deadline") & (pl.col("date") >= self.params.as_of))
+        if m.height == 0:
+            return paragraph(t("no_next_deadlines", lang, as_of=self.params.as_of))
+        frame = m.sort("date").select(
+            "date",
+            pl.col("name_nb" if lang == "nb" else "name_en").alias("milestone"),
+            (pl.col("date") - pl.lit(self.params.as_of)).dt.total_days().alias("days_left"),
+        )
+        return table_html(frame, lang, css="compact", caption=t("next_deadlines", lang))
+
+    def area(self, area: str) -> Html:
+        if area not in AREAS:
+            raise ValueError(f"unknown area {area!r}; areas: {', '.join(AREAS)}")
+        lang = self.language
+        rows = self.findings.filter(pl.col("area") == area)
+        body = table_html(rows, lang, columns=AREA_COLUMNS) if rows.height else paragraph(t("area_empty", lang))
+        return heading(t(f"area_{area}", lang)) + paragraph(t(f"area_{area}_intro", lang)) + body
+
+    def actions(self) -> Html:
+        lang = self.language
+        rows = self.open_findings
+        body = table_html(rows, lang, columns=ACTION_COLUMNS) if rows.height else paragraph(t("no_actions", lang))
+        return heading(t("actions", lang)) + paragraph(t("actions_intro", lang)) + body
+
+    def provenance(self) -> Html:
+        lang = self.language
+        m = self.catalogue.manifest
+        items = [
+            ("snapshot_source", f"{m.source} ({m.environment})"),
+            ("snapshot_fetched", m.fetched_at),
+            ("snapshot_url", m.base_url),
+            ("as_of", self.params.as_of.isoformat()),
+            ("tool_version", __version__),
+            ("language", lang),
+            ("dsop_services", ", ".join(self.inventory.profile.dsop_services)),
+        ]
+        facts = pl.DataFrame({"item": [label(k, lang) for k, _ in items], "value": [v for _, v in items]})
+        hashes = pl.DataFrame(
+            {"file": list(self.inventory.file_hashes), "sha256": list(self.inventory.file_hashes.values())},
+            schema={"file": pl.String, "sha256": pl.String},
+        ).sort("file")
+        certainty = self.findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
+        return (
+            heading(t("provenance", lang))
+            + paragraph(t("provenance_intro", lang))
+            + table_html(facts, lang, css="compact")
+            + table_html(certainty, lang, css="compact")
+            + table_html(hashes, lang, css="compact hashes")
+        )
+
+    # -- figures --------------------------------------------------------------------------------------------
+
+    def figure(self, name: str) -> Figure:
+        """One of: readiness, timeline, roles, consent."""
+        from altinn_analysis.report import figures as figures
+
+        lang = self.language
+        if name == "readiness":
+            fig = figures.readiness_by_area(self.findings, lang)
+        elif name == "timeline":
+            fig = figures.deadline_timeline(self.dsop.milestones, self.findings, self.params.as_of, lang)
+        elif name == "roles":
+            fig = figures.roles_sankey(self.findings, self.inventory.delegations, self.dsop, lang)
+        elif name == "consent":
+            boundary = self.dsop.milestone_date("altinn2-closed")
+            fig = figures.consent_expiry(self.inventory.consents, self.params.as_of, boundary, lang)
+        else:
+            raise ValueError(f"unknown figure {name!r}")
+        return Figure(fig, name)
+
+    # -- files ----------------------------------------------------------------------------------------------
+
+    def save(self, output_dir: str | Path | None = None) -> dict[str, Path]:
+        """Write findings.parquet and actions.xlsx into `output_dir` (default: the `output_dir` parameter)."""
+        from altinn_analysis.report.actions import write_actions_xlsx
+
+        target = Path(output_dir) if output_dir is not None else self.params.output_dir
+        if target is None:
+            return {}
+        target.mkdir(parents=True, exist_ok=True)
+        parquet = target / "findings.parquet"
+        tmp = parquet.with_name(".findings.parquet.tmp")
+        self.findings.write_parquet(tmp, compression="zstd", statistics=False)
+        tmp.replace(parquet)
+        xlsx = write_actions_xlsx(
+            self.findings,
+            target / "actions.xlsx",
+            language=self.language,
+            institution=self.inventory.profile.name,
+            org_number=self.inventory.org_number,
+            as_of=self.params.as_of,
+            score=self.score,
+        )
+        facts = target / "facts.json"
+        facts.write_text(json.dumps(dict(self.facts()), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return {"findings.parquet": parquet, "actions.xlsx": Path(xlsx), "facts.json": facts}
+
+    def facts(self) -> Mapping[str, Any]:
+        """Machine-readable key facts (for run.json and the sector page)."""
+        p = self.inventory.profile
+        return {
+            "org_number": p.org_number,
+            "name": p.name,
+            "institution_type": p.institution_type,
+            "as_of": self.params.as_of.isoformat(),
+            "language": self.language,
+            "title": t("title", self.language, name=p.name),
+            **{k: v for k, v in self.key_figures().items() if k != "by_status"},
+        }

@@ -1,0 +1,414 @@
+"""The batch runner: every institution's report for one `as_of`, in parallel, incremental, failure-isolated.
+
+For each institution: check parameters and inventory in-process (an invalid one is skipped, never run);
+compare input fingerprints with the last `run.json` (unchanged → skipped unless `force`); execute
+`institution_report.ipynb` with papermill on a warm kernel into a temporary folder; export HTML in-process;
+move the folder into place only when complete. A failure keeps the previous good report and records the
+failing cell. Then the sector page, `index.html`, is rebuilt if anything changed, and `run.json` is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from altinn_analysis._version import __version__
+
+__all__ = [
+    "DEFAULT_NOTEBOOKS",
+    "InstitutionResult",
+    "RunOptions",
+    "RunResult",
+    "run_reports",
+]
+
+log = logging.getLogger("altinn_analysis.report")
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_NOTEBOOKS = ROOT / "notebooks"
+KERNEL_NAME = "altinn-analysis"
+OUTPUTS = ("report.html", "report.ipynb", "actions.xlsx", "findings.parquet")
+
+# (event, org_number or "", done, total): the CLI draws a progress bar from it.
+Progress = Callable[[str, str, int, int], None]
+
+
+@dataclass
+class RunOptions:
+    out_root: Path
+    as_of: date
+    inventory_dir: Path
+    reference_dir: Path | None = None
+    language: str = "nb"
+    workers: int = max(1, os.cpu_count() or 1)
+    force: bool = False
+    notebooks_dir: Path = DEFAULT_NOTEBOOKS
+    kernel_name: str = KERNEL_NAME
+    cell_timeout: float = 600.0
+    start_timeout: float = 120.0
+
+
+@dataclass
+class InstitutionResult:
+    org_number: str
+    status: str  # ok | failed | invalid | unchanged
+    fingerprint: str | None = None
+    inputs: dict[str, str] = field(default_factory=dict)
+    duration_s: float = 0.0
+    outputs: list[str] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    institutions: dict[str, InstitutionResult]
+    sector: dict[str, Any]
+    duration_s: float
+
+    @property
+    def failed(self) -> list[str]:
+        return sorted(k for k, r in self.institutions.items() if r.status in ("failed", "invalid"))
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.sector.get("status") in ("ok", "unchanged")
+
+
+def _sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _dir_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    for p in sorted(q for q in path.rglob("*") if q.is_file()):
+        digest.update(p.relative_to(path).as_posix().encode())
+        digest.update(_sha256_file(p).encode())
+    return digest.hexdigest()
+
+
+def _fingerprint(inputs: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace `final` by the complete `tmp` folder; the old one survives until the new one is there."""
+    old = final.with_name(f".{final.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _error_details(exc: BaseException, nb_path: Path | None) -> dict[str, Any]:
+    """Which cell failed and why, from papermill's error or the partly executed notebook."""
+    details: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc).strip().splitlines()[-1:] or [""]}
+    details["message"] = details["message"][0][:500]
+    cell_index = getattr(exc, "cell_index", None)
+    source = getattr(exc, "source", None)
+    if cell_index is None and nb_path is not None and nb_path.exists():
+        try:
+            nb = json.loads(nb_path.read_text(encoding="utf-8"))
+            for i, cell in enumerate(nb.get("cells", [])):
+                if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                    cell_index, source = i, "".join(cell.get("source", ""))
+                    break
+        except (OSError, ValueError):
+            pass
+    if cell_index is not None:
+        details["cell_index"] = cell_index
+        details["source"] = (source or "")[:300]
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        details["error"] = f"{ename}: {evalue}"[:500]
+    return details
+
+
+class _Workers:
+    """One warm kernel per worker thread."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.local = threading.local()
+        self.all: list[Any] = []
+        self.lock = threading.Lock()
+
+    def kernel(self) -> Any:
+        from altinn_analysis.report._kernel import WarmKernel
+
+        warm = getattr(self.local, "kernel", None)
+        if warm is None:
+            warm = WarmKernel(
+                self.options.kernel_name,
+                startup_timeout=self.options.start_timeout,
+                cwd=str(self.options.notebooks_dir),
+            )
+            self.local.kernel = warm
+            with self.lock:
+                self.all.append(warm)
+        return warm
+
+    def shutdown(self) -> None:
+        for warm in self.all:
+            warm.shutdown()
+
+
+def _execute(notebook: Path, output: Path, parameters: dict[str, Any], options: RunOptions, workers: _Workers) -> Any:
+    import papermill
+
+    from altinn_analysis.report._kernel import ENGINE_NAME
+
+    warm = workers.kernel()
+    try:
+        return papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            engine_name=ENGINE_NAME,
+            kernel_name=options.kernel_name,
+            warm_kernel=warm,
+            execution_timeout=options.cell_timeout,
+            start_timeout=options.start_timeout,
+            progress_bar=False,
+            cwd=str(options.notebooks_dir),
+        )
+    except Exception as exc:
+        from papermill.exceptions import PapermillExecutionError
+
+        if not isinstance(exc, PapermillExecutionError):
+            # A timeout or a dead kernel leaves the kernel in an unknown state: start afresh next time.
+            warm.shutdown()
+        raise
+
+
+def _run_institution(
+    org: str, inputs: dict[str, str], options: RunOptions, run_dir: Path, plotly_js: str, workers: _Workers
+) -> InstitutionResult:
+    from altinn_analysis.report._html import notebook_to_html, write_text_atomic
+
+    start = time.perf_counter()
+    result = InstitutionResult(org, "failed", _fingerprint(inputs), inputs)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{org}.tmp-", dir=run_dir))
+    nb_path = tmp / "report.ipynb"
+    try:
+        nb = _execute(
+            options.notebooks_dir / "institution_report.ipynb",
+            nb_path,
+            {
+                "org_number": org,
+                "as_of": options.as_of.isoformat(),
+                "inventory_dir": str(options.inventory_dir.resolve()),
+                "reference_dir": str(options.reference_dir.resolve()) if options.reference_dir else "",
+                "language": options.language,
+                "output_dir": str(tmp.resolve()),
+            },
+            options,
+            workers,
+        )
+        facts = json.loads((tmp / "facts.json").read_text(encoding="utf-8")) if (tmp / "facts.json").exists() else {}
+        (tmp / "facts.json").unlink(missing_ok=True)
+        title = facts.get("title") or org
+        page = notebook_to_html(
+            nb,
+            title=title,
+            language=options.language,
+            plotly_js=f"../{plotly_js}",
+            footer=f"altinn-analysis {__version__} · {options.as_of.isoformat()}",
+        )
+        write_text_atomic(tmp / "report.html", page)
+        missing = [name for name in OUTPUTS if not (tmp / name).exists()]
+        if missing:
+            raise RuntimeError(f"the notebook did not write {', '.join(missing)}")
+        tmp.chmod(0o755)
+        _swap_into_place(tmp, run_dir / org)
+        result.status = "ok"
+        result.outputs = [f"{org}/{name}" for name in OUTPUTS]
+        result.facts = facts
+    except Exception as exc:
+        result.error = _error_details(exc, nb_path)
+        log.error("%s: report failed: %s", org, result.error.get("error") or result.error["message"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        result.duration_s = round(time.perf_counter() - start, 3)
+    return result
+
+
+def _sector_page(options: RunOptions, run_dir: Path, plotly_js: str, workers: _Workers) -> dict[str, Any]:
+    from altinn_analysis.report._html import notebook_to_html, write_text_atomic
+
+    start = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix=".index.tmp-", dir=run_dir))
+    try:
+        nb = _execute(
+            options.notebooks_dir / "sector_overview.ipynb",
+            tmp / "index.ipynb",
+            {
+                "as_of": options.as_of.isoformat(),
+                "inventory_dir": str(options.inventory_dir.resolve()),
+                "reference_dir": str(options.reference_dir.resolve()) if options.reference_dir else "",
+                "language": options.language,
+                "report_links": True,
+            },
+            options,
+            workers,
+        )
+        title = "Sektoroversikt" if options.language == "nb" else "Sector overview"
+        page = notebook_to_html(
+            nb,
+            title=f"{title} {options.as_of.isoformat()}",
+            language=options.language,
+            plotly_js=plotly_js,
+            footer=f"altinn-analysis {__version__} · {options.as_of.isoformat()}",
+        )
+        write_text_atomic(run_dir / "index.html", page)
+        return {"status": "ok", "duration_s": round(time.perf_counter() - start, 3), "outputs": ["index.html"]}
+    except Exception as exc:
+        return {
+            "status": "failed",
+            "error": _error_details(exc, tmp / "index.ipynb"),
+            "duration_s": round(time.perf_counter() - start, 3),
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _previous(run_dir: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+        return data
+    except (OSError, ValueError):
+        return {}
+
+
+def run_reports(
+    options: RunOptions, orgs: Sequence[str] | None = None, *, progress: Progress | None = None
+) -> RunResult:
+    """Build the reports for `orgs` (None: every institution under `options.inventory_dir`)."""
+    from altinn_analysis.inventory import InventoryError, load_inventory
+    from altinn_analysis.report._html import write_plotly_js, write_text_atomic
+    from altinn_analysis.report._institution import load_catalogues
+    from altinn_analysis.report._params import ReportParameterError, check_report_parameters
+    from altinn_analysis.report._sector import institution_dirs
+
+    started = time.perf_counter()
+    run_dir = options.out_root / options.as_of.isoformat()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for stale in run_dir.glob(".*.tmp-*"):  # left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    previous = _previous(run_dir)
+    emit = progress or (lambda *a: None)
+
+    available = {p.name: p for p in institution_dirs(options.inventory_dir)}
+    wanted = list(orgs) if orgs else sorted(available)
+    catalogue, dsop = load_catalogues(options.reference_dir)
+    shared = {
+        "snapshot": _fingerprint({k: v.sha256 for k, v in catalogue.manifest.tables.items()}),
+        "dsop": _dir_hash(dsop.directory) if dsop.directory else "",
+        "notebook": _sha256_file(options.notebooks_dir / "institution_report.ipynb"),
+        "tool_version": __version__,
+        "as_of": options.as_of.isoformat(),
+        "language": options.language,
+    }
+
+    results: dict[str, InstitutionResult] = {}
+    todo: list[tuple[str, dict[str, str]]] = []
+    for org in wanted:
+        emit("check", org, 0, len(wanted))
+        try:
+            check_report_parameters(
+                org_number=org,
+                as_of=options.as_of,
+                inventory_dir=options.inventory_dir,
+                reference_dir=options.reference_dir,
+                language=options.language,
+                output_dir=run_dir,
+            )
+            inventory = load_inventory(available[org], catalogue=catalogue, known_services=dsop.service_ids)
+        except (ReportParameterError, InventoryError, KeyError) as exc:
+            message = f"no inventory folder for {org}" if isinstance(exc, KeyError) else str(exc)
+            results[org] = InstitutionResult(org, "invalid", error={"type": type(exc).__name__, "message": message})
+            emit("invalid", org, 0, len(wanted))
+            continue
+        inputs = {**shared, "inventory": _fingerprint(inventory.file_hashes)}
+        before = previous.get("institutions", {}).get(org, {})
+        complete = all((run_dir / org / name).exists() for name in OUTPUTS)
+        if not options.force and complete and before.get("fingerprint") == _fingerprint(inputs):
+            results[org] = InstitutionResult(
+                org,
+                "unchanged",
+                before["fingerprint"],
+                inputs,
+                0.0,
+                before.get("outputs", []),
+                facts=before.get("facts", {}),
+            )
+            emit("unchanged", org, 0, len(wanted))
+            continue
+        todo.append((org, inputs))
+
+    plotly_js = write_plotly_js(run_dir)
+    workers = _Workers(options)
+    total, done = len(todo), 0
+    try:
+        if todo:
+            # The pool's threads each own a warm kernel; more workers than reports would only start idle kernels.
+            with ThreadPoolExecutor(max_workers=max(1, min(options.workers, total))) as pool:
+                futures = {
+                    pool.submit(_run_institution, org, inputs, options, run_dir, plotly_js, workers): org
+                    for org, inputs in todo
+                }
+                for future in as_completed(futures):
+                    res = future.result()
+                    results[res.org_number] = res
+                    done += 1
+                    emit(res.status, res.org_number, done, total)
+        changed = (
+            bool(todo)
+            or not (run_dir / "index.html").exists()
+            or previous.get("sector", {}).get("status") != "ok"
+            or any(r.status == "invalid" for r in results.values())
+        )
+        if changed:
+            emit("sector", "", done, total)
+            sector = _sector_page(options, run_dir, plotly_js, workers)
+        else:
+            sector = {"status": "unchanged", "outputs": ["index.html"]}
+    finally:
+        workers.shutdown()
+
+    result = RunResult(run_dir, dict(sorted(results.items())), sector, round(time.perf_counter() - started, 3))
+    entries: dict[str, Any] = {org: asdict(r) for org, r in result.institutions.items()}
+    # Institutions not asked for this time keep their earlier entry, so run.json describes the whole folder.
+    for org, entry in previous.get("institutions", {}).items():
+        entries.setdefault(org, entry)
+    record = {
+        "as_of": options.as_of.isoformat(),
+        "language": options.language,
+        "tool_version": __version__,
+        "finished_at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "duration_s": result.duration_s,
+        "workers": options.workers,
+        "summary": {
+            status: sum(r.status == status for r in result.institutions.values())
+            for status in ("ok", "unchanged", "failed", "invalid")
+        },
+        "institutions": dict(sorted(entries.items())),
+        "sector": sector,
+    }
+    write_text_atomic(run_dir / "run.json", json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")
+    return result

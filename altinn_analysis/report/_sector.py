@@ -1,0 +1,120 @@
+"""`SectorReport`: every institution side by side, for `sector_overview.ipynb` and `reports/<as_of>/index.html`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from altinn_analysis.catalogue import Catalogue, DsopCatalogue
+from altinn_analysis.impact import area_scores, assess_many, common_findings, sector_summary
+from altinn_analysis.inventory import Inventory, InventoryError, load_inventory
+from altinn_analysis.report._display import Figure, Html, heading, paragraph, table_html
+from altinn_analysis.report._institution import load_catalogues
+from altinn_analysis.report._params import LANGUAGES, ReportParameterError, resolve_as_of
+from altinn_analysis.report._texts import t
+
+__all__ = ["SectorReport", "institution_dirs"]
+
+SUMMARY_COLUMNS = ["rank", "name", "institution_type", "score", "open", "critical", "high", "overdue", "percentile"]
+
+
+def institution_dirs(inventory_dir: str | Path) -> list[Path]:
+    """The inventory folders under `inventory_dir` (each holds a profile.yaml), sorted by name."""
+    base = Path(inventory_dir)
+    if not base.is_dir():
+        raise ReportParameterError(f"inventory_dir = {str(base)!r}: no such folder")
+    return sorted(p for p in base.iterdir() if p.is_dir() and (p / "profile.yaml").is_file())
+
+
+@dataclass
+class SectorReport:
+    as_of: date
+    language: str
+    catalogue: Catalogue
+    dsop: DsopCatalogue
+    inventories: list[Inventory]
+    findings: pl.DataFrame
+    failed: dict[str, str] = field(default_factory=dict)  # folder name → why it was left out
+    report_links: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        inventory_dir: str | Path,
+        as_of: str | date,
+        reference_dir: str | Path | None = None,
+        language: str = "nb",
+        report_links: bool = False,
+        findings: pl.DataFrame | None = None,
+    ) -> SectorReport:
+        """Assess every institution under `inventory_dir`; an invalid one is listed, never fatal.
+
+        `findings` (optional) reuses findings already computed (the batch runner has them) instead of
+        assessing again.
+        """
+        if language not in LANGUAGES:
+            raise ReportParameterError(f"language = {language!r}: expected one of {', '.join(LANGUAGES)}")
+        day = resolve_as_of(as_of)
+        catalogue, dsop = load_catalogues(Path(reference_dir) if reference_dir else None)
+        inventories, failed = [], {}
+        for folder in institution_dirs(inventory_dir):
+            try:
+                inventories.append(load_inventory(folder, catalogue=catalogue, known_services=dsop.service_ids))
+            except InventoryError as exc:
+                failed[folder.name] = f"{len(exc.errors)} error(s)"
+        if findings is None:
+            findings = assess_many(catalogue, dsop, inventories, day, language=language)
+        return cls(day, language, catalogue, dsop, inventories, findings, failed, report_links)
+
+    @property
+    def institutions(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "org_number": [i.org_number for i in self.inventories],
+                "name": [i.profile.name for i in self.inventories],
+                "institution_type": [i.profile.institution_type for i in self.inventories],
+            },
+            schema={"org_number": pl.String, "name": pl.String, "institution_type": pl.String},
+        )
+
+    @property
+    def summary_table(self) -> pl.DataFrame:
+        return sector_summary(self.findings, self.institutions)
+
+    def header(self) -> Html:
+        out = heading(t("sector_title", self.language, as_of=self.as_of), 1) + paragraph(
+            t("sector_intro", self.language)
+        )
+        if self.failed:
+            orgs = ", ".join(f"{k} ({v})" for k, v in sorted(self.failed.items()))
+            out += paragraph(t("sector_failed", self.language, n=len(self.failed), orgs=orgs))
+        return out
+
+    def table(self) -> Html:
+        summary = self.summary_table
+        links = None
+        if self.report_links:
+            links = {"name": {row["name"]: f"{row['org_number']}/report.html" for row in summary.iter_rows(named=True)}}
+        return table_html(summary, self.language, columns=SUMMARY_COLUMNS, links=links)
+
+    def common(self, top: int = 10) -> Html:
+        common = common_findings(self.findings, top=top)
+        columns = ["area", "subject", "institutions", "holders", "worst_severity"]
+        return heading(t("sector_common", self.language)) + table_html(common, self.language, columns=columns)
+
+    def figure(self, name: str) -> Figure:
+        """One of: heatmap, scores."""
+        from altinn_analysis.report import figures as figures
+
+        if name == "heatmap":
+            names = self.summary_table
+            fig = figures.sector_heatmap(area_scores(self.findings), names, self.language)
+        elif name == "scores":
+            fig = figures.score_distribution(self.summary_table, self.language)
+        else:
+            raise ValueError(f"unknown figure {name!r}")
+        return Figure(fig, name)

@@ -1,0 +1,184 @@
+"""Every sentence a report shows, in bokmål and English: prose is data, so the notebooks stay thin."""
+
+from __future__ import annotations
+
+__all__ = ["LABELS", "TEXTS", "label", "t"]
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("Altinn 3-overgangen for {name}", "The Altinn 3 transition for {name}"),
+    "subtitle": (
+        "Organisasjonsnummer {org_number} · {org_form} · per {as_of}",
+        "Organisation number {org_number} · {org_form} · as of {as_of}",
+    ),
+    "intro": (
+        "Altinn 2 er stengt: siste dag for innsending, meldinger og formidling var 2026-05-31, og Altinn 2 ble "
+        "slått av 2026-06-19. Denne rapporten viser hvilke av virksomhetens Altinn 2-avhengigheter som har en "
+        "virkende erstatning i Altinn 3, hva som mangler, hvor haster det, og hva som må gjøres. Før fristene er "
+        "den en plan; etter fristene er den en gapanalyse.",
+        "Altinn 2 is closed: the last day for submission, messaging and broker services was 2026-05-31, and Altinn 2 "
+        "was switched off on 2026-06-19. This report shows which of the institution's Altinn 2 dependencies have a "
+        "working Altinn 3 replacement, what is still missing, how urgent it is, and what to do. Before the deadlines "
+        "it is a plan; after them it is a gap analysis.",
+    ),
+    "summary": ("Sammendrag", "Summary"),
+    "summary_intro": (
+        "Beredskapsgraden (0–100) måler hvor stor del av de relevante funnene som er ferdige; blokkerende funn "
+        "teller tre ganger. Bare «ferdig» gir uttelling: et funn som ikke kan bekreftes, regnes ikke som klart.",
+        "Readiness (0–100) measures how much of the applicable findings are done; blocking findings count three "
+        "times. Only “done” earns credit: a finding that cannot be confirmed does not count as ready.",
+    ),
+    "score": ("Beredskap", "Readiness"),
+    "open": ("Åpne funn", "Open findings"),
+    "overdue": ("Forfalt", "Overdue"),
+    "critical": ("Kritiske", "Critical"),
+    "next_deadlines": ("Neste frister", "Next deadlines"),
+    "no_next_deadlines": (
+        "Ingen frister gjenstår etter {as_of}; åpne funn er forfalt.",
+        "No deadlines remain after {as_of}; open findings are overdue.",
+    ),
+    "by_status": ("Funn etter status", "Findings by status"),
+    "by_severity": ("Åpne funn etter alvorlighet og område", "Open findings by severity and area"),
+    "timeline": ("Frister", "Deadlines"),
+    "area_roles": ("Roller og tilgangspakker", "Roles and access packages"),
+    "area_roles_intro": (
+        "Altinn 2-roller blir tilgangspakker i Altinn 3. ER-roller (som daglig leder) får pakker automatisk; "
+        "Altinn-roller (som UTINN og REGNA) gjør det ikke og må delegeres på nytt. En rolle uten etterfølger er en "
+        "risiko. Koblingen rolle → pakke er delvis utledet (se sikkerhet), så kontroller forslagene.",
+        "Altinn 2 roles become access packages in Altinn 3. ER roles (such as managing director) get packages "
+        "automatically; Altinn roles (such as UTINN and REGNA) do not and must be delegated again. A role with no "
+        "successor is a risk. The role → package mapping is partly inferred (see certainty), so check the proposals.",
+    ),
+    "area_consent": ("Samtykker", "Consents"),
+    "area_consent_intro": (
+        "Samtykker gitt i Altinn 2 som gjelder etter 2026-06-19, må innhentes på nytt i Altinn 3s nye "
+        "samtykkeløsning, der samtykket følger med Maskinporten-tokenet.",
+        "Consents given in Altinn 2 that are valid after 2026-06-19 must be obtained again in the new Altinn 3 "
+        "consent solution, where the consent rides inside the Maskinporten token.",
+    ),
+    "area_integration": ("Integrasjoner", "Integrations"),
+    "area_integration_intro": (
+        "API-nøkler erstattes av Maskinporten, virksomhetsbrukere av systembrukere, og Altinn 2s samtykke-API av "
+        "Altinn 3s. Et funn er ferdig når motparten i Altinn 3 finnes og er aktiv.",
+        "API keys are replaced by Maskinporten, enterprise users by system users, and the Altinn 2 consent API by "
+        "Altinn 3's. A finding is done when the Altinn 3 counterpart exists and is active.",
+    ),
+    "area_messaging": ("Meldinger", "Messaging"),
+    "area_messaging_intro": (
+        "Etatenes «digitale brev» kommer nå gjennom Dialogporten og den nye innboksen.",
+        "The agencies' “digital letters” now arrive through Dialogporten and the new inbox.",
+    ),
+    "area_broker": ("Formidling", "Broker"),
+    "area_broker_intro": (
+        "Formidlingstjenesten 4752 (digital eiendomshandel) er erstattet av Altinn 3-ressursen kv_dsve.",
+        "The broker service 4752 (digital real-estate transactions) is replaced by the Altinn 3 resource kv_dsve.",
+    ),
+    "area_service": ("Tjenester og forutsetninger", "Services and prerequisites"),
+    "area_service_intro": (
+        "Enkelttjenesterettigheter og det hver DSOP-tjeneste virksomheten deltar i krever i Altinn 3.",
+        "Single-service rights, and what each DSOP service the institution takes part in requires in Altinn 3.",
+    ),
+    "area_empty": ("Ingen funn i dette området.", "No findings in this area."),
+    "consent_figure": ("Samtykker etter utløp", "Consents by expiry"),
+    "actions": ("Tiltaksliste", "Action list"),
+    "actions_intro": (
+        "Alle åpne funn, de mest alvorlige først. Den samme listen finnes i actions.xlsx for videresending.",
+        "Every open finding, most severe first. The same list is in actions.xlsx for forwarding.",
+    ),
+    "no_actions": ("Ingen åpne funn.", "No open findings."),
+    "provenance": ("Datagrunnlag", "Data provenance"),
+    "provenance_intro": (
+        "Hvor tallene kommer fra. «Utledet» betyr at koblingen er resonnert fram fra offentlige kilder, ikke "
+        "bekreftet av Altinn eller tjenesteeieren; «ukjent» at ingen kilde er funnet.",
+        "Where the numbers come from. “Inferred” means the mapping was reasoned from public sources, not confirmed "
+        "by Altinn or the service owner; “unknown” that no source was found.",
+    ),
+    "sector_title": ("Sektoroversikt per {as_of}", "Sector overview as of {as_of}"),
+    "sector_intro": (
+        "Alle institusjoner side om side: beredskapsgrad, åpne funn og rangering. Klikk på et navn for rapporten.",
+        "Every institution side by side: readiness, open findings and rank. Click a name for its report.",
+    ),
+    "sector_common": ("Vanligste åpne funn i sektoren", "Most common open findings in the sector"),
+    "sector_heatmap": ("Beredskap per område", "Readiness by area"),
+    "sector_failed": (
+        "{n} institusjon(er) kunne ikke vurderes (ugyldig inventar): {orgs}.",
+        "{n} institution(s) could not be assessed (invalid inventory): {orgs}.",
+    ),
+}
+
+# Column headers and coded values, as the reader sees them.
+LABELS: dict[str, tuple[str, str]] = {
+    "severity": ("Alvorlighet", "Severity"),
+    "status": ("Status", "Status"),
+    "area": ("Område", "Area"),
+    "service_id": ("DSOP-tjeneste", "DSOP service"),
+    "subject": ("Gjelder", "Subject"),
+    "holders": ("Antall", "Count"),
+    "altinn3_target": ("Altinn 3-mål", "Altinn 3 target"),
+    "deadline": ("Frist", "Deadline"),
+    "days_left": ("Dager igjen", "Days left"),
+    "action": ("Tiltak", "Action"),
+    "certainty": ("Sikkerhet", "Certainty"),
+    "detail": ("Detaljer", "Detail"),
+    "finding_id": ("Funn-id", "Finding id"),
+    "name": ("Navn", "Name"),
+    "institution_type": ("Type", "Type"),
+    "score": ("Beredskap", "Readiness"),
+    "rank": ("Rang", "Rank"),
+    "percentile": ("Persentil", "Percentile"),
+    "institutions": ("Institusjoner", "Institutions"),
+    "worst_severity": ("Verste alvorlighet", "Worst severity"),
+    "milestone": ("Milepæl", "Milestone"),
+    "date": ("Dato", "Date"),
+    "item": ("Hva", "Item"),
+    "value": ("Verdi", "Value"),
+    "count": ("Antall", "Count"),
+    "file": ("Fil", "File"),
+    "sha256": ("SHA-256", "SHA-256"),
+    # statuses
+    "done": ("ferdig", "done"),
+    "action_status": ("tiltak", "action"),
+    "at_risk": ("risiko", "at risk"),
+    "unknown": ("ukjent", "unknown"),
+    "not_applicable": ("ikke relevant", "not applicable"),
+    # severities
+    "critical": ("kritisk", "critical"),
+    "high": ("høy", "high"),
+    "medium": ("middels", "medium"),
+    "low": ("lav", "low"),
+    "info": ("info", "info"),
+    # certainty
+    "documented": ("dokumentert", "documented"),
+    "inferred": ("utledet", "inferred"),
+    # areas
+    "roles": ("roller", "roles"),
+    "consent": ("samtykke", "consent"),
+    "integration": ("integrasjon", "integration"),
+    "messaging": ("meldinger", "messaging"),
+    "broker": ("formidling", "broker"),
+    "service": ("tjenester", "services"),
+    # provenance items
+    "snapshot_source": ("Katalog (kilde)", "Catalogue (source)"),
+    "snapshot_fetched": ("Katalog hentet", "Catalogue fetched"),
+    "snapshot_url": ("Katalog-URL", "Catalogue URL"),
+    "as_of": ("Per dato", "As of"),
+    "tool_version": ("Verktøyversjon", "Tool version"),
+    "language": ("Språk", "Language"),
+    "dsop_services": ("DSOP-tjenester", "DSOP services"),
+}
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[0] if language == "nb" else pair[1]
+
+
+def t(key: str, language: str, **fields: object) -> str:
+    """A sentence in the report language."""
+    return _pick(TEXTS[key], language).format(**fields)
+
+
+def label(key: str, language: str) -> str:
+    """A column header or coded value in the report language (the key itself if there is no label)."""
+    if key == "action":
+        return _pick(LABELS["action"], language)
+    pair = LABELS.get(key)
+    return _pick(pair, language) if pair else key
