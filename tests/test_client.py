@@ -89,6 +89,7 @@ def test_role_packages_sends_role_and_variant() -> None:
     assert dict(seen[0].url.params) == {"role": "daglig-leder", "variant": "ASA"}
 
 
+@pytest.mark.scenario("http-timeout")
 def test_timeout_then_success() -> None:
     handler, seen = scripted(httpx.ReadTimeout("slow"), ok([{"id": 1}]))
     sleeps: list[float] = []
@@ -98,6 +99,7 @@ def test_timeout_then_success() -> None:
     assert len(sleeps) == 1
 
 
+@pytest.mark.scenario("http-5xx-burst")
 def test_500_500_200_with_growing_backoff() -> None:
     handler, seen = scripted(httpx.Response(500), httpx.Response(502), ok([{"id": 1}]))
     sleeps: list[float] = []
@@ -109,6 +111,7 @@ def test_500_500_200_with_growing_backoff() -> None:
     assert 2.0 <= sleeps[1] <= 3.0
 
 
+@pytest.mark.scenario("http-429-retry-after")
 def test_429_honours_retry_after_seconds() -> None:
     handler, _ = scripted(httpx.Response(429, headers={"Retry-After": "7"}), ok())
     sleeps: list[float] = []
@@ -117,6 +120,7 @@ def test_429_honours_retry_after_seconds() -> None:
     assert sleeps == [7.0]
 
 
+@pytest.mark.scenario("http-429-retry-after")
 def test_retry_after_http_date() -> None:
     now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
     assert _retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now) == 30
@@ -124,6 +128,7 @@ def test_retry_after_http_date() -> None:
     assert _retry_after_seconds(None, now) is None
 
 
+@pytest.mark.scenario("http-429-retry-after")
 def test_retry_after_beyond_the_limit_fails_clearly() -> None:
     handler, seen = scripted(httpx.Response(503, headers={"Retry-After": "3600"}))
     with client_for(handler) as client, pytest.raises(AltinnUnavailableError, match="Retry-After 3600 s exceeds"):
@@ -131,6 +136,7 @@ def test_retry_after_beyond_the_limit_fails_clearly() -> None:
     assert len(seen) == 1
 
 
+@pytest.mark.scenario("http-5xx-burst")
 def test_retries_exhausted_names_url_and_reason() -> None:
     handler, seen = scripted(*[httpx.Response(500)] * 3)
     client = client_for(handler, retry=RetryPolicy(attempts=3))
@@ -141,6 +147,7 @@ def test_retries_exhausted_names_url_and_reason() -> None:
     assert "HTTP 500" in str(err.value) and "gave up after 3 attempts" in str(err.value)
 
 
+@pytest.mark.scenario("http-connection-refused")
 def test_connection_refused_is_a_clear_error() -> None:
     handler, _ = scripted(*[httpx.ConnectError("Connection refused")] * 2)
     client = client_for(handler, retry=RetryPolicy(attempts=2))
@@ -148,6 +155,7 @@ def test_connection_refused_is_a_clear_error() -> None:
         client.roles()
 
 
+@pytest.mark.scenario("http-malformed-json")
 def test_malformed_json() -> None:
     bad = httpx.Response(200, headers={"content-type": "application/json"}, content=b"{not json")
     handler, seen = scripted(bad)
@@ -156,6 +164,7 @@ def test_malformed_json() -> None:
     assert len(seen) == 1  # not retried: the server answered
 
 
+@pytest.mark.scenario("http-truncated-json")
 def test_truncated_body() -> None:
     body = b'[{"id": "a", "name": "Daglig le'
     handler, _ = scripted(httpx.Response(200, headers={"content-type": "application/json"}, content=body))
@@ -163,18 +172,21 @@ def test_truncated_body() -> None:
         client.roles()
 
 
+@pytest.mark.scenario("http-wrong-content-type")
 def test_wrong_content_type() -> None:
     handler, _ = scripted(httpx.Response(200, headers={"content-type": "text/html"}, content=b"<html>login</html>"))
     with client_for(handler) as client, pytest.raises(AltinnResponseError, match="expected JSON, got content type"):
         client.roles()
 
 
+@pytest.mark.scenario("http-wrong-json-shape")
 def test_json_of_the_wrong_shape() -> None:
     handler, _ = scripted(httpx.Response(200, json={"error": "x"}))
     with client_for(handler) as client, pytest.raises(AltinnResponseError, match="expected a JSON array, got dict"):
         client.roles()
 
 
+@pytest.mark.scenario("http-not-found")
 def test_404_for_an_unknown_resource() -> None:
     handler, _ = scripted(httpx.Response(404, json={"title": "Not Found", "status": 404}))
     with client_for(handler) as client, pytest.raises(AltinnNotFoundError) as err:
@@ -183,6 +195,7 @@ def test_404_for_an_unknown_resource() -> None:
     assert "/resourceregistry/api/v1/resource/does-not-exist" in err.value.url
 
 
+@pytest.mark.scenario("http-redirect-other-host")
 def test_redirect_is_not_followed() -> None:
     handler, seen = scripted(httpx.Response(302, headers={"location": "https://evil.example/roles"}))
     with client_for(handler) as client, pytest.raises(AltinnResponseError, match="redirect .* to https://evil"):
@@ -190,6 +203,7 @@ def test_redirect_is_not_followed() -> None:
     assert len(seen) == 1
 
 
+@pytest.mark.scenario("http-redirect-other-host")
 def test_subjects_follow_pagination_on_the_same_host_only() -> None:
     first = httpx.Response(
         200,
@@ -210,6 +224,7 @@ def test_subjects_follow_pagination_on_the_same_host_only() -> None:
         client.resource_subjects("x")
 
 
+@pytest.mark.scenario("http-not-found")
 def test_subjects_many_maps_404_to_none() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if "missing" in request.url.path:
@@ -246,6 +261,7 @@ def test_fan_out_is_bounded_and_concurrent() -> None:
     assert progress[-1] == (40, 40)
 
 
+@pytest.mark.scenario("http-fan-out-error")
 def test_fan_out_stops_on_the_first_hard_error() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.params["role"] == "bad":

@@ -52,6 +52,9 @@ def test_public_api() -> None:
         [
             "PROFILE_FIELDS",
             "PROFILE_FILE",
+            "TemplateExistsError",
+            "TemplateFiles",
+            "write_template",
             "SCHEMAS",
             "TABLES",
             "TABLE_SPECS",

@@ -6,6 +6,7 @@ fails the tests. Regenerate with `make docs`.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,8 @@ def _default(param: Any) -> str:
     if value in (None, False, (), []) or getattr(param, "is_flag", False) or param.name == "workers":
         return ""  # flags, empty values and machine-dependent defaults (core count) say nothing useful
     if isinstance(value, Path):
-        try:
+        with contextlib.suppress(ValueError):
             value = value.relative_to(ROOT)
-        except ValueError:
-            pass
     if isinstance(value, enum.Enum):
         value = value.value
     return f" Default: `{value}`."

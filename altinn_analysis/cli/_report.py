@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import os
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +15,16 @@ from altinn_analysis.cli._common import ReferenceDir, fail
 from altinn_analysis.cli._impact import AsOf, Language, LanguageOpt, parse_as_of
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class Executor(enum.StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    # SIGTERM (systemd stop, kill) ends the run like Ctrl-C: kernels stopped, nothing half-written moved in.
+    raise KeyboardInterrupt
 
 
 @app.command()
@@ -36,6 +48,14 @@ def report(
     ] = ROOT / "data" / "institutions",
     reference_dir: ReferenceDir = None,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds a notebook cell may run.")] = 600.0,
+    executor: Annotated[
+        Executor,
+        typer.Option("--executor", help="local: warm kernels on this machine; dask: one task per institution."),
+    ] = Executor.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address for --executor dask, e.g. tcp://scheduler:8786."),
+    ] = None,
 ) -> None:
     """Build report.html, report.ipynb, actions.xlsx and findings.parquet per institution, and index.html.
 
@@ -59,6 +79,8 @@ def report(
         fail("say which institutions: --all, or --org N (repeatable)", 2)
     if org and all_:
         fail("--all and --org exclude each other", 2)
+    if executor is Executor.dask and not scheduler:
+        fail("--executor dask needs --scheduler ADDRESS (the workers need the package and the same data paths)", 2)
     day = parse_as_of(as_of)
     options = RunOptions(
         out_root=out,
@@ -69,6 +91,8 @@ def report(
         workers=workers,
         force=force,
         cell_timeout=timeout,
+        executor=executor.value,
+        scheduler=scheduler,
     )
     console = Console(stderr=True)
     counts = {"ok": 0, "failed": 0, "invalid": 0, "unchanged": 0}
@@ -94,11 +118,18 @@ def report(
                 desc += " · sector page"
             bar.update(task, description=desc, completed=done, total=total or None)
 
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             result = run_reports(options, org or None, progress=progress)
+        except KeyboardInterrupt:
+            bar.stop()
+            typer.echo("interrupted: finished reports are in place, unfinished ones were discarded", err=True)
+            raise typer.Exit(130) from None
         except Exception as exc:  # setup problems (missing folders, broken catalogue) stop the run early
             bar.stop()
             fail(str(exc))
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     _print_summary(result, console)
     if not result.ok:
         raise typer.Exit(1)

@@ -9,7 +9,8 @@ for problem in validate_inventory("some/folder"):  # never raises for bad conten
     print(problem)  # consents.csv:7:valid_to: error: valid_to 2026-01-01 is before valid_from 2026-02-01
 ```
 
-The format is declared once, as data, in `TABLE_SPECS` and `PROFILE_FIELDS`.
+The format is declared once, as data, in `TABLE_SPECS` and `PROFILE_FIELDS`; `write_template(folder)` writes an
+empty inventory from it to fill in, and `docs/inventory.md` is generated from it.
 """
 
 from altinn_analysis.inventory._identity import (
@@ -35,6 +36,7 @@ from altinn_analysis.inventory._schema import (
     ProfileField,
     TableSpec,
 )
+from altinn_analysis.inventory._template import TemplateExistsError, TemplateFiles, write_template
 from altinn_analysis.inventory._validate import CatalogueLookups
 
 __all__ = [
@@ -54,6 +56,8 @@ __all__ = [
     "RawTable",
     "Severity",
     "TableSpec",
+    "TemplateExistsError",
+    "TemplateFiles",
     "Vendor",
     "default_known_services",
     "find_identity_numbers",
@@ -65,4 +69,5 @@ __all__ = [
     "read_table_bytes",
     "redact_identity_numbers",
     "validate_inventory",
+    "write_template",
 ]

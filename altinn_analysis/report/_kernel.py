@@ -9,7 +9,7 @@ the next, while imported modules and the catalogue cache stay warm. A kernel tha
 from __future__ import annotations
 
 import logging
-import os
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import KernelManager
@@ -39,6 +39,7 @@ class WarmKernel:
         self.km: KernelManager | None = None
         self.kc: Any = None
         self.notebooks = 0
+        self._ipc_dir: str | None = None
 
     def start(self) -> None:
         # ipc: unix sockets, not loopback TCP (jupyter warns about unencrypted TCP on every start)
@@ -53,7 +54,7 @@ class WarmKernel:
         import tempfile
 
         self._ipc_dir = tempfile.mkdtemp(prefix="aa-kernel-")
-        return os.path.join(self._ipc_dir, "kernel")
+        return str(Path(self._ipc_dir) / "kernel")
 
     def alive(self) -> bool:
         return self.km is not None and self.km.is_alive()
@@ -80,7 +81,7 @@ class WarmKernel:
             except Exception as exc:  # the process may already be gone
                 log.debug("kernel shutdown: %s", exc)
             self.km = None
-        if getattr(self, "_ipc_dir", None):
+        if self._ipc_dir:
             import shutil
 
             shutil.rmtree(self._ipc_dir, ignore_errors=True)

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from altinn_analysis._version import __version__
 
@@ -58,6 +59,8 @@ class RunOptions:
     kernel_name: str = KERNEL_NAME
     cell_timeout: float = 600.0
     start_timeout: float = 120.0
+    executor: str = "local"  # local: threads with warm kernels here; dask: tasks on a Dask cluster
+    scheduler: str | None = None  # Dask scheduler address (tcp://host:8786), for executor "dask"
 
 
 @dataclass
@@ -166,6 +169,29 @@ class _Workers:
     def shutdown(self) -> None:
         for warm in self.all:
             warm.shutdown()
+
+
+_PROCESS_WORKERS: dict[str, _Workers] = {}
+_PROCESS_LOCK = threading.Lock()
+
+
+def _process_workers(options: RunOptions) -> _Workers:
+    """Warm kernels that outlive one task: a Dask worker process reuses them for every institution it gets."""
+    key = f"{options.kernel_name}|{options.notebooks_dir}"
+    with _PROCESS_LOCK:
+        if key not in _PROCESS_WORKERS:
+            _PROCESS_WORKERS[key] = _Workers(options)
+            import atexit
+
+            atexit.register(_PROCESS_WORKERS[key].shutdown)
+        return _PROCESS_WORKERS[key]
+
+
+def dask_task(
+    org: str, inputs: dict[str, str], options: RunOptions, run_dir: Path, plotly_js: str
+) -> InstitutionResult:
+    """One institution on a Dask worker (the worker needs the package and the same data paths)."""
+    return _run_institution(org, inputs, options, run_dir, plotly_js, _process_workers(options))
 
 
 def _execute(notebook: Path, output: Path, parameters: dict[str, Any], options: RunOptions, workers: _Workers) -> Any:
@@ -287,6 +313,45 @@ def _sector_page(options: RunOptions, run_dir: Path, plotly_js: str, workers: _W
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _run_on_dask(
+    todo: list[tuple[str, dict[str, str]]],
+    options: RunOptions,
+    run_dir: Path,
+    plotly_js: str,
+    finished: Callable[[InstitutionResult], None],
+) -> None:
+    """Submit each institution as a task to an existing Dask cluster and collect the results as they come."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError as exc:  # pragma: no cover - dask is a dependency, but keep the message clear
+        raise RuntimeError("--executor dask needs the 'distributed' package") from exc
+    if not options.scheduler:
+        raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler:8786)")
+    with Client(options.scheduler, timeout="30s") as client:
+        futures = [
+            client.submit(
+                dask_task, org, inputs, options, run_dir, plotly_js, key=f"report-{org}-{uuid4().hex[:8]}", pure=False
+            )
+            for org, inputs in todo
+        ]
+        for future in dask_completed(futures):
+            try:
+                finished(future.result())
+            except Exception as exc:  # the task itself crashed (worker lost): record it, go on
+                org = future.key.split("-")[1]
+                inputs = dict(todo)[org]
+                finished(
+                    InstitutionResult(
+                        org,
+                        "failed",
+                        _fingerprint(inputs),
+                        inputs,
+                        error={"type": type(exc).__name__, "message": str(exc)[:500]},
+                    )
+                )
+
+
 def _previous(run_dir: Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
@@ -364,19 +429,32 @@ def run_reports(
     plotly_js = write_plotly_js(run_dir)
     workers = _Workers(options)
     total, done = len(todo), 0
+
+    def finished(res: InstitutionResult) -> None:
+        nonlocal done
+        results[res.org_number] = res
+        done += 1
+        emit(res.status, res.org_number, done, total)
+
     try:
-        if todo:
-            # The pool's threads each own a warm kernel; more workers than reports would only start idle kernels.
-            with ThreadPoolExecutor(max_workers=max(1, min(options.workers, total))) as pool:
-                futures = {
-                    pool.submit(_run_institution, org, inputs, options, run_dir, plotly_js, workers): org
+        if todo and options.executor == "dask":
+            _run_on_dask(todo, options, run_dir, plotly_js, finished)
+        elif todo:
+            # Each pool thread owns a warm kernel; more threads than reports would only start idle kernels.
+            pool = ThreadPoolExecutor(max_workers=max(1, min(options.workers, total)), thread_name_prefix="report")
+            try:
+                futures = [
+                    pool.submit(_run_institution, org, inputs, options, run_dir, plotly_js, workers)
                     for org, inputs in todo
-                }
+                ]
                 for future in as_completed(futures):
-                    res = future.result()
-                    results[res.org_number] = res
-                    done += 1
-                    emit(res.status, res.org_number, done, total)
+                    finished(future.result())
+            except BaseException:
+                # Interrupted (Ctrl-C, SIGTERM): drop what has not started; the kernels are shut down below,
+                # which ends the running notebooks, and their temporary folders are removed, never moved in.
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
         changed = (
             bool(todo)
             or not (run_dir / "index.html").exists()

@@ -1,0 +1,336 @@
+"""Secrets and personal data never reach a report: a guard for report parameters and a scanner for outputs.
+
+```python
+from altinn_analysis.secrets import check_parameters, scan_path
+
+check_parameters({"org_number": "910000004", "as_of": "2026-09-01"})  # SecretParameterError if one looks secret
+for finding in scan_path("reports/910000004", known_secrets=[key_password]):
+    print(finding)  # reports/910000004/report.html:812: jwt — the location and kind, never the value
+```
+
+A parameter is refused when its name contains key, token, password, passwd, passphrase, secret, credential,
+assertion or private, or when its value (also inside lists and dicts) holds a PEM block, a JWT, a `Bearer`
+value, a long random-looking string or a national identity number. Papermill writes parameters into the
+executed notebook, so whatever passes here is copied into every output.
+
+The scanner looks for private keys, JWTs, bearer tokens, `access_token` fields, given known secrets (also
+JSON-, HTML- and URL-escaped) and national identity numbers with valid check digits, in any file: text
+(.ipynb, .html, .json, .log, …), zip containers (.xlsx: every XML part) and Parquet (every string and integer
+column, and the file's metadata). Findings say where and what, never the value found.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import itertools
+import json
+import math
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path, PurePath
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+from altinn_analysis.inventory import is_national_identity_number
+
+__all__ = [
+    "SECRET_NAME_WORDS",
+    "Finding",
+    "SecretParameterError",
+    "check_parameters",
+    "looks_secret",
+    "scan_path",
+    "scan_text",
+]
+
+SECRET_NAME_WORDS = (
+    "key",
+    "token",
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "credential",
+    "assertion",
+    "private",
+)
+
+PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]+-----")
+PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+# A JWT's header is base64url JSON: `{"` encodes to `ey`, `{\n` / `{\t` to `ew`. Then two more segments.
+JWT_CANDIDATE = re.compile(r"(?<![A-Za-z0-9_-])(e[yw][A-Za-z0-9_-]{6,})\.([A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]*)")
+BEARER_VALUE = re.compile(r"(?i)\bbearer\s+\S{8,}")
+BEARER_TOKEN = re.compile(r"(?i)\bbearer\s+(?=[A-Za-z0-9\-._~+/]*[0-9])[A-Za-z0-9\-._~+/]{16,}=*")
+ACCESS_TOKEN = re.compile(r"(?i)(?:\"access_token\"\s*:\s*\"[^\"]{8,}\"|\baccess_token=[^&\s\"']{8,})")
+# 11 digits, or 6 + 5 with one separator, not inside a longer digit run and not the decimals of a number.
+IDENTITY_NUMBER = re.compile(r"(?<![0-9])(?<![0-9][.,])([0-9]{6})[ .\-]?([0-9]{5})(?![0-9])")
+RANDOM_RUN = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
+
+# For Parquet: rows that cannot match any detector are skipped by a vectorised pre-filter.
+_PREFILTER = r"(?i)(BEGIN|e[yw][A-Za-z0-9_-]{6,}\.|bearer|access_token|[0-9]{6}[ .\-]?[0-9]{5})"
+_MIN_KNOWN = 4
+
+
+class SecretParameterError(ValueError):
+    """A parameter looks like a secret or personal data. The message names it, never its value."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        self.parameter = parameter
+        self.reason = reason
+        super().__init__(
+            f"parameter {parameter!r} looks like {reason}; secrets and personal data are never report parameters "
+            "(give credentials through the environment, MASKINPORTEN_*)"
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something that must not be in an output: what kind, and where (file, part, line). Never the value."""
+
+    kind: str  # private_key | jwt | bearer_token | access_token | known_secret | national_identity_number
+    location: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.location}:{self.line}: {self.kind}" if self.line is not None else f"{self.location}: {self.kind}"
+
+
+# -- detectors ---------------------------------------------------------------------------------------------
+
+
+def _is_jwt(match: re.Match[str]) -> bool:
+    segment = match[1]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (binascii.Error, ValueError):
+        return False
+    return isinstance(header, dict)
+
+
+def _jwts(text: str) -> Iterator[int]:
+    for match in JWT_CANDIDATE.finditer(text):
+        if _is_jwt(match):
+            yield match.start()
+
+
+def _identity_numbers(text: str) -> Iterator[int]:
+    for match in IDENTITY_NUMBER.finditer(text):
+        if is_national_identity_number(match[1] + match[2]):
+            yield match.start()
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _random_looking(run: str) -> bool:
+    """A key or token rather than a word, path or id: mixed case and digits, dense, changing class constantly.
+
+    Random base64 switches between upper, lower and digit at about 60 % of positions; names, paths and
+    CamelCase stay under 30 %. Hex hashes and UUIDs have no upper case and pass.
+    """
+    chars = [c for c in run if c.isalnum()]
+    if len(chars) < 20 or not (any(c.isupper() for c in chars) and any(c.islower() for c in chars)):
+        return False
+    if not any(c.isdigit() for c in chars):
+        return False
+    kinds = ["u" if c.isupper() else "l" if c.islower() else "d" for c in chars]
+    switches = sum(a != b for a, b in itertools.pairwise(kinds)) / (len(kinds) - 1)
+    return switches >= 0.4 and _entropy("".join(chars)) >= 3.5
+
+
+def looks_secret(value: str) -> str | None:
+    """Why `value` looks like a secret or personal data ("a JWT", …), or None. Never returns the value."""
+    if PEM_BEGIN.search(value):
+        return "a PEM block"
+    if any(True for _ in _jwts(value)):
+        return "a JWT"
+    if BEARER_VALUE.search(value):
+        return "a bearer token"
+    if any(True for _ in _identity_numbers(value)):
+        return "a national identity number"
+    if any(_random_looking(m[0]) for m in RANDOM_RUN.finditer(value)):
+        return "a key or token (a long random-looking string)"
+    return None
+
+
+# -- parameters --------------------------------------------------------------------------------------------
+
+
+def _secret_name(name: str) -> bool:
+    flat = re.sub(r"[^a-z0-9]", "", name.lower())
+    return any(word in flat for word in SECRET_NAME_WORDS)
+
+
+def _check(name: str, value: object) -> None:
+    if value is None or isinstance(value, bool | float | date | datetime):
+        return
+    if isinstance(value, int):
+        digits = str(abs(value))
+        # An identity number given as a number loses its leading zero.
+        if any(is_national_identity_number(d) for d in (digits, digits.zfill(11))):
+            raise SecretParameterError(name, "a national identity number")
+        return
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("utf-8", "replace")
+    if isinstance(value, PurePath):
+        value = str(value)
+    if isinstance(value, str):
+        reason = looks_secret(value)
+        if reason:
+            raise SecretParameterError(name, reason)
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            child = f"{name}.{key}"
+            if _secret_name(str(key)):
+                raise SecretParameterError(child, "a secret (by its name)")
+            reason = looks_secret(str(key))
+            if reason:
+                raise SecretParameterError(child, reason)
+            _check(child, item)
+        return
+    if isinstance(value, list | tuple | set | frozenset):
+        for i, item in enumerate(value):
+            _check(f"{name}[{i}]", item)
+        return
+    _check(name, str(value))
+
+
+def check_parameters(params: Mapping[str, object]) -> None:
+    """Refuse (`SecretParameterError`) a parameter whose name or value looks like a secret or personal data."""
+    for name, value in params.items():
+        if _secret_name(str(name)):
+            raise SecretParameterError(str(name), "a secret (by its name)")
+        _check(str(name), value)
+
+
+# -- scanning outputs --------------------------------------------------------------------------------------
+
+
+def _variants(secret: str) -> set[str]:
+    """The forms a secret takes once written into JSON, HTML or a URL."""
+    return {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        html.escape(secret),
+        html.escape(secret, quote=False),
+        quote(secret, safe=""),
+        quote_plus(secret),
+    }
+
+
+def _known(known_secrets: Iterable[str]) -> list[set[str]]:
+    out = []
+    for secret in known_secrets:
+        if len(secret) < _MIN_KNOWN:
+            raise ValueError(f"a known secret must have at least {_MIN_KNOWN} characters to be scanned for")
+        out.append(_variants(secret))
+    return out
+
+
+def _scan(text: str, location: str, known: list[set[str]]) -> list[Finding]:
+    hits: list[tuple[int, str]] = []
+    hits += [(m.start(), "private_key") for m in PRIVATE_KEY.finditer(text)]
+    hits += [(pos, "jwt") for pos in _jwts(text)]
+    hits += [(m.start(), "bearer_token") for m in BEARER_TOKEN.finditer(text)]
+    hits += [(m.start(), "access_token") for m in ACCESS_TOKEN.finditer(text)]
+    hits += [(pos, "national_identity_number") for pos in _identity_numbers(text)]
+    for forms in known:
+        for form in forms:
+            start = text.find(form)
+            while start >= 0:
+                hits.append((start, "known_secret"))
+                start = text.find(form, start + 1)
+    return [Finding(kind, location, text.count("\n", 0, pos) + 1) for pos, kind in sorted(set(hits))]
+
+
+def scan_text(text: str, *, known_secrets: Iterable[str] = (), location: str = "<text>") -> list[Finding]:
+    """Private keys, JWTs, bearer tokens, access tokens, `known_secrets` and identity numbers in `text`."""
+    return _scan(text, location, _known(known_secrets))
+
+
+def _scan_zip(path: Path, known: list[set[str]]) -> list[Finding]:
+    findings: list[Finding] = []
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if member.is_dir():
+                continue
+            text = archive.read(member).decode("utf-8", "replace")
+            findings += _scan(text, f"{path}!{member.filename}", known)
+    return findings
+
+
+def _string_columns(name: str, column: Any) -> Iterator[tuple[str, Any]]:
+    """Every string-typed leaf of a (possibly nested) Arrow column, integers cast to strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    typ = column.type
+    if pa.types.is_dictionary(typ):
+        column, typ = column.cast(typ.value_type), typ.value_type
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        yield name, column
+    elif pa.types.is_integer(typ):
+        yield name, column.cast(pa.string())
+    elif pa.types.is_binary(typ) or pa.types.is_large_binary(typ):
+        yield name, pc.cast(column, pa.large_string(), safe=False)
+    elif pa.types.is_list(typ) or pa.types.is_large_list(typ):
+        yield from _string_columns(f"{name}[]", pc.list_flatten(column))
+    elif pa.types.is_struct(typ):
+        for i in range(typ.num_fields):
+            yield from _string_columns(f"{name}.{typ.field(i).name}", pc.struct_field(column, [i]))
+
+
+def _scan_parquet(path: Path, known: list[set[str]]) -> list[Finding]:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    findings: list[Finding] = []
+    metadata = table.schema.metadata or {}
+    meta_text = "\n".join(f"{k.decode('utf-8', 'replace')}={v.decode('utf-8', 'replace')}" for k, v in metadata.items())
+    findings += _scan(meta_text, f"{path} (metadata)", known)
+    pattern = _PREFILTER
+    literals = [re.escape(form) for forms in known for form in forms]
+    if literals:
+        pattern = f"{_PREFILTER}|{'|'.join(literals)}"
+    for name in table.column_names:
+        for label, column in _string_columns(name, table.column(name)):
+            mask = pc.fill_null(pc.match_substring_regex(column, pattern), False)
+            for row in pc.indices_nonzero(mask).to_pylist():
+                value = column[row].as_py()
+                if isinstance(value, str):
+                    for f in _scan(value, f"{path}: column {label}, row {row}", known):
+                        findings.append(Finding(f.kind, f.location))
+    return findings
+
+
+def _scan_file(path: Path, known: list[set[str]]) -> list[Finding]:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return _scan_parquet(path, known)
+    if suffix in (".xlsx", ".xlsm", ".docx", ".pptx", ".zip") and zipfile.is_zipfile(path):
+        return _scan_zip(path, known)
+    return _scan(path.read_bytes().decode("utf-8", "replace"), str(path), known)
+
+
+def scan_path(path: str | Path, *, known_secrets: Iterable[str] = ()) -> list[Finding]:
+    """Scan a file, or every file under a folder, for what `scan_text` finds (see the module doc)."""
+    root = Path(path)
+    if not root.exists():
+        raise FileNotFoundError(f"nothing to scan at {root}")
+    known = _known(known_secrets)
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    findings: list[Finding] = []
+    for file in files:
+        findings += _scan_file(file, known)
+    return findings

@@ -1,0 +1,551 @@
+"""Maskinporten access tokens through the JWT-bearer grant (RFC 7523), for the authenticated Altinn 3 APIs.
+
+```python
+provider = MaskinportenTokenProvider.from_env("altinn:consentrequests.read")  # MASKINPORTEN_* or .env
+with httpx.Client(auth=provider.auth()) as http:  # Authorization: Bearer …, one refresh on 401
+    ...
+```
+
+The grant is an RS256-signed JWT with `aud` (Maskinporten's issuer identifier), `iss` (the client id), `scope`,
+`iat`, `exp` (at most 120 s later), a random `jti` and optionally `resource`, `consumer_org` and
+`authorization_details`; its header names the key by `kid` (a key registered with the client) or carries the
+business certificate chain in `x5c`. Tokens are cached until shortly before they expire.
+
+Nothing here ever logs, prints or puts into an exception message the key, its password, a grant or a token.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import random
+import threading
+import time
+import uuid
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from altinn_analysis._version import __version__
+from altinn_analysis.sources._client import (
+    AltinnAPIError,
+    AltinnResponseError,
+    AltinnUnavailableError,
+    RetryPolicy,
+    _retry_after_seconds,
+)
+from altinn_analysis.sources._redact import install_log_redaction, redact_secrets, remember_secret
+
+__all__ = [
+    "ENV_VARS",
+    "MASKINPORTEN_ENVIRONMENTS",
+    "MaskinportenAuth",
+    "MaskinportenConfigError",
+    "MaskinportenEnvironment",
+    "MaskinportenError",
+    "MaskinportenKey",
+    "MaskinportenTokenError",
+    "MaskinportenTokenProvider",
+    "MaskinportenUnavailableError",
+    "load_maskinporten_key",
+    "read_env_file",
+]
+
+log = logging.getLogger("altinn_analysis.sources.maskinporten")
+install_log_redaction()
+
+GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+MAX_ASSERTION_LIFETIME = 120  # seconds; Maskinporten refuses grants with exp - iat > 120
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+
+# The environment variables `from_env` reads (the process environment wins over the `.env` file).
+ENV_VARS: Mapping[str, str] = {
+    "MASKINPORTEN_CLIENT_ID": "the client id of the Maskinporten integration (the grant's `iss`)",
+    "MASKINPORTEN_KEY_PATH": "PEM private key, or PKCS#12 business certificate (.p12/.pfx)",
+    "MASKINPORTEN_KEY_PASSWORD": "password of the PKCS#12 file or of an encrypted PEM key (optional)",
+    "MASKINPORTEN_KID": "key id registered with the client (optional: without it the certificate goes in x5c)",
+    "MASKINPORTEN_ENV": "prod or test (default test; tt02 and ver2 mean test)",
+    "MASKINPORTEN_SCOPE": "space-separated scopes, when the caller names none (optional)",
+}
+
+
+@dataclass(frozen=True)
+class MaskinportenEnvironment:
+    """Where to ask for tokens, and the `aud` the grant must carry (Maskinporten's issuer identifier)."""
+
+    name: str
+    token_endpoint: str
+    audience: str
+
+
+# From Digdir's protocol docs: the `aud` is the issuer identifier with its trailing slash; the token endpoint
+# URL is no longer accepted as audience.
+MASKINPORTEN_ENVIRONMENTS: Mapping[str, MaskinportenEnvironment] = {
+    "prod": MaskinportenEnvironment("prod", "https://maskinporten.no/token", "https://maskinporten.no/"),
+    "test": MaskinportenEnvironment("test", "https://test.maskinporten.no/token", "https://test.maskinporten.no/"),
+}
+_ENV_ALIASES = {"prod": "prod", "production": "prod", "test": "test", "tt02": "test", "ver2": "test"}
+
+
+# -- errors -----------------------------------------------------------------------------------------------
+
+
+class MaskinportenConfigError(ValueError):
+    """Configuration is missing or unusable: names the variable or file, never a value."""
+
+
+class MaskinportenError(AltinnAPIError):
+    """Getting a token failed. The message names the token endpoint and the reason, never the grant or token."""
+
+
+class MaskinportenTokenError(MaskinportenError, AltinnResponseError):
+    """Maskinporten refused the grant (`invalid_grant`, `invalid_scope`, …) or answered something unusable."""
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None, error: str | None = None) -> None:
+        self.error = error
+        super().__init__(url, reason, status=status)
+
+
+class MaskinportenUnavailableError(MaskinportenError, AltinnUnavailableError):
+    """Maskinporten could not be reached, or kept failing after every retry."""
+
+
+# -- the key ----------------------------------------------------------------------------------------------
+
+
+class MaskinportenKey:
+    """An RSA private key and, for `x5c`, its certificate chain (leaf first). `repr` shows neither."""
+
+    def __init__(
+        self, private_key: rsa.RSAPrivateKey, certificates: Sequence[x509.Certificate] = (), *, source: str = "?"
+    ) -> None:
+        if not isinstance(private_key, rsa.RSAPrivateKey):
+            raise MaskinportenConfigError(f"{source}: expected an RSA private key (Maskinporten grants are RS256)")
+        leaf = certificates[0].public_key() if certificates else None
+        if leaf is not None and (
+            not isinstance(leaf, rsa.RSAPublicKey) or leaf.public_numbers() != private_key.public_key().public_numbers()
+        ):
+            raise MaskinportenConfigError(f"{source}: the certificate does not belong to the private key")
+        self._key = private_key
+        self.certificates: tuple[x509.Certificate, ...] = tuple(certificates)
+        self.source = source
+
+    @property
+    def private_key(self) -> rsa.RSAPrivateKey:
+        return self._key
+
+    @property
+    def key_size(self) -> int:
+        return self._key.key_size
+
+    def x5c(self) -> list[str]:
+        """The certificate chain as the `x5c` header wants it: standard base64 of each DER certificate."""
+        if not self.certificates:
+            raise MaskinportenConfigError(
+                f"{self.source}: no certificate next to the key; set MASKINPORTEN_KID or use a PKCS#12 business "
+                "certificate"
+            )
+        return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in self.certificates]
+
+    def certificate_expiry(self) -> datetime | None:
+        return self.certificates[0].not_valid_after_utc if self.certificates else None
+
+    def __repr__(self) -> str:
+        return (
+            f"MaskinportenKey(source={self.source!r}, rsa_bits={self.key_size}, certificates={len(self.certificates)})"
+        )
+
+    def __reduce__(self) -> Any:
+        # Never serialised (papermill parameters, multiprocessing, caches): the key stays in this process.
+        raise TypeError("a Maskinporten key cannot be pickled")
+
+
+def load_maskinporten_key(path: str | Path, password: str | bytes | None = None) -> MaskinportenKey:
+    """Load a PEM private key (with any certificates in the same file) or a PKCS#12 file (.p12/.pfx).
+
+    Errors name the file and what is wrong, never the password.
+    """
+    path = Path(path)
+    source = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MaskinportenConfigError(f"cannot read the Maskinporten key {path}: {exc.strerror or exc}") from None
+    secret = password.encode("utf-8") if isinstance(password, str) else password
+    if secret:
+        remember_secret(secret.decode("utf-8", "replace"))
+    if b"-----BEGIN" in data:
+        return _load_pem(data, secret, source)
+    return _load_pkcs12(data, secret, source)
+
+
+def _load_pem(data: bytes, password: bytes | None, source: str) -> MaskinportenKey:
+    try:
+        key = serialization.load_pem_private_key(data, password=password or None)
+    except TypeError:  # encrypted without a password, or a password for a key that has none
+        hint = "set MASKINPORTEN_KEY_PASSWORD" if not password else "the key is not encrypted: unset the password"
+        raise MaskinportenConfigError(f"{source}: cannot use the PEM private key ({hint})") from None
+    except ValueError:
+        raise MaskinportenConfigError(
+            f"{source}: not a readable PEM private key, or the password is wrong (MASKINPORTEN_KEY_PASSWORD)"
+        ) from None
+    certificates: list[x509.Certificate] = []
+    if b"-----BEGIN CERTIFICATE-----" in data:
+        try:
+            certificates = x509.load_pem_x509_certificates(data)
+        except ValueError:
+            raise MaskinportenConfigError(f"{source}: a certificate in the PEM file cannot be read") from None
+    return MaskinportenKey(key, certificates, source=source)  # type: ignore[arg-type]  # checked in __init__
+
+
+def _load_pkcs12(data: bytes, password: bytes | None, source: str) -> MaskinportenKey:
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, password or None)
+    except (ValueError, TypeError):
+        raise MaskinportenConfigError(
+            f"{source}: not a readable PKCS#12 file, or the password is wrong (MASKINPORTEN_KEY_PASSWORD)"
+        ) from None
+    if key is None:
+        raise MaskinportenConfigError(f"{source}: the PKCS#12 file holds no private key")
+    chain = ([cert] if cert is not None else []) + list(extra)
+    return MaskinportenKey(key, chain, source=source)  # type: ignore[arg-type]  # checked in __init__
+
+
+# -- configuration from the environment --------------------------------------------------------------------
+
+
+def read_env_file(path: str | Path) -> dict[str, str]:
+    """`KEY=value` lines of a `.env` file (`export`, comments and quotes allowed); {} when there is none.
+
+    The file's content is never logged; a malformed line is reported by line number only.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise MaskinportenConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise MaskinportenConfigError(f"{path}:{number}: expected NAME=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[name] = value
+    return values
+
+
+def _environment(name: str) -> MaskinportenEnvironment:
+    key = _ENV_ALIASES.get(name.strip().lower())
+    if key is None:
+        raise MaskinportenConfigError(f"MASKINPORTEN_ENV must be prod or test, not {name.strip()[:20]!r}")
+    return MASKINPORTEN_ENVIRONMENTS[key]
+
+
+# -- the token provider ------------------------------------------------------------------------------------
+
+
+@dataclass(repr=False)  # the default repr would show the token
+class _Cached:
+    token: str
+    expires_at: float  # on the provider's monotonic clock
+
+
+class MaskinportenTokenProvider:
+    """Builds grants, asks Maskinporten for tokens and caches each until `refresh_margin` before it expires.
+
+    Thread-safe: concurrent callers share one token request. `transport`, `sleep`, `rng`, `clock` (monotonic,
+    for the cache) and `wall_clock` (the grant's `iat`/`exp`) are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        client_id: str,
+        key: MaskinportenKey,
+        scope: str | Sequence[str],
+        *,
+        environment: str = "test",
+        token_endpoint: str | None = None,
+        audience: str | None = None,
+        kid: str | None = None,
+        resource: str | Sequence[str] | None = None,
+        consumer_org: str | None = None,
+        authorization_details: Sequence[Mapping[str, Any]] | None = None,
+        assertion_lifetime: int = MAX_ASSERTION_LIFETIME,
+        refresh_margin: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not client_id or not client_id.strip():
+            raise MaskinportenConfigError("the Maskinporten client id (MASKINPORTEN_CLIENT_ID) is empty")
+        scopes = scope.split() if isinstance(scope, str) else [s for part in scope for s in part.split()]
+        if not scopes:
+            raise MaskinportenConfigError("no Maskinporten scope requested (MASKINPORTEN_SCOPE)")
+        if not 1 <= assertion_lifetime <= MAX_ASSERTION_LIFETIME:
+            raise MaskinportenConfigError(f"assertion_lifetime must be 1–{MAX_ASSERTION_LIFETIME} s")
+        env = _environment(environment)
+        self.environment = env.name
+        self.client_id = client_id.strip()
+        self.scope = " ".join(scopes)
+        self.token_endpoint = token_endpoint or env.token_endpoint
+        self.audience = audience or env.audience
+        self.kid = kid or None
+        if self.kid is None:
+            key.x5c()  # fails now, with a clear message, when there is neither a kid nor a certificate
+        expiry = key.certificate_expiry()
+        if self.kid is None and expiry is not None and expiry < datetime.now(UTC):
+            log.warning("the business certificate in %s expired on %s", key.source, expiry.date().isoformat())
+        self.resource = resource
+        self.consumer_org = consumer_org
+        self.authorization_details = [dict(d) for d in authorization_details] if authorization_details else None
+        self.assertion_lifetime = assertion_lifetime
+        self.refresh_margin = refresh_margin
+        self.retry = retry or RetryPolicy(attempts=3)
+        self._key = key
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._lock = threading.Lock()
+        self._cached: _Cached | None = None
+        self.requests = 0  # token requests sent (for tests and the run log)
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,  # a grant is never sent anywhere but the configured endpoint
+            headers={
+                "User-Agent": f"altinn-analysis/{__version__} (Maskinporten; httpx)",
+                "Accept": "application/json",
+            },
+        )
+
+    @classmethod
+    def from_env(
+        cls,
+        scope: str | Sequence[str] | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        env_file: str | Path | None = ".env",
+        **kwargs: Any,
+    ) -> MaskinportenTokenProvider:
+        """A provider configured from `MASKINPORTEN_*` variables (see `ENV_VARS`) and an optional `.env` file."""
+        values = dict(read_env_file(env_file)) if env_file is not None else {}
+        values.update(os.environ if environ is None else environ)
+
+        def need(name: str) -> str:
+            value = values.get(name, "").strip()
+            if not value:
+                raise MaskinportenConfigError(f"{name} is not set ({ENV_VARS[name]})")
+            return value
+
+        client_id = need("MASKINPORTEN_CLIENT_ID")
+        key = load_maskinporten_key(need("MASKINPORTEN_KEY_PATH"), values.get("MASKINPORTEN_KEY_PASSWORD") or None)
+        if scope is None:
+            scope = need("MASKINPORTEN_SCOPE")
+        kwargs.setdefault("environment", values.get("MASKINPORTEN_ENV") or "test")
+        kwargs.setdefault("kid", values.get("MASKINPORTEN_KID") or None)
+        return cls(client_id, key, scope, **kwargs)
+
+    # -- tokens -----------------------------------------------------------------------------------------
+
+    def token(self) -> str:
+        """A valid access token: the cached one, or a new one when it is missing or about to expire."""
+        with self._lock:
+            now = self._clock()
+            if self._cached is not None and now < self._cached.expires_at:
+                return self._cached.token
+            self._cached = self._fetch()
+            return self._cached.token
+
+    def invalidate(self, token: str | None = None) -> None:
+        """Forget the cached token (only if it is still `token`, when given: another thread may have renewed it)."""
+        with self._lock:
+            if self._cached is not None and (token is None or self._cached.token == token):
+                self._cached = None
+
+    def auth(self, *, allowed_hosts: Sequence[str] | None = None) -> MaskinportenAuth:
+        """An `httpx.Auth` that adds `Authorization: Bearer …` (only for `allowed_hosts`, when given)."""
+        return MaskinportenAuth(self, allowed_hosts=allowed_hosts)
+
+    def assertion(self) -> str:
+        """A fresh signed grant. Each is used once (new `jti`); never log it."""
+        iat = int(self._wall_clock())
+        claims: dict[str, Any] = {
+            "aud": self.audience,
+            "iss": self.client_id,
+            "scope": self.scope,
+            "iat": iat,
+            "exp": iat + self.assertion_lifetime,
+            "jti": str(uuid.uuid4()),
+        }
+        if self.resource is not None:
+            claims["resource"] = self.resource if isinstance(self.resource, str) else list(self.resource)
+        if self.consumer_org is not None:
+            claims["consumer_org"] = self.consumer_org
+        if self.authorization_details is not None:
+            claims["authorization_details"] = self.authorization_details
+        headers: dict[str, Any] = {"kid": self.kid} if self.kid else {"x5c": self._key.x5c()}
+        return jwt.encode(claims, self._key.private_key, algorithm="RS256", headers=headers)
+
+    def _fetch(self) -> _Cached:
+        url = self.token_endpoint
+        policy = self.retry
+        last = ""
+        for attempt in range(policy.attempts):
+            wait: float | None = None
+            started = self._clock()
+            # A new grant on every attempt: Maskinporten refuses a jti it has seen, even from a failed call.
+            data = {"grant_type": GRANT_TYPE, "assertion": self.assertion()}
+            self.requests += 1
+            try:
+                response = self._http.post(url, data=data)
+            except httpx.TimeoutException as exc:
+                last = f"timed out ({type(exc).__name__})"
+            except httpx.TransportError as exc:
+                last = f"could not connect ({type(exc).__name__}: {redact_secrets(str(exc))})"
+            else:
+                status = response.status_code
+                if status < 300:
+                    return self._accept(response, started)
+                if status == 429 or status >= 500:
+                    last = f"HTTP {status} {response.reason_phrase}"
+                    wait = _retry_after_seconds(response.headers.get("retry-after"))
+                    if wait is not None and wait > policy.max_retry_after:
+                        raise MaskinportenUnavailableError(
+                            url,
+                            f"{last}; Retry-After {wait:.0f} s exceeds the {policy.max_retry_after:.0f} s limit",
+                            status=status,
+                        )
+                elif 300 <= status < 400:
+                    target = response.headers.get("location", "?")
+                    raise MaskinportenTokenError(url, f"unexpected redirect (HTTP {status}) to {target}", status=status)
+                else:
+                    error, reason = _oauth_error(response)
+                    raise MaskinportenTokenError(url, reason, status=status, error=error)
+            if attempt + 1 == policy.attempts:
+                break
+            if wait is None:
+                wait = policy.delay(attempt, self._rng)
+            log.warning("%s: %s; retry %d/%d in %.1f s", url, last, attempt + 1, policy.attempts - 1, wait)
+            self._sleep(wait)
+        raise MaskinportenUnavailableError(url, f"{last}; gave up after {policy.attempts} attempts")
+
+    def _accept(self, response: httpx.Response, started: float) -> _Cached:
+        url = self.token_endpoint
+        ctype = response.headers.get("content-type", "")
+        if "json" not in ctype.lower():
+            raise MaskinportenTokenError(url, f"expected JSON, got content type {ctype or 'none'!r}", status=200)
+        try:
+            body = json.loads(response.content)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            # No excerpt: a token response body holds the token.
+            raise MaskinportenTokenError(
+                url, f"malformed or truncated JSON ({len(response.content)} bytes)", status=200
+            ) from None
+        token = body.get("access_token") if isinstance(body, dict) else None
+        expires_in = body.get("expires_in") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise MaskinportenTokenError(url, "the response has no access_token", status=200)
+        if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or expires_in <= 0:
+            raise MaskinportenTokenError(url, "the response has no positive expires_in", status=200)
+        remember_secret(token)
+        # Renew `refresh_margin` early, but never later than halfway through a short-lived token.
+        margin = min(self.refresh_margin, float(expires_in) / 2)
+        log.info("%s: new token for scope %s, valid %d s", url, self.scope, int(expires_in))
+        return _Cached(token, started + float(expires_in) - margin)
+
+    # -- lifecycle --------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MaskinportenTokenProvider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        header = f"kid={self.kid!r}" if self.kid else "x5c"
+        cached = "yes" if self._cached is not None else "no"
+        return (
+            f"MaskinportenTokenProvider(client_id={self.client_id!r}, environment={self.environment!r}, "
+            f"token_endpoint={self.token_endpoint!r}, scope={self.scope!r}, {header}, key={self._key!r}, "
+            f"token_cached={cached})"
+        )
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Maskinporten token provider cannot be pickled")
+
+
+def _oauth_error(response: httpx.Response) -> tuple[str | None, str]:
+    """The OAuth `error` and a redacted `error_description` of a refused grant, for the message."""
+    reason = f"HTTP {response.status_code}"
+    try:
+        body = json.loads(response.content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        error = body["error"]
+        description = body.get("error_description")
+        text = f"{reason} {error}" + (f": {description}" if isinstance(description, str) and description else "")
+        return error, redact_secrets(text)[:300]
+    excerpt = response.text.strip().replace("\n", " ")[:200]
+    return None, redact_secrets(f"{reason}: {excerpt or '(empty body)'}")
+
+
+class MaskinportenAuth(httpx.Auth):
+    """`Authorization: Bearer <token>` from a provider; on 401 the token is renewed and the request sent once more.
+
+    Synchronous clients only (getting a token blocks).
+    """
+
+    def __init__(self, provider: MaskinportenTokenProvider, *, allowed_hosts: Sequence[str] | None = None) -> None:
+        self.provider = provider
+        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts) if allowed_hosts is not None else None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.allowed_hosts is not None and request.url.host.lower() not in self.allowed_hosts:
+            # A token is only ever sent to the API it is for.
+            raise MaskinportenConfigError(f"refusing to send a Maskinporten token to {request.url.host}")
+        token = self.provider.token()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            log.info("%s %s: 401, renewing the Maskinporten token once", request.method, request.url)
+            self.provider.invalidate(token)
+            request.headers["Authorization"] = f"Bearer {self.provider.token()}"
+            yield request
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        raise NotImplementedError("MaskinportenAuth works with httpx.Client, not AsyncClient (getting a token blocks)")
+        yield request  # unreachable: makes this an async generator, as httpx expects
+
+    def __repr__(self) -> str:
+        return f"MaskinportenAuth({self.provider!r})"
