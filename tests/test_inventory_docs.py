@@ -130,7 +130,7 @@ def test_walkthrough_names_the_commands_and_the_labels() -> None:
         assert f"altinn-analysis {command}" in text, command
     for label in (*STATUSES, *SEVERITIES, "documented", "inferred", "unknown", "--env tt02", "manifest.json"):
         assert f"`{label}`" in text, label
-    assert "## Reports" in text
+    assert "Reports: `report`" in text and "To be completed" not in text
 
 
 def test_walkthrough_policy_and_score_match_the_code() -> None:

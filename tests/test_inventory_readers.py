@@ -201,6 +201,8 @@ def _read_and_check(data: bytes, file: str, table: str, catalogue: Catalogue) ->
     check_table(raw, catalogue=catalogue, vendors={"922334455"}, own_org_number="998877660")
 
 
+@pytest.mark.scenario("fuzz-inventory-csv")
+@pytest.mark.scenario("fuzz-inventory-xlsx")
 @FUZZ
 @given(
     data=st.binary(max_size=3000), table=st.sampled_from(TABLES), suffix=st.sampled_from([".csv", ".xlsx", ".parquet"])
@@ -221,6 +223,7 @@ edits = st.lists(
 )
 
 
+@pytest.mark.scenario("fuzz-inventory-csv")
 @FUZZ
 @given(
     table=st.sampled_from(TABLES), changes=edits, encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"])
@@ -243,6 +246,7 @@ def sample_binaries() -> dict[str, bytes]:
     return {".xlsx": xlsx_bytes({"consents": rows}), ".parquet": buffer.getvalue()}
 
 
+@pytest.mark.scenario("fuzz-inventory-xlsx")
 @FUZZ
 @given(
     suffix=st.sampled_from([".xlsx", ".parquet"]),
@@ -260,6 +264,7 @@ def test_damaged_workbooks_and_parquet_give_a_table_or_an_inventory_error(
     _read_and_check(bytes(data), f"consents{suffix}", "consents", embedded)
 
 
+@pytest.mark.scenario("fuzz-profile-yaml")
 @FUZZ
 @given(text=st.text(max_size=400))
 def test_any_profile_text_gives_a_profile_or_an_inventory_error(text: str) -> None:
@@ -271,6 +276,7 @@ def test_any_profile_text_gives_a_profile_or_an_inventory_error(text: str) -> No
     check_profile(raw, org_forms=["AS", "ASA", "SPA"], known_services=KNOWN_SERVICES, directory_name="998877660")
 
 
+@pytest.mark.scenario("fuzz-profile-yaml")
 @FUZZ
 @given(
     value=st.recursive(

@@ -13,7 +13,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 DOCS = (ROOT / "docs" / "notebooks.md").read_text(encoding="utf-8")
 EXPECTED = {
     "institution_report.ipynb": ["org_number", "as_of", "inventory_dir", "reference_dir", "language", "output_dir"],
-    "sector_overview.ipynb": ["as_of", "inventory_dir", "reference_dir", "language", "report_links"],
+    "sector_overview.ipynb": ["as_of", "inventory_dir", "reference_dir", "language", "report_links", "findings_dir"],
     "explore_catalogue.ipynb": ["reference_dir", "org_form", "role", "service"],
 }
 

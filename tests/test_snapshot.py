@@ -54,6 +54,7 @@ def test_round_trip(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.scenario("disk-corrupted-snapshot")
 def test_a_changed_byte_is_refused(tmp_path: Path) -> None:
     write_snapshot(tmp_path / "snap", TABLES, **META)  # type: ignore[arg-type]
     path = tmp_path / "snap" / "a.parquet"
@@ -65,6 +66,7 @@ def test_a_changed_byte_is_refused(tmp_path: Path) -> None:
     read_snapshot(tmp_path / "snap", ["b"])  # the untouched table is still fine
 
 
+@pytest.mark.scenario("disk-corrupted-manifest")
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
@@ -81,6 +83,7 @@ def test_damaged_snapshots_give_clear_errors(tmp_path: Path, damage, message: st
         read_snapshot(tmp_path / "snap")
 
 
+@pytest.mark.scenario("disk-full")
 def test_crash_while_writing_keeps_the_previous_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "snap"
     write_snapshot(target, TABLES, **META)  # type: ignore[arg-type]
@@ -104,6 +107,7 @@ def test_crash_while_writing_keeps_the_previous_snapshot(tmp_path: Path, monkeyp
     assert leftovers(target) == []
 
 
+@pytest.mark.scenario("disk-killed-during-write")
 def test_interrupted_swap_is_recovered(tmp_path: Path) -> None:
     target = tmp_path / "snap"
     write_snapshot(target, TABLES, **META)  # type: ignore[arg-type]

@@ -48,6 +48,12 @@ def report(
     ] = ROOT / "data" / "institutions",
     reference_dir: ReferenceDir = None,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds a notebook cell may run.")] = 600.0,
+    notebooks: Annotated[
+        Path,
+        typer.Option(
+            "--notebooks", help="Folder with institution_report.ipynb and sector_overview.ipynb.", file_okay=False
+        ),
+    ] = ROOT / "notebooks",
     executor: Annotated[
         Executor,
         typer.Option("--executor", help="local: warm kernels on this machine; dask: one task per institution."),
@@ -91,6 +97,7 @@ def report(
         workers=workers,
         force=force,
         cell_timeout=timeout,
+        notebooks_dir=notebooks,
         executor=executor.value,
         scheduler=scheduler,
     )

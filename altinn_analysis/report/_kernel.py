@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
@@ -22,11 +23,10 @@ log = logging.getLogger("altinn_analysis.report")
 
 ENGINE_NAME = "altinn-warm"
 # Runs before every notebook on a reused kernel: forget the previous notebook's variables and numbering.
-RESET_CODE = (
-    "get_ipython().run_line_magic('reset', '-f'); "
-    "get_ipython().execution_count = 1; "
-    "import gc as _gc; _gc.collect(); del _gc"
-)
+# reset(new_session=True) also restarts the numbering in a fresh history session (setting execution_count by
+# hand collides with the history database and prints an error into the next notebook).
+# (reset already runs a garbage collection: the displayhook flush calls gc.collect.)
+RESET_CODE = "get_ipython().reset(new_session=True)"
 
 
 class WarmKernel:
@@ -37,7 +37,8 @@ class WarmKernel:
         self.startup_timeout = startup_timeout
         self.cwd = cwd
         self.km: KernelManager | None = None
-        self.kc: Any = None
+        self.kc: Any = None  # blocking client: warm-up and reset between notebooks
+        self.async_kc: Any = None  # asynchronous client for nbclient, which must not block its event loop
         self.notebooks = 0
         self._ipc_dir: str | None = None
 
@@ -45,10 +46,18 @@ class WarmKernel:
         # ipc: unix sockets, not loopback TCP (jupyter warns about unencrypted TCP on every start)
         self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=self._ipc_path())
         kwargs: dict[str, Any] = {"cwd": self.cwd} if self.cwd else {}
-        self.km.start_kernel(**kwargs)
+        # No input history: a batch kernel never needs it, and each notebook would add an SQLite session.
+        self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], **kwargs)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=self.startup_timeout)
+        # nbclient awaits the client's channels; a blocking client would stall its loop (and its dead-kernel
+        # watch) on the first message that never comes, e.g. after the kernel died.
+        # Its own Session (same key): two clients sharing one Session reject each other's copies of the same
+        # broadcast message as replays. Without a parent manager it watches the heartbeat for a dead kernel.
+        self.async_kc = AsyncKernelClient()
+        self.async_kc.load_connection_info(self.km.get_connection_info())
+        self.async_kc.start_channels()
 
     def _ipc_path(self) -> str:
         import tempfile
@@ -66,12 +75,19 @@ class WarmKernel:
             self.shutdown()
             self.start()
 
-    def reset(self) -> None:
-        reply = self.kc.execute_interactive(RESET_CODE, store_history=False, timeout=30)
+    def run(self, code: str, timeout: float = 120) -> None:
+        """Run code outside any notebook (warm-up, reset); its output is discarded, an error raised."""
+        reply = self.kc.execute_interactive(code, store_history=False, timeout=timeout, output_hook=lambda msg: None)
         if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
+            raise RuntimeError(f"kernel code failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+    def reset(self) -> None:
+        self.run(RESET_CODE, timeout=30)
 
     def shutdown(self) -> None:
+        if self.async_kc is not None:
+            self.async_kc.stop_channels()
+            self.async_kc = None
         if self.kc is not None:
             self.kc.stop_channels()
             self.kc = None
@@ -118,7 +134,7 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]
             stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
-        client.kc = warm.kc  # reuse the open channels instead of opening new ones per notebook
+        client.kc = warm.async_kc  # reuse the open channels instead of opening new ones per notebook
         try:
             result = client.execute()
         finally:

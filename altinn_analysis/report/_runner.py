@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -119,22 +120,27 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
 
 
 def _error_details(exc: BaseException, nb_path: Path | None) -> dict[str, Any]:
-    """Which cell failed and why, from papermill's error or the partly executed notebook."""
-    details: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc).strip().splitlines()[-1:] or [""]}
-    details["message"] = details["message"][0][:500]
-    cell_index = getattr(exc, "cell_index", None)
+    """Which cell failed and why. `cell_index` counts the cells of the source notebook; papermill's injected
+    parameters cell is not counted (`executed_cell_index` is the index in report.ipynb)."""
+    lines = str(exc).strip().splitlines()
+    details: dict[str, Any] = {"type": type(exc).__name__, "message": (lines[-1] if lines else "")[:500]}
+    executed = getattr(exc, "cell_index", None)
     source = getattr(exc, "source", None)
-    if cell_index is None and nb_path is not None and nb_path.exists():
+    cells: list[dict[str, Any]] = []
+    if nb_path is not None and nb_path.exists():
         try:
-            nb = json.loads(nb_path.read_text(encoding="utf-8"))
-            for i, cell in enumerate(nb.get("cells", [])):
-                if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-                    cell_index, source = i, "".join(cell.get("source", ""))
-                    break
+            cells = json.loads(nb_path.read_text(encoding="utf-8")).get("cells", [])
         except (OSError, ValueError):
-            pass
-    if cell_index is not None:
-        details["cell_index"] = cell_index
+            cells = []
+    if executed is None:
+        for i, cell in enumerate(cells):
+            if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                executed, source = i, "".join(cell.get("source", ""))
+                break
+    if executed is not None:
+        injected = sum("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in cells[: int(executed)])
+        details["cell_index"] = int(executed) - injected
+        details["executed_cell_index"] = int(executed)
         details["source"] = (source or "")[:300]
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename:
@@ -171,6 +177,25 @@ class _Workers:
             warm.shutdown()
 
 
+def import_jupyter_stack() -> None:
+    """Import papermill/nbformat without paying for an IRI grammar nobody here uses.
+
+    nbformat imports jsonschema, whose format checker imports `rfc3987_syntax` when it is installed (JupyterLab's
+    jupyter-events brings it): building that grammar costs ~0.9 s of a ~1.4 s `import nbformat`. It only adds the
+    "iri" format check, which nbformat's notebook schema does not use. So, in this process only and only if
+    jsonschema is not loaded yet, the import is skipped while jsonschema loads, and put back right after, so any
+    later `import rfc3987_syntax` works as usual.
+    """
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+        try:
+            import jsonschema  # type: ignore[import-untyped]  # noqa: F401
+        finally:
+            del sys.modules["rfc3987_syntax"]
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+
 _PROCESS_WORKERS: dict[str, _Workers] = {}
 _PROCESS_LOCK = threading.Lock()
 
@@ -194,11 +219,34 @@ def dask_task(
     return _run_institution(org, inputs, options, run_dir, plotly_js, _process_workers(options))
 
 
+# Runs once in every new kernel, while the runner validates inventories: the imports and the catalogue load
+# that the first report would otherwise pay for.
+WARM_UP_CODE = """
+import polars, plotly.graph_objects, openpyxl
+from altinn_analysis.report import InstitutionReport, SectorReport, load_catalogues
+from altinn_analysis.report import figures
+from pathlib import Path
+load_catalogues(Path({reference_dir!r}) if {reference_dir!r} else None)
+"""
+
+
+def _warm_up(workers: _Workers, options: RunOptions, barrier: threading.Barrier) -> None:
+    """Start this thread's kernel and warm it. The barrier makes every pool thread take exactly one warm-up."""
+    warm = workers.kernel()
+    warm.ensure()
+    ref = str(options.reference_dir.resolve()) if options.reference_dir else None
+    warm.run(WARM_UP_CODE.format(reference_dir=ref))
+    barrier.wait(timeout=options.start_timeout)
+
+
 def _execute(notebook: Path, output: Path, parameters: dict[str, Any], options: RunOptions, workers: _Workers) -> Any:
     import papermill
 
     from altinn_analysis.report._kernel import ENGINE_NAME
+    from altinn_analysis.secrets import check_parameters
 
+    # papermill writes parameters into the saved notebook: refuse secrets before anything is executed or written.
+    check_parameters(parameters)
     warm = workers.kernel()
     try:
         return papermill.execute_notebook(
@@ -212,6 +260,8 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], options: 
             start_timeout=options.start_timeout,
             progress_bar=False,
             cwd=str(options.notebooks_dir),
+            # papermill saves the whole notebook at every cell start and end by default: ~40 writes per report.
+            request_save_on_cell_execute=False,
         )
     except Exception as exc:
         from papermill.exceptions import PapermillExecutionError
@@ -289,6 +339,7 @@ def _sector_page(options: RunOptions, run_dir: Path, plotly_js: str, workers: _W
                 "reference_dir": str(options.reference_dir.resolve()) if options.reference_dir else "",
                 "language": options.language,
                 "report_links": True,
+                "findings_dir": str(run_dir.resolve()),  # the reports' findings: no second assessment
             },
             options,
             workers,
@@ -391,25 +442,17 @@ def run_reports(
     }
 
     results: dict[str, InstitutionResult] = {}
-    todo: list[tuple[str, dict[str, str]]] = []
+    candidates: list[tuple[str, dict[str, str]]] = []
+    # Pass 1, cheap: fingerprints from file hashes decide what must run, before anything is loaded.
     for org in wanted:
-        emit("check", org, 0, len(wanted))
-        try:
-            check_report_parameters(
-                org_number=org,
-                as_of=options.as_of,
-                inventory_dir=options.inventory_dir,
-                reference_dir=options.reference_dir,
-                language=options.language,
-                output_dir=run_dir,
+        folder = available.get(org)
+        if folder is None:
+            results[org] = InstitutionResult(
+                org, "invalid", error={"type": "NotFound", "message": f"no inventory folder for {org}"}
             )
-            inventory = load_inventory(available[org], catalogue=catalogue, known_services=dsop.service_ids)
-        except (ReportParameterError, InventoryError, KeyError) as exc:
-            message = f"no inventory folder for {org}" if isinstance(exc, KeyError) else str(exc)
-            results[org] = InstitutionResult(org, "invalid", error={"type": type(exc).__name__, "message": message})
             emit("invalid", org, 0, len(wanted))
             continue
-        inputs = {**shared, "inventory": _fingerprint(inventory.file_hashes)}
+        inputs = {**shared, "inventory": _dir_hash(folder)}
         before = previous.get("institutions", {}).get(org, {})
         complete = all((run_dir / org / name).exists() for name in OUTPUTS)
         if not options.force and complete and before.get("fingerprint") == _fingerprint(inputs):
@@ -424,11 +467,14 @@ def run_reports(
             )
             emit("unchanged", org, 0, len(wanted))
             continue
-        todo.append((org, inputs))
+        candidates.append((org, inputs))
 
     plotly_js = write_plotly_js(run_dir)
+    if candidates:
+        import_jupyter_stack()
     workers = _Workers(options)
-    total, done = len(todo), 0
+    todo: list[tuple[str, dict[str, str]]] = []
+    total, done = len(candidates), 0
 
     def finished(res: InstitutionResult) -> None:
         nonlocal done
@@ -436,37 +482,77 @@ def run_reports(
         done += 1
         emit(res.status, res.org_number, done, total)
 
-    try:
-        if todo and options.executor == "dask":
-            _run_on_dask(todo, options, run_dir, plotly_js, finished)
-        elif todo:
-            # Each pool thread owns a warm kernel; more threads than reports would only start idle kernels.
-            pool = ThreadPoolExecutor(max_workers=max(1, min(options.workers, total)), thread_name_prefix="report")
+    def validate() -> None:
+        # Pass 2: full parameter and inventory checks; an invalid institution never reaches a kernel.
+        nonlocal total
+        for org, inputs in candidates:
+            emit("check", org, done, total)
             try:
-                futures = [
-                    pool.submit(_run_institution, org, inputs, options, run_dir, plotly_js, workers)
-                    for org, inputs in todo
-                ]
-                for future in as_completed(futures):
-                    finished(future.result())
-            except BaseException:
-                # Interrupted (Ctrl-C, SIGTERM): drop what has not started; the kernels are shut down below,
-                # which ends the running notebooks, and their temporary folders are removed, never moved in.
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
+                check_report_parameters(
+                    org_number=org,
+                    as_of=options.as_of,
+                    inventory_dir=options.inventory_dir,
+                    reference_dir=options.reference_dir,
+                    language=options.language,
+                    output_dir=run_dir,
+                )
+                load_inventory(available[org], catalogue=catalogue, known_services=dsop.service_ids)
+            except (ReportParameterError, InventoryError) as exc:
+                results[org] = InstitutionResult(
+                    org, "invalid", error={"type": type(exc).__name__, "message": str(exc)[:2000]}
+                )
+                total -= 1
+                emit("invalid", org, done, total)
+                continue
+            todo.append((org, inputs))
+
+    pool: ThreadPoolExecutor | None = None
+    try:
+        if candidates and options.executor == "dask":
+            validate()
+            _run_on_dask(todo, options, run_dir, plotly_js, finished)
+        elif candidates:
+            # Each pool thread owns a warm kernel. The kernels start (and import, and load the catalogues) while
+            # this thread validates the inventories.
+            n = max(1, min(options.workers, len(candidates)))
+            pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="report")
+            barrier = threading.Barrier(n)
+            warmups = [pool.submit(_warm_up, workers, options, barrier) for _ in range(n)]
+            validate()
+            log.info("inputs checked after %.1f s", time.perf_counter() - started)
+            for w in warmups:
+                w.result()
+            log.info("%d kernel(s) warm after %.1f s", n, time.perf_counter() - started)
+            futures = [
+                pool.submit(_run_institution, org, inputs, options, run_dir, plotly_js, workers) for org, inputs in todo
+            ]
+            for future in as_completed(futures):
+                finished(future.result())
         changed = (
-            bool(todo)
+            bool(candidates)
             or not (run_dir / "index.html").exists()
             or previous.get("sector", {}).get("status") != "ok"
             or any(r.status == "invalid" for r in results.values())
         )
         if changed:
+            log.info("reports done after %.1f s", time.perf_counter() - started)
             emit("sector", "", done, total)
-            sector = _sector_page(options, run_dir, plotly_js, workers)
+            if pool is not None:  # on a warm kernel
+                sector = pool.submit(_sector_page, options, run_dir, plotly_js, workers).result()
+            else:
+                sector = _sector_page(options, run_dir, plotly_js, workers)
         else:
             sector = {"status": "unchanged", "outputs": ["index.html"]}
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM): drop what has not started; the kernels are shut down below, which ends
+        # the running notebooks, and their temporary folders are removed, never moved into place.
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+        raise
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
         workers.shutdown()
 
     result = RunResult(run_dir, dict(sorted(results.items())), sector, round(time.perf_counter() - started, 3))

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from altinn_analysis.catalogue import Catalogue, DsopCatalogue
-from altinn_analysis.impact import area_scores, assess_many, common_findings, sector_summary
+from altinn_analysis.impact import FINDINGS_SCHEMA, area_scores, assess_many, common_findings, sector_summary
 from altinn_analysis.inventory import Inventory, InventoryError, load_inventory
 from altinn_analysis.report._display import Figure, Html, heading, paragraph, table_html
 from altinn_analysis.report._institution import load_catalogues
@@ -19,6 +19,19 @@ from altinn_analysis.report._texts import t
 __all__ = ["SectorReport", "institution_dirs"]
 
 SUMMARY_COLUMNS = ["rank", "name", "institution_type", "score", "open", "critical", "high", "overdue", "percentile"]
+
+
+def _profile_facts(folder: Path) -> dict[str, str]:
+    """Name and type from an already validated profile.yaml (the runner checked it before the report ran)."""
+    from altinn_analysis.inventory._readers import read_profile
+
+    data = read_profile(folder / "profile.yaml").data
+    value = data if isinstance(data, dict) else {}
+    return {
+        "org_number": str(value.get("org_number", folder.name)),
+        "name": str(value.get("name", folder.name)),
+        "institution_type": str(value.get("institution_type", "")),
+    }
 
 
 def institution_dirs(inventory_dir: str | Path) -> list[Path]:
@@ -39,6 +52,7 @@ class SectorReport:
     findings: pl.DataFrame
     failed: dict[str, str] = field(default_factory=dict)  # folder name → why it was left out
     report_links: bool = False
+    _institutions: pl.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -49,29 +63,59 @@ class SectorReport:
         reference_dir: str | Path | None = None,
         language: str = "nb",
         report_links: bool = False,
-        findings: pl.DataFrame | None = None,
+        findings_dir: str | Path | None = None,
     ) -> SectorReport:
         """Assess every institution under `inventory_dir`; an invalid one is listed, never fatal.
 
-        `findings` (optional) reuses findings already computed (the batch runner has them) instead of
-        assessing again.
+        With `findings_dir` (a report run folder, `reports/<as_of>/`), the findings the institution reports
+        already computed (`<org_number>/findings.parquet`) are reused instead of assessing everything again; an
+        institution without them is listed as not reported.
         """
         if language not in LANGUAGES:
             raise ReportParameterError(f"language = {language!r}: expected one of {', '.join(LANGUAGES)}")
         day = resolve_as_of(as_of)
         catalogue, dsop = load_catalogues(Path(reference_dir) if reference_dir else None)
+        if findings_dir not in (None, ""):
+            return cls._from_run(Path(str(findings_dir)), inventory_dir, day, language, catalogue, dsop, report_links)
         inventories, failed = [], {}
         for folder in institution_dirs(inventory_dir):
             try:
                 inventories.append(load_inventory(folder, catalogue=catalogue, known_services=dsop.service_ids))
             except InventoryError as exc:
                 failed[folder.name] = f"{len(exc.errors)} error(s)"
-        if findings is None:
-            findings = assess_many(catalogue, dsop, inventories, day, language=language)
+        findings = assess_many(catalogue, dsop, inventories, day, language=language)
         return cls(day, language, catalogue, dsop, inventories, findings, failed, report_links)
+
+    @classmethod
+    def _from_run(
+        cls,
+        run_dir: Path,
+        inventory_dir: str | Path,
+        day: date,
+        language: str,
+        catalogue: Catalogue,
+        dsop: DsopCatalogue,
+        report_links: bool,
+    ) -> SectorReport:
+        profiles, frames, failed = [], [], {}
+        for folder in institution_dirs(inventory_dir):
+            parquet = run_dir / folder.name / "findings.parquet"
+            if not parquet.exists():
+                failed[folder.name] = "no report"
+                continue
+            frames.append(pl.read_parquet(parquet))
+            profiles.append(_profile_facts(folder))
+        findings = pl.concat(frames) if frames else pl.DataFrame(schema=FINDINGS_SCHEMA)
+        report = cls(day, language, catalogue, dsop, [], findings, failed, report_links)
+        report._institutions = pl.DataFrame(
+            profiles, schema={"org_number": pl.String, "name": pl.String, "institution_type": pl.String}
+        )
+        return report
 
     @property
     def institutions(self) -> pl.DataFrame:
+        if self._institutions is not None:
+            return self._institutions
         return pl.DataFrame(
             {
                 "org_number": [i.org_number for i in self.inventories],

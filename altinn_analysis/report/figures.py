@@ -1,8 +1,9 @@
 """The report's plotly figures, built from tables (findings, inventory tables, the DSOP catalogue) — never in notebooks.
 
 Every function is pure: the same tables give the same figure JSON. Each figure has `layout.meta = {"figure": name,
-"language": …, "empty": …}` so a test or a browser check can find it, the `plotly_white` template, an explicit
-height, and nothing loaded from the network (no web fonts, no map tiles). Tables are aggregated in polars before
+"language": …, "empty": …}` so a test or a browser check can find it, a small house template with plotly_white's
+look, an explicit height, and nothing loaded from the network (no web fonts, no map tiles). Tables are aggregated
+in polars before
 plotting: a point per month, area, deadline or role, never one per consent row. An empty input gives a figure
 with the note "Ingen data" / "No data". Every title, axis label, legend entry and hover text comes from `TEXTS`
 (bokmål `nb`, the default, or English `en`).
@@ -16,6 +17,7 @@ readiness_by_area(findings)
 
 from __future__ import annotations
 
+import functools
 import html
 import textwrap
 from collections.abc import Sequence
@@ -260,6 +262,33 @@ def _colourscale() -> list[list[Any]]:
     return [[x, _hex(rgb)] for x, rgb in _SCORE_STOPS]
 
 
+_AXIS_STYLE = {
+    "gridcolor": "#EBF0F8",
+    "linecolor": "#EBF0F8",
+    "zerolinecolor": "#EBF0F8",
+    "zerolinewidth": 2,
+    "ticks": "",
+    "automargin": True,
+    "title": {"standoff": 15},
+}
+
+
+@functools.cache
+def _house_template() -> go.layout.Template:
+    """plotly_white's page look, without its per-trace defaults: plotly validates and deep-copies the whole
+    template into every figure, which cost more than the figures themselves (and 7 KB of JSON each)."""
+    return go.layout.Template(
+        layout={
+            "font": {"color": "#2a3f5f"},
+            "paper_bgcolor": "white",
+            "plot_bgcolor": "white",
+            "colorway": ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692"],
+            "xaxis": _AXIS_STYLE,
+            "yaxis": _AXIS_STYLE,
+        }
+    )
+
+
 def _finish(
     fig: go.Figure,
     name: str,
@@ -275,7 +304,7 @@ def _finish(
     if subtitle:
         title_spec["subtitle"] = {"text": subtitle}
     fig.update_layout(
-        template="plotly_white",
+        template=_house_template(),
         height=height,
         title=title_spec,
         meta={"figure": name, "language": language, "empty": empty},

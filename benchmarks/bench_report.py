@@ -1,0 +1,354 @@
+"""Report batch figures: the naive papermill + nbconvert loop versus `altinn-analysis report`, printed.
+
+    .venv/bin/python benchmarks/bench_report.py [--institutions N] [--naive-sample K] [--workers W] [--keep DIR]
+
+1. Generate N synthetic institutions (default 24; seed 5, 2,000 consent and 300 delegation rows each) into a
+   temporary inventory folder.
+2. Naive, "papermill + nbconvert as the docs show", sequential, one institution at a time: the papermill CLI
+   on notebooks/institution_report.ipynb (kernel `altinn-analysis`, every parameter given, cwd notebooks/),
+   then `jupyter nbconvert --to html --no-input` with nbconvert's default template. Each step is timed as
+   subprocess wall time. With `--naive-sample K` (K < N) only K institutions run naively and the totals are
+   extrapolated linearly to N (the output says so).
+3. Ours: one `altinn-analysis report --org … --workers W --force` process for all N (wall time), plus the
+   per-report durations and the sector page time from its run.json.
+4. Sizes of report.html, whether the naive HTML has working charts, and whether the content is the same
+   (key numbers from facts.json vs run.json, every code cell's outputs in report.ipynb, findings.parquet).
+5. The import cost this machine pays: `python -X importtime -c "import nbformat"` and `import papermill`.
+
+Nothing is asserted; everything is printed. Both runs read the same inventories and `data/reference/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent  # the venv's bin/ (not resolved: .venv/bin/python is a symlink)
+NOTEBOOK = ROOT / "notebooks" / "institution_report.ipynb"
+REFERENCE = ROOT / "data" / "reference"
+KERNEL = "altinn-analysis"
+AS_OF = "2026-11-28"
+LANGUAGE = "nb"
+PLOTLY_BANNER = re.compile(r"\*\s*plotly\.js v\d")
+PLOTLY_SRC = re.compile(r"<script[^>]+src=\"([^\"]*plotly[^\"]*\.js)\"")
+
+
+def out(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, proc
+
+
+def tail(text: str, lines: int = 6) -> str:
+    return "\n".join("      " + line for line in text.strip().splitlines()[-lines:])
+
+
+def kib(size: float) -> str:
+    return f"{size / 1024:,.0f} KiB" if size < 2**20 else f"{size / 2**20:,.2f} MiB"
+
+
+def load() -> str:
+    """The 1-minute load average: other work on the machine skews every figure here."""
+    return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+# -- import cost ---------------------------------------------------------------------------------------------
+
+
+def import_costs() -> None:
+    python = str(BIN / "python")
+    cumulative: dict[str, list[float]] = {"nbformat": [], "jsonschema": [], "rfc3987_syntax": []}
+    walls: dict[str, list[float]] = {"pass": [], "import nbformat": [], "import papermill": []}
+    for _ in range(3):
+        _, proc = run([python, "-X", "importtime", "-c", "import nbformat"])
+        seen: dict[str, float] = {}
+        for line in proc.stderr.splitlines():
+            parts = line.removeprefix("import time:").split("|")
+            if len(parts) == 3 and parts[1].strip().isdigit():
+                seen.setdefault(parts[2].strip(), int(parts[1]) / 1e6)
+        for name in cumulative:
+            cumulative[name].append(seen.get(name, 0.0))
+        for label, code in (
+            ("pass", "pass"),
+            ("import nbformat", "import nbformat"),
+            ("import papermill", "import papermill"),
+        ):
+            seconds, _ = run([python, "-c", code])
+            walls[label].append(seconds)
+    out("Import cost on this machine (median of 3 runs each):")
+    out(
+        f"  python -X importtime -c 'import nbformat': nbformat cumulative {med(cumulative['nbformat']):.2f} s, "
+        f"of which jsonschema {med(cumulative['jsonschema']):.2f} s, "
+        f"rfc3987_syntax {med(cumulative['rfc3987_syntax']):.2f} s (importtime itself adds overhead)"
+    )
+    out(
+        f"  wall time: python -c 'pass' {med(walls['pass']):.2f} s, "
+        f"python -c 'import nbformat' {med(walls['import nbformat']):.2f} s, "
+        f"python -c 'import papermill' {med(walls['import papermill']):.2f} s"
+    )
+
+
+# -- naive --------------------------------------------------------------------------------------------------
+
+
+def naive_one(org: str, inventory: Path, root: Path) -> dict[str, Any]:
+    folder = root / org
+    folder.mkdir(parents=True, exist_ok=True)  # papermill refuses a missing output folder
+    nb = folder / "report.ipynb"
+    papermill = [str(BIN / "papermill"), str(NOTEBOOK), str(nb), "-k", KERNEL]
+    for name, value in (
+        ("org_number", org),
+        ("as_of", AS_OF),
+        ("inventory_dir", str(inventory)),
+        ("reference_dir", str(REFERENCE)),
+        ("language", LANGUAGE),
+        ("output_dir", str(folder)),
+    ):
+        papermill += ["-p", name, value]
+    result: dict[str, Any] = {"org": org, "papermill": None, "nbconvert": None, "error": None}
+    seconds, proc = run(papermill, cwd=NOTEBOOK.parent)
+    result["papermill"] = seconds
+    if proc.returncode != 0:
+        result["error"] = f"papermill exit {proc.returncode}:\n{tail(proc.stderr)}"
+        return result
+    seconds, proc = run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)])
+    result["nbconvert"] = seconds
+    if proc.returncode != 0:
+        result["error"] = f"nbconvert exit {proc.returncode}:\n{tail(proc.stderr)}"
+    return result
+
+
+def chart_check(page: Path) -> dict[str, Any]:
+    text = page.read_text(encoding="utf-8", errors="replace")
+    return {
+        "newplot": text.count("Plotly.newPlot("),
+        "divs": text.count('class="plotly-graph-div"'),
+        "embedded": bool(PLOTLY_BANNER.search(text)),
+        "src": sorted(set(PLOTLY_SRC.findall(text))),
+    }
+
+
+# -- content comparison -------------------------------------------------------------------------------------
+
+
+def cell_outputs(path: Path) -> list[Any]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        outputs = []
+        for o in cell.get("outputs", []):
+            data = {k: "".join(v) if isinstance(v, list) else v for k, v in o.get("data", {}).items()}
+            text = o.get("text", "")
+            outputs.append((o["output_type"], data, "".join(text) if isinstance(text, list) else text))
+        cells.append(outputs)
+    return cells
+
+
+def compare(org: str, naive_dir: Path, ours_dir: Path, ours_facts: dict[str, Any]) -> list[str]:
+    import polars as pl
+
+    diffs = []
+    facts_path = naive_dir / "facts.json"
+    if not facts_path.exists():
+        return [f"{org}: naive facts.json missing"]
+    naive_facts = json.loads(facts_path.read_text(encoding="utf-8"))
+    for key in sorted(set(naive_facts) | set(ours_facts)):
+        if naive_facts.get(key) != ours_facts.get(key):
+            diffs.append(f"{org}: {key} naive={naive_facts.get(key)!r} ours={ours_facts.get(key)!r}")
+    a, b = naive_dir / "report.ipynb", ours_dir / "report.ipynb"
+    if a.exists() and b.exists():
+        ca, cb = cell_outputs(a), cell_outputs(b)
+        if len(ca) != len(cb):
+            diffs.append(f"{org}: report.ipynb has {len(ca)} code cells naive, {len(cb)} ours")
+        differing = [i for i, (x, y) in enumerate(zip(ca, cb, strict=False)) if x != y]
+        if differing:
+            diffs.append(f"{org}: report.ipynb outputs differ in code cells {differing}")
+    a, b = naive_dir / "findings.parquet", ours_dir / "findings.parquet"
+    if a.exists() and b.exists():
+        if not pl.read_parquet(a).equals(pl.read_parquet(b)):
+            diffs.append(f"{org}: findings.parquet differs")
+    else:
+        diffs.append(f"{org}: findings.parquet missing ({'naive' if not a.exists() else 'ours'})")
+    return diffs
+
+
+# -- main ---------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--institutions", type=int, default=24)
+    parser.add_argument("--naive-sample", type=int, default=None, help="run the naive loop on K (default: all N)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--consents", type=int, default=2000, help="consent rows per institution (mean)")
+    parser.add_argument("--delegations", type=int, default=300, help="delegation rows per institution (mean)")
+    parser.add_argument("--keep", type=Path, default=None, help="write everything here instead of a temp folder")
+    args = parser.parse_args()
+    n = args.institutions
+    k = min(n, args.naive_sample) if args.naive_sample else n
+
+    out(f"bench_report  {datetime.now(UTC).replace(microsecond=0).isoformat()}")
+    out(
+        f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
+        f"Python {platform.python_version()}, {platform.platform()}"
+    )
+    out()
+    import_costs()
+    out()
+
+    from altinn_analysis.demo import write_sector
+
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
+        work = args.keep.resolve() if args.keep else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        inventory, naive_root, ours_root = work / "inventory", work / "naive", work / "ours"
+        start = time.perf_counter()
+        summary = write_sector(inventory, n, args.seed, args.consents, args.delegations)
+        orgs = sorted(summary.org_numbers)
+        out(
+            f"Generated {n} institutions (seed {args.seed}, {args.consents} consents / {args.delegations} "
+            f"delegations each) in {time.perf_counter() - start:.1f} s; as_of {AS_OF}, language {LANGUAGE}"
+        )
+        # Warm the OS file cache for both sides alike (untimed): the first interpreter start is slower.
+        run([str(BIN / "python"), "-c", "import altinn_analysis.report, papermill, nbconvert, plotly, polars"])
+        out()
+
+        # -- naive ------------------------------------------------------------------------------------------
+        sample = orgs[:k]
+        out(f"Naive: papermill CLI then jupyter nbconvert --to html --no-input, sequential, {k} of {n} institutions")
+        out(f"  ({load()} before)")
+        naive: list[dict[str, Any]] = []
+        for i, org in enumerate(sample, 1):
+            r = naive_one(org, inventory, naive_root)
+            naive.append(r)
+            nbc = f"{r['nbconvert']:6.2f} s" if r["nbconvert"] is not None else "     — "
+            out(f"  {i:2}/{k} {org}  papermill {r['papermill']:6.2f} s  nbconvert {nbc}")
+            if r["error"]:
+                out(f"    FAILED: {r['error']}")
+        ok = [r for r in naive if r["error"] is None]
+        pm = [r["papermill"] for r in naive]
+        nc = [r["nbconvert"] for r in naive if r["nbconvert"] is not None]
+        per = [r["papermill"] + r["nbconvert"] for r in ok]
+        scale = n / k
+        naive_total = (sum(pm) + sum(nc)) * scale
+        out(f"  ({load()} after the naive loop)")
+        out()
+
+        # -- ours -------------------------------------------------------------------------------------------
+        cmd = [str(BIN / "altinn-analysis"), "report"]
+        for org in orgs:
+            cmd += ["--org", org]
+        cmd += ["--as-of", AS_OF, "--language", LANGUAGE, "--out", str(ours_root), "--inventory-dir", str(inventory)]
+        cmd += ["--reference-dir", str(REFERENCE), "--workers", str(args.workers), "--force"]
+        out(f"Ours: altinn-analysis report --org … ({n}) --workers {args.workers} --force, one process ({load()})")
+        ours_wall, proc = run(cmd, cwd=ROOT)
+        if proc.returncode != 0:
+            out(f"  exit code {proc.returncode}:\n{tail(proc.stdout + proc.stderr, 12)}")
+        run_dir = ours_root / AS_OF
+        record = (
+            json.loads((run_dir / "run.json").read_text(encoding="utf-8")) if (run_dir / "run.json").exists() else {}
+        )
+        entries = record.get("institutions", {})
+        ours_per = [e["duration_s"] for e in entries.values() if e.get("status") == "ok"]
+        statuses = record.get("summary", {})
+        out(f"  run.json: {statuses}; run duration_s {record.get('duration_s')} ({load()} after)")
+        out()
+
+        # -- figures ----------------------------------------------------------------------------------------
+        note = f" (extrapolated ×{scale:.2f} from {k} to {n} institutions)" if k < n else ""
+        out(f"RESULTS for {n} institutions")
+        out(f"  naive papermill total   {sum(pm) * scale:8.1f} s{note}")
+        out(f"  naive nbconvert total   {sum(nc) * scale:8.1f} s{note}")
+        out(f"  naive total (sum)       {naive_total:8.1f} s{note}")
+        if len(ok) < k:
+            out(f"  naive: {k - len(ok)} of {k} institutions FAILED (their time is still in the totals)")
+        out(
+            f"  naive per report median {med(per):8.2f} s  (papermill {med(pm):.2f} s + nbconvert {med(nc):.2f} s, "
+            f"measured on {len(per)})"
+        )
+        out(f"  ours total (wall)       {ours_wall:8.1f} s  (one process, {args.workers} workers, incl. sector page)")
+        out(
+            f"  ours per report median  {med(ours_per):8.2f} s  (run.json duration_s, {len(ours_per)} reports, "
+            f"max {max(ours_per, default=float('nan')):.2f} s; includes warm-kernel start for the first per worker)"
+        )
+        sector = record.get("sector", {})
+        sector_s = sector.get("duration_s", float("nan"))
+        out(f"  ours sector page        {sector_s:8.2f} s  (status {sector.get('status')})")
+        out(f"  ours wall / report      {ours_wall / n:8.2f} s  (throughput: total wall / {n})")
+        extrapolated = "; naive extrapolated" if note else ""
+        out(f"  ratio naive/ours        {naive_total / ours_wall:8.1f}×  (totals{extrapolated})")
+        out(f"  ratio per report median {med(per) / med(ours_per):8.1f}×  (naive median / ours median)")
+        out()
+
+        naive_pages = [naive_root / r["org"] / "report.html" for r in naive]
+        naive_pages = [p for p in naive_pages if p.exists()]
+        ours_pages = [run_dir / org / "report.html" for org in orgs if (run_dir / org / "report.html").exists()]
+        ns = [p.stat().st_size for p in naive_pages]
+        os_ = [p.stat().st_size for p in ours_pages]
+        out("report.html sizes")
+        out(f"  naive: median {kib(med(ns))}, max {kib(max(ns, default=0))} ({len(ns)} files)")
+        out(f"  ours:  median {kib(med(os_))}, max {kib(max(os_, default=0))} ({len(os_)} files, without plotly.js)")
+        for js in sorted(run_dir.glob("plotly-*.js")):
+            out(f"  ours shared {js.name}: {kib(js.stat().st_size)}, once for the run folder")
+        out()
+
+        out("Charts in report.html")
+        for label, pages in (("naive", naive_pages), ("ours", ours_pages)):
+            checks = [chart_check(p) for p in pages]
+            if not checks:
+                out(f"  {label}: no report.html")
+                continue
+            newplots = sorted({c["newplot"] for c in checks})
+            divs = sorted({c["divs"] for c in checks})
+            embedded = sum(c["embedded"] for c in checks)
+            srcs = sorted({s for c in checks for s in c["src"]})
+            out(
+                f"  {label}: Plotly.newPlot calls per page {newplots}, plotly-graph-div per page {divs}; "
+                f"plotly.js embedded in {embedded}/{len(checks)}; <script src> to plotly.js: {srcs or 'none'}"
+            )
+            if not embedded and not srcs and any(newplots):
+                out(f"  {label}: the chart calls are there but plotly.js is not loaded -> no chart renders offline")
+        out()
+
+        out("Same content? (facts: score, findings, open, overdue, critical, name…; report.ipynb outputs; findings)")
+        diffs: list[str] = []
+        compared = 0
+        for r in naive:
+            entry = entries.get(r["org"])
+            if entry is None:
+                diffs.append(f"{r['org']}: not in ours' run.json")
+                continue
+            diffs += compare(r["org"], naive_root / r["org"], run_dir / r["org"], entry.get("facts", {}))
+            compared += 1
+        out(f"  {compared} institutions compared: {'identical' if not diffs else f'{len(diffs)} differences'}")
+        for d in diffs:
+            out(f"    {d}")
+        if args.keep:
+            out(f"\noutputs kept in {work}")
+
+
+if __name__ == "__main__":
+    main()

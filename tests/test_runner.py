@@ -1,0 +1,211 @@
+"""The batch runner: failure isolation, incremental runs, warm-kernel hygiene, interruption, Dask.
+
+Broken notebooks are built in code from the real one (a cell inserted after the report is built), so they can
+never drift from it; `tests/broken_notebooks/` holds the tiny standalone ones for the kernel engine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from typer.testing import CliRunner
+
+from altinn_analysis.cli import app
+from altinn_analysis.report._kernel import ENGINE_NAME, WarmKernel
+from altinn_analysis.report._runner import OUTPUTS, RunOptions, run_reports
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "institutions"
+BROKEN = Path(__file__).parent / "broken_notebooks"
+AS_OF = date(2026, 11, 28)
+GOOD, BAD, OTHER = "312450380", "313182657", "317901461"
+
+
+def notebooks_with(tmp_path: Path, code: str) -> Path:
+    """The real notebooks, with `code` as a new cell right after the report is built (cell 3)."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    shutil.copy(ROOT / "notebooks" / "sector_overview.ipynb", folder)
+    nb = nbformat.read(ROOT / "notebooks" / "institution_report.ipynb", as_version=4)
+    cell = nbformat.v4.new_code_cell(code)
+    cell["id"] = "injected"
+    nb.cells.insert(3, cell)
+    nbformat.write(nb, folder / "institution_report.ipynb")
+    return folder
+
+
+def options(out: Path, **kw: object) -> RunOptions:
+    return RunOptions(**{"out_root": out, "as_of": AS_OF, "inventory_dir": DEMO, "workers": 2, **kw})  # type: ignore[arg-type]
+
+
+def test_a_failing_cell_keeps_the_previous_report_and_the_others_go_on(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    first = run_reports(options(out), [GOOD, BAD, OTHER])
+    assert first.ok
+    before = (first.run_dir / BAD / "report.html").read_bytes()
+
+    broken = notebooks_with(tmp_path, f'if org_number == "{BAD}":\n    raise RuntimeError("deliberate failure")')
+    second = run_reports(options(out, notebooks_dir=broken, force=True), [GOOD, BAD, OTHER])
+    assert second.failed == [BAD] and not second.ok
+    assert second.institutions[GOOD].status == second.institutions[OTHER].status == "ok"
+    assert (second.run_dir / BAD / "report.html").read_bytes() == before  # the previous good report survives
+    record = json.loads((second.run_dir / "run.json").read_text(encoding="utf-8"))
+    error = record["institutions"][BAD]["error"]
+    assert error["cell_index"] == 3
+    assert "raise RuntimeError" in error["source"]
+    assert error["error"] == "RuntimeError: deliberate failure"
+    assert not list(second.run_dir.glob(".*"))
+
+
+def test_cli_exit_code_and_invalid_inventory_skipped(tmp_path: Path) -> None:
+    inventories = tmp_path / "institutions"
+    for org in (GOOD, BAD):
+        shutil.copytree(DEMO / org, inventories / org)
+    profile = inventories / BAD / "profile.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("org_form: AS", "org_form: XYZ"), encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--all",
+            "--as-of",
+            "2026-11-28",
+            "--out",
+            str(tmp_path / "out"),
+            "--inventory-dir",
+            str(inventories),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "1 built, 0 unchanged, 0 failed, 1 invalid" in result.stdout
+    record = json.loads((tmp_path / "out" / "2026-11-28" / "run.json").read_text(encoding="utf-8"))
+    assert record["institutions"][BAD]["status"] == "invalid"
+    assert "org_form" in record["institutions"][BAD]["error"]["message"]
+    assert (tmp_path / "out" / "2026-11-28" / GOOD / "report.html").exists()
+    assert not (tmp_path / "out" / "2026-11-28" / BAD).exists()
+
+
+def test_incremental_runs(tmp_path: Path) -> None:
+    inventories = tmp_path / "institutions"
+    for org in (GOOD, OTHER):
+        shutil.copytree(DEMO / org, inventories / org)
+    opts = RunOptions(out_root=tmp_path / "out", as_of=AS_OF, inventory_dir=inventories, workers=2)
+    first = run_reports(opts)
+    assert {r.status for r in first.institutions.values()} == {"ok"}
+
+    start = time.perf_counter()
+    second = run_reports(opts)
+    assert {r.status for r in second.institutions.values()} == {"unchanged"}
+    assert second.sector["status"] == "unchanged"
+    assert time.perf_counter() - start < 10  # nothing executed: no kernel was started
+
+    with (inventories / GOOD / "integrations.csv").open("a", encoding="utf-8") as fh:
+        fh.write("altinn3,dialogporten,Dialogporten ny innboks,,self,active,\n")
+    third = run_reports(opts)
+    assert third.institutions[GOOD].status == "ok" and third.institutions[OTHER].status == "unchanged"
+    assert third.sector["status"] == "ok"
+
+    forced = run_reports(RunOptions(**{**opts.__dict__, "force": True}))
+    assert {r.status for r in forced.institutions.values()} == {"ok"}
+
+
+def test_kernel_state_is_reset_between_notebooks(tmp_path: Path) -> None:
+    warm = WarmKernel("altinn-analysis")
+    try:
+        papermill.execute_notebook(
+            str(BROKEN / "set_variable.ipynb"),
+            str(tmp_path / "a.ipynb"),
+            engine_name=ENGINE_NAME,
+            kernel_name="altinn-analysis",
+            warm_kernel=warm,
+            progress_bar=False,
+        )
+        out = papermill.execute_notebook(
+            str(BROKEN / "check_clean.ipynb"),
+            str(tmp_path / "b.ipynb"),
+            engine_name=ENGINE_NAME,
+            kernel_name="altinn-analysis",
+            warm_kernel=warm,
+            progress_bar=False,
+        )
+        assert warm.notebooks == 2  # the same kernel ran both
+        text = out.cells[-1].outputs[0]["text"]
+        assert "leaked: False" in text and "sys.modules kept: True" in text
+        assert out.cells[-1].execution_count == 1  # numbering restarts too
+    finally:
+        warm.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        pytest.param(
+            "import os\nos._exit(1)", "dies", marks=pytest.mark.scenario("kernel-dies")
+        ),  # the kernel process dies mid-notebook
+        pytest.param(
+            "import time\ntime.sleep(120)", "hangs", marks=pytest.mark.scenario("kernel-cell-timeout")
+        ),  # a cell runs past the timeout
+    ],
+)
+def test_a_dead_or_hung_kernel_fails_only_its_institution(tmp_path: Path, code: str, why: str) -> None:
+    indented = "\n".join("    " + line for line in code.splitlines())
+    broken = notebooks_with(tmp_path, f'if org_number == "{BAD}":\n{indented}')
+    result = run_reports(options(tmp_path / "out", notebooks_dir=broken, workers=1, cell_timeout=8), [BAD, GOOD])
+    assert result.failed == [BAD], why
+    assert result.institutions[GOOD].status == "ok"  # a fresh kernel took over
+    assert result.sector["status"] == "ok"
+    assert result.institutions[BAD].error is not None
+
+
+@pytest.mark.scenario("disk-killed-during-write")
+def test_sigterm_leaves_no_half_written_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    exe = Path(sys.executable).parent / "altinn-analysis"
+    proc = subprocess.Popen(
+        [str(exe), "report", "--all", "--as-of", "2026-11-28", "--out", str(out), "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    run_dir = out / "2026-11-28"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+        p.is_dir() and not p.name.startswith(".") for p in (run_dir.iterdir() if run_dir.exists() else [])
+    ):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    finished = [p for p in run_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert finished, "at least one report finished before the signal"
+    for folder in finished:
+        assert all((folder / name).exists() for name in OUTPUTS), f"{folder.name} is incomplete"
+    assert not [p for p in run_dir.iterdir() if p.name.startswith(".")], "temporary folders left behind"
+    # Every kernel the run started is gone.
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    assert str(os.getpid()) and "aa-kernel-" not in ps
+
+
+def test_dask_executor_on_a_local_cluster(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = run_reports(
+            options(tmp_path / "out", executor="dask", scheduler=cluster.scheduler_address), [GOOD, OTHER]
+        )
+    assert result.ok, result.institutions
+    for org in (GOOD, OTHER):
+        assert all((result.run_dir / org / name).exists() for name in OUTPUTS)
+    assert (result.run_dir / "index.html").exists()
