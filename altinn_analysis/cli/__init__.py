@@ -27,6 +27,17 @@ app = typer.Typer(
 )
 
 
+class _LazyRedaction(logging.Filter):
+    """Tokens, assertions, PEM blocks and Authorization headers never reach the log (see sources._redact).
+
+    Imported on the first record only, so that `--help` stays fast."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from altinn_analysis.sources._redact import RedactingFilter
+
+        return RedactingFilter().filter(record)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"altinn-analysis {__version__}")
@@ -45,6 +56,10 @@ def _root(
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        # On the handler, so every record that reaches stderr is covered, whichever logger it came from.
+        if not any(isinstance(f, _LazyRedaction) for f in handler.filters):
+            handler.addFilter(_LazyRedaction())
 
 
 # Command modules register themselves on `app` when imported.

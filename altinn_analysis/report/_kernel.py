@@ -76,10 +76,36 @@ class WarmKernel:
             self.start()
 
     def run(self, code: str, timeout: float = 120) -> None:
-        """Run code outside any notebook (warm-up, reset); its output is discarded, an error raised."""
-        reply = self.kc.execute_interactive(code, store_history=False, timeout=timeout, output_hook=lambda msg: None)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"kernel code failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+        """Run code outside any notebook (warm-up, reset); its output is discarded, an error raised.
+
+        Waits in short steps and checks the kernel in between, so a kernel killed meanwhile (an interrupted
+        run) ends the wait at once instead of after `timeout`.
+        """
+        import queue
+        import time
+
+        msg_id = self.kc.execute(code, silent=False, store_history=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = self.kc.get_shell_msg(timeout=0.5)
+            except queue.Empty:
+                if not self.alive():
+                    raise RuntimeError("kernel died") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"kernel did not answer within {timeout:.0f} s") from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise RuntimeError(f"kernel code failed: {content.get('ename')}: {content.get('evalue')}")
+
+    def kill(self) -> None:
+        """Stop the kernel process at once, from any thread, without touching the channels another thread uses."""
+        process = getattr(self.km.provisioner, "process", None) if self.km is not None else None
+        if process is not None and process.poll() is None:
+            process.kill()
 
     def reset(self) -> None:
         self.run(RESET_CODE, timeout=30)

@@ -176,6 +176,10 @@ class _Workers:
         for warm in self.all:
             warm.shutdown()
 
+    def kill(self) -> None:
+        for warm in self.all:
+            warm.kill()
+
 
 def import_jupyter_stack() -> None:
     """Import papermill/nbformat without paying for an IRI grammar nobody here uses.
@@ -544,11 +548,16 @@ def run_reports(
         else:
             sector = {"status": "unchanged", "outputs": ["index.html"]}
     except BaseException:
-        # Interrupted (Ctrl-C, SIGTERM): drop what has not started; the kernels are shut down below, which ends
-        # the running notebooks, and their temporary folders are removed, never moved into place.
+        # Interrupted (Ctrl-C, SIGTERM): drop what has not started, kill the kernels (which ends the running
+        # notebooks within seconds: their temporary folders are removed, never moved into place), wait for the
+        # threads, and sweep any temporary folder left over.
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+            workers.kill()
+            pool.shutdown(wait=True)
             pool = None
+        for stale in run_dir.glob(".*.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         raise
     finally:
         if pool is not None:
