@@ -26,6 +26,18 @@ import numpy.typing as npt
 import polars as pl
 import yaml
 
+from altinn_analysis.inventory._identity import is_valid_org_number, org_number_check_digit
+from altinn_analysis.inventory._schema import (
+    CONSENT_STATUSES,
+    GRANT_SOURCES,
+    GRANT_TYPES,
+    HOLDER_TYPES,
+    INSTITUTION_TYPES,
+    INTEGRATION_KINDS,
+    INTEGRATION_STATUSES,
+    PLATFORMS,
+)
+
 __all__ = [
     "ALTINN2_CLOSED",
     "AS_OF",
@@ -56,24 +68,9 @@ __all__ = [
 
 # -- the inventory format (DESIGN.md §5) -----------------------------------------------------------------
 
-PLATFORMS: Final = ("altinn2", "altinn3")
-HOLDER_TYPES: Final = ("person", "enterprise_user", "organisation", "system_user")
-GRANT_TYPES: Final = ("role", "service", "access_package", "resource")
-SOURCES: Final = ("er", "delegated", "client_delegation")
-CONSENT_STATUSES: Final = ("active", "expired", "revoked", "rejected", "pending")
-INTEGRATION_KINDS: Final = (
-    "api_key",
-    "enterprise_user",
-    "system_user",
-    "maskinporten_client",
-    "consent_api",
-    "message_box",
-    "broker",
-    "dialogporten",
-)
-INTEGRATION_STATUSES: Final = ("active", "planned", "disabled", "retired")
+# The enumerations are the inventory format's own (inventory/_schema.py), so generated data always validates.
+SOURCES: Final = GRANT_SOURCES
 ORG_FORMS: Final = ("ASA", "AS", "SPA", "SA", "NUF", "GFS", "PK", "FLI")
-INSTITUTION_TYPES: Final = ("bank", "savings_bank", "finance_company", "branch", "insurer", "pension")
 DSOP_SERVICE_IDS: Final = (
     "sbl",
     "ssu",
@@ -140,21 +137,6 @@ _DELEGATIONS_START: Final = date(2012, 1, 1)
 Progress = Callable[[str, int, int], None]
 
 # -- org numbers -----------------------------------------------------------------------------------------
-
-_ORG_WEIGHTS: Final = (3, 2, 7, 6, 5, 4, 3, 2)
-
-
-def org_number_check_digit(first8: str) -> int | None:
-    """The mod-11 check digit for the first 8 digits of an org number; None when none exists (remainder 10)."""
-    if len(first8) != 8 or not first8.isdigit():
-        raise ValueError(f"expected 8 digits, got {first8!r}")
-    rest = 11 - sum(int(d) * w for d, w in zip(first8, _ORG_WEIGHTS, strict=True)) % 11
-    return 0 if rest == 11 else None if rest == 10 else rest
-
-
-def is_valid_org_number(value: str) -> bool:
-    """9 digits whose last digit is the mod-11 check digit of the first 8."""
-    return len(value) == 9 and value.isdigit() and org_number_check_digit(value[:8]) == int(value[8])
 
 
 def org_numbers(start: int, count: int) -> list[str]:

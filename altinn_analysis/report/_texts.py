@@ -2,7 +2,37 @@
 
 from __future__ import annotations
 
-__all__ = ["LABELS", "TEXTS", "label", "t"]
+__all__ = ["AREA_NAMES", "CERTAINTY_LABELS", "LABELS", "SEVERITY_LABELS", "STATUS_LABELS", "TEXTS", "label", "t"]
+
+# Coded values as the reader sees them: one table for the report page, the figures and the action workbook.
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "done": ("ferdig", "done"),
+    "action": ("tiltak", "action"),
+    "at_risk": ("risiko", "at risk"),
+    "unknown": ("ukjent", "unknown"),
+    "not_applicable": ("ikke relevant", "not applicable"),
+}
+SEVERITY_LABELS: dict[str, tuple[str, str]] = {
+    "critical": ("kritisk", "critical"),
+    "high": ("høy", "high"),
+    "medium": ("middels", "medium"),
+    "low": ("lav", "low"),
+    "info": ("info", "info"),
+}
+CERTAINTY_LABELS: dict[str, tuple[str, str]] = {
+    "documented": ("dokumentert", "documented"),
+    "inferred": ("utledet", "inferred"),
+    "unknown": ("ukjent", "unknown"),
+}
+# Area names as headings and sheet names (capitalised); in running text and tables they are lower case.
+AREA_NAMES: dict[str, tuple[str, str]] = {
+    "roles": ("Roller", "Roles"),
+    "consent": ("Samtykke", "Consent"),
+    "integration": ("Integrasjoner", "Integrations"),
+    "messaging": ("Meldinger", "Messaging"),
+    "broker": ("Formidling", "Broker"),
+    "service": ("Tjenester", "Services"),
+}
 
 TEXTS: dict[str, tuple[str, str]] = {
     "title": ("Altinn 3-overgangen for {name}", "The Altinn 3 transition for {name}"),
@@ -134,28 +164,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "count": ("Antall", "Count"),
     "file": ("Fil", "File"),
     "sha256": ("SHA-256", "SHA-256"),
-    # statuses
-    "done": ("ferdig", "done"),
-    "action_status": ("tiltak", "action"),
-    "at_risk": ("risiko", "at risk"),
-    "unknown": ("ukjent", "unknown"),
-    "not_applicable": ("ikke relevant", "not applicable"),
-    # severities
-    "critical": ("kritisk", "critical"),
-    "high": ("høy", "high"),
-    "medium": ("middels", "medium"),
-    "low": ("lav", "low"),
-    "info": ("info", "info"),
-    # certainty
-    "documented": ("dokumentert", "documented"),
-    "inferred": ("utledet", "inferred"),
-    # areas
-    "roles": ("roller", "roles"),
-    "consent": ("samtykke", "consent"),
-    "integration": ("integrasjon", "integration"),
-    "messaging": ("meldinger", "messaging"),
-    "broker": ("formidling", "broker"),
-    "service": ("tjenester", "services"),
+    # statuses, severities, certainty and areas: from the tables above
+    **{("action_status" if k == "action" else k): v for k, v in STATUS_LABELS.items()},
+    **SEVERITY_LABELS,
+    **{k: v for k, v in CERTAINTY_LABELS.items() if k != "unknown"},
+    **{k: (nb.lower(), en.lower()) for k, (nb, en) in AREA_NAMES.items()},
     # provenance items
     "snapshot_source": ("Katalog (kilde)", "Catalogue (source)"),
     "snapshot_fetched": ("Katalog hentet", "Catalogue fetched"),

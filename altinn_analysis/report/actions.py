@@ -35,6 +35,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES
+from altinn_analysis.report._texts import AREA_NAMES, CERTAINTY_LABELS, SEVERITY_LABELS, STATUS_LABELS
 
 __all__ = ["write_actions_xlsx"]
 
@@ -80,33 +81,10 @@ _HEADERS: dict[str, tuple[str, str]] = {
 
 # Coded values as the reader sees them, per column; a value missing here is shown as stored.
 _VALUES: dict[str, dict[str, tuple[str, str]]] = {
-    "severity": {
-        "critical": ("kritisk", "critical"),
-        "high": ("høy", "high"),
-        "medium": ("middels", "medium"),
-        "low": ("lav", "low"),
-        "info": ("info", "info"),
-    },
-    "status": {
-        "done": ("ferdig", "done"),
-        "action": ("tiltak", "action"),
-        "at_risk": ("risiko", "at risk"),
-        "unknown": ("ukjent", "unknown"),
-        "not_applicable": ("ikke relevant", "not applicable"),
-    },
-    "certainty": {
-        "documented": ("dokumentert", "documented"),
-        "inferred": ("utledet", "inferred"),
-        "unknown": ("ukjent", "unknown"),
-    },
-    "area": {
-        "roles": ("Roller", "Roles"),
-        "consent": ("Samtykke", "Consent"),
-        "integration": ("Integrasjoner", "Integrations"),
-        "messaging": ("Meldinger", "Messaging"),
-        "broker": ("Formidling", "Broker"),
-        "service": ("Tjenester", "Services"),
-    },
+    "severity": SEVERITY_LABELS,
+    "status": STATUS_LABELS,
+    "certainty": CERTAINTY_LABELS,
+    "area": AREA_NAMES,
 }
 
 # What each area sheet holds, for the summary's list of sheets.

@@ -31,6 +31,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, readiness
+from altinn_analysis.report._texts import AREA_NAMES, CERTAINTY_LABELS, SEVERITY_LABELS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from altinn_analysis.catalogue import DsopCatalogue
@@ -150,27 +151,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "median": ("median {value}", "median {value}"),
 }
 
-# Coded values as the reader sees them (bokmål, English).
-_CODES: dict[str, tuple[str, str]] = {
-    "done": ("ferdig", "done"),
-    "action": ("tiltak", "action"),
-    "at_risk": ("risiko", "at risk"),
-    "unknown": ("ukjent", "unknown"),
-    "not_applicable": ("ikke relevant", "not applicable"),
-    "critical": ("kritisk", "critical"),
-    "high": ("høy", "high"),
-    "medium": ("middels", "medium"),
-    "low": ("lav", "low"),
-    "info": ("info", "info"),
-    "documented": ("dokumentert", "documented"),
-    "inferred": ("utledet", "inferred"),
-    "roles": ("Roller", "Roles"),
-    "consent": ("Samtykke", "Consent"),
-    "integration": ("Integrasjoner", "Integrations"),
-    "messaging": ("Meldinger", "Messaging"),
-    "broker": ("Formidling", "Broker"),
-    "service": ("Tjenester", "Services"),
-}
+# Coded values as the reader sees them (bokmål, English): the report's one table of them.
+_CODES: dict[str, tuple[str, str]] = {**STATUS_LABELS, **SEVERITY_LABELS, **CERTAINTY_LABELS, **AREA_NAMES}
 
 _STATUS_RGB: dict[str, tuple[int, int, int]] = {
     "done": (44, 160, 44),
