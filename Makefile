@@ -48,9 +48,10 @@ format: install  ## apply ruff formatting and safe fixes
 lab: install  ## JupyterLab on the project's kernel ("Altinn analysis", registered by make install)
 	$(BIN)/jupyter lab notebooks/
 
+SNAPSHOT_NOTE ?= embedded snapshot: built by refresh from a constructed recording of Altinn's metadata APIs (Altinn seed and server code of 2026-08), not fetched from production
 snapshot: install  ## rebuild data/reference/ from a replay directory: make snapshot REPLAY=path/to/replay
 	@test -n "$(REPLAY)" || { echo "usage: make snapshot REPLAY=path/to/replay"; exit 2; }
-	$(BIN)/altinn-analysis refresh --replay "$(REPLAY)" --out data/reference
+	$(BIN)/altinn-analysis refresh --replay "$(REPLAY)" --out data/reference --describe "$(SNAPSHOT_NOTE)"
 
 bench: install  ## print the benchmark figures (takes a few minutes)
 	$(BIN)/python benchmarks/bench_catalogue.py $(if $(REPLAY),--replay "$(REPLAY)")

@@ -86,7 +86,8 @@ def test_subjects_only_for_dsop_agencies_and_404_is_empty(fixture_catalogue: Cat
     assert set(kv["subject_type"]) == {"urn:altinn:rolecode", "urn:altinn:accesspackage"}
     assert cat.subjects("skd-migrert-4628-1").height == 0  # recorded 404: nothing indexed
     assert cat.subjects("ttd-test-resource").height == 0  # not a DSOP agency: not fetched
-    assert cat.manifest.notes == ["no policy subjects indexed for: skd-migrert-4628-1"]
+    assert cat.manifest.notes[-1] == "no policy subjects indexed for: skd-migrert-4628-1"
+    assert any("not fetched from production" in note for note in cat.manifest.notes)
 
 
 @pytest.mark.parametrize(
@@ -147,3 +148,19 @@ def test_embedded_lookups(embedded: Catalogue) -> None:
     assert "urn:altinn:accesspackage:klientadministrator" in dagl["urn"].to_list()
     assert embedded.package("skattegrunnlag")["urn"] == "urn:altinn:accesspackage:skattegrunnlag"  # type: ignore[index]
     assert "urn:altinn:accesspackage:eiendomsmegler" in embedded.subjects("kv_dsve")["subject_urn"].to_list()
+
+
+def test_test_resources_are_flagged_and_never_mapped() -> None:
+    cat = Catalogue.load()
+    flagged = cat.resources.filter(pl.col("is_test"))
+    assert flagged.height >= 35 and flagged["test_reason"].null_count() == 0
+    assert "skd-migrert-4628-1" in flagged["identifier"].to_list()
+    assert cat.resources_for_service("4628:1").height == 0  # the test consent resource is not a successor
+    assert cat.resources_for_service("4804:210607")["identifier"].to_list() == ["ske-samtykke-sbl-inntekt"]
+    assert set(cat.altinn2_service_map["certainty"]) == {"inferred"}  # a recording: mappings are inferred
+
+
+def test_role_packages_carry_the_package_flags() -> None:
+    rp = Catalogue.load().role_packages
+    assert rp["can_delegate"].null_count() == 0 and rp["has_access"].null_count() == 0
+    assert rp["package_is_delegable"].null_count() == 0

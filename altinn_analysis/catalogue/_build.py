@@ -73,6 +73,8 @@ SCHEMAS: dict[str, dict[str, type[pl.DataType] | pl.DataType]] = {
         # columns stay null unless the API starts to send hasAccess / canDelegate.
         "has_access": pl.Boolean,
         "can_delegate": pl.Boolean,
+        "package_is_delegable": pl.Boolean,
+        "package_is_assignable": pl.Boolean,
     },
     "resources": {
         "identifier": pl.String,
@@ -91,6 +93,8 @@ SCHEMAS: dict[str, dict[str, type[pl.DataType] | pl.DataType]] = {
         "consent_template": pl.String,
         "is_one_time_consent": pl.Boolean,
         "available_for_type": pl.List(pl.String),
+        "is_test": pl.Boolean,
+        "test_reason": pl.String,
     },
     "resource_references": {
         "identifier": pl.String,
@@ -103,6 +107,8 @@ SCHEMAS: dict[str, dict[str, type[pl.DataType] | pl.DataType]] = {
         "service_edition_code": pl.String,
         "identifier": pl.String,
         "match": pl.String,
+        "is_test": pl.Boolean,
+        "certainty": pl.String,
     },
     "resource_subjects": {
         "identifier": pl.String,
@@ -139,6 +145,32 @@ _ID_PATTERNS = (
 _MATCH_RANK = {MATCH_REFERENCE: 0, MATCH_APP_PATTERN: 1, MATCH_CORRESPONDENCE_PATTERN: 2}
 
 PACKAGE_URN_PREFIX = "urn:altinn:accesspackage:"
+
+# Test and demo resources found in resource lists (Altinn's own test data, TT02 apps). They are flagged `is_test`
+# and never used for a mapping or a finding. First matching row wins: (what is matched, pattern, reason).
+TEST_RESOURCE_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("owner", re.compile(r"^(ttd|org1|acc|acn)$"), "owned by a test organisation code"),
+    ("identifier", re.compile(r"devtest|(^|[_-])test([_-]|$)|^jks_|^app_org\d"), "test or demo identifier"),
+    (
+        "identifier",
+        re.compile(
+            r"^(altinn_access_management|altinn_maskinporten_scope_delegation|digdirs_company_car|"
+            r"mp_validation_problem_details|non_delegable_maskinportenschema|system_resource|"
+            r"skd-migrert-4628-1|skd-maskinportenschemaid-8)$"
+        ),
+        "known resource-registry / access-management test data (not a production resource)",
+    ),
+    ("status", re.compile(r"^UnderDevelopment$"), "under development, not in production"),
+)
+
+
+def test_resource_reason(identifier: str, owner: str | None, status: str | None) -> str | None:
+    """Why a resource is test data, or None for a resource that may be used."""
+    values = {"identifier": identifier, "owner": owner or "", "status": status or ""}
+    for field_name, pattern, reason in TEST_RESOURCE_RULES:
+        if pattern.search(values[field_name]):
+            return reason
+    return None
 
 
 @dataclass
@@ -265,25 +297,36 @@ def _roles_table(roles: Mapping[str, list[Json]]) -> pl.DataFrame:
     return _frame("roles", rows)
 
 
-def _role_packages_table(role_packages: Mapping[tuple[str, str], list[Json]], roles: pl.DataFrame) -> pl.DataFrame:
+def _role_packages_table(
+    role_packages: Mapping[tuple[str, str], list[Json]], roles: pl.DataFrame, packages: pl.DataFrame
+) -> pl.DataFrame:
+    """The answer leaves `hasAccess`/`canDelegate` empty; the export says per package whether it can be
+    delegated and assigned, so those facts fill them (and are kept in their own columns)."""
     legacy = dict(zip(roles["code"], roles["legacy_code"], strict=True))
-    rows = [
-        {
-            "role_code": role,
-            "legacy_code": legacy.get(role),
-            "variant": variant,
-            "package_urn": p["urn"],
-            "package_id": p.get("id"),
-            "has_access": p.get("hasAccess"),
-            "can_delegate": p.get("canDelegate"),
-        }
-        for (role, variant), packages in role_packages.items()
-        for p in packages
-    ]
+    flags = {
+        u: (d, a) for u, d, a in zip(packages["urn"], packages["is_delegable"], packages["is_assignable"], strict=True)
+    }
+    rows = []
+    for (role, variant), packages in role_packages.items():
+        for p in packages:
+            delegable, assignable = flags.get(p["urn"], (None, None))
+            rows.append(
+                {
+                    "role_code": role,
+                    "legacy_code": legacy.get(role),
+                    "variant": variant,
+                    "package_urn": p["urn"],
+                    "package_id": p.get("id"),
+                    "has_access": assignable if p.get("hasAccess") is None else p["hasAccess"],
+                    "can_delegate": delegable if p.get("canDelegate") is None else p["canDelegate"],
+                    "package_is_delegable": delegable,
+                    "package_is_assignable": assignable,
+                }
+            )
     return _frame("role_packages", rows)
 
 
-def _resources_tables(resources: list[Json]) -> dict[str, pl.DataFrame]:
+def _resources_tables(resources: list[Json], source: str) -> dict[str, pl.DataFrame]:
     rows, refs = [], []
     for r in resources:
         owner = r.get("hasCompetentAuthority") or {}
@@ -306,8 +349,12 @@ def _resources_tables(resources: list[Json]) -> dict[str, pl.DataFrame]:
                 "consent_template": r.get("consentTemplate"),
                 "is_one_time_consent": r.get("isOneTimeConsent"),
                 "available_for_type": r.get("availableForType"),
+                "test_reason": test_resource_reason(
+                    str(r["identifier"]), (owner.get("orgcode") or "").lower() or None, r.get("status")
+                ),
             }
         )
+        rows[-1]["is_test"] = rows[-1]["test_reason"] is not None
         for ref in r.get("resourceReferences") or []:
             refs.append(
                 {
@@ -322,12 +369,18 @@ def _resources_tables(resources: list[Json]) -> dict[str, pl.DataFrame]:
     return {
         "resources": resources_df,
         "resource_references": references_df,
-        "altinn2_service_map": _service_map(resources_df["identifier"].to_list(), references_df),
+        "altinn2_service_map": _service_map(resources_df, references_df, source),
     }
 
 
-def _service_map(identifiers: list[str], references: pl.DataFrame) -> pl.DataFrame:
-    """Altinn 2 `code:edition` → Altinn 3 resource, from references first, then from id patterns."""
+def _service_map(resources: pl.DataFrame, references: pl.DataFrame, source: str) -> pl.DataFrame:
+    """Altinn 2 `code:edition` → Altinn 3 resource, from references first, then from id patterns.
+
+    `certainty`: a reference in a live answer is `documented`; an id pattern, or anything in a recording (whose
+    references were constructed when it was built), is `inferred`. Test resources keep their rows, flagged.
+    """
+    identifiers = resources["identifier"].to_list()
+    is_test = dict(zip(resources["identifier"], resources["is_test"], strict=True))
     rows: dict[tuple[str, str, str], str] = {}
 
     def add(code: str, edition: str, identifier: str, match: str) -> None:
@@ -349,7 +402,17 @@ def _service_map(identifiers: list[str], references: pl.DataFrame) -> pl.DataFra
                 add(m["code"], m["edition"], resource_id, match)
     return _frame(
         "altinn2_service_map",
-        ({"service_code": c, "service_edition_code": e, "identifier": i, "match": m} for (c, e, i), m in rows.items()),
+        (
+            {
+                "service_code": c,
+                "service_edition_code": e,
+                "identifier": i,
+                "match": m,
+                "is_test": bool(is_test.get(i)),
+                "certainty": "documented" if m == MATCH_REFERENCE and source == "live" else "inferred",
+            }
+            for (c, e, i), m in rows.items()
+        ),
     )
 
 
@@ -367,12 +430,12 @@ def _subjects_table(subjects: Mapping[str, list[Json] | None]) -> pl.DataFrame:
     return _frame("resource_subjects", rows)
 
 
-def build_tables(raw: RawCatalogue) -> dict[str, pl.DataFrame]:
-    """Every catalogue table from the raw payloads."""
+def build_tables(raw: RawCatalogue, source: str = "live") -> dict[str, pl.DataFrame]:
+    """Every catalogue table from the raw payloads (`source`: live or replay, see `_service_map`)."""
     tables = _export_tables(raw.export)
     tables["roles"] = _roles_table(raw.roles)
     tables["variants"] = _frame("variants", ({"variant": v} for v in raw.variants))
-    tables["role_packages"] = _role_packages_table(raw.role_packages, tables["roles"])
-    tables |= _resources_tables(raw.resources)
+    tables["role_packages"] = _role_packages_table(raw.role_packages, tables["roles"], tables["access_packages"])
+    tables |= _resources_tables(raw.resources, source)
     tables["resource_subjects"] = _subjects_table(raw.subjects)
     return tables

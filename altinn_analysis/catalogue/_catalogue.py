@@ -177,12 +177,14 @@ class Catalogue:
         """Altinn 3 resource(s) for an Altinn 2 service (`"4804:210607"`, or code and edition).
 
         Without an edition, every edition of the code matches. Columns: the service map plus the resource.
+        Test resources (`is_test`) are never a mapping.
         """
         code, ed = parse_service(service, edition)
-        cond = pl.col("service_code") == code
+        cond = (pl.col("service_code") == code) & ~pl.col("is_test")
         if ed is not None:
             cond &= pl.col("service_edition_code") == ed
-        return self.altinn2_service_map.filter(cond).join(self.resources, on="identifier", how="left")
+        resources = self.resources.drop("is_test")
+        return self.altinn2_service_map.filter(cond).join(resources, on="identifier", how="left")
 
     def resource(self, identifier: str) -> dict[str, Any] | None:
         rows = self.resources.filter(pl.col("identifier") == identifier)

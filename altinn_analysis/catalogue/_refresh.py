@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import polars as pl
 
 from altinn_analysis.catalogue._build import RawCatalogue, build_tables
 from altinn_analysis.sources import AltinnClient, Manifest, ReplayTransport, write_snapshot
@@ -83,8 +84,12 @@ def refresh(
     subject_owners: Sequence[str] = DSOP_AGENCY_ORG_CODES,
     progress: StageProgress | None = None,
     client: AltinnClient | None = None,
+    description: str | None = None,
 ) -> Manifest:
-    """Fetch everything and write a new snapshot to `out_dir`. On any failure the old snapshot stays."""
+    """Fetch everything and write a new snapshot to `out_dir`. On any failure the old snapshot stays.
+
+    `description` (first note of the manifest) says what the snapshot is, e.g. which recording it came from.
+    """
     source = "replay" if replay_dir is not None or transport is not None else "live"
     if replay_dir is not None:
         transport = ReplayTransport(replay_dir)
@@ -96,9 +101,15 @@ def refresh(
     finally:
         if owns_client:
             client.close()
-    tables = build_tables(raw)
+    tables = build_tables(raw, source)
     missing_subjects = sorted(k for k, v in raw.subjects.items() if v is None)
-    notes = [f"no policy subjects indexed for: {', '.join(missing_subjects)}"] if missing_subjects else []
+    notes = [description] if description else []
+    if source == "replay":
+        notes.append("built from a recorded replay, not fetched from production: service mappings are inferred")
+    tests = tables["resources"].filter(pl.col("is_test"))["identifier"].to_list()
+    if tests:
+        notes.append(f"{len(tests)} test resources flagged is_test and never used for a mapping or a finding")
+    notes += [f"no policy subjects indexed for: {', '.join(missing_subjects)}"] if missing_subjects else []
     manifest = write_snapshot(
         out_dir,
         tables,

@@ -37,6 +37,10 @@ def refresh(
         int,
         typer.Option("--concurrency", min=1, max=32, help="Requests in flight for the role-package fan-out."),
     ] = 8,
+    describe: Annotated[
+        str | None,
+        typer.Option("--describe", help="What the snapshot is (first note of its manifest), e.g. the recording."),
+    ] = None,
 ) -> None:
     """Fetch the Altinn 3 catalogue and write a new snapshot. A failed refresh keeps the previous one."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -68,6 +72,7 @@ def refresh(
                 replay_dir=replay,
                 max_concurrency=concurrency,
                 progress=progress,
+                description=describe,
             )
         except (AltinnAPIError, ReplayMissError, SnapshotError, OSError) as exc:
             bar.stop()
