@@ -298,13 +298,16 @@ def _roles_table(roles: Mapping[str, list[Json]]) -> pl.DataFrame:
 
 
 def _role_packages_table(
-    role_packages: Mapping[tuple[str, str], list[Json]], roles: pl.DataFrame, packages: pl.DataFrame
+    role_packages: Mapping[tuple[str, str], list[Json]], roles: pl.DataFrame, package_table: pl.DataFrame
 ) -> pl.DataFrame:
     """The answer leaves `hasAccess`/`canDelegate` empty; the export says per package whether it can be
     delegated and assigned, so those facts fill them (and are kept in their own columns)."""
     legacy = dict(zip(roles["code"], roles["legacy_code"], strict=True))
     flags = {
-        u: (d, a) for u, d, a in zip(packages["urn"], packages["is_delegable"], packages["is_assignable"], strict=True)
+        u: (d, a)
+        for u, d, a in zip(
+            package_table["urn"], package_table["is_delegable"], package_table["is_assignable"], strict=True
+        )
     }
     rows = []
     for (role, variant), packages in role_packages.items():
