@@ -71,7 +71,9 @@ DSOP_SCHEMAS: dict[str, dict[str, Dtype]] = {
         "artefact_type": pl.String,
         "altinn2_code": pl.String,
         "altinn2_edition": pl.String,
-        "altinn2_name": pl.String,
+        "altinn2_name": pl.String,  # as the sources name it (their language)
+        "subject_nb": pl.String,  # the artefact as reports name it, per language
+        "subject_en": pl.String,
         "altinn2_fi_action": pl.String,
         "altinn3_target_type": pl.String,
         "altinn3_target": pl.String,
@@ -92,6 +94,7 @@ DSOP_SCHEMAS: dict[str, dict[str, Dtype]] = {
         "package_urn": pl.String,
         "package_name_nb": pl.String,
         "confidence": pl.String,
+        "primary": pl.String,  # "yes": the package a holder of the role needs; the role is moved when it is held
         "basis": pl.String,
         "certainty": pl.String,
         "source": pl.String,
@@ -102,6 +105,15 @@ DSOP_SCHEMAS: dict[str, dict[str, Dtype]] = {
         "er_role_name_nb": pl.String,
         "altinn2_role_code": pl.String,
         "altinn2_role_name_nb": pl.String,
+        "certainty": pl.String,
+        "source": pl.String,
+    },
+    "policies": {
+        "subject_type": pl.String,
+        "subject": pl.String,
+        "policy": pl.String,
+        "reason_nb": pl.String,
+        "reason_en": pl.String,
         "certainty": pl.String,
         "source": pl.String,
     },
@@ -126,6 +138,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "dependencies": ("dependency_id",),
     "role_successors": ("altinn2_role_code", "package_urn"),
     "er_role_grants": ("er_role_code", "altinn2_role_code"),
+    "policies": ("subject_type", "subject"),
     "milestones": ("milestone_id",),
 }
 
@@ -139,11 +152,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "artefact_type",
         "altinn3_target_type",
         "successor_status",
+        "subject_nb",
+        "subject_en",
         "action_nb",
         "action_en",
     ),
     "role_successors": ("altinn2_role_code", "role_name_nb", "successor_type", "confidence"),
     "er_role_grants": ("er_legacy_code", "er_role_code", "altinn2_role_code"),
+    "policies": ("policy", "reason_nb", "reason_en"),
     "milestones": ("date", "kind", "name_nb", "name_en"),
 }
 
@@ -191,8 +207,13 @@ ALLOWED: dict[str, dict[str, tuple[str, ...]]] = {
             "none",
         ),
         "confidence": ("high", "medium", "low"),
+        "primary": ("yes",),
     },
     "er_role_grants": {},
+    "policies": {
+        "subject_type": ("altinn2_role", "er_role", "access_package", "consent_service"),
+        "policy": ("review", "no_packages_by_design", "client_only", "owner_may_migrate"),
+    },
     "milestones": {
         "kind": ("deadline", "availability", "event"),
         "areas": AREAS,
@@ -438,7 +459,7 @@ def _check_references(tables: Mapping[str, pl.DataFrame], rows: Mapping[str, Row
 
 @dataclass(frozen=True, eq=False)
 class DsopCatalogue:
-    """The DSOP catalogue: five polars tables and the lookups the impact rules need.
+    """The DSOP catalogue: six polars tables and the lookups the impact rules need.
 
     `table(name, pandas=True)` gives any table as pandas.
     """
@@ -447,6 +468,7 @@ class DsopCatalogue:
     dependencies: pl.DataFrame
     role_successors: pl.DataFrame
     er_role_grants: pl.DataFrame
+    policies: pl.DataFrame
     milestones: pl.DataFrame
     directory: Path | None = None
 
