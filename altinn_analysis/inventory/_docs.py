@@ -286,6 +286,14 @@ COLUMN_HELP: dict[str, dict[str, Help]] = {
             where_nb="Integrasjonens egne logger (siste vellykkede kall mot Altinn), eller leverandørens rapport; la "
             "stå tom når den er ukjent.",
         ),
+        "services": Help(
+            nb="DSOP-tjenestene den betjener, som tjeneste-id-er fra profilens dsop_services, skilt med mellomrom "
+            "eller semikolon. Uten den utledes tjenesten (og det sies).",
+            where_en="The integration's purpose in the vendor agreement or the integration register (which DSOP "
+            "service it carries).",
+            where_nb="Formålet med integrasjonen i leverandøravtalen eller integrasjonsoversikten (hvilken "
+            "DSOP-tjeneste den bærer).",
+        ),
     },
 }
 
@@ -429,7 +437,9 @@ _TABLE_CHECKS: dict[str, list[str]] = {
         "With `grant_type` `service`, `grant` must be `code:edition` (error); `4804_210607` and `4804 / 210607` are "
         "read as `4804:210607`.",
         "Codes the catalogue does not know (a role code, a service with no Altinn 3 successor in the service map, an "
-        "access package, a resource id) are warnings, not errors: the rows are kept and become `unknown` findings. An "
+        "access package, a resource id) are warnings, not errors: the rows are kept, and `assess"
+        "` judges them from the DSOP catalogue where it documents the code, else as "
+        "`unknown`. An "
         "access package given by its short code (`skattegrunnlag`) is stored as its urn.",
         "What exists on one platform only gives a warning on the other: "
         f"{_only_on_text(_GRANT_ONLY_ON, 'grant_type')}; {_only_on_text(_HOLDER_ONLY_ON, 'holder_type')}.",
@@ -588,7 +598,8 @@ def render_inventory_reference() -> str:
             "- **column** is the column's normalised name (`valid_to`); in profile.yaml the key, such as "
             "`vendors[0].org_number`.",
             "- **severity**: an `error` makes the inventory unusable (exit code 1; `assess` refuses it); a `warning` "
-            "is worth a look but does not stop anything (unknown codes, for example, become `unknown` findings).",
+            "is worth a look but does not stop anything (unknown codes, for example, are judged from the "
+            "DSOP catalogue where it documents them, else as `unknown`).",
             f"- A check that fails on many rows lists the first {DEFAULT_LIMIT} and then one line counting the rest. "
             "`--format json` gives the same problems as a list of objects.",
             "",

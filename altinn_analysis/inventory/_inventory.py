@@ -131,6 +131,7 @@ def _check(
             vendors=None if profile is None else profile.vendor_org_numbers,
             own_org_number=None if profile is None else profile.org_number,
             limit=limit,
+            services=None if profile is None else profile.dsop_services,
         )
         problems.extend(checked.problems)
         frames[table] = checked.frame

@@ -26,7 +26,8 @@ _VENDOR_KEYS = ("org_number", "name", "runs")
 class Vendor:
     org_number: str
     name: str
-    runs: tuple[str, ...] = ()
+    runs: tuple[str, ...] = ()  # DSOP service ids the vendor runs
+    notes: tuple[str, ...] = ()  # words in `runs` that are not service ids, kept as written
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def check_profile(
                 continue
             services.append(service)
 
-    vendors = _check_vendors(check, data, org_number)
+    vendors = _check_vendors(check, data, org_number, known_services)
 
     if directory_name and org_number and directory_name.isdigit() and directory_name != org_number:
         check.add(
@@ -216,7 +217,9 @@ def check_profile(
     return Profile(org_number, name, org_form, institution_type, tuple(services), tuple(vendors)), check.problems
 
 
-def _check_vendors(check: _Checker, data: dict[str, Any], own: str | None) -> list[Vendor]:
+def _check_vendors(
+    check: _Checker, data: dict[str, Any], own: str | None, known_services: Collection[str] | None = None
+) -> list[Vendor]:
     value = data.get("vendors")
     if value is None:
         return []
@@ -234,6 +237,8 @@ def _check_vendors(check: _Checker, data: dict[str, Any], own: str | None) -> li
                 check.add(f"{path}.{key}", f"unknown key {str(key)!r} is ignored", "warning")
         org_number = check.org_number(item, "org_number", f"{path}.org_number")
         name = check.text(item, "name", f"{path}.name")
+        if isinstance(item.get("runs"), str):  # "sbl, ssu" is accepted as well as a list
+            item = {**item, "runs": [part for part in item["runs"].split(",") if part.strip()]}
         runs = check.text_list(item, "runs", f"{path}.runs", required=False) or []
         if org_number is None or name is None:
             continue
@@ -242,5 +247,9 @@ def _check_vendors(check: _Checker, data: dict[str, Any], own: str | None) -> li
         if org_number in {v.org_number for v in vendors}:
             check.add(f"{path}.org_number", f"vendor {org_number} is listed twice", "warning")
             continue
-        vendors.append(Vendor(org_number, name, tuple(text for _, text in runs)))
+        ids = tuple(text for _, text in runs if known_services is None or text in known_services)
+        notes = tuple(text for _, text in runs if known_services is not None and text not in known_services)
+        for text in notes:
+            check.add(f"{path}.runs", f"{text!r} is not a DSOP service id: kept as a note", "warning")
+        vendors.append(Vendor(org_number, name, ids, notes))
     return vendors

@@ -229,6 +229,15 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 "status", pl.String(), "enum", True, "State of the integration.", "active", INTEGRATION_STATUSES
             ),
             ColumnSpec("last_used", pl.Date(), "date", False, "When it was last used (YYYY-MM-DD).", "2026-05-28"),
+            ColumnSpec(
+                "services",
+                pl.List(pl.String()),
+                "scopes",
+                False,
+                "The DSOP services it serves, as service ids from the profile's dsop_services, separated by spaces "
+                "or semicolons. Without it, which service an integration serves is inferred (and said so).",
+                "sbl saldo-studielan",
+            ),
         ),
     ),
 }

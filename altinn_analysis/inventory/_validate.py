@@ -280,8 +280,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         lambda v: (
             None
             if cat.role(v)
-            else f"unknown role code {_show(v)}: the catalogue has no Altinn 2 or Altinn 3 "
-            "role with that code (kept: it becomes an `unknown` finding)"
+            else f"unknown role code {_show(v)}: the catalogue has no Altinn 2 or Altinn 3 role with that code" + _KEPT
         ),
     )
     out.values(
@@ -291,7 +290,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
             None
             if cat.resources_for_service(v).height
             else f"Altinn 2 service {v} is not in the catalogue's service map, so its Altinn 3 successor is unknown "
-            "(kept: it becomes an `unknown` finding)"
+            "(kept: assess judges it from the DSOP catalogue where that documents the code, else as unknown)"
         ),
     )
     packages = rows_of("access_package")
@@ -302,7 +301,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
             None
             if cat.package(v)
             else f"unknown access package {_show(v)}: expected an urn like "
-            f"{PACKAGE_URN_PREFIX}skattegrunnlag that the catalogue knows (kept: it becomes an `unknown` finding)"
+            f"{PACKAGE_URN_PREFIX}skattegrunnlag that the catalogue knows" + _KEPT
         ),
     )
     # A package given by its code (`skattegrunnlag`) is stored as its urn, as Altinn 3 names it.
@@ -321,11 +320,14 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         lambda v: (
             None
             if cat.resource(v)
-            else f"unknown resource {_show(v)}: the Resource Registry snapshot has no "
-            "resource with that id (kept: it becomes an `unknown` finding)"
+            else f"unknown resource {_show(v)}: the Resource Registry snapshot has no resource with that id" + _KEPT
         ),
     )
     return frame
+
+
+# What happens to a row with a code the catalogue does not know: `assess` decides, not the validator.
+_KEPT = " (kept: assess judges it from the DSOP catalogue where that documents the code, else as unknown)"
 
 
 def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> None:
@@ -364,7 +366,7 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
             None
             if cat.resources_for_service(v).height
             else f"Altinn 2 consent service {v} is not in the catalogue's service map, so its Altinn 3 consent "
-            "resource is unknown (kept: it becomes an `unknown` finding)"
+            "resource is unknown" + _KEPT
         ),
     )
     out.values(
@@ -373,14 +375,31 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
         lambda v: (
             None
             if cat.resource(v)
-            else f"unknown resource {_show(v)}: the Resource Registry snapshot has no "
-            "resource with that id (kept: it becomes an `unknown` finding)"
+            else f"unknown resource {_show(v)}: the Resource Registry snapshot has no resource with that id" + _KEPT
         ),
     )
 
 
-def _integrations(frame: pl.DataFrame, vendors: Collection[str] | None, own_org_number: str | None, out: _Out) -> None:
+def _integrations(
+    frame: pl.DataFrame,
+    vendors: Collection[str] | None,
+    own_org_number: str | None,
+    out: _Out,
+    services: Collection[str] | None = None,
+) -> None:
     _only_on(frame, "kind", _KIND_ONLY_ON, "kind", out)
+    if services is not None and "services" in frame.columns:
+        known = set(services)
+        out.values(
+            frame.filter(pl.col("services").is_not_null()),
+            "services",
+            lambda v: (
+                None
+                if not (bad := [s for s in re.findall(r"[^\s;,]+", v) if s not in known])
+                else f"{', '.join(bad)}: not among the profile's dsop_services ({', '.join(sorted(known))})"
+            ),
+            "error",
+        )
     if vendors is None:
         return
     operated_by = pl.col("operated_by")
@@ -421,6 +440,7 @@ def check_table(
     vendors: Collection[str] | None = None,
     own_org_number: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    services: Collection[str] | None = None,
 ) -> TableCheck:
     """Every check on one table. `catalogue` None skips the catalogue look-ups, `vendors` None the vendor
     cross-check (for when profile.yaml could not be read)."""
@@ -437,7 +457,7 @@ def check_table(
     elif raw.table == "consents":
         _consents(frame, catalogue, out)
     elif raw.table == "integrations":
-        _integrations(frame, vendors, own_org_number, out)
+        _integrations(frame, vendors, own_org_number, out, services)
     _duplicates(frame, out)
     return TableCheck(raw.table, raw.file, frame.select(ROW, *spec.column_names), out.problems)
 
