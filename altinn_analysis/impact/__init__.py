@@ -4,15 +4,18 @@
 from altinn_analysis.impact import assess, readiness
 findings = assess(Catalogue.load(), load_dsop(), load_inventory(path), date(2026, 11, 28), language="en")
 readiness(findings), readiness(findings, by=["area"])
+verdicts(findings, load_dsop(), inventory.profile.dsop_services, language="en")  # can we run SBL today?
 ```
 """
 
+from altinn_analysis.impact._context import CERTAINTIES, Lookups
 from altinn_analysis.impact._engine import FINDINGS_SCHEMA, assess
 from altinn_analysis.impact._policy import (
     AREAS,
     OPEN_STATUSES,
     SCORE_FORMULA,
     SEVERITIES,
+    SEVERITY_CAPS,
     SEVERITY_POLICY,
     STATUSES,
     readiness,
@@ -20,16 +23,23 @@ from altinn_analysis.impact._policy import (
 )
 from altinn_analysis.impact._rules import RULES, Rule, rules_table
 from altinn_analysis.impact._sector import area_scores, assess_many, common_findings, sector_summary
+from altinn_analysis.impact._verdicts import VERDICT_POLICY, VERDICTS, VERDICTS_SCHEMA, verdicts
 
 __all__ = [
     "AREAS",
+    "CERTAINTIES",
     "FINDINGS_SCHEMA",
     "OPEN_STATUSES",
     "RULES",
     "SCORE_FORMULA",
     "SEVERITIES",
+    "SEVERITY_CAPS",
     "SEVERITY_POLICY",
     "STATUSES",
+    "VERDICTS",
+    "VERDICTS_SCHEMA",
+    "VERDICT_POLICY",
+    "Lookups",
     "Rule",
     "area_scores",
     "assess",
@@ -39,4 +49,5 @@ __all__ = [
     "rules_table",
     "sector_summary",
     "severity_for",
+    "verdicts",
 ]

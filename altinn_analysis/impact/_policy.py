@@ -11,6 +11,7 @@ __all__ = [
     "OPEN_STATUSES",
     "SCORE_FORMULA",
     "SEVERITIES",
+    "SEVERITY_CAPS",
     "SEVERITY_POLICY",
     "STATUSES",
     "SeverityRule",
@@ -55,8 +56,29 @@ SEVERITY_POLICY: tuple[SeverityRule, ...] = (
 )
 
 
-def severity_for(status: str, days_left: int | None, blocking: bool) -> str:
-    """Apply `SEVERITY_POLICY`. `days_left` None means no deadline (never overdue)."""
+# Caps applied after the policy: severity follows consequence, capped by certainty. (what, value, highest, why)
+SEVERITY_CAPS: tuple[tuple[str, object, str, str], ...] = (
+    ("blocking", False, "medium", "housekeeping without a DSOP service that stops is at most medium"),
+    ("certainty", "inferred", "high", "an inferred mapping is never presented as firm as a documented one"),
+    ("certainty", "unknown", "high", "what is not known is never presented as certain"),
+)
+
+
+def severity_for(status: str, days_left: int | None, blocking: bool, certainty: str = "documented") -> str:
+    """Apply `SEVERITY_POLICY`, then `SEVERITY_CAPS`. `days_left` None means no deadline (never overdue).
+
+    `blocking` means a DSOP service the institution uses stops (or a legal duty is missed) without it: only then
+    can a finding be critical.
+    """
+    severity = _policy_severity(status, days_left, blocking)
+    facts = {"blocking": blocking, "certainty": certainty}
+    for what, value, highest, _ in SEVERITY_CAPS:
+        if facts[what] == value and SEVERITIES.index(severity) < SEVERITIES.index(highest):
+            severity = highest
+    return severity
+
+
+def _policy_severity(status: str, days_left: int | None, blocking: bool) -> str:
     overdue = days_left is not None and days_left < 0
     for rule in SEVERITY_POLICY:
         if rule.status is not None and rule.status != status:

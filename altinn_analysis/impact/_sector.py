@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from altinn_analysis.impact._engine import FINDINGS_SCHEMA, _Lookups, assess
+from altinn_analysis.impact._context import Lookups
+from altinn_analysis.impact._engine import FINDINGS_SCHEMA, assess
 from altinn_analysis.impact._policy import AREAS, OPEN_STATUSES, SEVERITIES, readiness
 
 if TYPE_CHECKING:
@@ -27,8 +28,8 @@ def assess_many(
     language: str = "nb",
 ) -> pl.DataFrame:
     """Findings for every inventory, stacked."""
-    lookups = _Lookups(catalogue, dsop)
-    frames = [assess(catalogue, dsop, inv, as_of, language=language, _lookups=lookups) for inv in inventories]
+    lookups = Lookups(catalogue, dsop)
+    frames = [assess(catalogue, dsop, inv, as_of, language=language, lookups=lookups) for inv in inventories]
     return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=FINDINGS_SCHEMA)
 
 

@@ -1,0 +1,168 @@
+"""Consents: one finding per Altinn 2 consent service. Large tables are aggregated in polars first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from altinn_analysis.catalogue import parse_service
+from altinn_analysis.impact._context import Context, Draft
+
+__all__ = ["CONSENT_DECISIONS", "ConsentFacts", "evaluate_consents"]
+
+
+@dataclass(frozen=True)
+class ConsentFacts:
+    subject: str
+    total: int  # active Altinn 2 consents
+    need: int  # valid after Altinn II closed and still valid at as_of
+    lapsed: int  # valid after Altinn II closed, but ended before as_of
+    dep: dict[str, Any] | None
+    known: bool
+    resources: tuple[str, ...]  # Altinn 3 consent resources (never test resources)
+    policy: dict[str, Any] | None
+    held_a3: int
+    services: str | None
+
+
+CONSENT_DECISIONS: tuple[tuple[Callable[[ConsentFacts], bool], str], ...] = (
+    (lambda f: not f.known, "consent.unknown"),
+    (lambda f: f.need == 0 or (f.dep is not None and f.dep["successor_status"] == "not_applicable"), "consent.ended"),
+    (lambda f: f.policy is not None and f.policy["policy"] == "owner_may_migrate", "consent.confirm_migration"),
+    (lambda f: not f.resources, "consent.no_successor"),
+    (lambda _: True, "consent.reobtain"),
+)
+
+
+def _base(f: ConsentFacts, rule_id: str, certainty: str) -> dict[str, Any]:
+    evidence = f"dsop dependency {f.dep['dependency_id']}" if f.dep else "altinn2_service_map"
+    return {
+        "rule_id": rule_id,
+        "key": f.subject,
+        "subject": f.subject,
+        "certainty": certainty,
+        "evidence": evidence,
+        "service_id": f.services,
+    }
+
+
+def _certainty(f: ConsentFacts) -> str:
+    return str(f.dep["certainty"]) if f.dep else ("inferred" if f.resources else "unknown")
+
+
+def _lapsed(ctx: Context, f: ConsentFacts) -> str:
+    return ctx.text("consents_lapsed", n=f.lapsed, boundary=ctx.boundary, as_of=ctx.as_of) if f.lapsed else ""
+
+
+def _unknown(ctx: Context, f: ConsentFacts) -> Draft:
+    return Draft(**_base(f, "consent.unknown", "unknown"), status="unknown", holders=f.total, count=f.total)
+
+
+def _ended(ctx: Context, f: ConsentFacts) -> Draft:
+    detail = " ".join(
+        filter(None, [ctx.text("consents_ended", n=f.total - f.lapsed, boundary=ctx.boundary), _lapsed(ctx, f)])
+    )
+    return Draft(
+        **_base(f, "consent.ended", _certainty(f)),
+        status="not_applicable",
+        target=", ".join(f.resources) or None,
+        detail=detail,
+        count=f.total,
+    )
+
+
+def _confirm(ctx: Context, f: ConsentFacts) -> Draft:
+    assert f.policy is not None
+    return Draft(
+        **_base(f, "consent.confirm_migration", "inferred"),
+        status="at_risk",
+        holders=f.need,
+        target=", ".join(f.resources) or None,
+        detail=" ".join(filter(None, [f.policy[f"reason_{ctx.language}"], _lapsed(ctx, f)])),
+        count=f.need,
+    )
+
+
+def _no_successor(ctx: Context, f: ConsentFacts) -> Draft:
+    return Draft(
+        **_base(f, "consent.no_successor", _certainty(f)),
+        status="at_risk",
+        holders=f.need,
+        detail=_lapsed(ctx, f),
+        count=f.need,
+    )
+
+
+def _reobtain(ctx: Context, f: ConsentFacts) -> Draft:
+    names = ", ".join(f.resources)
+    detail = " ".join(filter(None, [ctx.text("consents_a3", held=f.held_a3, resources=names), _lapsed(ctx, f)]))
+    return Draft(
+        **_base(f, "consent.reobtain", _certainty(f)),
+        status="action",
+        holders=f.need,
+        target=names,
+        detail=detail,
+        count=f.need,
+    )
+
+
+_OUTCOMES: dict[str, Callable[[Context, ConsentFacts], Draft]] = {
+    "consent.unknown": _unknown,
+    "consent.ended": _ended,
+    "consent.confirm_migration": _confirm,
+    "consent.no_successor": _no_successor,
+    "consent.reobtain": _reobtain,
+}
+
+
+def evaluate_consents(ctx: Context) -> list[Draft]:
+    c = ctx.inventory.consents
+    a2 = c.filter((pl.col("platform") == "altinn2") & (pl.col("status") == "active"))
+    if a2.height == 0:
+        return []
+    beyond = pl.col("valid_to") > ctx.boundary
+    still = pl.col("valid_to") >= ctx.as_of
+    agg = (
+        a2.group_by("service")
+        .agg(
+            pl.col("count").sum().alias("total"),
+            pl.col("count").filter(beyond & still).sum().alias("need"),
+            pl.col("count").filter(beyond & ~still).sum().alias("lapsed"),
+        )
+        .sort("service")
+    )
+    a3 = (
+        c.filter((pl.col("platform") == "altinn3") & (pl.col("status") == "active") & still)
+        .group_by("service")
+        .agg(pl.col("count").sum())
+    )
+    a3_held = dict(zip(a3["service"], a3["count"], strict=True))
+    lk = ctx.lookups
+    out: list[Draft] = []
+    for row in agg.iter_rows(named=True):
+        code, edition = parse_service(row["service"])
+        subject = f"{code}:{edition}" if edition else code
+        deps = lk.dependencies(("consent_service",), code, edition)
+        dep = deps[0] if deps else None
+        mapped = lk.resources_for_service(code, edition)
+        resources = sorted(set(mapped.filter(pl.col("resource_type") == "Consent")["identifier"]))
+        if not resources and dep and dep["altinn3_target_type"] == "resource" and dep["altinn3_target"]:
+            resources = [dep["altinn3_target"]]
+        facts = ConsentFacts(
+            subject=subject,
+            total=int(row["total"]),
+            need=int(row["need"] or 0),
+            lapsed=int(row["lapsed"] or 0),
+            dep=dep,
+            known=dep is not None or mapped.height > 0,
+            resources=tuple(resources),
+            policy=lk.policy("consent_service", subject),
+            held_a3=sum(int(a3_held.get(r, 0)) for r in resources),
+            services=ctx.services_of(deps),
+        )
+        rule_id = next(r for test, r in CONSENT_DECISIONS if test(facts))
+        out.append(_OUTCOMES[rule_id](ctx, facts))
+    return out

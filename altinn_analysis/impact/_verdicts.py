@@ -1,0 +1,105 @@
+"""A verdict per DSOP service the institution uses: can it run today? Derived from the findings, pure.
+
+`VERDICT_POLICY` is read top to bottom; the first row whose condition holds for the service's open findings
+decides. A finding belongs to every service in its `service_id` (`;`-separated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from altinn_analysis.impact._policy import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from altinn_analysis.catalogue import DsopCatalogue
+
+__all__ = ["VERDICTS", "VERDICTS_SCHEMA", "VERDICT_POLICY", "verdicts"]
+
+VERDICTS: tuple[str, ...] = ("ready", "at_risk", "blocked", "unknown")
+VERDICTS_SCHEMA: dict[str, pl.DataType] = {
+    "service_id": pl.String(),
+    "name": pl.String(),
+    "verdict": pl.String(),
+    "reason": pl.String(),
+    "blocking_findings": pl.List(pl.String()),
+}
+
+Rows = list[dict[str, object]]
+
+# (verdict, which open findings decide it, reason nb, reason en). `{n}` = how many decide it, `{subjects}` = which.
+VERDICT_POLICY: tuple[tuple[str, Callable[[Rows], Rows], str, str], ...] = (
+    (
+        "blocked",
+        lambda rows: [r for r in rows if r["blocking"] and r["severity"] == "critical"],
+        "{n} kritiske funn stopper tjenesten: {subjects}",
+        "{n} critical finding(s) stop the service: {subjects}",
+    ),
+    (
+        "at_risk",
+        lambda rows: [r for r in rows if r["blocking"] and r["status"] in ("action", "at_risk")],
+        "{n} åpne funn kan stoppe tjenesten: {subjects}",
+        "{n} open finding(s) may stop the service: {subjects}",
+    ),
+    (
+        "unknown",
+        lambda rows: [r for r in rows if r["blocking"] and r["status"] == "unknown"],
+        "{n} funn kan ikke avgjøres fra inventaret og katalogen: {subjects}",
+        "{n} finding(s) cannot be judged from the inventory and the catalogue: {subjects}",
+    ),
+    (
+        "ready",
+        lambda rows: [],
+        "ingen åpne funn stopper tjenesten ({open} åpne funn uten den virkningen)",
+        "no open finding stops the service ({open} open finding(s) without that effect)",
+    ),
+)
+
+
+def _subjects(rows: Rows, limit: int = 3) -> str:
+    names = [str(r["subject"]) for r in rows]
+    return "; ".join(names[:limit]) + (f" (+{len(names) - limit})" if len(names) > limit else "")
+
+
+def verdicts(
+    findings: pl.DataFrame,
+    dsop: DsopCatalogue,
+    services: Sequence[str] | None = None,
+    *,
+    language: str = "nb",
+) -> pl.DataFrame:
+    """One row per DSOP service: `service_id, name, verdict, reason, blocking_findings` (finding ids).
+
+    `services` defaults to every service the findings mention; pass the profile's `dsop_services` to get a row
+    for each service the institution uses (a service with no findings is `ready`).
+    """
+    if language not in ("nb", "en"):
+        raise ValueError(f"language must be 'nb' or 'en', not {language!r}")
+    exploded = findings.with_columns(pl.col("service_id").str.split(";").alias("_service")).explode("_service")
+    wanted = list(services) if services is not None else sorted(set(exploded["_service"].drop_nulls()))
+    names = dict(zip(dsop.services["service_id"], dsop.services[f"name_{language}"], strict=True))
+    open_rows = exploded.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
+    by_service: dict[str, Rows] = {}
+    for row in open_rows.iter_rows(named=True):
+        by_service.setdefault(str(row["_service"]), []).append(row)
+    out = []
+    for service in wanted:
+        rows = by_service.get(service, [])
+        for verdict, decisive, nb, en in VERDICT_POLICY:
+            chosen = decisive(rows)
+            if chosen or verdict == "ready":
+                template = nb if language == "nb" else en
+                reason = template.format(n=len(chosen), subjects=_subjects(chosen), open=len(rows))
+                out.append(
+                    {
+                        "service_id": service,
+                        "name": names.get(service, service),
+                        "verdict": verdict,
+                        "reason": reason,
+                        "blocking_findings": sorted(str(r["finding_id"]) for r in chosen),
+                    }
+                )
+                break
+    return pl.DataFrame(out, schema=VERDICTS_SCHEMA) if out else pl.DataFrame(schema=VERDICTS_SCHEMA)
