@@ -84,6 +84,7 @@ def integration(
     status: str = "active",
     operated_by: str = "self",
     scopes: list[str] | None = None,
+    services: list[str] | None = None,
 ) -> dict[str, Any]:
     return {
         "platform": platform,
@@ -92,6 +93,7 @@ def integration(
         "scopes": scopes,
         "operated_by": operated_by,
         "status": status,
+        "services": services,
     }
 
 

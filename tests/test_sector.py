@@ -54,7 +54,8 @@ def test_summary_scores_rank_and_percentile() -> None:
     assert rows["Behind"]["score"] == 0 and rows["Middling"]["score"] == 50
     assert rows["Ready"]["rank"] == 1 and rows["Empty"]["rank"] == 1  # ties share the better rank
     assert rows["Behind"]["rank"] == 4 and rows["Behind"]["percentile"] == 25
-    assert rows["Behind"]["open"] == 3 and rows["Behind"]["critical"] == 3 and rows["Behind"]["overdue"] == 3
+    assert rows["Behind"]["open"] == 3 and rows["Behind"]["overdue"] == 3
+    assert rows["Behind"]["critical"] == 0  # no DSOP service in its profile stops: housekeeping is never critical
     assert rows["Ready"]["open"] == 0 and rows["Empty"]["findings"] == 0
     assert table["rank"].to_list() == sorted(table["rank"].to_list())
 
