@@ -77,3 +77,26 @@ def test_one_bad_institution_does_not_stop_the_sector(tmp_path: Path) -> None:
     assert code == 1
     assert "313182657: skipped, invalid inventory" in err
     assert [r["org_number"] for r in json.loads(out)] == ["312450380"]
+
+
+def test_verdicts_json_one_object_per_profile_service() -> None:
+    code, out, err = run("verdicts", str(DEMO / "310426172"), "--as-of", "2026-11-30", "--format", "json", "-l", "en")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["service_id"] for r in rows][:3] == ["sbl", "ssu", "saldo-studielan"]
+    assert set(rows[0]) == {"service_id", "name", "verdict", "reason", "blocking_findings"}
+    by_service = {r["service_id"]: r for r in rows}
+    assert by_service["sbl"]["verdict"] == "ready" and by_service["sbl"]["blocking_findings"] == []
+    assert by_service["fi-krav-og-betalinger"]["verdict"] == "blocked"
+    findings = json.loads(run("assess", str(DEMO / "310426172"), "--as-of", "2026-11-30", "-f", "json")[1])
+    ids = {f["finding_id"] for f in findings}
+    assert all(set(r["blocking_findings"]) <= ids for r in rows)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_verdicts_other_formats(fmt: str) -> None:
+    code, out, err = run("verdicts", str(BANK), "--as-of", "2026-11-30", "--format", fmt, "--language", "nb")
+    assert code == 0, err
+    assert "blocked" in out and ("kritisk" in out)
+    if fmt == "csv":
+        assert out.startswith("service_id,name,verdict,reason,blocking_findings")

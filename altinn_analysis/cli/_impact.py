@@ -1,4 +1,5 @@
-"""`altinn-analysis assess DIR` and `altinn-analysis sector DIR…`: findings for one institution, and the sector."""
+"""`altinn-analysis assess DIR`, `verdicts DIR` and `sector DIR…`: findings and a verdict per DSOP service for one
+institution, and the sector."""
 
 from __future__ import annotations
 
@@ -97,6 +98,39 @@ def assess(
         emit(shown, fmt, title=title, max_width=70)
     else:
         emit(findings, fmt)
+
+
+@app.command()
+def verdicts(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="One institution's inventory folder.")],
+    as_of: AsOf = "today",
+    language: LanguageOpt = Language.nb,
+    fmt: FormatOpt = Format.table,
+    reference_dir: ReferenceDir = None,
+    dsop_dir: DsopDir = None,
+) -> None:
+    """Can we run each DSOP service today? One row per service in the profile: ready, at_risk, blocked or unknown,
+    with the reason and the ids of the findings that decide it (JSON: a list of objects)."""
+    import polars as pl
+
+    from altinn_analysis.impact import assess as run_assess
+    from altinn_analysis.impact import verdicts as service_verdicts
+    from altinn_analysis.inventory import InventoryError, load_inventory
+
+    day = parse_as_of(as_of)
+    catalogue, dsop = load_catalogue(reference_dir), _load_dsop(dsop_dir)
+    try:
+        inventory = load_inventory(directory, catalogue=catalogue, known_services=dsop.service_ids)
+    except InventoryError as exc:
+        fail(str(exc))
+    findings = run_assess(catalogue, dsop, inventory, day, language=language.value)
+    table = service_verdicts(findings, dsop, inventory.profile.dsop_services, language=language.value)
+    if fmt is Format.json:
+        emit(table, fmt)
+        return
+    flat = table.with_columns(pl.col("blocking_findings").list.join(" "))
+    title = f"{inventory.profile.name} ({inventory.org_number}) as of {day}" if fmt is Format.table else None
+    emit(flat, fmt, title=title, max_width=60)
 
 
 @app.command()

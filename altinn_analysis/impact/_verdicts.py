@@ -34,7 +34,7 @@ VERDICT_POLICY: tuple[tuple[str, Callable[[Rows], Rows], str, str], ...] = (
     (
         "blocked",
         lambda rows: [r for r in rows if r["blocking"] and r["severity"] == "critical"],
-        "{n} kritiske funn stopper tjenesten: {subjects}",
+        "{n} kritisk(e) funn stopper tjenesten: {subjects}",
         "{n} critical finding(s) stop the service: {subjects}",
     ),
     (
