@@ -62,5 +62,6 @@ bench: install  ## print the benchmark figures (takes a few minutes)
 clean:  ## remove the environments (not the reports)
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
 
-docs: install  ## regenerate the generated references (docs/cli.md, docs/inventory.md)
+docs: install  ## regenerate the generated references (docs/cli.md, docs/inventory.md, docs/rules.md)
+	$(BIN)/python -c "from altinn_analysis.catalogue import load_dsop; from altinn_analysis.impact import rules_markdown as r; open('docs/rules.md', 'w').write(r(load_dsop()))"
 	$(BIN)/python -c "from altinn_analysis.cli._reference import render_cli_reference as r; open('docs/cli.md', 'w').write(r())"

@@ -29,28 +29,33 @@ VERDICTS_SCHEMA: dict[str, pl.DataType] = {
 
 Rows = list[dict[str, object]]
 
-# (verdict, which open findings decide it, reason nb, reason en). `{n}` = how many decide it, `{subjects}` = which.
-VERDICT_POLICY: tuple[tuple[str, Callable[[Rows], Rows], str, str], ...] = (
+# (verdict, when, which open findings decide it, reason nb, reason en). `{n}` = how many decide it, `{subjects}`
+# = which.
+VERDICT_POLICY: tuple[tuple[str, str, Callable[[Rows], Rows], str, str], ...] = (
     (
         "blocked",
+        "an open blocking finding is critical (the service cannot run)",
         lambda rows: [r for r in rows if r["blocking"] and r["severity"] == "critical"],
         "{n} kritisk(e) funn stopper tjenesten: {subjects}",
         "{n} critical finding(s) stop the service: {subjects}",
     ),
     (
         "at_risk",
+        "an open blocking finding needs action or has no known replacement",
         lambda rows: [r for r in rows if r["blocking"] and r["status"] in ("action", "at_risk")],
         "{n} åpne funn kan stoppe tjenesten: {subjects}",
         "{n} open finding(s) may stop the service: {subjects}",
     ),
     (
         "unknown",
+        "an open blocking finding cannot be judged",
         lambda rows: [r for r in rows if r["blocking"] and r["status"] == "unknown"],
         "{n} funn kan ikke avgjøres fra inventaret og katalogen: {subjects}",
         "{n} finding(s) cannot be judged from the inventory and the catalogue: {subjects}",
     ),
     (
         "ready",
+        "no open blocking finding",
         lambda rows: [],
         "ingen åpne funn stopper tjenesten ({open} åpne funn uten den virkningen)",
         "no open finding stops the service ({open} open finding(s) without that effect)",
@@ -87,7 +92,7 @@ def verdicts(
     out = []
     for service in wanted:
         rows = by_service.get(service, [])
-        for verdict, decisive, nb, en in VERDICT_POLICY:
+        for verdict, _, decisive, nb, en in VERDICT_POLICY:
             chosen = decisive(rows)
             if chosen or verdict == "ready":
                 template = nb if language == "nb" else en
