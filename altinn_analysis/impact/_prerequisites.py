@@ -90,9 +90,6 @@ def _prerequisite(ctx: Context, dep: dict[str, Any]) -> Draft | None:
     is_vendor_side = vendor_side(dep)
     if is_vendor_side and not vendors:
         return None  # the institution runs the service itself: nothing to delegate
-    detail = dep[f"action_{ctx.language}"]
-    if is_vendor_side:
-        detail += " (" + ctx.text("vendor_runs", vendors=", ".join(vendors)) + ")"
     target_type, target = dep["altinn3_target_type"], dep["altinn3_target"]
     if dep["successor_status"] == "not_applicable" or target_type == "none":
         status = "not_applicable"
@@ -100,6 +97,12 @@ def _prerequisite(ctx: Context, dep: dict[str, Any]) -> Draft | None:
         status = "at_risk" if dep["successor_status"] == "not_found" else "unknown"
     else:
         status = TARGET_CHECKS[target_type](ctx, dep, vendors)
+    # Done needs no instruction: the detail then only names the vendor.
+    detail = "" if status == "done" else dep[f"action_{ctx.language}"]
+    if is_vendor_side:
+        detail += (
+            (" (" if detail else "") + ctx.text("vendor_runs", vendors=", ".join(vendors)) + (")" if detail else "")
+        )
     return Draft(
         rule_id="service.vendor_prerequisite" if is_vendor_side else "service.prerequisite",
         key=dep["dependency_id"],

@@ -108,7 +108,8 @@ def role_facts(ctx: Context, code: str, via_er: bool, holder_type: str, holders:
         primary=allowed([s["package_urn"] for s in successors if s["primary"] == "yes" and s["package_urn"]]),
         candidates=allowed(candidates),
         converted=any(s["successor_type"] == "converted_1to1" for s in successors),
-        services=ctx.services_of(deps),
+        # Only the profile's services: a role a service documents says nothing about services not in use.
+        services=ctx.services_of(d for d in deps if d["service_id"] in ctx.services),
     )
 
 
@@ -213,12 +214,13 @@ def _per_service(ctx: Context, f: RoleFacts) -> Draft:
             detail=" ".join(d[f"action_{ctx.language}"] for d in f.service_deps),
         )
     lacking = ctx.holders_lacking(f.holders, targets)
+    why = " ".join(dict.fromkeys(d[f"action_{ctx.language}"] for d in f.service_deps if d["altinn3_target"]))
     return Draft(
         **_base(ctx, f, "roles.per_service", evidence, certainty),
         status="done" if lacking == 0 else "action",
         holders=lacking,
         target=short(sorted(targets)),
-        detail=ctx.text("holders_done", have=f.n - lacking, n=f.n),
+        detail=why + " " + ctx.text("holders_done", have=f.n - lacking, n=f.n),
     )
 
 
@@ -265,8 +267,13 @@ def _no_successor(ctx: Context, f: RoleFacts) -> Draft:
 
 
 def _machine_targets(f: RoleFacts, ctx: Context) -> tuple[set[str], str]:
-    # Only what a service documents: packages meant for persons are never the answer for a machine.
-    return _targets(f)
+    # Only what a service documents: packages meant for persons are never the answer for a machine. An
+    # organisation (vendor, accountant) may hold packages, so it falls back to the role's primary successors.
+    targets, certainty = _targets(f)
+    if not targets and f.holder_type == "organisation" and f.primary:
+        rows = [s for s in f.successors if s["package_urn"] in f.primary]
+        return set(f.primary), weakest(*(s["certainty"] for s in rows))
+    return targets, certainty
 
 
 def _enterprise_user(ctx: Context, f: RoleFacts) -> Draft:
@@ -305,7 +312,12 @@ def _organisation(ctx: Context, f: RoleFacts) -> Draft:
     targets, certainty = _machine_targets(f, ctx)
     evidence = "holder type organisation; Altinn 3 delegations"
     if not targets:
-        return Draft(**_base(ctx, f, "roles.organisation", evidence, "unknown"), status="unknown", holders=f.n)
+        return Draft(
+            **_base(ctx, f, "roles.organisation", evidence, "unknown"),
+            status="unknown",
+            holders=f.n,
+            detail=ctx.text("organisation_unknown"),
+        )
     active_su = ctx.a3_integrations.filter((pl.col("kind") == "system_user") & (pl.col("status") == "active"))
     vendors_with_su = set(active_su["operated_by"])
     have = sum(

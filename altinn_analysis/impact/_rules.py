@@ -123,8 +123,8 @@ RULES: tuple[Rule, ...] = (
         blocking=True,
         reason="A broad Altinn 2 role is mapped by the service it was used for, not by its name.",
         source=_DSOP,
-        action_nb="Gi {target} til {holders} innehaver(e) av {subject}. {detail}",
-        action_en="Give {target} to the {holders} holder(s) of {subject}. {detail}",
+        action_nb="{subject} ({holders} innehaver(e) uten {target}): {detail}",
+        action_en="{subject} ({holders} holder(s) without {target}): {detail}",
     ),
     _r(
         rule_id="roles.converted",
@@ -197,8 +197,10 @@ RULES: tuple[Rule, ...] = (
         blocking=True,
         reason="Enterprise users are replaced by system users; packages meant for persons are never the answer.",
         source="DSOP: system user replaces the enterprise user; dependencies.csv",
-        action_nb="Gi systembrukeren som erstatter virksomhetsbrukeren {target} (i stedet for {subject}). {detail}",
-        action_en="Give the system user that replaces the enterprise user {target} (instead of {subject}). {detail}",
+        action_nb="{subject}: gi systembrukeren som erstatter virksomhetsbrukeren det tjenesten trenger ({target}). "
+        "{detail}",
+        action_en="{subject}: give the system user that replaces the enterprise user what the service needs "
+        "({target}). {detail}",
     ),
     _r(
         rule_id="roles.organisation",

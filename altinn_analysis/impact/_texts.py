@@ -26,6 +26,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "a system user gets the rights its system requests, not packages meant for persons: check that the system "
         "user that replaces it has what the service needs",
     ),
+    "organisation_unknown": (
+        "hvilken tilgang virksomheten trenger er ikke dokumentert for tjenestene dere bruker: avklar med den",
+        "which access the organisation needs is not documented for the services in use: ask it",
+    ),
     "organisation_holds": ("{have} av {n} virksomhet(er) har det", "{have} of {n} organisation(s) have it"),
     "consents_lapsed": ("{n} utløp mellom {boundary} og {as_of}.", "{n} ended between {boundary} and {as_of}."),
     "consents_ended": ("{n} samtykker utløper senest {boundary}.", "{n} consents end by {boundary}."),
