@@ -50,7 +50,13 @@ def one_scale(institutions: int, scale: int) -> dict[str, float]:
         tables = inst.tables()
         # The generator writes scopes as one space-separated string, as a user's file would have it.
         tables["integrations"] = tables["integrations"].with_columns(pl.col("scopes").str.split(" "))
-        tables = {name: frame.cast(SCHEMAS[name]) for name, frame in tables.items()}  # type: ignore[arg-type]
+        # Optional columns the generator leaves out (integrations.services) are empty, as in a user's file.
+        tables = {
+            name: frame.with_columns(
+                pl.lit(None, dtype).alias(col) for col, dtype in SCHEMAS[name].items() if col not in frame.columns
+            ).cast(SCHEMAS[name])  # type: ignore[arg-type]
+            for name, frame in tables.items()
+        }
         inventories.append(Inventory(Path(), profile, **tables))
         consent_rows += inst.consents.height
         delegation_rows += inst.delegations.height

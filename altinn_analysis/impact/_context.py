@@ -168,7 +168,10 @@ class Context:
         if "services" not in integrations.columns:
             integrations = integrations.with_columns(pl.lit(None, pl.List(pl.String)).alias("services"))
         self.integrations = integrations.with_columns(_origin_observed(integrations).alias("observed"))
-        self.a3_integrations = self.integrations.filter(pl.col("platform") == "altinn3")
+        # Plain dicts: a few rows per institution, looked up many times (polars filters cost more than they do).
+        self.a3_integrations: list[dict[str, Any]] = self.integrations.filter(
+            pl.col("platform") == "altinn3"
+        ).to_dicts()
 
     def text(self, key: str, **fields: object) -> str:
         return text(key, self.language, **fields)
@@ -195,14 +198,16 @@ class Context:
         wanted = set(candidates)
         return sum(1 for h in set(holders) if self.a3_grants.get(h, set()) & wanted)
 
-    def a3_counterparts(self, kinds: Sequence[str], status: str, service: str | None) -> tuple[pl.DataFrame, bool]:
+    def a3_counterparts(
+        self, kinds: Sequence[str], status: str, service: str | None
+    ) -> tuple[list[dict[str, Any]], bool]:
         """Altinn 3 integrations of `kinds` in `status` that serve `service`, and whether that attribution is
-        inferred (rows without a `services` column entry are counted, but only as inferred)."""
-        rows = self.a3_integrations.filter(pl.col("kind").is_in(list(kinds)) & (pl.col("status") == status))
+        inferred (rows without a `services` entry are counted, but only as inferred)."""
+        rows = [r for r in self.a3_integrations if r["kind"] in kinds and r["status"] == status]
         if service is None:
-            return rows, rows["services"].null_count() > 0
-        named = rows.filter(pl.col("services").list.contains(service).fill_null(False))
-        if named.height:
+            return rows, any(not r["services"] for r in rows)
+        named = [r for r in rows if r["services"] and service in r["services"]]
+        if named:
             return named, False
-        unnamed = rows.filter(pl.col("services").is_null())
-        return unnamed, unnamed.height > 0
+        unnamed = [r for r in rows if not r["services"]]
+        return unnamed, bool(unnamed)

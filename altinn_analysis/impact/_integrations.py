@@ -46,16 +46,15 @@ def _services(ctx: Context, row: dict[str, Any], artefact_type: str) -> tuple[li
 
 def _counterpart(
     ctx: Context, kinds: tuple[str, ...], service: str | None, operator: str
-) -> tuple[str, pl.DataFrame, bool]:
+) -> tuple[str, list[dict[str, Any]], bool]:
     for status in ("active", "planned"):
         rows, inferred = ctx.a3_counterparts(kinds, status, service)
         if inferred:
             # Rows that do not say which service they serve count only when the same party runs them.
-            same = rows.filter(pl.col("operated_by") == operator)
-            rows = same if same.height else rows.clear()
-        if rows.height:
+            rows = [r for r in rows if r["operated_by"] == operator]
+        if rows:
             return status, rows, inferred
-    return "none", ctx.a3_integrations.clear(), False
+    return "none", [], False
 
 
 def evaluate_integrations(ctx: Context) -> list[Draft]:
@@ -72,14 +71,12 @@ def evaluate_integrations(ctx: Context) -> list[Draft]:
         for service in services:
             state, rows, counterpart_inferred = _counterpart(ctx, kinds, service, operator)
             status, detail_key = INTEGRATION_DECISIONS[(retired, state)]
-            detail = (
-                ctx.text(detail_key, names=short(rows["name"].to_list(), 2)) if rows.height else ctx.text(detail_key)
-            )
+            detail = ctx.text(detail_key, names=short([r["name"] for r in rows], 2)) if rows else ctx.text(detail_key)
             if row["kind"] == "consent_api" and retired and state == "planned":
                 detail += "; " + ctx.text("no_new_consents")
             if service_inferred:
                 detail += "; " + ctx.text("service_inferred")
-            observed = bool(row["observed"]) and (rows.height == 0 or bool(rows["observed"].all()))
+            observed = bool(row["observed"]) and all(r["observed"] for r in rows)
             certainty = weakest(
                 "observed" if observed else "documented",
                 "inferred" if service_inferred or counterpart_inferred else None,

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import polars as pl
-
 from altinn_analysis.impact._context import Context, Draft
 
 __all__ = ["TARGET_CHECKS", "evaluate_prerequisites"]
@@ -41,13 +39,13 @@ def _scopes(target: str | None) -> list[set[str]]:
     return [{alt.strip() for alt in item.split("|") if alt.strip()} for item in items]
 
 
-def _integrations(ctx: Context, kinds: tuple[str, ...], service: str, vendors: list[str]) -> pl.DataFrame:
+def _integrations(ctx: Context, kinds: tuple[str, ...], service: str, vendors: list[str]) -> list[dict[str, Any]]:
     rows, _ = ctx.a3_counterparts(kinds, "active", service)
-    return rows.filter(pl.col("operated_by").is_in(vendors)) if vendors else rows
+    return [r for r in rows if r["operated_by"] in vendors] if vendors else rows
 
 
 def _system_user(ctx: Context, dep: dict[str, Any], vendors: list[str]) -> str:
-    return "done" if _integrations(ctx, ("system_user",), dep["service_id"], vendors).height else "action"
+    return "done" if _integrations(ctx, ("system_user",), dep["service_id"], vendors) else "action"
 
 
 def _maskinporten(ctx: Context, dep: dict[str, Any], vendors: list[str]) -> str:
@@ -55,8 +53,8 @@ def _maskinporten(ctx: Context, dep: dict[str, Any], vendors: list[str]) -> str:
     found = _integrations(ctx, kinds, dep["service_id"], vendors)
     needed = _scopes(dep["altinn3_target"])
     if not needed or dep["altinn3_target_type"] == "consent_api":
-        return "done" if found.height else "action"
-    have = set(found.select(pl.col("scopes").explode())["scopes"].drop_nulls())
+        return "done" if found else "action"
+    have = {scope for r in found for scope in (r["scopes"] or [])}
     return "done" if all(item & have for item in needed) else "action"
 
 
@@ -65,7 +63,7 @@ def _package(ctx: Context, dep: dict[str, Any], vendors: list[str]) -> str:
 
 
 def _dialogporten(ctx: Context, dep: dict[str, Any], vendors: list[str]) -> str:
-    return "done" if _integrations(ctx, ("dialogporten",), dep["service_id"], []).height else "action"
+    return "done" if _integrations(ctx, ("dialogporten",), dep["service_id"], []) else "action"
 
 
 def _resource(ctx: Context, dep: dict[str, Any], vendors: list[str]) -> str:

@@ -154,8 +154,9 @@ _OUTCOMES: dict[str, Callable[[Context, RightFacts], Draft]] = {
 def evaluate_rights(ctx: Context) -> list[Draft]:
     d = ctx.inventory.delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "service"))
     out: list[Draft] = []
-    for (grant, holder_type), group in d.group_by("grant", "holder_type", maintain_order=True):
-        holders = tuple(sorted(set(group["holder_id"].to_list())))
+    groups = d.group_by("grant", "holder_type", maintain_order=True).agg(pl.col("holder_id").unique().sort())
+    for grant, holder_type, holder_ids in groups.iter_rows():
+        holders = tuple(holder_ids)
         facts = right_facts(ctx, str(grant), str(holder_type), holders)
         rule_id = next(r for test, r in RIGHT_DECISIONS if test(facts))
         out.append(_OUTCOMES[rule_id](ctx, facts))

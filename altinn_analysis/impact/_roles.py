@@ -283,17 +283,17 @@ def _enterprise_user(ctx: Context, f: RoleFacts) -> Draft:
         # A documented enterprise-user role (ECKEYROLE for DSVE) is replaced by the service's system user.
         rows = [d for d in f.service_deps if d["altinn3_target_type"] == "system_user"]
         service = rows[0]["service_id"] if rows else None
-        found, _ = ctx.a3_counterparts(("system_user",), "active", service) if rows else (pl.DataFrame(), False)
+        found = ctx.a3_counterparts(("system_user",), "active", service)[0] if rows else []
         if not rows:
             detail = ctx.text("system_user_rights")
-        elif found.height:
-            detail = ctx.text("replaced_by", names=short(found["name"].to_list(), 2))
+        elif found:
+            detail = ctx.text("replaced_by", names=short([r["name"] for r in found], 2))
         else:
             detail = ctx.text("no_counterpart")
         return Draft(
             **_base(ctx, f, "roles.enterprise_user", evidence, weakest(*(d["certainty"] for d in rows), "inferred")),
-            status=("done" if found.height else "action") if rows else "unknown",
-            holders=0 if found.height else f.n,
+            status=("done" if found else "action") if rows else "unknown",
+            holders=0 if found else f.n,
             target="system_user" if rows else None,
             detail=detail,
         )
@@ -318,8 +318,9 @@ def _organisation(ctx: Context, f: RoleFacts) -> Draft:
             holders=f.n,
             detail=ctx.text("organisation_unknown"),
         )
-    active_su = ctx.a3_integrations.filter((pl.col("kind") == "system_user") & (pl.col("status") == "active"))
-    vendors_with_su = set(active_su["operated_by"])
+    vendors_with_su = {
+        r["operated_by"] for r in ctx.a3_integrations if r["kind"] == "system_user" and r["status"] == "active"
+    }
     have = sum(
         1
         for org in set(f.holders)
@@ -364,8 +365,9 @@ def evaluate_roles(ctx: Context) -> list[Draft]:
         return []
     d = d.with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"), pl.col("source") == "er")
     out: list[Draft] = []
-    for (code, via_er, holder_type), group in d.group_by("code", "source", "holder_type", maintain_order=True):
-        holders = tuple(sorted(set(group["holder_id"].to_list())))
+    groups = d.group_by("code", "source", "holder_type", maintain_order=True).agg(pl.col("holder_id").unique().sort())
+    for code, via_er, holder_type, holder_ids in groups.iter_rows():
+        holders = tuple(holder_ids)
         facts = role_facts(ctx, str(code), bool(via_er), str(holder_type), holders)
         out.append(_OUTCOMES[decide(facts)](ctx, facts))
     return out
