@@ -208,7 +208,7 @@ def test_sankey_groups_many_candidates_and_marks_inferred_mappings(
     labels = list(sankey.node.label)
     regna = labels.index("REGNA")
     regna_links = [i for i, s in enumerate(sankey.link.source) if s == regna]
-    assert len(regna_links) == fg.MAX_CANDIDATES + 1  # REGNA has 10 candidates (auditor packages dropped): 5 shown, "+5 more"
+    assert len(regna_links) == fg.MAX_CANDIDATES + 1  # REGNA: 10 candidates, 5 shown, "+5 more"
     assert "+5 more" in [labels[sankey.link.target[i]] for i in regna_links]
     assert not any(label.startswith("urn:") for label in labels)  # package names, not urns
     # REGNA's mapping is inferred: lighter links, said so in the hover; HADM's is documented.
