@@ -26,7 +26,7 @@ import numpy.typing as npt
 import polars as pl
 import yaml
 
-from altinn_analysis.inventory._identity import is_valid_org_number, org_number_check_digit
+from altinn_analysis.checks import is_valid_org_number, org_number_check_digit
 from altinn_analysis.inventory._schema import (
     CONSENT_STATUSES,
     GRANT_SOURCES,

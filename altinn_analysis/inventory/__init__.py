@@ -13,7 +13,7 @@ The format is declared once, as data, in `TABLE_SPECS` and `PROFILE_FIELDS`; `wr
 empty inventory from it to fill in, and `docs/inventory.md` is generated from it.
 """
 
-from altinn_analysis.inventory._identity import (
+from altinn_analysis.checks import (
     find_identity_numbers,
     is_national_identity_number,
     is_valid_org_number,

@@ -28,8 +28,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from altinn_analysis.checks import org_number_problem
 from altinn_analysis.inventory._docs import PROFILE_HELP, TABLE_HELP, check_help, column_help, kind_text
-from altinn_analysis.inventory._profile import org_number_problem
 from altinn_analysis.inventory._schema import (
     PROFILE_FIELDS,
     PROFILE_FILE,

@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from altinn_analysis.inventory._identity import IDENTITY_PREFILTER, find_identity_numbers
-from altinn_analysis.inventory._problem import Problem, Severity
-from altinn_analysis.inventory._profile import IDENTITY_MESSAGE, org_number_problem
+from altinn_analysis.checks import IDENTITY_PREFILTER, Problem, Severity, find_identity_numbers, org_number_problem
+from altinn_analysis.checks import excerpt as _show
+from altinn_analysis.inventory._profile import IDENTITY_MESSAGE
 from altinn_analysis.inventory._readers import ROW, RawTable
 from altinn_analysis.inventory._schema import TABLE_SPECS, ColumnSpec
 
@@ -65,11 +65,6 @@ class TableCheck:
     file: str
     frame: pl.DataFrame
     problems: list[Problem]
-
-
-def _show(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 2] + "…'"
 
 
 class _Out:

@@ -247,7 +247,7 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], options: 
     import papermill
 
     from altinn_analysis.report._kernel import ENGINE_NAME
-    from altinn_analysis.secrets import check_parameters
+    from altinn_analysis.secret_guard import check_parameters
 
     # papermill writes parameters into the saved notebook: refuse secrets before anything is executed or written.
     check_parameters(parameters)
