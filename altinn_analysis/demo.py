@@ -14,7 +14,6 @@ The hand-made demo institutions in `data/institutions/` are separate; this modul
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -1039,24 +1038,18 @@ def write_institution(directory: str | Path, institution: DemoInstitution) -> Pa
 
     The folder is built next to its final place and renamed in, so a reader never sees half an institution.
     """
+    from altinn_analysis.sources import make_temp_dir, replace_dir
+
     parent = Path(directory)
-    parent.mkdir(parents=True, exist_ok=True)
     target = parent / institution.org_number
-    tmp = Path(tempfile.mkdtemp(prefix=f".{institution.org_number}.", dir=parent))
+    tmp = make_temp_dir(parent, institution.org_number)
     try:
         text = yaml.safe_dump(institution.profile, sort_keys=False, allow_unicode=True, width=120)
         (tmp / "profile.yaml").write_text(text, encoding="utf-8")
         for name, frame in institution.tables().items():
             # Fixed writer settings: the bytes depend only on the data (and the polars version).
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd", compression_level=3, statistics=True)
-        tmp.chmod(0o755)  # mkdtemp makes it private; the institution folder should not be
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{institution.org_number}.old.", dir=parent))
-            target.rename(old / "x")
-            tmp.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(target)
+        replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -47,6 +47,7 @@ __all__ = [
     "looks_secret",
     "scan_path",
     "scan_text",
+    "scrub",
 ]
 
 SECRET_NAME_WORDS = (
@@ -164,6 +165,16 @@ def _random_run(run: str) -> bool:
     if "/" in run and "+" not in run and not run.endswith("="):
         return any(_random_looking(part) for part in run.split("/"))
     return _random_looking(run)
+
+
+def scrub(text: str) -> str:
+    """`text` with PEM blocks, JWTs, bearer values and identity numbers replaced: for quoting input in a
+    message."""
+    text = PEM_BLOCK.sub("[PEM block removed]", text)
+    text = PEM_BEGIN.sub("[PEM removed]", text)
+    text = JWT_CANDIDATE.sub("[JWT removed]", text)
+    text = BEARER.sub("Bearer [removed]", text)
+    return IDENTITY_NUMBER.sub("[11 digits removed]", text)
 
 
 def looks_secret(value: str) -> str | None:

@@ -52,6 +52,8 @@ class Profile:
 
 
 def _suggest(value: str, choices: Sequence[str]) -> str:
+    if len(value) > 64:  # difflib is quadratic, and a long value is no typo
+        return ""
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.7)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

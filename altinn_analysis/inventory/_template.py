@@ -17,11 +17,8 @@ file is written to a temporary name first and then renamed into place.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -385,15 +382,9 @@ def _table_files(directory: Path, table: str) -> list[Path]:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise
+    from altinn_analysis.sources import write_atomic  # here, not at the top: `sources` imports the HTTP stack
+
+    write_atomic(path, data)
 
 
 def _default_services() -> dict[str, str] | None:

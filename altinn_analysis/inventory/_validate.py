@@ -67,6 +67,14 @@ class TableCheck:
     problems: list[Problem]
 
 
+# "Did you mean" hints only for short values: difflib is quadratic, and a long value is no typo.
+_HINT_CHARS = 64
+
+
+def _close(value: str, choices: Collection[str], cutoff: float = 0.6) -> list[str]:
+    return difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff) if len(value) <= _HINT_CHARS else []
+
+
 class _Out:
     def __init__(self, file: str, limit: int) -> None:
         self.file = file
@@ -158,7 +166,8 @@ def _header(raw: RawTable, out: _Out) -> set[str]:
     optional = f" (optional: {', '.join(names)})" if names else ""
     for name in spec.required_columns:
         if name not in present:
-            hint = difflib.get_close_matches(name, extras, n=1, cutoff=0.6)
+            hint = [e for e in extras if len(e) <= _HINT_CHARS]
+            hint = difflib.get_close_matches(name, hint, n=1, cutoff=0.6)
             also = f" (is {hint[0]!r} meant to be {name!r}?)" if hint else ""
             out.add(
                 raw.header_row,
@@ -167,7 +176,7 @@ def _header(raw: RawTable, out: _Out) -> set[str]:
                 f"{', '.join(spec.required_columns)}{optional}",
             )
     for name in extras:
-        hint = difflib.get_close_matches(name, spec.column_names, n=1, cutoff=0.6)
+        hint = _close(name, spec.column_names, 0.6)
         also = f" (did you mean {hint[0]!r}?)" if hint else ""
         out.add(raw.header_row, name, f"unknown column {name!r} is ignored{also}", "warning")
     return present
@@ -202,7 +211,7 @@ def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
             name,
             lambda r: (
                 f"{_show(r[name])} is not a valid {name}; expected one of {', '.join(allowed)}"
-                + "".join(f" (did you mean {m!r}?)" for m in difflib.get_close_matches(r[name], allowed, n=1))
+                + "".join(f" (did you mean {m!r}?)" for m in _close(r[name], allowed))
             ),
             f"{name} not one of {', '.join(allowed)}",
         )
