@@ -302,9 +302,13 @@ def _read_csv(data: bytes, file: str, table: str, limits: Limits) -> RawTable:
 
     def records() -> Iterator[tuple[int, Sequence[str | None]]]:
         # One record is one spreadsheet row, also when a quoted value spans lines, so count records, not lines.
+        row = 0
         try:
-            yield from enumerate(reader, start=1)
+            for row, fields in enumerate(reader, start=1):
+                yield row, fields
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):  # the csv module's own cap (128 KiB)
+                raise _cell_too_long(file, limits, row + 1) from None
             raise _error(file, f"not readable as CSV near line {reader.line_num}: {_why(exc)}") from None
 
     return _table_from_records(records(), file, table, _sha256(data), limits)

@@ -21,6 +21,7 @@ from altinn_analysis.checks import excerpt as _show
 from altinn_analysis.inventory._profile import IDENTITY_MESSAGE
 from altinn_analysis.inventory._readers import ROW, RawTable
 from altinn_analysis.inventory._schema import TABLE_SPECS, ColumnSpec
+from altinn_analysis.secret_guard import CREDENTIAL_PREFILTER, credential_kind
 
 __all__ = ["DEFAULT_LIMIT", "CatalogueLookups", "TableCheck", "check_table", "to_typed"]
 
@@ -183,14 +184,36 @@ def _header(raw: RawTable, out: _Out) -> set[str]:
 
 
 def _identity_numbers(raw: RawTable, out: _Out) -> None:
+    """Identity numbers and credentials: a cheap vectorised pre-filter over every column at once, then the
+    exact checks (check digits, a JWT header that decodes) in Python on the few cells left."""
     for name in raw.columns:
         if find_identity_numbers(name):  # a header cell is a cell too
             out.add(raw.header_row, None, f"the header {IDENTITY_MESSAGE}")
-        # A cheap vectorised pre-filter, then the exact check digits on the few cells left.
-        candidates = raw.frame.filter(pl.col(name).str.contains(IDENTITY_PREFILTER)).select(ROW, name)
-        rows = [row for row, value in candidates.iter_rows() if find_identity_numbers(value)]
-        hits = candidates.filter(pl.col(ROW).is_in(rows))
-        out.rows(hits, name, IDENTITY_MESSAGE, "hold what looks like a national identity number")
+    if not raw.columns:
+        return
+    pattern = f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}"
+    suspects = raw.frame.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in raw.columns))
+    if suspects.height == 0:
+        return
+    for name in raw.columns:
+        candidates = suspects.filter(pl.col(name).str.contains(pattern)).select(ROW, name)
+        ids = [row for row, value in candidates.iter_rows() if find_identity_numbers(value)]
+        out.rows(
+            candidates.filter(pl.col(ROW).is_in(ids)),
+            name,
+            IDENTITY_MESSAGE,
+            "hold what looks like a national identity number",
+        )
+        kinds = {row: kind for row, value in candidates.iter_rows() if (kind := credential_kind(value))}
+        out.rows(
+            candidates.filter(pl.col(ROW).is_in(list(kinds))),
+            name,
+            lambda r, kinds=kinds: (  # type: ignore[misc]
+                f"holds what looks like a credential ({kinds[r[ROW]]}; not shown): an inventory never holds "
+                "secrets, and this one would be copied into every report — remove it"
+            ),
+            "hold what looks like a credential",
+        )
 
 
 def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:

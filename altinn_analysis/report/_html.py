@@ -120,6 +120,9 @@ def notebook_to_html(nb: NotebookNode, *, title: str, language: str, plotly_js: 
             # Warnings and progress chatter on stderr are for the log, not for the reader.
             cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
     body, _ = _EXPORTER.from_notebook_node(clean)
+    from altinn_analysis.sources import strip_control
+
+    body = strip_control(body)  # a NUL or ESC from an inventory value has no place in a page
     return PAGE.format(
         lang=html.escape(language),
         title=html.escape(title),
