@@ -24,11 +24,11 @@ class Limits:
     """The limits (see `LIMITS_HELP`); `Limits.from_env()` applies the environment's overrides."""
 
     file_bytes: int = 512 * _MIB
-    table_rows: int = 20_000_000
+    table_rows: int = 10_000_000
     cell_chars: int = 32_767  # Excel's own limit for one cell
     xlsx_unpacked_bytes: int = 256 * _MIB
     xlsx_rows: int = 1_048_576  # Excel's own limit for one sheet
-    parquet_uncompressed_bytes: int = 2048 * _MIB
+    parquet_uncompressed_bytes: int = 1024 * _MIB
     yaml_bytes: int = 1 * _MIB
     yaml_depth: int = 20
 
