@@ -446,10 +446,11 @@ def _read_xlsx(data: bytes, file: str, table: str, limits: Limits) -> RawTable:
 def _text_expr(name: str, dtype: pl.DataType) -> pl.Expr | None:
     """An expression turning a typed Parquet column into the text a CSV would hold, or None if it cannot."""
     col = pl.col(name)
+    # A date cast to text is ISO (YYYY-MM-DD), and many times faster than formatting with a pattern.
     if isinstance(dtype, pl.Datetime):
-        return col.dt.date().dt.to_string("%Y-%m-%d")
+        return col.dt.date().cast(pl.String)
     if isinstance(dtype, pl.Date):
-        return col.dt.to_string("%Y-%m-%d")
+        return col.cast(pl.String)
     if isinstance(dtype, pl.Boolean):
         return pl.when(col).then(pl.lit("true")).when(col.not_()).then(pl.lit("false")).otherwise(None)
     if dtype.is_float():
