@@ -23,7 +23,6 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import yaml
 
 from altinn_analysis.checks import is_valid_org_number, org_number_check_digit
 from altinn_analysis.inventory._schema import (
@@ -1038,13 +1037,13 @@ def write_institution(directory: str | Path, institution: DemoInstitution) -> Pa
 
     The folder is built next to its final place and renamed in, so a reader never sees half an institution.
     """
-    from altinn_analysis.sources import make_temp_dir, replace_dir
+    from altinn_analysis.sources import make_temp_dir, replace_dir, yaml_text
 
     parent = Path(directory)
     target = parent / institution.org_number
     tmp = make_temp_dir(parent, institution.org_number)
     try:
-        text = yaml.safe_dump(institution.profile, sort_keys=False, allow_unicode=True, width=120)
+        text = yaml_text(institution.profile)
         (tmp / "profile.yaml").write_text(text, encoding="utf-8")
         for name, frame in institution.tables().items():
             # Fixed writer settings: the bytes depend only on the data (and the polars version).

@@ -27,6 +27,7 @@ from altinn_analysis.sources._files import (
     replace_dir,
     sha256_file,
     write_atomic,
+    yaml_text,
 )
 from altinn_analysis.sources._maskinporten import (
     ENV_VARS,
@@ -126,4 +127,5 @@ __all__ = [
     "strip_control",
     "write_atomic",
     "write_snapshot",
+    "yaml_text",
 ]

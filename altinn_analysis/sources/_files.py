@@ -37,6 +37,7 @@ __all__ = [
     "replace_dir",
     "sha256_file",
     "write_atomic",
+    "yaml_text",
 ]
 
 HASH_CHUNK = 1 << 20  # 1 MiB: hashing a 3 GB file costs 1 MiB of memory
@@ -153,6 +154,18 @@ def replace_dir(tmp: Path, final: Path) -> Path:
     fsync_dir(final.parent)
     shutil.rmtree(backup, ignore_errors=True)
     return final
+
+
+def yaml_text(data: object) -> str:
+    """`data` as safe YAML the workbench's own reader accepts: keys in order, Unicode kept, and no anchors or
+    aliases (safe_dump writes them for a list used twice; the reader refuses them)."""
+    import yaml
+
+    class _NoAliases(yaml.SafeDumper):
+        def ignore_aliases(self, data: object) -> bool:
+            return True
+
+    return yaml.dump(data, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=120)
 
 
 def sha256_file(path: str | Path, chunk: int = HASH_CHUNK) -> str:
