@@ -14,7 +14,6 @@ The hand-made demo institutions in `data/institutions/` are separate; this modul
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,9 +23,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import yaml
 
-from altinn_analysis.inventory._identity import is_valid_org_number, org_number_check_digit
+from altinn_analysis.checks import is_valid_org_number, org_number_check_digit
 from altinn_analysis.inventory._schema import (
     CONSENT_STATUSES,
     GRANT_SOURCES,
@@ -1039,24 +1037,18 @@ def write_institution(directory: str | Path, institution: DemoInstitution) -> Pa
 
     The folder is built next to its final place and renamed in, so a reader never sees half an institution.
     """
+    from altinn_analysis.sources import make_temp_dir, replace_dir, yaml_text
+
     parent = Path(directory)
-    parent.mkdir(parents=True, exist_ok=True)
     target = parent / institution.org_number
-    tmp = Path(tempfile.mkdtemp(prefix=f".{institution.org_number}.", dir=parent))
+    tmp = make_temp_dir(parent, institution.org_number)
     try:
-        text = yaml.safe_dump(institution.profile, sort_keys=False, allow_unicode=True, width=120)
+        text = yaml_text(institution.profile)
         (tmp / "profile.yaml").write_text(text, encoding="utf-8")
         for name, frame in institution.tables().items():
             # Fixed writer settings: the bytes depend only on the data (and the polars version).
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd", compression_level=3, statistics=True)
-        tmp.chmod(0o755)  # mkdtemp makes it private; the institution folder should not be
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{institution.org_number}.old.", dir=parent))
-            target.rename(old / "x")
-            tmp.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(target)
+        replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -17,7 +17,7 @@ from maskinporten_support import CLIENT_ID, KID, SCOPE, KeySet, keys
 
 from altinn_analysis.inventory import SCHEMAS, national_id_check_digits, validate_inventory
 from altinn_analysis.inventory._schema import CONSENT_STATUSES
-from altinn_analysis.secrets import scan_text
+from altinn_analysis.secret_guard import scan_text
 from altinn_analysis.sources import (
     CONSENTS_SCHEMA,
     AltinnNotFoundError,

@@ -319,17 +319,17 @@ def test_errors_name_file_row_and_column(
     tmp_path: Path, table: str, row: int, changes: dict[str, str], column: str, expected: str
 ) -> None:
     err = error_of(write_catalogue(tmp_path, broken(table, row, **changes)))
-    assert (err.file, err.row, err.column) == (f"{table}.csv", row, column)
+    assert (err.file, err.row, err.column) == (f"{table}.csv", row + 1, column)  # header = row 1
     assert expected in str(err)
-    assert str(err).startswith(f"{table}.csv, row {row}, column {column!r}: ")
+    assert f"{table}.csv:{row + 1}:{column}: error: " in str(err)
 
 
 def test_duplicate_role_successor_pair(tmp_path: Path) -> None:
     tables = broken("role_successors", 1)
     tables["role_successors"].append(dict(tables["role_successors"][1]))
     err = error_of(write_catalogue(tmp_path, tables))
-    assert (err.file, err.row) == ("role_successors.csv", 3)
-    assert "duplicate" in str(err) and "first seen in row 2" in str(err)
+    assert (err.file, err.row) == ("role_successors.csv", 4)
+    assert "duplicate" in str(err) and "first seen in row 3" in str(err)
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -356,7 +356,7 @@ def test_ragged_row_and_bad_encoding(tmp_path: Path) -> None:
     path = tmp_path / "milestones.csv"
     path.write_text(path.read_text(encoding="utf-8") + "extra,2026-01-01,deadline\n", encoding="utf-8")
     err = error_of(tmp_path)
-    assert (err.file, err.row) == ("milestones.csv", 2)
+    assert (err.file, err.row) == ("milestones.csv", 3)
     assert "fields" in str(err)
 
     path.write_bytes(b"milestone_id,date\n" + "Stengt ø".encode("latin-1") + b"\n")
@@ -391,7 +391,7 @@ def test_a_broken_copy_of_the_real_catalogue(tmp_path: Path) -> None:
         writer.writeheader()
         writer.writerows(rows)
     err = error_of(copy)
-    assert (err.file, err.row, err.column) == ("dependencies.csv", 5, "certainty")
+    assert (err.file, err.row, err.column) == ("dependencies.csv", 6, "certainty")
 
 
 # -- the command line ------------------------------------------------------------------------------------------
@@ -435,7 +435,7 @@ def test_cli_services_csv_and_errors(tmp_path: Path) -> None:
     write_catalogue(tmp_path, broken("milestones", 1, date="soon"))
     code, _, err = run("catalogue", "services", "--dsop-dir", str(tmp_path))
     assert code == 1
-    assert "milestones.csv, row 1, column 'date'" in err
+    assert "milestones.csv:2:date: error:" in err
 
     write_catalogue(tmp_path)
     code, out, _ = run("catalogue", "services", "--dsop-dir", str(tmp_path), "--format", "json")

@@ -17,7 +17,7 @@ from altinn_analysis.cli import app
 from altinn_analysis.inventory import national_id_check_digits
 from altinn_analysis.report import _runner
 from altinn_analysis.report._runner import OUTPUTS, RunOptions, run_reports
-from altinn_analysis.secrets import scan_path, scan_text
+from altinn_analysis.secret_guard import scan_path, scan_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "institutions"

@@ -50,6 +50,10 @@ def key(item: dict[str, Any] | Problem) -> tuple[str, int | None, str | None]:
 def test_public_api() -> None:
     assert sorted(inventory.__all__) == sorted(
         [
+            "LIMITS_HELP",
+            "Limits",
+            "inventory_files",
+            "other_files",
             "PROFILE_FIELDS",
             "PROFILE_FILE",
             "TemplateExistsError",

@@ -51,7 +51,7 @@ def test_parameters_are_the_documented_ones(path: Path) -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_secret_in_parameters(path: Path) -> None:
-    from altinn_analysis.secrets import check_parameters
+    from altinn_analysis.secret_guard import check_parameters
 
     check_parameters(parameters(load(path)))
 

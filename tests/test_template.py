@@ -353,7 +353,8 @@ def test_force_replaces_and_removes_other_formats(tmp_path: Path, catalogue: Cat
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"  # not an inventory file: left alone
     # One file per table again, so the readers accept the folder (only the emptied profile is wrong).
     problems = validate_inventory(tmp_path, catalogue=catalogue, known_services=dsop.service_ids)
-    assert {p.file for p in problems} == {PROFILE_FILE}
+    assert {p.file for p in problems} == {PROFILE_FILE, "notes.txt"}
+    assert [p.severity for p in problems if p.file == "notes.txt"] == ["warning"]  # listed as ignored
 
 
 def test_no_temporary_files_are_left(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The curated DSOP catalogue (`data/dsop/*.csv`, DESIGN §4) as typed polars tables with lookups.
 
 The files are reviewed by hand, so the loader checks them strictly and says exactly where a problem is: file,
-1-based data row, column and what was expected. Every row carries a `source` and a `certainty`.
+the row as a spreadsheet shows it (header = row 1), column and what was expected. Every row carries a `source`
+and a `certainty`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from altinn_analysis.catalogue._build import PACKAGE_URN_PREFIX
+from altinn_analysis.checks import LocatedError, Problem, is_valid_org_number
 
 if TYPE_CHECKING:
     from altinn_analysis.catalogue._catalogue import Catalogue
@@ -230,23 +232,21 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DEPENDENCY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")
-_ORG_NUMBER = re.compile(r"^\d{9}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # fromisoformat alone also takes 20260619
-_ORG_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
 
-class DsopCatalogueError(ValueError):
-    """A DSOP catalogue file is missing or wrong; says which file, row (1-based data row) and column."""
+class DsopCatalogueError(LocatedError, ValueError):
+    """A DSOP catalogue file is missing or wrong: one located problem (file, row as a spreadsheet shows it, with
+    the header as row 1, and column)."""
+
+    what = "invalid DSOP catalogue"
 
     def __init__(self, message: str, *, file: str | None = None, row: int | None = None, column: str | None = None):
         self.file = file
         self.row = row
         self.column = column
         self.reason = message
-        where = [
-            part for part in (file, f"row {row}" if row else None, f"column {column!r}" if column else None) if part
-        ]
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        super().__init__([Problem(file or "data/dsop", row, column, message)])
 
 
 def default_dsop_dir() -> Path:
@@ -254,14 +254,6 @@ def default_dsop_dir() -> Path:
     if env := os.environ.get(ENV_DSOP_DIR):
         return Path(env)
     return Path(__file__).resolve().parents[2] / "data" / "dsop"
-
-
-def _valid_org_number(value: str) -> bool:
-    if not _ORG_NUMBER.match(value):
-        return False
-    remainder = sum(int(d) * w for d, w in zip(value, _ORG_WEIGHTS, strict=False)) % 11
-    check = 0 if remainder == 0 else 11 - remainder
-    return check != 10 and check == int(value[8])
 
 
 def _matches(pattern: re.Pattern[str]) -> Callable[[str], bool]:
@@ -274,7 +266,7 @@ _FORMATS: dict[tuple[str, str], tuple[Callable[[str], bool], str]] = {
     ("milestones", "milestone_id"): (_matches(_ID), "a lower-case id (a-z, 0-9, -)"),
     ("dependencies", "dependency_id"): (_matches(_DEPENDENCY_ID), "'<service_id>/<artefact_key>' in lower case"),
     ("services", "counterparty_org_number"): (
-        _valid_org_number,
+        is_valid_org_number,
         "9-digit organisation numbers with a valid check digit",
     ),
     ("role_successors", "altinn2_role_code"): (str.isupper, "an upper-case Altinn 2 role code (UTINN, A0294)"),
@@ -292,7 +284,7 @@ def _split(value: str) -> list[str]:
 
 
 Row = dict[str, str | None]
-Rows = list[tuple[int, Row]]  # (1-based data row, values)
+Rows = list[tuple[int, Row]]  # (row as a spreadsheet shows it, header = 1; values)
 
 
 def _read_csv(path: Path, table: str) -> Rows:
@@ -319,7 +311,7 @@ def _read_csv(path: Path, table: str) -> Rows:
             column=missing[0],
         )
     rows: Rows = []
-    row_no = 0
+    row_no = 1  # the header
     while True:
         try:
             values = next(reader)

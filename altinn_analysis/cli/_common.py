@@ -46,7 +46,10 @@ def emit(frame: pl.DataFrame, fmt: Format, *, title: str | None = None, max_widt
     if fmt is Format.json:
         typer.echo(json.dumps(frame.to_dicts(), ensure_ascii=False, indent=2, default=str))
     elif fmt is Format.csv:
-        sys.stdout.write(frame.write_csv())
+        from altinn_analysis.sources import neutralise_frame
+
+        # A spreadsheet opening this must not evaluate a value as a formula (`=HYPERLINK(…)`, `+1+2`, `@…`).
+        sys.stdout.write(neutralise_frame(frame).write_csv())
     else:
         from rich.console import Console
         from rich.table import Table

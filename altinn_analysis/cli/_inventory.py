@@ -32,12 +32,26 @@ def validate(
         typer.Option("--format", "-f", help="text: grouped per folder; json: a list of problems."),
     ] = OutputFormat.text,
     reference_dir: ReferenceDir = None,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            metavar="NAME=N",
+            help="Raise a file limit for this run (e.g. table_rows=50000000; see docs/inventory.md#limits). "
+            "Also ALTINN_ANALYSIS_LIMIT_<NAME>.",
+        ),
+    ] = None,
 ) -> None:
     """Check inventory folders and list every problem as file:row:column (row 1 is the header).
 
     Exit 0 when every folder is valid (warnings allowed), 1 when any folder has an error.
     """
-    from altinn_analysis.inventory import Problem, default_known_services, validate_inventory
+    from altinn_analysis.inventory import Limits, Problem, default_known_services, validate_inventory
+
+    try:
+        limits = Limits.parse(limit or [])
+    except ValueError as exc:
+        fail(str(exc))
 
     catalogue = load_catalogue(reference_dir)
     try:
@@ -48,7 +62,7 @@ def validate(
     results: list[tuple[Path, list[Problem]]] = []
     for directory in directories:
         try:
-            problems = validate_inventory(directory, catalogue=catalogue, known_services=known_services)
+            problems = validate_inventory(directory, catalogue=catalogue, known_services=known_services, limits=limits)
         except Exception as exc:  # a bug on one folder must not stop the others from being checked
             problems = [Problem(".", None, None, f"internal error while checking this folder: {type(exc).__name__}")]
         results.append((directory, problems))

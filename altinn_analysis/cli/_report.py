@@ -143,11 +143,17 @@ def report(
 
 
 def _print_summary(result: Any, console: Any) -> None:
+    from rich.text import Text
+
+    from altinn_analysis.sources import console_text
+
     for org, r in result.institutions.items():
         if r.status in ("failed", "invalid"):
             where = f" in cell {r.error['cell_index']}" if r.error and "cell_index" in r.error else ""
             why = (r.error or {}).get("error") or (r.error or {}).get("message", "")
-            console.print(f"[red]{org}: {r.status}{where}[/red]: {why}", highlight=False, markup=True)
+            # The reason can quote inventory values: printed literally, never read as rich markup.
+            line = Text.assemble(console_text(f"{org}: {r.status}{where}", "red"), ": ", console_text(why))
+            console.print(line, highlight=False)
     n = {s: sum(r.status == s for r in result.institutions.values()) for s in ("ok", "unchanged", "failed", "invalid")}
     typer.echo(
         f"{n['ok']} built, {n['unchanged']} unchanged, {n['failed']} failed, {n['invalid']} invalid "

@@ -13,7 +13,7 @@ The format is declared once, as data, in `TABLE_SPECS` and `PROFILE_FIELDS`; `wr
 empty inventory from it to fill in, and `docs/inventory.md` is generated from it.
 """
 
-from altinn_analysis.inventory._identity import (
+from altinn_analysis.checks import (
     find_identity_numbers,
     is_national_identity_number,
     is_valid_org_number,
@@ -22,9 +22,10 @@ from altinn_analysis.inventory._identity import (
     redact_identity_numbers,
 )
 from altinn_analysis.inventory._inventory import Inventory, default_known_services, load_inventory, validate_inventory
+from altinn_analysis.inventory._limits import LIMITS_HELP, Limits
 from altinn_analysis.inventory._problem import InventoryError, Problem, Severity
 from altinn_analysis.inventory._profile import Profile, Vendor
-from altinn_analysis.inventory._readers import RawTable, read_table_bytes
+from altinn_analysis.inventory._readers import RawTable, inventory_files, other_files, read_table_bytes
 from altinn_analysis.inventory._schema import (
     PROFILE_FIELDS,
     PROFILE_FILE,
@@ -40,6 +41,7 @@ from altinn_analysis.inventory._template import TemplateExistsError, TemplateFil
 from altinn_analysis.inventory._validate import CatalogueLookups
 
 __all__ = [
+    "LIMITS_HELP",
     "PROFILE_FIELDS",
     "PROFILE_FILE",
     "SCHEMAS",
@@ -50,6 +52,7 @@ __all__ = [
     "ColumnSpec",
     "Inventory",
     "InventoryError",
+    "Limits",
     "Problem",
     "Profile",
     "ProfileField",
@@ -61,11 +64,13 @@ __all__ = [
     "Vendor",
     "default_known_services",
     "find_identity_numbers",
+    "inventory_files",
     "is_national_identity_number",
     "is_valid_org_number",
     "load_inventory",
     "national_id_check_digits",
     "org_number_check_digit",
+    "other_files",
     "read_table_bytes",
     "redact_identity_numbers",
     "validate_inventory",

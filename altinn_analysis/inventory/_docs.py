@@ -14,9 +14,10 @@ or this module, regenerate it with
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import get_args
 
+from altinn_analysis.inventory._limits import LIMITS_HELP, Limits
 from altinn_analysis.inventory._schema import (
     PROFILE_FIELDS,
     PROFILE_FILE,
@@ -553,7 +554,11 @@ def render_inventory_reference() -> str:
             "skipped. A row with more values than the header has columns is an error.",
             "- **Duplicates**: a row that is an exact copy of an earlier one is an error, because rows are counted "
             "(holders, consents). Put an aggregate in one row (`count`).",
-            f"- `{PROFILE_FILE}`: UTF-8 YAML (safe YAML only: no tags, no aliases to objects).",
+            f"- `{PROFILE_FILE}`: UTF-8 YAML (safe YAML only: no tags, no anchors or aliases, no duplicate keys; "
+            "each is refused with its line).",
+            "- **Only regular files**: a table or profile that is a symbolic link or a special file (pipe, device) "
+            "is refused, never followed. Other files in the folder are ignored, never read or hashed; `validate` "
+            "lists them as warnings.",
             "",
             "### How values are read",
             "",
@@ -605,7 +610,28 @@ def render_inventory_reference() -> str:
             "",
         ]
     )
+    out.extend(_limits_section())
     out.extend(_profile_section())
     for spec in tables:
         out.extend(_table_section(spec))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _limits_section() -> list[str]:
+    defaults = Limits()
+    out = [
+        "## Limits",
+        "",
+        "What one file may make the workbench do. Each limit is checked before the file is parsed (from the file "
+        "size, the XLSX zip directory, the Parquet metadata) or while it is streamed, so a file over a limit is "
+        "an error naming the file (and the row when known) in bounded time and memory. A big institution raises a "
+        "limit for a run with `--limit name=N` (`validate`) or the environment variable "
+        "`ALTINN_ANALYSIS_LIMIT_<NAME>` (for every command), e.g. `ALTINN_ANALYSIS_LIMIT_TABLE_ROWS=50000000`.",
+        "",
+        "| limit | default | what it bounds |",
+        "|---|---|---|",
+    ]
+    for field in fields(Limits):
+        out.append(f"| `{field.name}` | {getattr(defaults, field.name):,} | {_cell(LIMITS_HELP[field.name])} |")
+    out.append("")
+    return out

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from altinn_analysis.checks import excerpt
+from altinn_analysis.inventory._limits import Limits
 from altinn_analysis.inventory._problem import InventoryError, Problem
 from altinn_analysis.inventory._profile import Profile, check_profile
-from altinn_analysis.inventory._readers import find_table_file, read_profile, read_table
+from altinn_analysis.inventory._readers import find_table_file, other_files, read_profile, read_table
 from altinn_analysis.inventory._schema import PROFILE_FILE, TABLES
 from altinn_analysis.inventory._validate import DEFAULT_LIMIT, CatalogueLookups, check_table, to_typed
 
@@ -89,6 +91,7 @@ def _check(
     catalogue: CatalogueLookups | None,
     known_services: Collection[str] | None,
     limit: int,
+    limits: Limits,
 ) -> tuple[list[Problem], Inventory | None]:
     if not directory.is_dir():
         what = "does not exist" if not directory.exists() else "is not a folder"
@@ -99,7 +102,7 @@ def _check(
 
     profile: Profile | None = None
     try:
-        raw_profile = read_profile(directory / PROFILE_FILE)
+        raw_profile = read_profile(directory / PROFILE_FILE, limits)
     except InventoryError as exc:
         problems.extend(exc.problems)
     else:
@@ -117,7 +120,7 @@ def _check(
     for index, table in enumerate(TABLES, start=1):
         order[table] = index
         try:
-            raw = read_table(find_table_file(directory, table), table)
+            raw = read_table(find_table_file(directory, table), table, limits)
         except InventoryError as exc:
             for problem in exc.problems:
                 order.setdefault(problem.file, index)
@@ -158,16 +161,30 @@ def validate_inventory(
     catalogue: CatalogueLookups | None = None,
     known_services: Collection[str] | None = None,
     limit: int = DEFAULT_LIMIT,
+    limits: Limits | None = None,
 ) -> list[Problem]:
     """Every problem in an inventory folder (errors and warnings); an empty list means clean.
 
     `catalogue` defaults to the embedded snapshot (`Catalogue.load()`) and `known_services` to the DSOP
-    catalogue's service ids; pass them when checking many folders. `limit` caps the rows listed per check.
-    Never raises for bad content.
+    catalogue's service ids; pass them when checking many folders. `limit` caps the rows listed per check;
+    `limits` (default `Limits.from_env()`) bound what a file may cost. Files in the folder that the inventory
+    does not read are listed as warnings (they are ignored). Never raises for bad content.
     """
     cat = catalogue if catalogue is not None else _default_catalogue()
     services = known_services if known_services is not None else default_known_services()
-    return _check(Path(directory), cat, services, limit)[0]
+    directory = Path(directory)
+    problems = _check(directory, cat, services, limit, limits or Limits.from_env())[0]
+    for path in other_files(directory) if directory.is_dir() else []:
+        problems.append(
+            Problem(
+                excerpt(path.name, 80).strip("'\""),
+                None,
+                None,
+                "not part of the inventory: ignored (neither read nor hashed); move it elsewhere to silence this",
+                "warning",
+            )
+        )
+    return problems
 
 
 def load_inventory(
@@ -176,6 +193,7 @@ def load_inventory(
     catalogue: CatalogueLookups | None = None,
     known_services: Collection[str] | None = None,
     limit: int = DEFAULT_LIMIT,
+    limits: Limits | None = None,
 ) -> Inventory:
     """Load an inventory folder into typed tables, or raise `InventoryError` with every problem found.
 
@@ -184,7 +202,7 @@ def load_inventory(
     directory = Path(directory)
     cat = catalogue if catalogue is not None else _default_catalogue()
     services = known_services if known_services is not None else default_known_services()
-    problems, inventory = _check(directory, cat, services, limit)
+    problems, inventory = _check(directory, cat, services, limit, limits or Limits.from_env())
     if inventory is None:
         raise InventoryError(problems, directory)
     return inventory

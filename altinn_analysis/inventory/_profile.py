@@ -7,8 +7,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from altinn_analysis.inventory._identity import find_identity_numbers, is_valid_org_number
-from altinn_analysis.inventory._problem import Problem, Severity
+from altinn_analysis.checks import Problem, Severity, find_identity_numbers, org_number_problem
+from altinn_analysis.checks import excerpt as _show
 from altinn_analysis.inventory._readers import RawProfile
 from altinn_analysis.inventory._schema import INSTITUTION_TYPES, PROFILE_FIELDS
 
@@ -52,21 +52,9 @@ class Profile:
         return data
 
 
-def org_number_problem(value: str) -> str | None:
-    """Why `value` is not an organisation number, or None when it is one."""
-    if not (len(value) == 9 and value.isascii() and value.isdigit()):
-        return f"{_show(value)} is not an organisation number: expected 9 digits"
-    if not is_valid_org_number(value):
-        return f"{value} is not a valid organisation number: its check digit (the last) does not match (mod 11)"
-    return None
-
-
-def _show(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 2] + "…'"
-
-
 def _suggest(value: str, choices: Sequence[str]) -> str:
+    if len(value) > 64:  # difflib is quadratic, and a long value is no typo
+        return ""
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.7)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

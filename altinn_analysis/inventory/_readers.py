@@ -14,9 +14,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
+import stat
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,15 +28,21 @@ from typing import Any
 import polars as pl
 import yaml
 
+from altinn_analysis.checks import excerpt
+from altinn_analysis.inventory._limits import Limits
 from altinn_analysis.inventory._problem import InventoryError, Problem
-from altinn_analysis.inventory._schema import PROFILE_FILE, TABLE_SPECS, TABLE_SUFFIXES
+from altinn_analysis.inventory._schema import PROFILE_FILE, TABLE_SPECS, TABLE_SUFFIXES, TABLES
+from altinn_analysis.secret_guard import scrub
 
 __all__ = [
     "ROW",
     "RawProfile",
     "RawTable",
     "find_table_file",
+    "inventory_files",
     "normalise_header",
+    "other_files",
+    "read_file",
     "read_profile",
     "read_profile_bytes",
     "read_table",
@@ -96,8 +105,9 @@ def _error(file: str, message: str, row: int | None = None, column: str | None =
 def _why(exc: BaseException) -> str:
     # The exception text of a third-party parser can quote file content; keep it short and it goes through
     # Problem's redaction anyway.
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    text = text if len(text) <= 160 else text[:157] + "…"
+    text = str(exc)[:400].strip()
+    text = scrub(text.splitlines()[0]) if text else ""
+    text = text if len(text) <= 120 else text[:117] + "…"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -113,15 +123,75 @@ def normalise_header(name: object) -> str:
 # -- finding files ------------------------------------------------------------------------------------------
 
 
-def find_table_file(directory: Path, table: str) -> Path:
-    """The one file holding `table` (`<table>.csv|.xlsx|.parquet`, any letter case)."""
-    expected = ", ".join(f"{table}{s}" for s in TABLE_SUFFIXES)
-    try:
-        entries = sorted(p for p in directory.iterdir() if p.is_file())
-    except OSError as exc:
-        raise _error(table, f"cannot list {directory}: {_why(exc)}") from None
+def _is_hidden(name: str) -> bool:
     # Excel's lock files (~$x.xlsx) and hidden files are not the user's data.
-    candidates = [p for p in entries if p.stem.lower() == table and not p.name.startswith(("~$", "."))]
+    return name.startswith(("~$", "."))
+
+
+def _entries(directory: Path, what: str) -> list[Path]:
+    try:
+        return sorted(directory.iterdir())
+    except OSError as exc:
+        raise _error(what, f"cannot list the inventory folder: {_why(exc)}") from None
+
+
+def _kind(path: Path) -> str | None:
+    """None for a regular file; else what it is (never following a symbolic link)."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return "unreadable"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file (device, pipe or socket)"
+
+
+def _not_regular(path: Path, kind: str) -> InventoryError:
+    return _error(
+        path.name,
+        f"{path.name} is {kind}; an inventory reads only regular files inside its own folder and never follows "
+        "links: copy the file itself into the folder",
+    )
+
+
+def _is_table_name(path: Path) -> bool:
+    return path.stem.lower() in TABLES and not _is_hidden(path.name)
+
+
+def inventory_files(directory: str | Path) -> list[Path]:
+    """The files an inventory folder's tables and profile are read from (regular files only, never through a
+    link): what a fingerprint must hash. Everything else in the folder is ignored (`other_files`)."""
+    directory = Path(directory)
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError:
+        return []
+    return [p for p in entries if (p.name == PROFILE_FILE or _is_table_name(p)) and _kind(p) is None]
+
+
+def other_files(directory: str | Path) -> list[Path]:
+    """Entries of an inventory folder that no table or profile reads (they are ignored; `validate` lists them)."""
+    directory = Path(directory)
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError:
+        return []
+    used = set(inventory_files(directory))
+    return [p for p in entries if p not in used and not _is_hidden(p.name) and not _is_table_name(p)]
+
+
+def find_table_file(directory: Path, table: str) -> Path:
+    """The one file holding `table` (`<table>.csv|.xlsx|.parquet`, any letter case). A link or special file
+    with that name is refused, never followed."""
+    expected = ", ".join(f"{table}{s}" for s in TABLE_SUFFIXES)
+    candidates = [p for p in _entries(directory, table) if p.stem.lower() == table and not _is_hidden(p.name)]
+    for path in candidates:
+        if (kind := _kind(path)) is not None and path.suffix.lower() in TABLE_SUFFIXES:
+            raise _not_regular(path, kind)
     found = [p for p in candidates if p.suffix.lower() in TABLE_SUFFIXES]
     if len(found) > 1:
         names = " and ".join(p.name for p in found)
@@ -134,6 +204,40 @@ def find_table_file(directory: Path, table: str) -> Path:
             candidates[0].name, f"unsupported file type ({names}); expected one of {expected} (save .xls/.ods as .xlsx)"
         )
     raise _error(table, f"table {table!r} is missing: expected one of {expected} (a header-only file if empty)")
+
+
+def read_file(path: Path, max_bytes: int, what: str = "file_bytes") -> bytes:
+    """The bytes of a regular file, refusing links and special files (not followed, not blocked on) and files
+    over `max_bytes` (checked before reading). Raises only `InventoryError`."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        kind = _kind(path)
+        if kind is not None:
+            raise _not_regular(path, kind) from None
+        raise _error(path.name, f"cannot read the file: {_why(exc)}") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(path, _kind(path) or "not a regular file")
+        if info.st_size > max_bytes:
+            raise _too_big(path.name, f"{info.st_size:,} bytes", f"{max_bytes:,} bytes", what)
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:  # grew while being read
+        raise _too_big(path.name, f"over {max_bytes:,} bytes", f"{max_bytes:,} bytes", what)
+    return data
+
+
+def _too_big(file: str, found: str, limit: str, name: str, row: int | None = None) -> InventoryError:
+    return _error(
+        file,
+        f"over the limit: {found}, the limit is {limit} ({name}); raise it for a big institution with "
+        f"--limit {name}=N or ALTINN_ANALYSIS_LIMIT_{name.upper()}",
+        row=row,
+    )
 
 
 # -- text ---------------------------------------------------------------------------------------------------
@@ -189,7 +293,7 @@ def _sniff_separator(text: str, file: str, table: str) -> str:
     return best
 
 
-def _read_csv(data: bytes, file: str, table: str) -> RawTable:
+def _read_csv(data: bytes, file: str, table: str, limits: Limits) -> RawTable:
     text = _decode(data, file)
     if not text.strip():
         raise _error(file, "the file is empty; expected at least a header line with the column names")
@@ -198,12 +302,16 @@ def _read_csv(data: bytes, file: str, table: str) -> RawTable:
 
     def records() -> Iterator[tuple[int, Sequence[str | None]]]:
         # One record is one spreadsheet row, also when a quoted value spans lines, so count records, not lines.
+        row = 0
         try:
-            yield from enumerate(reader, start=1)
+            for row, fields in enumerate(reader, start=1):
+                yield row, fields
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):  # the csv module's own cap (128 KiB)
+                raise _cell_too_long(file, limits, row + 1) from None
             raise _error(file, f"not readable as CSV near line {reader.line_num}: {_why(exc)}") from None
 
-    return _table_from_records(records(), file, table, _sha256(data))
+    return _table_from_records(records(), file, table, _sha256(data), limits)
 
 
 # -- Excel --------------------------------------------------------------------------------------------------
@@ -225,7 +333,75 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_xlsx(data: bytes, file: str, table: str) -> RawTable:
+_XLSX_PARTS = re.compile(r"^xl/(worksheets/sheet[0-9]*\.xml|sharedStrings\.xml)$", re.IGNORECASE)
+# In sheet XML, a cell's text is the run between `>` and `<`; escaped, one character takes at most 10 bytes
+# (`&#x10FFFF;`), so a longer run without `<` is a cell over the limit.
+_XML_BYTES_PER_CHAR = 10
+
+
+def _check_xlsx_size(data: bytes, file: str, limits: Limits) -> None:
+    """Refuse a zip bomb from the zip directory, then by streaming the sheet parts with a byte cap (the directory
+    can lie): unpacked bytes, rows (`<row` elements) and the longest cell text, all before openpyxl parses."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            declared = sum(m.file_size for m in members)
+            if declared > limits.xlsx_unpacked_bytes:
+                raise _too_big(
+                    file, f"{declared:,} bytes unpacked", f"{limits.xlsx_unpacked_bytes:,} bytes", "xlsx_unpacked_bytes"
+                )
+            budget = limits.xlsx_unpacked_bytes
+            max_rows = min(limits.xlsx_rows, limits.table_rows)
+            max_run = limits.cell_chars * _XML_BYTES_PER_CHAR
+            long_run = re.compile(rb"[^<]{%d}" % (max_run + 1))
+            for member in members:
+                if not _XLSX_PARTS.match(member.filename):
+                    continue
+                rows = run = 0
+                is_sheet = "worksheets" in member.filename.lower()
+                with archive.open(member) as fh:
+                    while chunk := fh.read(1 << 20):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            raise _too_big(
+                                file,
+                                "more bytes unpacked than the zip directory says",
+                                f"{limits.xlsx_unpacked_bytes:,} bytes",
+                                "xlsx_unpacked_bytes",
+                            )
+                        if is_sheet:
+                            rows += chunk.count(b"<row")
+                            if rows > max_rows + 1:  # + the header row
+                                name = "xlsx_rows" if max_rows == limits.xlsx_rows else "table_rows"
+                                raise _too_big(file, f"over {max_rows:,} rows", f"{max_rows:,} rows", name)
+                        # The text run carried over from the last chunk, then any run inside this one.
+                        first = chunk.find(b"<")
+                        run += len(chunk) if first < 0 else first
+                        if run > max_run or long_run.search(chunk):
+                            raise _cell_too_long(file, limits)
+                        if first >= 0:
+                            run = len(chunk) - chunk.rfind(b"<") - 1
+    except InventoryError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        raise _error(file, f"not a readable .xlsx workbook ({_why(exc)}); expected a workbook saved by Excel") from None
+
+
+def _cell_too_long(file: str, limits: Limits, row: int | None = None, column: str | None = None) -> InventoryError:
+    return InventoryError(
+        [
+            Problem(
+                file,
+                row,
+                column,
+                f"a cell holds more than {limits.cell_chars:,} characters (cell_chars); an inventory cell is a code, "
+                "a date, a number or a short name — raise the limit with --limit cell_chars=N if this is intended",
+            )
+        ]
+    )
+
+
+def _read_xlsx(data: bytes, file: str, table: str, limits: Limits) -> RawTable:
     if data.startswith(_OLE_MAGIC):
         raise _error(
             file,
@@ -234,6 +410,7 @@ def _read_xlsx(data: bytes, file: str, table: str) -> RawTable:
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _error(file, "not an .xlsx workbook (an .xlsx file is a zip archive, this one is not); expected .xlsx")
+    _check_xlsx_size(data, file, limits)
     import openpyxl
 
     try:
@@ -260,7 +437,7 @@ def _read_xlsx(data: bytes, file: str, table: str) -> RawTable:
             raise _error(file, f"sheet {sheet.title!r} is not readable ({_why(exc)})") from None
     finally:
         workbook.close()
-    return _table_from_records(rows, file, table, _sha256(data))
+    return _table_from_records(rows, file, table, _sha256(data), limits)
 
 
 # -- Parquet ------------------------------------------------------------------------------------------------
@@ -269,10 +446,11 @@ def _read_xlsx(data: bytes, file: str, table: str) -> RawTable:
 def _text_expr(name: str, dtype: pl.DataType) -> pl.Expr | None:
     """An expression turning a typed Parquet column into the text a CSV would hold, or None if it cannot."""
     col = pl.col(name)
+    # A date cast to text is ISO (YYYY-MM-DD), and many times faster than formatting with a pattern.
     if isinstance(dtype, pl.Datetime):
-        return col.dt.date().dt.to_string("%Y-%m-%d")
+        return col.dt.date().cast(pl.String)
     if isinstance(dtype, pl.Date):
-        return col.dt.to_string("%Y-%m-%d")
+        return col.cast(pl.String)
     if isinstance(dtype, pl.Boolean):
         return pl.when(col).then(pl.lit("true")).when(col.not_()).then(pl.lit("false")).otherwise(None)
     if dtype.is_float():
@@ -288,15 +466,41 @@ def _text_expr(name: str, dtype: pl.DataType) -> pl.Expr | None:
     return col.cast(pl.String, strict=False)
 
 
-def _read_parquet(data: bytes, file: str, table: str) -> RawTable:
+def _check_parquet_size(data: bytes, file: str, limits: Limits) -> None:
+    """Rows and size from the footer metadata, before a single page is decoded. Dictionary encoding makes a
+    600 KB file of 30 M rows possible, so the size in memory is estimated from rows × columns as well."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(io.BytesIO(data))
+        rows, columns = meta.num_rows, meta.num_columns
+        stored = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception as exc:  # a parser on untrusted bytes: any failure is "broken"
+        raise _error(file, f"broken Parquet file ({_why(exc)}); expected a readable .parquet file") from None
+    if rows > limits.table_rows:
+        raise _too_big(file, f"{rows:,} rows", f"{limits.table_rows:,} rows", "table_rows")
+    # 16 bytes a value is what a text cell costs in memory at the least (polars' string view).
+    estimate = max(stored, rows * columns * 16)
+    if estimate > limits.parquet_uncompressed_bytes:
+        raise _too_big(
+            file,
+            f"about {estimate:,} bytes uncompressed",
+            f"{limits.parquet_uncompressed_bytes:,} bytes",
+            "parquet_uncompressed_bytes",
+        )
+
+
+def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTable:
     if len(data) < 12 or not (data.startswith(_PARQUET_MAGIC) and data.endswith(_PARQUET_MAGIC)):
         raise _error(file, "not a Parquet file (it does not begin and end with 'PAR1'); expected a .parquet file")
+    _check_parquet_size(data, file, limits)
     import pyarrow.parquet as pq
 
     # pyarrow, not polars, decodes the bytes: on a damaged file polars' reader can panic (and print a Rust
     # backtrace) where pyarrow raises a plain error.
     try:
-        arrow = pq.read_table(io.BytesIO(data))
+        # ParquetFile.read, not pq.read_table: the dataset layer costs ~0.2 s CPU per call, the file reader ~3 ms.
+        arrow = pq.ParquetFile(io.BytesIO(data)).read()
         arrow.validate(full=True)  # e.g. text that is not UTF-8, which pyarrow's reader lets through
         converted = pl.from_arrow(arrow)
     except (Exception, pl.exceptions.PanicException) as exc:  # a parser on untrusted bytes: any failure is "broken"
@@ -330,14 +534,29 @@ def _read_parquet(data: bytes, file: str, table: str) -> RawTable:
     # Rows with no value at all are spreadsheet leftovers, as in CSV and Excel.
     if out.width > 1:
         out = out.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    _check_cells(out, file, limits)
     return RawTable(table, file, out.select(ROW, pl.exclude(ROW)), 1, _sha256(data))
+
+
+def _check_cells(frame: pl.DataFrame, file: str, limits: Limits) -> None:
+    """Cells over `cell_chars` are refused (vectorised) before any check quotes or compares them."""
+    columns = [c for c in frame.columns if c != ROW]
+    if not columns or frame.height == 0:
+        return
+    longest = frame.select(pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in columns)).item()
+    if longest is None or longest <= limits.cell_chars:
+        return
+    for name in columns:
+        long = frame.filter(pl.col(name).str.len_chars() > limits.cell_chars).select(ROW)
+        if long.height:
+            raise _cell_too_long(file, limits, long.item(0, 0), name)
 
 
 # -- shared ------------------------------------------------------------------------------------------------
 
 
 def _table_from_records(
-    records: Iterable[tuple[int, Sequence[str | None]]], file: str, table: str, sha256: str
+    records: Iterable[tuple[int, Sequence[str | None]]], file: str, table: str, sha256: str, limits: Limits
 ) -> RawTable:
     """Header = the first non-blank record; then data rows, skipping blank ones, checked for their width."""
     header: list[str] | None = None
@@ -368,6 +587,8 @@ def _table_from_records(
                 continue
             values = values[: len(header)]
         values.extend([None] * (len(header) - len(values)))
+        if len(rows) >= limits.table_rows:
+            raise _too_big(file, f"over {limits.table_rows:,} rows", f"{limits.table_rows:,} rows", "table_rows", row)
         for col, value in zip(columns, values, strict=True):
             col.append(value)
         rows.append(row)
@@ -391,6 +612,7 @@ def _table_from_records(
     frame = pl.DataFrame(
         {ROW: rows, **data}, schema={ROW: pl.Int64(), **{name: pl.String() for name in data}}, strict=False
     )
+    _check_cells(frame, file, limits)
     return RawTable(table, file, frame, header_row, sha256)
 
 
@@ -401,22 +623,26 @@ def _sha256(data: bytes) -> str:
 _READERS = {".csv": _read_csv, ".xlsx": _read_xlsx, ".parquet": _read_parquet}
 
 
-def read_table_bytes(data: bytes, file: str, table: str) -> RawTable:
+def read_table_bytes(data: bytes, file: str, table: str, limits: Limits | None = None) -> RawTable:
     """Read `table` from the bytes of `file` (its suffix picks the format). Raises only `InventoryError`."""
     if table not in TABLE_SPECS:
         raise ValueError(f"unknown table {table!r}")
+    limits = limits or Limits.from_env()
     reader = _READERS.get(Path(file).suffix.lower())
     if reader is None:
         raise _error(file, f"unsupported file type; expected {', '.join(TABLE_SUFFIXES)}")
-    return reader(data, file, table)
+    if len(data) > limits.file_bytes:
+        raise _too_big(file, f"{len(data):,} bytes", f"{limits.file_bytes:,} bytes", "file_bytes")
+    return reader(data, file, table, limits)
 
 
-def read_table(path: Path, table: str) -> RawTable:
+def read_table(path: Path, table: str, limits: Limits | None = None) -> RawTable:
+    limits = limits or Limits.from_env()
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _error(path.name, f"cannot read the file: {_why(exc)}") from None
-    return read_table_bytes(data, path.name, table)
+        data = read_file(path, limits.file_bytes)
+    except FileNotFoundError:
+        raise _error(path.name, "the file disappeared while the folder was read") from None
+    return read_table_bytes(data, path.name, table, limits)
 
 
 # -- profile.yaml -------------------------------------------------------------------------------------------
@@ -436,36 +662,89 @@ def _key_lines(node: yaml.Node, path: str, out: list[tuple[int, str]]) -> None:
             _key_lines(item, sub, out)
 
 
-def read_profile_bytes(data: bytes, file: str = PROFILE_FILE) -> RawProfile:
-    """Parse `profile.yaml` (safe YAML only). Raises only `InventoryError`."""
+class _YamlRefusedError(Exception):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _strict_loader(max_depth: int) -> type[yaml.SafeLoader]:
+    """A safe loader that refuses aliases and anchors (no "billion laughs": nothing is ever expanded), duplicate
+    keys (no silent last-one-wins) and nesting deeper than `max_depth`, each with its line."""
+
+    class StrictLoader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            line = event.start_mark.line + 1 if event.start_mark else None
+            if isinstance(event, yaml.AliasEvent):
+                raise _YamlRefusedError(line, "YAML aliases (*name) are not allowed; write the value out")
+            if getattr(event, "anchor", None):
+                raise _YamlRefusedError(line, "YAML anchors (&name) are not allowed; write the values out")
+            self.depth += 1
+            try:
+                if self.depth > max_depth:
+                    raise _YamlRefusedError(line, f"nested deeper than {max_depth} levels (yaml_depth)")
+                node = super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+            if isinstance(node, yaml.MappingNode):
+                seen: dict[str, int] = {}
+                for key, _ in node.value:
+                    name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+                    if name in seen:
+                        raise _YamlRefusedError(
+                            key.start_mark.line + 1,
+                            f"duplicate key {excerpt(name, 40)} (first on line {seen[name]}); "
+                            "YAML would silently keep only the last one",
+                        )
+                    seen[name] = key.start_mark.line + 1
+            return node
+
+    return StrictLoader
+
+
+def read_profile_bytes(data: bytes, file: str = PROFILE_FILE, limits: Limits | None = None) -> RawProfile:
+    """Parse `profile.yaml` (safe YAML, no aliases, anchors or duplicate keys). Raises only `InventoryError`."""
+    limits = limits or Limits.from_env()
+    if len(data) > limits.yaml_bytes:
+        raise _too_big(file, f"{len(data):,} bytes", f"{limits.yaml_bytes:,} bytes", "yaml_bytes")
     text = _decode(data, file)
+    loader: yaml.SafeLoader | None = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        value = yaml.safe_load(text)
+        loader = _strict_loader(limits.yaml_depth)(text)  # its reader refuses control characters at once
+        node = loader.get_single_node()
+        value = loader.construct_document(node) if node is not None else None
         lines: list[tuple[int, str]] = []
         if node is not None:
             _key_lines(node, "", lines)
+    except _YamlRefusedError as exc:
+        raise _error(file, exc.message, row=exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise _error(
-            file, f"not valid YAML: {what or 'syntax error'}", row=None if mark is None else mark.line + 1
+            file, f"not valid YAML: {scrub(what)[:200] or 'syntax error'}", row=None if mark is None else mark.line + 1
         ) from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         # e.g. `2024-13-45` is a YAML date that does not exist (ValueError)
         raise _error(file, f"not valid YAML ({_why(exc)})") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     lines.sort(key=lambda item: item[0])  # stable: a key and its first item on one line keep their order
     return RawProfile(file, value, text, tuple(lines), _sha256(data))
 
 
-def read_profile(path: Path) -> RawProfile:
+def read_profile(path: Path, limits: Limits | None = None) -> RawProfile:
+    limits = limits or Limits.from_env()
     try:
-        data = path.read_bytes()
+        data = read_file(path, limits.yaml_bytes, "yaml_bytes")
     except FileNotFoundError:
         raise _error(
             PROFILE_FILE,
             "profile.yaml is missing; expected org_number, name, org_form, institution_type, dsop_services, vendors",
         ) from None
-    except OSError as exc:
-        raise _error(path.name, f"cannot read the file: {_why(exc)}") from None
-    return read_profile_bytes(data, path.name)
+    return read_profile_bytes(data, path.name, limits)

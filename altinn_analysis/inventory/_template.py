@@ -17,19 +17,16 @@ file is written to a temporary name first and then renamed into place.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from altinn_analysis.checks import org_number_problem
 from altinn_analysis.inventory._docs import PROFILE_HELP, TABLE_HELP, check_help, column_help, kind_text
-from altinn_analysis.inventory._profile import org_number_problem
 from altinn_analysis.inventory._schema import (
     PROFILE_FIELDS,
     PROFILE_FILE,
@@ -385,15 +382,9 @@ def _table_files(directory: Path, table: str) -> list[Path]:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise
+    from altinn_analysis.sources import write_atomic  # here, not at the top: `sources` imports the HTTP stack
+
+    write_atomic(path, data)
 
 
 def _default_services() -> dict[str, str] | None:

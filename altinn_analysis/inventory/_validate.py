@@ -16,11 +16,12 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from altinn_analysis.inventory._identity import IDENTITY_PREFILTER, find_identity_numbers
-from altinn_analysis.inventory._problem import Problem, Severity
-from altinn_analysis.inventory._profile import IDENTITY_MESSAGE, org_number_problem
+from altinn_analysis.checks import IDENTITY_PREFILTER, Problem, Severity, find_identity_numbers, org_number_problem
+from altinn_analysis.checks import excerpt as _show
+from altinn_analysis.inventory._profile import IDENTITY_MESSAGE
 from altinn_analysis.inventory._readers import ROW, RawTable
 from altinn_analysis.inventory._schema import TABLE_SPECS, ColumnSpec
+from altinn_analysis.secret_guard import CREDENTIAL_PREFILTER, credential_kind
 
 __all__ = ["DEFAULT_LIMIT", "CatalogueLookups", "TableCheck", "check_table", "to_typed"]
 
@@ -67,18 +68,32 @@ class TableCheck:
     problems: list[Problem]
 
 
-def _show(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 2] + "…'"
+# "Did you mean" hints only for short values: difflib is quadratic, and a long value is no typo.
+_HINT_CHARS = 64
+
+
+def _close(value: str, choices: Collection[str], cutoff: float = 0.6) -> list[str]:
+    return difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff) if len(value) <= _HINT_CHARS else []
+
+
+_Thunk = Callable[[], None]
 
 
 class _Out:
+    """Collects problems in check order. Row checks (`where`, `values`) are deferred: `finish` evaluates every
+    condition on a frame in ONE vectorised pass (`any()` per condition), and only the checks that hit a row
+    run again to list rows — Python only ever touches failing rows."""
+
     def __init__(self, file: str, limit: int) -> None:
         self.file = file
         self.limit = limit
         self.problems: list[Problem] = []
+        self._pending: list[tuple[pl.DataFrame | None, pl.Expr | None, _Thunk]] = []
 
     def add(self, row: int | None, column: str | None, message: str, severity: Severity = "error") -> None:
+        self._pending.append((None, None, lambda: self._add(row, column, message, severity)))
+
+    def _add(self, row: int | None, column: str | None, message: str, severity: Severity) -> None:
         self.problems.append(Problem(self.file, row, column, message, severity))
 
     def rows(
@@ -90,10 +105,36 @@ class _Out:
         severity: Severity = "error",
     ) -> None:
         """One problem per hit row (up to the limit), then one that counts the rest."""
+        self._pending.append((None, None, lambda: self._rows(hits, column, message, label, severity)))
+
+    def where(
+        self,
+        frame: pl.DataFrame,
+        condition: pl.Expr,
+        column: str | None,
+        message: str | Callable[[dict[str, Any]], str],
+        label: str,
+        severity: Severity = "error",
+    ) -> None:
+        """`rows` for the rows of `frame` where `condition` holds, deferred to `finish`."""
+
+        def run() -> None:
+            self._rows(frame.filter(condition), column, message, label, severity)
+
+        self._pending.append((frame, condition, run))
+
+    def _rows(
+        self,
+        hits: pl.DataFrame,
+        column: str | None,
+        message: str | Callable[[dict[str, Any]], str],
+        label: str,
+        severity: Severity,
+    ) -> None:
         for rec in hits.head(self.limit).iter_rows(named=True):
-            self.add(rec[ROW], column, message if isinstance(message, str) else message(rec), severity)
+            self._add(rec[ROW], column, message if isinstance(message, str) else message(rec), severity)
         if hits.height > self.limit:
-            self.add(None, column, f"{hits.height - self.limit} more rows: {label}", severity)
+            self._add(None, column, f"{hits.height - self.limit} more rows: {label}", severity)
 
     def values(
         self,
@@ -101,18 +142,45 @@ class _Out:
         column: str,
         bad: Callable[[str], str | None],
         severity: Severity = "warning",
+        where: pl.Expr | None = None,
     ) -> None:
-        """One problem per distinct bad value, on the first row that has it (`bad` returns the message)."""
-        firsts = (
-            frame.filter(pl.col(column).is_not_null())
-            .group_by(column)
-            .agg(pl.col(ROW).min().alias("first"), pl.len().alias("n"))
-            .sort("first")
-        )
-        for value, first, n in firsts.iter_rows():
-            message = bad(value)
-            if message is not None:
-                self.add(first, column, message + (f" (in {n} rows)" if n > 1 else ""), severity)
+        """One problem per distinct bad value among the rows `where` holds, on the first row that has it (`bad`
+        returns the message). Deferred to `finish`."""
+        condition = pl.col(column).is_not_null()
+        if where is not None:
+            condition = condition & where
+
+        def run() -> None:
+            firsts = (
+                frame.filter(condition)
+                .group_by(column)
+                .agg(pl.col(ROW).min().alias("first"), pl.len().alias("n"))
+                .sort("first")
+            )
+            for value, first, n in firsts.iter_rows():
+                message = bad(value)
+                if message is not None:
+                    self._add(first, column, message + (f" (in {n} rows)" if n > 1 else ""), severity)
+
+        self._pending.append((frame, condition, run))
+
+    def finish(self) -> list[Problem]:
+        frames: dict[int, tuple[pl.DataFrame, list[int]]] = {}
+        for index, (frame, condition, _) in enumerate(self._pending):
+            if frame is not None and condition is not None:
+                frames.setdefault(id(frame), (frame, []))[1].append(index)
+        hit: set[int] = set()
+        for frame, indices in frames.values():
+            if frame.height == 0:
+                continue
+            exprs = [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in indices]  # type: ignore[union-attr]
+            flags = frame.select(exprs).row(0)
+            hit.update(i for i, flag in zip(indices, flags, strict=True) if flag)
+        for index, (frame, _, run) in enumerate(self._pending):
+            if frame is None or index in hit:
+                run()
+        self._pending.clear()
+        return self.problems
 
 
 def _normalise(raw: RawTable) -> pl.DataFrame:
@@ -163,7 +231,8 @@ def _header(raw: RawTable, out: _Out) -> set[str]:
     optional = f" (optional: {', '.join(names)})" if names else ""
     for name in spec.required_columns:
         if name not in present:
-            hint = difflib.get_close_matches(name, extras, n=1, cutoff=0.6)
+            hint = [e for e in extras if len(e) <= _HINT_CHARS]
+            hint = difflib.get_close_matches(name, hint, n=1, cutoff=0.6)
             also = f" (is {hint[0]!r} meant to be {name!r}?)" if hint else ""
             out.add(
                 raw.header_row,
@@ -172,70 +241,97 @@ def _header(raw: RawTable, out: _Out) -> set[str]:
                 f"{', '.join(spec.required_columns)}{optional}",
             )
     for name in extras:
-        hint = difflib.get_close_matches(name, spec.column_names, n=1, cutoff=0.6)
+        hint = _close(name, spec.column_names, 0.6)
         also = f" (did you mean {hint[0]!r}?)" if hint else ""
         out.add(raw.header_row, name, f"unknown column {name!r} is ignored{also}", "warning")
     return present
 
 
 def _identity_numbers(raw: RawTable, out: _Out) -> None:
+    """Identity numbers and credentials: a cheap vectorised pre-filter over every column at once, then the
+    exact checks (check digits, a JWT header that decodes) in Python on the few cells left."""
     for name in raw.columns:
         if find_identity_numbers(name):  # a header cell is a cell too
             out.add(raw.header_row, None, f"the header {IDENTITY_MESSAGE}")
-        # A cheap vectorised pre-filter, then the exact check digits on the few cells left.
-        candidates = raw.frame.filter(pl.col(name).str.contains(IDENTITY_PREFILTER)).select(ROW, name)
-        rows = [row for row, value in candidates.iter_rows() if find_identity_numbers(value)]
-        hits = candidates.filter(pl.col(ROW).is_in(rows))
-        out.rows(hits, name, IDENTITY_MESSAGE, "hold what looks like a national identity number")
+    if not raw.columns:
+        return
+    pattern = f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}"
+    suspects = raw.frame.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in raw.columns))
+    if suspects.height == 0:
+        return
+    for name in raw.columns:
+        candidates = suspects.filter(pl.col(name).str.contains(pattern)).select(ROW, name)
+        ids = [row for row, value in candidates.iter_rows() if find_identity_numbers(value)]
+        out.rows(
+            candidates.filter(pl.col(ROW).is_in(ids)),
+            name,
+            IDENTITY_MESSAGE,
+            "hold what looks like a national identity number",
+        )
+        kinds = {row: kind for row, value in candidates.iter_rows() if (kind := credential_kind(value))}
+        out.rows(
+            candidates.filter(pl.col(ROW).is_in(list(kinds))),
+            name,
+            lambda r, kinds=kinds: (  # type: ignore[misc]
+                f"holds what looks like a credential ({kinds[r[ROW]]}; not shown): an inventory never holds "
+                "secrets, and this one would be copied into every report — remove it"
+            ),
+            "hold what looks like a credential",
+        )
 
 
 def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
     name = spec.name
     col = pl.col(name)
     if spec.required:
-        out.rows(
-            frame.filter(col.is_null()),
+        out.where(
+            frame,
+            col.is_null(),
             name,
             lambda _: f"{name} is required (e.g. {spec.example})",
             f"{name} is empty",
         )
-    present = frame.filter(col.is_not_null())
+    present = col.is_not_null()
     if spec.kind == "enum" and spec.allowed:
         allowed = spec.allowed
-        out.rows(
-            present.filter(~col.is_in(list(allowed))),
+        out.where(
+            frame,
+            present & ~col.is_in(list(allowed)),
             name,
             lambda r: (
                 f"{_show(r[name])} is not a valid {name}; expected one of {', '.join(allowed)}"
-                + "".join(f" (did you mean {m!r}?)" for m in difflib.get_close_matches(r[name], allowed, n=1))
+                + "".join(f" (did you mean {m!r}?)" for m in _close(r[name], allowed))
             ),
             f"{name} not one of {', '.join(allowed)}",
         )
     elif spec.kind == "date":
         ok = col.str.contains(_ISO_DATE) & col.str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_not_null()
-        out.rows(present.filter(~ok), name, lambda r: _date_message(r[name]), "not a YYYY-MM-DD date")
+        out.where(frame, present & ~ok, name, lambda r: _date_message(r[name]), "not a YYYY-MM-DD date")
     elif spec.kind == "count":
         number = col.str.to_integer(strict=False)
-        out.rows(
-            present.filter(number.is_null()),
+        out.where(
+            frame,
+            present & number.is_null(),
             name,
             lambda r: f"{_show(r[name])} is not a whole number; expected a count of 1 or more",
             "not a whole number",
         )
-        out.rows(
-            present.filter(number < 1),
+        out.where(
+            frame,
+            present & (number < 1),
             name,
             lambda r: f"count is {r[name]}; expected 1 or more (a row stands for that many consents)",
             "count below 1",
         )
     elif spec.kind == "operator":
         out.values(
-            present.filter(col != "self"),
+            frame,
             name,
             lambda v: (
                 None if (why := org_number_problem(v)) is None else f"expected 'self' or a vendor's org number: {why}"
             ),
             "error",
+            where=col != "self",
         )
 
 
@@ -249,8 +345,9 @@ def _date_message(value: str) -> str:
 def _only_on(frame: pl.DataFrame, column: str, only_on: dict[str, str], what: str, out: _Out) -> None:
     for value, platform in only_on.items():
         other = "altinn3" if platform == "altinn2" else "altinn2"
-        out.rows(
-            frame.filter((pl.col(column) == value) & (pl.col("platform") == other)),
+        out.where(
+            frame,
+            (pl.col(column) == value) & (pl.col("platform") == other),
             "platform",
             f"{what} {value!r} exists only on {platform}, but the row says {other}",
             f"{what} {value!r} on {other}",
@@ -260,8 +357,9 @@ def _only_on(frame: pl.DataFrame, column: str, only_on: dict[str, str], what: st
 
 def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> pl.DataFrame:
     grant_type, grant = pl.col("grant_type"), pl.col("grant")
-    out.rows(
-        frame.filter((grant_type == "service") & grant.is_not_null() & ~grant.str.contains(_SERVICE)),
+    out.where(
+        frame,
+        (grant_type == "service") & grant.is_not_null() & ~grant.str.contains(_SERVICE),
         "grant",
         lambda r: f"{_show(r['grant'])} is not an Altinn 2 service; expected code:edition, e.g. 4804:210607",
         "service grant not code:edition",
@@ -275,16 +373,17 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         return frame.filter((grant_type == kind) & grant.is_not_null())
 
     out.values(
-        rows_of("role"),
+        frame,
         "grant",
         lambda v: (
             None
             if cat.role(v)
             else f"unknown role code {_show(v)}: the catalogue has no Altinn 2 or Altinn 3 role with that code" + _KEPT
         ),
+        where=grant_type == "role",
     )
     out.values(
-        rows_of("service").filter(grant.str.contains(_SERVICE)),
+        frame,
         "grant",
         lambda v: (
             None
@@ -292,10 +391,10 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
             else f"Altinn 2 service {v} is not in the catalogue's service map, so its Altinn 3 successor is unknown "
             "(kept: assess judges it from the DSOP catalogue where that documents the code, else as unknown)"
         ),
+        where=(grant_type == "service") & grant.str.contains(_SERVICE),
     )
-    packages = rows_of("access_package")
     out.values(
-        packages,
+        frame,
         "grant",
         lambda v: (
             None
@@ -303,10 +402,11 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
             else f"unknown access package {_show(v)}: expected an urn like "
             f"{PACKAGE_URN_PREFIX}skattegrunnlag that the catalogue knows" + _KEPT
         ),
+        where=grant_type == "access_package",
     )
     # A package given by its code (`skattegrunnlag`) is stored as its urn, as Altinn 3 names it.
     urns: dict[str, str] = {}
-    for value in packages["grant"].unique().to_list():
+    for value in rows_of("access_package")["grant"].unique().to_list():
         found = cat.package(value)
         if found and found.get("urn") and found["urn"] != value:
             urns[value] = str(found["urn"])
@@ -315,13 +415,14 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
             pl.when(grant_type == "access_package").then(grant.replace(urns)).otherwise(grant).alias("grant")
         )
     out.values(
-        rows_of("resource"),
+        frame,
         "grant",
         lambda v: (
             None
             if cat.resource(v)
             else f"unknown resource {_show(v)}: the Resource Registry snapshot has no resource with that id" + _KEPT
         ),
+        where=grant_type == "resource",
     )
     return frame
 
@@ -333,14 +434,16 @@ _KEPT = " (kept: assess judges it from the DSOP catalogue where that documents t
 def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> None:
     platform, service = pl.col("platform"), pl.col("service")
     code_like = service.str.contains(_SERVICE)
-    out.rows(
-        frame.filter((platform == "altinn2") & service.is_not_null() & ~code_like),
+    out.where(
+        frame,
+        (platform == "altinn2") & service.is_not_null() & ~code_like,
         "service",
         lambda r: f"{_show(r['service'])}: an Altinn 2 consent is for a service as code:edition, e.g. 4804:210607",
         "altinn2 consent service not code:edition",
     )
-    out.rows(
-        frame.filter((platform == "altinn3") & code_like),
+    out.where(
+        frame,
+        (platform == "altinn3") & code_like,
         "service",
         lambda r: (
             f"{r['service']} is an Altinn 2 service code; an Altinn 3 consent is for a consent resource id, "
@@ -351,8 +454,9 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
     valid_from = pl.col("valid_from").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     valid_to = pl.col("valid_to").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     iso = pl.col("valid_from").str.contains(_ISO_DATE) & pl.col("valid_to").str.contains(_ISO_DATE)
-    out.rows(
-        frame.filter(iso & (valid_from > valid_to)),
+    out.where(
+        frame,
+        iso & (valid_from > valid_to),
         "valid_to",
         lambda r: f"valid_to {r['valid_to']} is before valid_from {r['valid_from']}",
         "valid_to before valid_from",
@@ -360,7 +464,7 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
     if cat is None:
         return
     out.values(
-        frame.filter((platform == "altinn2") & code_like),
+        frame,
         "service",
         lambda v: (
             None
@@ -368,15 +472,17 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
             else f"Altinn 2 consent service {v} is not in the catalogue's service map, so its Altinn 3 consent "
             "resource is unknown" + _KEPT
         ),
+        where=(platform == "altinn2") & code_like,
     )
     out.values(
-        frame.filter((platform == "altinn3") & service.is_not_null() & ~code_like),
+        frame,
         "service",
         lambda v: (
             None
             if cat.resource(v)
             else f"unknown resource {_show(v)}: the Resource Registry snapshot has no resource with that id" + _KEPT
         ),
+        where=(platform == "altinn3") & ~code_like,
     )
 
 
@@ -405,13 +511,14 @@ def _integrations(
     operated_by = pl.col("operated_by")
     listed = set(vendors) | ({own_org_number} if own_org_number else set())
     out.values(
-        frame.filter(operated_by.is_not_null() & (operated_by != "self")),
+        frame,
         "operated_by",
         lambda v: (
             None
             if v in listed or org_number_problem(v) is not None
             else f"vendor {v} runs this integration but is not listed under vendors in profile.yaml"
         ),
+        where=operated_by != "self",
     )
 
 
@@ -420,6 +527,9 @@ def _duplicates(frame: pl.DataFrame, out: _Out) -> None:
     # counted twice, and dropping it silently would hide a broken export. An aggregate belongs in one row.
     columns = [c for c in frame.columns if c != ROW]
     if not columns or frame.height < 2:
+        return
+    # One hashing pass decides; the window that names each duplicate's first row runs only when there are some.
+    if not frame.select(pl.struct(columns).is_duplicated().any()).item():
         return
     marked = frame.with_columns(pl.col(ROW).min().over(columns).alias("__first__"))
     out.rows(
@@ -459,7 +569,7 @@ def check_table(
     elif raw.table == "integrations":
         _integrations(frame, vendors, own_org_number, out, services)
     _duplicates(frame, out)
-    return TableCheck(raw.table, raw.file, frame.select(ROW, *spec.column_names), out.problems)
+    return TableCheck(raw.table, raw.file, frame.select(ROW, *spec.column_names), out.finish())
 
 
 def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:

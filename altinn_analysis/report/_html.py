@@ -9,7 +9,6 @@ no network.
 from __future__ import annotations
 
 import html
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,15 +75,10 @@ PAGE = """<!DOCTYPE html>
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
-    """Write via a temporary sibling and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """Write via the one atomic-write helper, so a reader never sees half a file."""
+    from altinn_analysis.sources import write_atomic
+
+    return write_atomic(path, text)
 
 
 def write_plotly_js(folder: Path) -> str:
@@ -126,6 +120,9 @@ def notebook_to_html(nb: NotebookNode, *, title: str, language: str, plotly_js: 
             # Warnings and progress chatter on stderr are for the log, not for the reader.
             cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
     body, _ = _EXPORTER.from_notebook_node(clean)
+    from altinn_analysis.sources import strip_control
+
+    body = strip_control(body)  # a NUL or ESC from an inventory value has no place in a page
     return PAGE.format(
         lang=html.escape(language),
         title=html.escape(title),

@@ -246,9 +246,10 @@ class InstitutionReport:
             return {}
         target.mkdir(parents=True, exist_ok=True)
         parquet = target / "findings.parquet"
-        tmp = parquet.with_name(".findings.parquet.tmp")
-        self.findings.write_parquet(tmp, compression="zstd", statistics=False)
-        tmp.replace(parquet)
+        from altinn_analysis.sources import atomic_path
+
+        with atomic_path(parquet) as tmp:  # a unique temporary name: two writers never collide
+            self.findings.write_parquet(tmp, compression="zstd", statistics=False)
         xlsx = write_actions_xlsx(
             self.findings,
             target / "actions.xlsx",

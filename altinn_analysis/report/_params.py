@@ -68,7 +68,7 @@ def check_report_parameters(
     Refuses anything that looks like a secret or a national identity number: papermill writes parameters into
     the saved notebook, so a secret there would end up in every copy of the report.
     """
-    from altinn_analysis.secrets import check_parameters
+    from altinn_analysis.secret_guard import check_parameters
 
     params = {
         "org_number": org_number,

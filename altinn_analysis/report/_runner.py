@@ -15,7 +15,6 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -93,12 +92,14 @@ class RunResult:
 
 
 def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    from altinn_analysis.sources import sha256_file  # streamed: bounded memory whatever the size
+
+    return sha256_file(path)
 
 
-def _dir_hash(path: Path) -> str:
+def _dir_hash(path: Path, files: Sequence[Path] | None = None) -> str:
     digest = hashlib.sha256()
-    for p in sorted(q for q in path.rglob("*") if q.is_file()):
+    for p in sorted(files if files is not None else (q for q in path.rglob("*") if q.is_file())):
         digest.update(p.relative_to(path).as_posix().encode())
         digest.update(_sha256_file(p).encode())
     return digest.hexdigest()
@@ -110,13 +111,9 @@ def _fingerprint(inputs: dict[str, str]) -> str:
 
 def _swap_into_place(tmp: Path, final: Path) -> None:
     """Replace `final` by the complete `tmp` folder; the old one survives until the new one is there."""
-    old = final.with_name(f".{final.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+    from altinn_analysis.sources import replace_dir
+
+    replace_dir(tmp, final)
 
 
 def _error_details(exc: BaseException, nb_path: Path | None) -> dict[str, Any]:
@@ -247,7 +244,7 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], options: 
     import papermill
 
     from altinn_analysis.report._kernel import ENGINE_NAME
-    from altinn_analysis.secrets import check_parameters
+    from altinn_analysis.secret_guard import check_parameters
 
     # papermill writes parameters into the saved notebook: refuse secrets before anything is executed or written.
     check_parameters(parameters)
@@ -283,7 +280,9 @@ def _run_institution(
 
     start = time.perf_counter()
     result = InstitutionResult(org, "failed", _fingerprint(inputs), inputs)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{org}.tmp-", dir=run_dir))
+    from altinn_analysis.sources import make_temp_dir
+
+    tmp = make_temp_dir(run_dir, org)
     nb_path = tmp / "report.ipynb"
     try:
         nb = _execute(
@@ -332,7 +331,9 @@ def _sector_page(options: RunOptions, run_dir: Path, plotly_js: str, workers: _W
     from altinn_analysis.report._html import notebook_to_html, write_text_atomic
 
     start = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=".index.tmp-", dir=run_dir))
+    from altinn_analysis.sources import make_temp_dir
+
+    tmp = make_temp_dir(run_dir, "index")
     try:
         nb = _execute(
             options.notebooks_dir / "sector_overview.ipynb",
@@ -419,7 +420,7 @@ def run_reports(
     options: RunOptions, orgs: Sequence[str] | None = None, *, progress: Progress | None = None
 ) -> RunResult:
     """Build the reports for `orgs` (None: every institution under `options.inventory_dir`)."""
-    from altinn_analysis.inventory import InventoryError, load_inventory
+    from altinn_analysis.inventory import InventoryError, inventory_files, load_inventory
     from altinn_analysis.report._html import write_plotly_js, write_text_atomic
     from altinn_analysis.report._institution import load_catalogues
     from altinn_analysis.report._params import ReportParameterError, check_report_parameters
@@ -456,7 +457,8 @@ def run_reports(
             )
             emit("invalid", org, 0, len(wanted))
             continue
-        inputs = {**shared, "inventory": _dir_hash(folder)}
+        # Only the files the inventory reads: an unrelated (or huge) file in the folder is never read.
+        inputs = {**shared, "inventory": _dir_hash(folder, inventory_files(folder))}
         before = previous.get("institutions", {}).get(org, {})
         complete = all((run_dir / org / name).exists() for name in OUTPUTS)
         if not options.force and complete and before.get("fingerprint") == _fingerprint(inputs):

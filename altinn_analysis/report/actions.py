@@ -18,8 +18,6 @@ properties and zip entry times derive from `as_of`, so the same input gives the 
 from __future__ import annotations
 
 import io
-import os
-import secrets
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -405,40 +403,11 @@ def _save(wb: Any, fh: BinaryIO, stamp: tuple[int, int, int, int, int, int]) -> 
             out.writestr(entry, src.read(info.filename))
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # not possible on every platform; the rename is still atomic
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _write_atomically(wb: Any, target: Path, stamp: tuple[int, int, int, int, int, int]) -> None:
-    """Write to a hidden temporary file beside `target`, then rename it over `target`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o666)  # 0o666 minus the umask, like any file the user saves
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _save(wb, fh, stamp)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
+    from altinn_analysis.sources import atomic_file
+
+    with atomic_file(target) as fh:
+        _save(wb, fh, stamp)
 
 
 def write_actions_xlsx(

@@ -18,6 +18,17 @@ from altinn_analysis.sources._consents import (
     consents_table,
     parse_consent_request,
 )
+from altinn_analysis.sources._files import (
+    atomic_file,
+    atomic_path,
+    fsync_dir,
+    make_temp_dir,
+    recover_dir,
+    replace_dir,
+    sha256_file,
+    write_atomic,
+    yaml_text,
+)
 from altinn_analysis.sources._maskinporten import (
     ENV_VARS,
     MASKINPORTEN_ENVIRONMENTS,
@@ -40,6 +51,15 @@ from altinn_analysis.sources._redact import (
     remember_secret,
 )
 from altinn_analysis.sources._replay import ReplayMissError, ReplayTransport
+from altinn_analysis.sources._safety import (
+    UnsafeOutputError,
+    check_outputs,
+    console_text,
+    neutralise_cell,
+    neutralise_frame,
+    scan_outputs,
+    strip_control,
+)
 from altinn_analysis.sources._snapshot import (
     SCHEMA_VERSION,
     Manifest,
@@ -82,14 +102,30 @@ __all__ = [
     "SnapshotError",
     "SnapshotIntegrityError",
     "TableInfo",
+    "UnsafeOutputError",
+    "atomic_file",
+    "atomic_path",
+    "check_outputs",
     "consents_table",
+    "console_text",
+    "fsync_dir",
     "install_log_redaction",
     "load_maskinporten_key",
+    "make_temp_dir",
+    "neutralise_cell",
+    "neutralise_frame",
     "parse_consent_request",
     "read_env_file",
     "read_manifest",
     "read_snapshot",
+    "recover_dir",
     "redact_secrets",
     "remember_secret",
+    "replace_dir",
+    "scan_outputs",
+    "sha256_file",
+    "strip_control",
+    "write_atomic",
     "write_snapshot",
+    "yaml_text",
 ]

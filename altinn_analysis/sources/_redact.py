@@ -13,22 +13,26 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 
+from altinn_analysis.secret_guard import (
+    ASSERTION_FIELD,
+    BEARER,
+    JWT_CANDIDATE,
+    PEM_BLOCK,
+    PERSON_URN,
+    TOKEN_FIELD,
+)
+
 __all__ = ["REDACTED", "RedactingFilter", "install_log_redaction", "redact_secrets", "remember_secret"]
 
 REDACTED = "[redacted]"
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # A whole PEM block, or a BEGIN line and the base64 after it when the END line was cut off.
-    (
-        re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(?:.*?-----END \1-----|[A-Za-z0-9+/=\s]*)", re.DOTALL),
-        f"[PEM block {REDACTED}]",
-    ),
-    (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*"), f"Bearer {REDACTED}"),
-    # Three base64url segments; a JSON header always starts `eyJ` (`{"`), `eyA` or `ew` (`{ ` / `{\n`).
-    (re.compile(r"\be(?:yJ|yA|w)[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), f"[JWT {REDACTED}]"),
-    (re.compile(r"(?i)(\bassertion=)[^&\s'\"]+"), rf"\g<1>{REDACTED}"),
-    (re.compile(r"(?i)(\"(?:access_token|assertion|id_token|refresh_token)\"\s*:\s*)\"[^\"]*\""), rf'\1"{REDACTED}"'),
-    (re.compile(r"(urn:altinn:person:identifier-no:)[0-9]+"), rf"\g<1>{REDACTED}"),
+    (PEM_BLOCK, f"[PEM block {REDACTED}]"),
+    (BEARER, f"Bearer {REDACTED}"),
+    (JWT_CANDIDATE, f"[JWT {REDACTED}]"),
+    (ASSERTION_FIELD, rf"\g<1>{REDACTED}"),
+    (TOKEN_FIELD, rf'\1"{REDACTED}"'),
+    (PERSON_URN, rf"\g<1>{REDACTED}"),
 )
 
 # Exact values to redact wherever they appear (newest tokens, key passwords). Bounded: old tokens have expired.

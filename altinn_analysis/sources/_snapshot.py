@@ -9,9 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any, Literal
 import polars as pl
 
 from altinn_analysis._version import __version__
+from altinn_analysis.sources._files import make_temp_dir, recover_dir, replace_dir, sha256_file
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -34,7 +33,6 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
-_BACKUP = ".{name}.previous"
 
 
 class SnapshotError(Exception):
@@ -93,36 +91,6 @@ class Manifest:
             raise SnapshotError(f"{where}: corrupt manifest ({type(exc).__name__}: {exc})") from exc
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _recover(directory: Path) -> None:
-    """Finish an interrupted swap: if the snapshot folder is gone but its backup exists, put it back."""
-    backup = directory.with_name(_BACKUP.format(name=directory.name))
-    if backup.exists() and not directory.exists():
-        backup.rename(directory)
-    elif backup.exists():
-        shutil.rmtree(backup, ignore_errors=True)
-
-
 def write_snapshot(
     directory: str | Path,
     tables: Mapping[str, pl.DataFrame],
@@ -135,20 +103,15 @@ def write_snapshot(
 ) -> Manifest:
     """Write `tables` as a snapshot in `directory`, replacing the old one only when everything is on disk."""
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    _recover(directory)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=directory.parent))
+    recover_dir(directory)
+    tmp = make_temp_dir(directory.parent, directory.name)
     try:
-        # mkdtemp makes the folder private (0700); a snapshot is shared data, so follow the umask instead.
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)
         infos: dict[str, TableInfo] = {}
         for name in sorted(tables):
             path = tmp / f"{name}.parquet"
             # Fixed settings so that the same table always gives the same bytes (and hash).
             tables[name].write_parquet(path, compression="zstd", compression_level=3, statistics=False)
-            infos[name] = TableInfo(rows=tables[name].height, sha256=_sha256(path))
+            infos[name] = TableInfo(rows=tables[name].height, sha256=sha256_file(path))
         manifest = Manifest(
             source=source,
             environment=environment,
@@ -158,26 +121,17 @@ def write_snapshot(
             notes=list(notes),
         )
         (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        for path in tmp.iterdir():
-            with path.open("rb") as fh:
-                os.fsync(fh.fileno())
-        _fsync_dir(tmp)
-        backup = directory.with_name(_BACKUP.format(name=directory.name))
-        if directory.exists():
-            directory.rename(backup)
-        tmp.rename(directory)
-        _fsync_dir(directory.parent)
-        shutil.rmtree(backup, ignore_errors=True)
+        replace_dir(tmp, directory)
         return manifest
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        _recover(directory)
+        recover_dir(directory)
         raise
 
 
 def read_manifest(directory: str | Path) -> Manifest:
     directory = Path(directory)
-    _recover(directory)
+    recover_dir(directory)
     path = directory / MANIFEST
     try:
         text = path.read_text(encoding="utf-8")

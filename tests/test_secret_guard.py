@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from altinn_analysis.inventory import is_national_identity_number, national_id_check_digits
-from altinn_analysis.secrets import (
+from altinn_analysis.secret_guard import (
     SECRET_NAME_WORDS,
     Finding,
     SecretParameterError,
@@ -310,7 +310,7 @@ def test_scan_path_covers_every_output_format(tmp_path: Path) -> None:
         ("findings.parquet", "national_identity_number"),
     }
     parquet = sorted(f.location.split(": ", 1)[1] for f in findings if "findings.parquet" in f.location)
-    assert parquet == ["column holder, row 2", "column service, row 3"]
+    assert parquet == ["column holder, row 4", "column service, row 5"]
     assert any("actions.xlsx!xl/" in f.location for f in findings)
     assert scan_path(out / "clean.html") == [] and scan_path(out / "clean.parquet") == []
     with pytest.raises(FileNotFoundError, match="nothing to scan"):
@@ -319,3 +319,21 @@ def test_scan_path_covers_every_output_format(tmp_path: Path) -> None:
 
 def test_demo_institutions_are_clean() -> None:
     assert scan_path(ROOT / "data" / "institutions") == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/data/Sparebank/2026/q3/q3/q3",  # found by Hypothesis: the runner passes absolute paths as parameters
+        "/srv/Analyse/Sparebank1Nord/2026/Q3/reports/910000004",
+        "C:/Users/Ola/Documents/Altinn3Overgang/Rapporter2026",
+    ],
+)
+def test_folder_paths_are_not_random_looking(path: str) -> None:
+    assert looks_secret(path) is None
+    check_parameters({"output_dir": path, "inventory_dir": Path(path)})
+
+
+def test_base64_with_slashes_still_looks_secret() -> None:
+    key = base64.b64encode(bytes(range(7, 250, 7))).decode()  # standard base64: `/`, `+` and `=` padding
+    assert "/" in key and looks_secret(key)

@@ -1,7 +1,7 @@
 """Secrets and personal data never reach a report: a guard for report parameters and a scanner for outputs.
 
 ```python
-from altinn_analysis.secrets import check_parameters, scan_path
+from altinn_analysis.secret_guard import check_parameters, scan_path
 
 check_parameters({"org_number": "910000004", "as_of": "2026-09-01"})  # SecretParameterError if one looks secret
 for finding in scan_path("reports/910000004", known_secrets=[key_password]):
@@ -37,16 +37,19 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from altinn_analysis.inventory import is_national_identity_number
+from altinn_analysis.checks import is_national_identity_number
 
 __all__ = [
+    "CREDENTIAL_PREFILTER",
     "SECRET_NAME_WORDS",
     "Finding",
     "SecretParameterError",
     "check_parameters",
+    "credential_kind",
     "looks_secret",
     "scan_path",
     "scan_text",
+    "scrub",
 ]
 
 SECRET_NAME_WORDS = (
@@ -61,15 +64,27 @@ SECRET_NAME_WORDS = (
     "private",
 )
 
+# The secret patterns, defined once: this guard, the output scanner and the log redactor
+# (`sources.redact_secrets`) all use these.
 PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]+-----")
+# A whole PEM block, or a BEGIN line and the base64 after it when the END line was cut off.
+PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(?:.*?-----END \1-----|[A-Za-z0-9+/=\s]*)", re.DOTALL)
 PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 # A JWT's header is base64url JSON: `{"` encodes to `ey`, `{\n` / `{\t` to `ew`. Then two more segments.
 JWT_CANDIDATE = re.compile(r"(?<![A-Za-z0-9_-])(e[yw][A-Za-z0-9_-]{6,})\.([A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]*)")
+# `Bearer` and whatever follows it (redaction), a value long enough to be a credential (parameters), and a
+# token-shaped value with a digit (the output scanner, where prose says "bearer token" often).
+BEARER = re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]+=*")
 BEARER_VALUE = re.compile(r"(?i)\bbearer\s+\S{8,}")
 BEARER_TOKEN = re.compile(r"(?i)\bbearer\s+(?=[A-Za-z0-9\-._~+/]*[0-9])[A-Za-z0-9\-._~+/]{16,}=*")
 ACCESS_TOKEN = re.compile(r"(?i)(?:\"access_token\"\s*:\s*\"[^\"]{8,}\"|\baccess_token=[^&\s\"']{8,})")
+# JSON fields and form fields that carry a credential, and Altinn person URNs (they hold an identity number).
+TOKEN_FIELD = re.compile(r"(?i)(\"(?:access_token|assertion|id_token|refresh_token)\"\s*:\s*)\"[^\"]*\"")
+ASSERTION_FIELD = re.compile(r"(?i)(\bassertion=)[^&\s'\"]+")
+PERSON_URN = re.compile(r"(urn:altinn:person:identifier-no:)[0-9]+")
 # 11 digits, or 6 + 5 with one separator, not inside a longer digit run and not the decimals of a number.
 IDENTITY_NUMBER = re.compile(r"(?<![0-9])(?<![0-9][.,])([0-9]{6})[ .\-]?([0-9]{5})(?![0-9])")
+# base64 (`+`, `/`, `=`) and base64url (`-`, `_`) runs; `/` also separates path segments (see `_random_run`).
 RANDOM_RUN = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
 
 # For Parquet: rows that cannot match any detector are skipped by a vectorised pre-filter.
@@ -146,17 +161,46 @@ def _random_looking(run: str) -> bool:
     return switches >= 0.4 and _entropy("".join(chars)) >= 3.5
 
 
-def looks_secret(value: str) -> str | None:
-    """Why `value` looks like a secret or personal data ("a JWT", …), or None. Never returns the value."""
+def _random_run(run: str) -> bool:
+    """A run of base64 characters that is a key or token. A run with `/` but no other base64 marker (`+`, a
+    trailing `=`) is a path: `/data/Sparebank/2026/q3/q3/q3` is judged segment by segment, not as one string."""
+    if "/" in run and "+" not in run and not run.endswith("="):
+        return any(_random_looking(part) for part in run.split("/"))
+    return _random_looking(run)
+
+
+def scrub(text: str) -> str:
+    """`text` with PEM blocks, JWTs, bearer values and identity numbers replaced: for quoting input in a
+    message."""
+    text = PEM_BLOCK.sub("[PEM block removed]", text)
+    text = PEM_BEGIN.sub("[PEM removed]", text)
+    text = JWT_CANDIDATE.sub("[JWT removed]", text)
+    text = BEARER.sub("Bearer [removed]", text)
+    return IDENTITY_NUMBER.sub("[11 digits removed]", text)
+
+
+# A vectorised pre-filter (polars' regex has no look-arounds) for `credential_kind`.
+CREDENTIAL_PREFILTER = r"-----BEGIN |e[yw][A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{2,}\.|[Bb][Ee][Aa][Rr][Ee][Rr]\s+\S{8}"
+
+
+def credential_kind(value: str) -> str | None:
+    """ "a PEM block", "a JWT" or "a bearer token" when `value` holds one, else None (never the value)."""
     if PEM_BEGIN.search(value):
         return "a PEM block"
     if any(True for _ in _jwts(value)):
         return "a JWT"
     if BEARER_VALUE.search(value):
         return "a bearer token"
+    return None
+
+
+def looks_secret(value: str) -> str | None:
+    """Why `value` looks like a secret or personal data ("a JWT", …), or None. Never returns the value."""
+    if kind := credential_kind(value):
+        return kind
     if any(True for _ in _identity_numbers(value)):
         return "a national identity number"
-    if any(_random_looking(m[0]) for m in RANDOM_RUN.finditer(value)):
+    if any(_random_run(m[0]) for m in RANDOM_RUN.finditer(value)):
         return "a key or token (a long random-looking string)"
     return None
 
@@ -309,7 +353,8 @@ def _scan_parquet(path: Path, known: list[set[str]]) -> list[Finding]:
             for row in pc.indices_nonzero(mask).to_pylist():
                 value = column[row].as_py()
                 if isinstance(value, str):
-                    for f in _scan(value, f"{path}: column {label}, row {row}", known):
+                    # One row numbering: as a spreadsheet would show it, the header being row 1.
+                    for f in _scan(value, f"{path}: column {label}, row {row + 2}", known):
                         findings.append(Finding(f.kind, f.location))
     return findings
 
