@@ -213,10 +213,10 @@ class ConsentRequestClient(AltinnClient):
         """One consent request's state (`as_of` decides what has expired; default today)."""
         path = f"{CONSENT_REQUESTS}/{_guid(request_id)}"
         try:
-            body = self._get_json(path)
+            body = self.get_json(path)
         except AltinnAPIError as exc:
             raise _redacted(exc) from None
-        url = self._url(path)
+        url = self.url_for(path)
         if not isinstance(body, dict):
             raise AltinnResponseError(url, f"expected a JSON object, got {type(body).__name__}")
         return parse_consent_request(body, as_of=as_of or date.today(), url=url)
@@ -227,7 +227,7 @@ class ConsentRequestClient(AltinnClient):
         """Many consent requests, at most `max_concurrency` in flight; in input order, duplicates once."""
         ids = list(dict.fromkeys(_guid(i) for i in request_ids))
         day = as_of or date.today()
-        found = self._fan_out(ids, lambda i: self.consent_request(i, as_of=day), progress)
+        found = self.fan_out(ids, lambda i: self.consent_request(i, as_of=day), progress)
         return [found[i] for i in ids]
 
     def consents(
