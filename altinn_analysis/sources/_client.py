@@ -12,7 +12,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -203,6 +203,32 @@ class AltinnClient:
             out.extend(body["data"])
             path = self.next_link((body.get("links") or {}).get("next"), path)
         return out
+
+    def pages(
+        self, path: str, *, params: Mapping[str, Any] | None = None, auth: httpx.Auth | None = None
+    ) -> Iterator[list[Any]]:
+        """The `data` of each page of an Access Management `PaginatedResult`, following `links.next` until null.
+
+        The next link is rebased on the configured host (behind the platform gateway the server may name
+        another), and its query is kept exactly as given.
+        """
+        current: str = path
+        query: Mapping[str, Any] | None = params
+        seen: set[str] = set()
+        while True:
+            body = self.get_json(current, params=query, auth=auth)
+            url = self.url_for(current, query)
+            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                raise AltinnResponseError(url, "expected an object with a 'data' list")
+            yield body["data"]
+            link = (body.get("links") or {}).get("next")
+            if not link:
+                return
+            current = httpx.URL(str(link)).raw_path.decode("ascii")
+            query = None
+            if current in seen:
+                raise AltinnResponseError(url, "the next link repeats an earlier page")
+            seen.add(current)
 
     # -- fan-out ----------------------------------------------------------------------------------------
 

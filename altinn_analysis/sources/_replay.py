@@ -1,9 +1,9 @@
 """Serve recorded Altinn responses through `httpx.MockTransport`.
 
 A replay directory holds `index.json` (a list of `{method, host, path, query, headers, status, content_type,
-body_file}`, optionally `response_headers`) and the bodies it names. Matching: method + host + path + query (order-insensitive); `headers`
-lists only the request headers the answer depends on. A request without `Accept-Language` is served as `nb`,
-which is Altinn's default.
+body_file}`, optionally `response_headers`; `content_type: null` sends none) and the bodies it names.
+Matching: method + host + path + query (order-insensitive); `headers` lists only the request headers the
+answer depends on. A request without `Accept-Language` is served as `nb`, which is Altinn's default.
 """
 
 from __future__ import annotations
