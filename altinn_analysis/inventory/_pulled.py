@@ -44,7 +44,7 @@ def source_of(table: str, origin: str | None) -> str | None:
 
 
 def _frame(table: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
-    schema = {**SCHEMAS[table], ORIGIN: pl.String()}
+    schema = SCHEMAS[table]
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
@@ -189,7 +189,7 @@ def merge_pulled(
         if ORIGIN not in old.columns:
             old = old.with_columns(pl.lit(None, dtype=pl.String()).alias(ORIGIN))
         keep = [source_of(table, o) not in replaced for o in old.get_column(ORIGIN).to_list()]
-        columns = [*SCHEMAS[table], ORIGIN]
+        columns = list(SCHEMAS[table])
         merged[table] = pl.concat(
             [old.filter(pl.Series(keep, dtype=pl.Boolean)).select(columns), pulled[table].select(columns)],
             how="vertical_relaxed",
