@@ -20,7 +20,7 @@ import random
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -530,7 +530,6 @@ def write_demo_replay(
             f"accessmanagement/consent_events/page{number + 1:02d}.json",
             query=query,
         )
-        prev = token
 
     # 12 Dialogporten: letters per resource, some unopened, 20 per page
     for resource, (count, unopened) in DIALOG_RESOURCES.items():

@@ -21,8 +21,8 @@ from altinn_analysis.demo_replay import DEMO_AS_OF, write_demo_replay
 from altinn_analysis.inventory import load_inventory, validate_inventory
 from altinn_analysis.inventory._pull import pull_into
 from altinn_analysis.sources import (
-    PullError,
     Pseudonymizer,
+    PullError,
     ReplayTransport,
     maskinporten_for_pull,
 )
@@ -182,7 +182,8 @@ def test_no_personal_data_in_any_file_written(
     _pull(workspace, catalogue, ReplayTransport(replay), progress=messages.append)
     secrets = _personal_data(replay)
     assert len(secrets) > 50  # names, birth dates and identity numbers were in the answers
-    outputs = list(_texts(folder)) + [
+    outputs = [
+        *list(_texts(folder)),
         (Path("log"), caplog.text.lower()),
         (Path("progress"), "\n".join(messages).lower()),
     ]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from altinn_analysis.catalogue import PACKAGE_URN_PREFIX, parse_service
+from altinn_analysis.impact._observed import apply_observed
 from altinn_analysis.impact._policy import SEVERITIES, STATUSES, severity_for
 from altinn_analysis.impact._rules import BOUNDARY_MILESTONE, INTEGRATION_COUNTERPARTS, Rule, rule, text
 
@@ -717,4 +718,4 @@ def assess(
         raise ValueError(f"language must be 'nb' or 'en', not {language!r}")
     ctx = _Context(_lookups or _Lookups(catalogue, dsop), inventory, as_of, language)
     drafts = [draft for evaluate in _EVALUATORS for draft in evaluate(ctx)]
-    return _finalise(ctx, drafts)
+    return apply_observed(_finalise(ctx, drafts), inventory, language=language)
