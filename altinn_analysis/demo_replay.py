@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import polars as pl
 
@@ -207,12 +208,12 @@ def write_demo_replay(
     )
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in deleg.filter((pl.col("source") == "er") & (pl.col("platform") == "altinn2")).iter_rows(named=True):
-        holder: dict[str, Any]
+        entry: dict[str, Any]
         if row["holder_type"] == "organisation":
-            holder = {"enhet": {"organisasjonsnummer": row["holder_id"], "navn": "REVISJON AS", "erSlettet": False}}
+            entry = {"enhet": {"organisasjonsnummer": row["holder_id"], "navn": "REVISJON AS", "erSlettet": False}}
         else:
             p = people.get(row["holder_id"])
-            holder = {
+            entry = {
                 "person": {
                     "fodselsdato": p["born"],
                     "navn": {"fornavn": p["fornavn"], "etternavn": p["etternavn"]},
@@ -220,7 +221,7 @@ def write_demo_replay(
                 }
             }
         groups[row["grant"]].append(
-            {"type": {"kode": row["grant"], "beskrivelse": row["grant"]}, **holder, "avregistrert": False}
+            {"type": {"kode": row["grant"], "beskrivelse": row["grant"]}, **entry, "avregistrert": False}
         )
     index.add(
         f"/enhetsregisteret/api/enheter/{org}/roller",
@@ -466,7 +467,7 @@ def write_demo_replay(
             created = _stamp(row["valid_from"], 9)
             status = status_of[row["status"]]
             consented = _stamp(row["valid_from"], 10) if status != "Created" else None
-            evs = [
+            evs: list[dict[str, Any]] = [
                 {
                     "consentEventID": _uuid(rid, "c"),
                     "created": created,
@@ -516,10 +517,11 @@ def write_demo_replay(
     pages = [events[i : i + 100] for i in range(0, len(events), 100)]
     if not pages or len(pages[-1]) == 100:
         pages.append([])  # a full last page gets a next link to an empty one
+    prev = ""
     for number, page in enumerate(pages):
         token = base64.b64encode(uuid.UUID(_uuid(org, "page", number)).bytes).decode()
         nxt = (
-            f"https://{PLATFORM}{events_path}?continuationToken={token.replace('+', '%2B').replace('/', '%2F').replace('=', '%3D')}"
+            f"https://{PLATFORM}{events_path}?continuationToken={quote(token, safe='')}"
             if number + 1 < len(pages)
             else None
         )
@@ -565,12 +567,12 @@ def write_demo_replay(
             "serviceResource": f"urn:altinn:resource:{resource}",
             "limit": "20",
         }
-        token = None
+        cursor: str | None = None
         for page_no, start in enumerate(range(0, count, 20)):
             chunk = items[start : start + 20]
             has_next = start + 20 < count
             new_token = f"contentupdatedat_{chunk[-1]['createdAt']},id_{chunk[-1]['id']}"
-            query = base if token is None else {**base, "continuationToken": token}
+            query = base if cursor is None else {**base, "continuationToken": cursor}
             index.add(
                 "/dialogporten/api/v1/enduser/dialogs",
                 {
@@ -582,6 +584,6 @@ def write_demo_replay(
                 f"dialogporten/{resource.split('-')[0]}.page{page_no + 1}.json",
                 query=query,
             )
-            token = new_token
+            cursor = new_token
     index.write()
     return out
