@@ -532,6 +532,7 @@ def write_demo_replay(
             f"accessmanagement/consent_events/page{number + 1:02d}.json",
             query=query,
         )
+        prev = token
 
     # 12 Dialogporten: letters per resource, some unopened, 20 per page
     for resource, (count, unopened) in DIALOG_RESOURCES.items():
