@@ -188,6 +188,7 @@ def pull_institution(
     only: Sequence[str] = PULL_SOURCES,
     transport: httpx.BaseTransport | None = None,
     maskinporten: MaskinportenTokenProvider | None = None,
+    base_url: str | None = None,
     pseudonym: Callable[[str, str], str],
     as_of: date | None = None,
     max_concurrency: int = 8,
@@ -195,12 +196,14 @@ def pull_institution(
     sleep: Callable[[float], None] = time.sleep,
     progress: Progress | None = None,
 ) -> PulledState:
-    """Everything the selected sources say about `org`, or `PullError` naming the failing source and request."""
+    """Everything the selected sources say about `org`, or `PullError` naming the failing source and request.
+
+    `base_url` replaces the environment's Altinn platform URL (a proxy, or a local stand-in in tests)."""
     unknown = set(only) - set(PULL_SOURCES)
     if unknown:
         raise ValueError(f"unknown source(s) {', '.join(sorted(unknown))}; choose from {', '.join(PULL_SOURCES)}")
     counting = _Counting(transport or httpx.HTTPTransport(retries=0))
-    base_url = ENVIRONMENTS[environment]
+    base_url = base_url or ENVIRONMENTS[environment]
     host = httpx.URL(base_url).host
     fetched_at = datetime.now(UTC).replace(microsecond=0)
     stamp = fetched_at.isoformat().replace("+00:00", "Z")
@@ -212,6 +215,7 @@ def pull_institution(
     notes: list[str] = []
     client = AltinnClient(
         environment,
+        base_url=base_url,
         transport=counting,
         retry=retry or RetryPolicy(attempts=4),
         max_concurrency=max_concurrency,
