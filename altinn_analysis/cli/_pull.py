@@ -22,7 +22,9 @@ class PullEnv(enum.StrEnum):
 
 @app.command()
 def pull(
-    org: Annotated[list[str], typer.Option("--org", help="Organisation number to pull (repeat for several).")],
+    org: Annotated[
+        list[str], typer.Option("--org", help="Organisation number to pull (repeat, or separate with commas).")
+    ],
     out: Annotated[
         Path, typer.Option("--out", help="Inventory root: each institution is written to OUT/<org_number>/.")
     ],
@@ -56,7 +58,7 @@ def pull(
     unknown = sorted(set(sources) - set(PULL_SOURCES))
     if unknown or not sources:
         fail(f"--only: unknown source(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(PULL_SOURCES)}")
-    orgs = list(dict.fromkeys(o.strip() for o in org))
+    orgs = list(dict.fromkeys(o.strip() for value in org for o in value.split(",") if o.strip()))
     bad = [o for o in orgs if not (len(o) == 9 and o.isdigit())]
     if bad:
         fail(f"--org: {', '.join(bad)} is not a 9-digit organisation number")
