@@ -29,7 +29,9 @@ import polars as pl
 
 from altinn_analysis.inventory import load_inventory, national_id_check_digits
 
-__all__ = ["DEMO_AS_OF", "write_demo_replay"]
+__all__ = ["DEMO_AS_OF", "DEMO_INSTITUTIONS", "pull_demo", "write_demo_replay"]
+
+DEMO_INSTITUTIONS = Path(__file__).resolve().parents[1] / "data" / "institutions"
 
 DEMO_AS_OF = date(2026, 11, 28)
 PLATFORM = "platform.altinn.no"
@@ -588,3 +590,30 @@ def write_demo_replay(
             cursor = new_token
     index.write()
     return out
+
+
+def pull_demo(org: str, workdir: str | Path, *, catalogue: Any = None) -> Any:
+    """Copy a demo institution to `workdir/institutions/`, record its Altinn 3 state to `workdir/replay/`, and pull
+    from that recording into the copy (a throw-away pseudonym key: the people are synthetic). Returns the
+    `PullResult`; the pulled inventory is `workdir/institutions/<org>`."""
+    import secrets
+    import shutil
+
+    from altinn_analysis.catalogue import Catalogue
+    from altinn_analysis.inventory import pull_into
+    from altinn_analysis.sources import Pseudonymizer
+
+    root = Path(workdir)
+    target = root / "institutions" / org
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(DEMO_INSTITUTIONS / org, target)
+    write_demo_replay(DEMO_INSTITUTIONS / org, root / "replay" / org)
+    return pull_into(
+        org,
+        root / "institutions",
+        catalogue=catalogue or Catalogue.load(),
+        replay_dir=root / "replay",
+        pseudonymizer=Pseudonymizer(secrets.token_bytes(32)),
+        as_of=DEMO_AS_OF,
+    )

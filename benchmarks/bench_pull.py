@@ -27,7 +27,7 @@ import polars as pl
 
 from altinn_analysis.catalogue import Catalogue
 from altinn_analysis.demo_replay import DEMO_AS_OF, write_demo_replay
-from altinn_analysis.inventory._pull import pull_into
+from altinn_analysis.inventory import pull_into
 from altinn_analysis.sources import Pseudonymizer, ReplayTransport, maskinporten_for_pull
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 from altinn_analysis.catalogue import Catalogue
 from altinn_analysis.cli import app
 from altinn_analysis.demo_replay import DEMO_AS_OF, write_demo_replay
-from altinn_analysis.inventory import load_inventory, validate_inventory
-from altinn_analysis.inventory._pull import pull_into
+from altinn_analysis.inventory import load_inventory, pull_into, validate_inventory
 from altinn_analysis.sources import (
     Pseudonymizer,
     PullError,

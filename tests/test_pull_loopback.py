@@ -20,8 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from altinn_analysis.catalogue import Catalogue
-from altinn_analysis.inventory import load_inventory
-from altinn_analysis.inventory._pull import pull_into
+from altinn_analysis.inventory import load_inventory, pull_into
 from altinn_analysis.sources import PULL_SCOPES, MaskinportenKey, MaskinportenTokenProvider, Pseudonymizer
 
 ORG = "316537200"

@@ -50,8 +50,7 @@ def pull(
     Credentials come from MASKINPORTEN_* variables (or a .env file outside the repository), never from options.
     Each institution's previous pulled files stay untouched when any of its sources fails.
     """
-    from altinn_analysis.inventory import InventoryError, default_known_services
-    from altinn_analysis.inventory._pull import pull_into
+    from altinn_analysis.inventory import InventoryError, default_known_services, pull_into
     from altinn_analysis.sources import PULL_SOURCES, PullError, load_pseudonymizer
 
     sources = [s.strip() for s in only.split(",") if s.strip()]

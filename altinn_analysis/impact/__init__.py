@@ -8,6 +8,7 @@ readiness(findings), readiness(findings, by=["area"])
 """
 
 from altinn_analysis.impact._engine import FINDINGS_SCHEMA, assess
+from altinn_analysis.impact._observed import observed_vs_reported
 from altinn_analysis.impact._policy import (
     AREAS,
     OPEN_STATUSES,
@@ -35,6 +36,7 @@ __all__ = [
     "assess",
     "assess_many",
     "common_findings",
+    "observed_vs_reported",
     "readiness",
     "rules_table",
     "sector_summary",

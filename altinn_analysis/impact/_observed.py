@@ -20,7 +20,7 @@ import polars as pl
 
 from altinn_analysis.impact._policy import severity_for
 
-__all__ = ["OBSERVED", "apply_observed", "contradictions"]
+__all__ = ["OBSERVED", "apply_observed", "contradictions", "observed_vs_reported"]
 
 OBSERVED = "observed"
 
@@ -59,9 +59,13 @@ def _holder(row: Mapping[str, Any]) -> str:
     return str(row["holder_id"])
 
 
-def contradictions(inventory: Any) -> list[dict[str, Any]]:
-    """Each place where pulled Altinn 3 rows and reported ones disagree: table, what, reported, observed."""
-    out: list[dict[str, Any]] = []
+def observed_vs_reported(inventory: Any) -> pl.DataFrame:
+    """Observed and reported Altinn 3 facts side by side: `table, what, reported, observed, agrees`.
+
+    Delegations are counted per holder (persons together: their pseudonyms differ by design), grant and source;
+    system users by name; consents per resource and status. Only scopes a pull has covered are listed.
+    """
+    rows: list[dict[str, Any]] = []
     deleg = inventory.delegations.filter(pl.col("platform") == "altinn3")
     seen = _observed(deleg)
     if seen.height:
@@ -72,35 +76,68 @@ def contradictions(inventory: Any) -> list[dict[str, Any]]:
 
         rep, obs = count(_reported(deleg)), count(seen)
         for item in sorted(set(rep) | set(obs)):
-            if rep[item] != obs[item]:
-                holder, kind, grant_type, grant, source = item
-                out.append(
-                    {
-                        "table": "delegations",
-                        "what": f"{kind} {holder if holder != 'person' else ''} {grant_type} {grant} ({source})",
-                        "target": grant,
-                        "reported": rep[item],
-                        "observed": obs[item],
-                        "origin": seen["origin"][0],
-                    }
-                )
+            holder, kind, grant_type, grant, source = item
+            who = "" if holder == "person" else f" {holder}"
+            what = f"{kind}{who} {grant_type} {grant} ({source})"
+            rows.append(_compare("delegations", what, grant, rep[item], obs[item], seen["origin"][0]))
     integ = inventory.integrations.filter((pl.col("platform") == "altinn3") & (pl.col("kind") == "system_user"))
     seen_i = _observed(integ)
     if seen_i.height:
-        rep_names = {str(n).split()[0] for n in _reported(integ)["name"]}
-        for name in seen_i["name"]:
-            if str(name).split()[0] not in rep_names:
-                out.append(
-                    {
-                        "table": "integrations",
-                        "what": f"system_user {name}",
-                        "target": str(name),
-                        "reported": 0,
-                        "observed": 1,
-                        "origin": seen_i["origin"][0],
-                    }
+        rep_names = Counter(str(n).split()[0] for n in _reported(integ)["name"])
+        obs_names = Counter(str(n).split()[0] for n in seen_i["name"])
+        for name in sorted(set(rep_names) | set(obs_names)):
+            origin = seen_i["origin"][0]
+            rows.append(_compare("integrations", f"system_user {name}", name, rep_names[name], obs_names[name], origin))
+    cons = inventory.consents.filter(pl.col("platform") == "altinn3")
+    seen_c = _observed(cons)
+    if seen_c.height:
+
+        def totals(frame: pl.DataFrame) -> dict[tuple[str, str], int]:
+            grouped = frame.group_by("service", "status").agg(pl.col("count").sum())
+            return {(str(a), str(b)): int(c) for a, b, c in grouped.iter_rows()}
+
+        rep_c, obs_c = totals(_reported(cons)), totals(seen_c)
+        for service, status in sorted(set(rep_c) | set(obs_c)):
+            what = f"{service} {status}"
+            rows.append(
+                _compare(
+                    "consents",
+                    what,
+                    service,
+                    rep_c.get((service, status), 0),
+                    obs_c.get((service, status), 0),
+                    seen_c["origin"][0],
                 )
-    return out
+            )
+    schema = {
+        "table": pl.String(),
+        "what": pl.String(),
+        "target": pl.String(),
+        "reported": pl.Int64(),
+        "observed": pl.Int64(),
+        "agrees": pl.Boolean(),
+        "origin": pl.String(),
+    }
+    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+def _compare(table: str, what: str, target: str, reported: int, observed: int, origin: str) -> dict[str, Any]:
+    return {
+        "table": table,
+        "what": what,
+        "target": target,
+        "reported": reported,
+        "observed": observed,
+        "agrees": reported == observed,
+        "origin": origin,
+    }
+
+
+def contradictions(inventory: Any) -> list[dict[str, Any]]:
+    """Where pulled rights and system users disagree with reported ones. Consents are left out: a pull reads the
+    whole feed, but an institution's own history usually reaches further back than Altinn 3 keeps requests."""
+    frame = observed_vs_reported(inventory)
+    return frame.filter(~pl.col("agrees") & (pl.col("table") != "consents")).to_dicts()
 
 
 def _row(org: str, rule_id: str, key: str, language: str, **values: Any) -> dict[str, Any]:
