@@ -1,7 +1,7 @@
 """Pull figures: one institution from a replay (seconds, requests), and a sector of institutions pulled with
 bounded concurrency against a replay that answers with simulated network latency.
 
-    .venv/bin/python benchmarks/bench_pull.py [--institutions 130] [--workers 8] [--latency-ms 10]
+    .venv/bin/python benchmarks/bench_pull.py [--institutions 130] [--workers 8] [--latency-ms 50]
         [--reference ../shared/reference/live/replay]
 
 The replay is the project's own, generated from the demo inventories. With `--reference DIR` (a folder of
@@ -90,8 +90,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--institutions", type=int, default=130)
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--latency-ms", type=float, default=10.0)
-    parser.add_argument("--sample", type=int, default=6, help="institutions pulled one by one for the baseline")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--sample", type=int, default=4, help="institutions pulled one by one for the baseline")
     parser.add_argument("--reference", type=Path, default=None)
     args = parser.parse_args()
     catalogue = Catalogue.load()

@@ -62,6 +62,19 @@ class _RolePackages:
         return self._map.get((role, variant.upper()), set())
 
 
+_ROLE_PACKAGES: dict[int, tuple[Any, _RolePackages]] = {}
+
+
+def _role_packages(catalogue: Any) -> _RolePackages:
+    # Built once per catalogue: a sector pull would otherwise rebuild the same map for every institution.
+    cached = _ROLE_PACKAGES.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        cached = (catalogue, _RolePackages(catalogue))
+        _ROLE_PACKAGES.clear()
+        _ROLE_PACKAGES[id(catalogue)] = cached
+    return cached[1]
+
+
 def _new_profile(state: PulledState) -> str:
     enhet = state.enhet
     if enhet is None:
@@ -131,7 +144,7 @@ def pull_into(
         sleep=sleep,
         progress=progress,
     )
-    pulled = pulled_tables(state, _RolePackages(catalogue))
+    pulled = pulled_tables(state, _role_packages(catalogue))
     if existing_inventory is None:
         empty = {t: pl.DataFrame(schema=SCHEMAS[t]) for t in TABLES}
         existing = {t: empty[t] for t in TABLES}

@@ -151,6 +151,20 @@ def _authorization_details(org: str) -> list[dict[str, Any]]:
     ]
 
 
+_REPLAY_KEY: list[MaskinportenKey] = []
+_REPLAY_KEY_LOCK = threading.Lock()
+
+
+def _replay_key() -> MaskinportenKey:
+    """A throw-away signing key for replays, made once per process (a 2048-bit key takes a while to generate)."""
+    with _REPLAY_KEY_LOCK:
+        if not _REPLAY_KEY:
+            _REPLAY_KEY.append(
+                MaskinportenKey(rsa.generate_private_key(public_exponent=65537, key_size=2048), source="replay")
+            )
+        return _REPLAY_KEY[0]
+
+
 def maskinporten_for_pull(
     org: str,
     environment: str,
@@ -172,7 +186,7 @@ def maskinporten_for_pull(
         "sleep": sleep,
     }
     if replay:
-        key = MaskinportenKey(rsa.generate_private_key(public_exponent=65537, key_size=2048), source="replay")
+        key = _replay_key()
         return MaskinportenTokenProvider("replay-client", key, list(PULL_SCOPES), kid="replay", **common)
     values = dict(read_env_file(env_file)) if env_file else {}
     values.update(environ if environ is not None else {})
