@@ -194,3 +194,26 @@ def test_every_demo_institution_pulls_its_reported_state(org: str, tmp_path: Pat
         reported.filter((pl.col("source") == "er") & (pl.col("platform") == "altinn2"))["grant"]
     )
     assert not [p for p in validate_inventory(tmp_path / org, catalogue=catalogue) if p.is_error]
+
+
+def test_an_identity_number_in_an_answer_is_never_written(
+    workspace: Path, catalogue: Catalogue, replay: Path, tmp_path: Path
+) -> None:
+    from altinn_analysis.inventory import national_id_check_digits
+
+    base = "150970123"
+    k1, k2 = national_id_check_digits(base) or (0, 0)
+    fnr = f"{base}{k1}{k2}"
+    bad = tmp_path / "bad"
+    shutil.copytree(replay, bad)
+    index = json.loads((bad / "index.json").read_text())
+    entry = next(e for e in index if e["path"].endswith("/enduser/connections"))
+    body = json.loads((bad / entry["body_file"]).read_text())
+    system_user = next(c for c in body["data"] if c["party"]["type"] == "Systembruker")
+    system_user["party"]["name"] = f"SU-x {fnr}"  # a careless integration title
+    (bad / entry["body_file"]).write_text(json.dumps(body))
+    before = {p.name: p.read_bytes() for p in (workspace / ORG).iterdir()}
+    with pytest.raises(ValueError, match="national_identity_number") as caught:
+        _pull(workspace, catalogue, ReplayTransport(bad))
+    assert fnr not in str(caught.value)
+    assert {p.name: p.read_bytes() for p in (workspace / ORG).iterdir()} == before

@@ -5,6 +5,7 @@ Everything is fetched before anything is written: when a source fails, the folde
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -101,6 +102,19 @@ def _new_profile(state: PulledState) -> str:
     )
 
 
+def _refuse_unsafe(org: str, pulled: dict[str, pl.DataFrame], record: dict[str, Any]) -> None:
+    """Last guard before anything is written: no token, key or identity number in what the pull adds."""
+    from altinn_analysis.secrets import scan_text
+
+    text = "\n".join(
+        frame.with_columns(pl.col(pl.List(pl.String)).list.join(" ")).write_csv() for frame in pulled.values()
+    )
+    found = scan_text(text, location="pulled rows") + scan_text(json.dumps(record), location="pull.json")
+    if found:
+        kinds = ", ".join(sorted({f.kind for f in found}))
+        raise ValueError(f"{org}: the pulled data would hold {kinds}; nothing was written")
+
+
 def pull_into(
     org: str,
     out_dir: str | Path,
@@ -155,7 +169,9 @@ def pull_into(
         profile_yaml = None
         profile = {"org_form": existing_inventory.profile.org_form}
     merged = merge_pulled(existing, pulled, state.sources)
-    files = write_pulled_inventory(folder, merged, pull_record(state, profile), profile_yaml=profile_yaml)
+    record = pull_record(state, profile)
+    _refuse_unsafe(org, pulled, record)
+    files = write_pulled_inventory(folder, merged, record, profile_yaml=profile_yaml)
     return PullResult(
         org,
         folder,
