@@ -26,9 +26,11 @@ OBSERVED = "observed"
 
 _TEXT = {
     "contradiction": (
-        "Inventaret oppgir {reported}, men Altinn viser {observed} ({what}). Rett inventaret eller tilgangene.",
-        "The inventory reports {reported}, but Altinn shows {observed} ({what}). Correct the inventory or the access.",
+        "Inventaret oppgir {reported}, men Altinn viser {observed}. Rett inventaret eller tilgangene.",
+        "The inventory reports {reported}, but Altinn shows {observed}. Correct the inventory or the access.",
     ),
+    "counts": ("rapportert {reported}, observert {observed}", "reported {reported}, observed {observed}"),
+    "unopened_detail": ("{unopened} av {dialogs} uåpnet", "{unopened} of {dialogs} unopened"),
     "missing": (
         "Finnes ikke i Altinn 3 ved siste henting: gi tilgangen på nytt.",
         "Not found in Altinn 3 by the last pull: grant the access again.",
@@ -79,7 +81,8 @@ def observed_vs_reported(inventory: Any) -> pl.DataFrame:
             holder, kind, grant_type, grant, source = item
             who = "" if holder == "person" else f" {holder}"
             what = f"{kind}{who} {grant_type} {grant} ({source})"
-            rows.append(_compare("delegations", what, grant, rep[item], obs[item], seen["origin"][0]))
+            row = _compare("delegations", what, grant, rep[item], obs[item], seen["origin"][0])
+            rows.append({**row, "holder": "" if holder == "person" else holder})
     integ = inventory.integrations.filter((pl.col("platform") == "altinn3") & (pl.col("kind") == "system_user"))
     seen_i = _observed(integ)
     if seen_i.height:
@@ -87,7 +90,8 @@ def observed_vs_reported(inventory: Any) -> pl.DataFrame:
         obs_names = Counter(str(n).split()[0] for n in seen_i["name"])
         for name in sorted(set(rep_names) | set(obs_names)):
             origin = seen_i["origin"][0]
-            rows.append(_compare("integrations", f"system_user {name}", name, rep_names[name], obs_names[name], origin))
+            row = _compare("integrations", f"system_user {name}", name, rep_names[name], obs_names[name], origin)
+            rows.append({**row, "holder": name})
     cons = inventory.consents.filter(pl.col("platform") == "altinn3")
     seen_c = _observed(cons)
     if seen_c.height:
@@ -113,6 +117,7 @@ def observed_vs_reported(inventory: Any) -> pl.DataFrame:
         "table": pl.String(),
         "what": pl.String(),
         "target": pl.String(),
+        "holder": pl.String(),
         "reported": pl.Int64(),
         "observed": pl.Int64(),
         "agrees": pl.Boolean(),
@@ -126,6 +131,7 @@ def _compare(table: str, what: str, target: str, reported: int, observed: int, o
         "table": table,
         "what": what,
         "target": target,
+        "holder": "",
         "reported": reported,
         "observed": observed,
         "agrees": reported == observed,
@@ -203,14 +209,12 @@ def apply_observed(findings: pl.DataFrame, inventory: Any, *, language: str = "n
                 language,
                 status="action",
                 area="roles" if c["table"] == "delegations" else "integration",
-                subject=c["what"].strip(),
+                subject=c["target"] + (f" ({c['holder']})" if c["holder"] and c["holder"] != c["target"] else ""),
                 target=c["target"],
                 holders=int(c["observed"]),
-                action=_TEXT["contradiction"][lang].format(
-                    reported=c["reported"], observed=c["observed"], what=c["what"].strip()
-                ),
+                action=_TEXT["contradiction"][lang].format(reported=c["reported"], observed=c["observed"]),
                 evidence=c["origin"],
-                detail=f"reported {c['reported']}, observed {c['observed']}",
+                detail=_TEXT["counts"][lang].format(reported=c["reported"], observed=c["observed"]),
             )
         )
     record = getattr(inventory, "pulled", None) or {}
@@ -231,7 +235,7 @@ def apply_observed(findings: pl.DataFrame, inventory: Any, *, language: str = "n
                         count=dialog["unopened"], resource=dialog["resource"], oldest=dialog.get("oldest_unopened")
                     ),
                     evidence=record.get("origins", {}).get("dialogs", "Dialogporten"),
-                    detail=f"{dialog['unopened']} of {dialog['dialogs']} unopened",
+                    detail=_TEXT["unopened_detail"][lang].format(**dialog),
                 )
             )
     return pl.DataFrame(rows, schema=findings.schema)
