@@ -180,7 +180,11 @@ def apply_observed(findings: pl.DataFrame, inventory: Any, *, language: str = "n
     observed_targets: dict[str, str] = {}
     for frame in pulled:
         for grant, origin in frame.select("grant", "origin").iter_rows():
-            observed_targets.setdefault(str(grant), str(origin))
+            # Findings name a package by its code (`hovedadministrator`), pulled rows by its urn.
+            for key in (str(grant), str(grant).rsplit(":", 1)[-1]):
+                observed_targets.setdefault(key, str(origin))
+    for kind, origin in _observed(inventory.integrations).select("kind", "origin").iter_rows():
+        observed_targets.setdefault(str(kind), str(origin))
     if not observed_targets and getattr(inventory, "pulled", None) is None:
         return findings
     org = inventory.profile.org_number
