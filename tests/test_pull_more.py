@@ -217,3 +217,26 @@ def test_an_identity_number_in_an_answer_is_never_written(
         _pull(workspace, catalogue, ReplayTransport(bad))
     assert fnr not in str(caught.value)
     assert {p.name: p.read_bytes() for p in (workspace / ORG).iterdir()} == before
+
+
+def test_credentials_come_from_the_environment(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from altinn_analysis.sources import MaskinportenConfigError
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = tmp_path / "client.pem"
+    pem.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    environ = {"MASKINPORTEN_CLIENT_ID": "client-1", "MASKINPORTEN_KEY_PATH": str(pem), "MASKINPORTEN_KID": "k1"}
+    provider = maskinporten_for_pull(ORG, "tt02", transport=None, replay=False, environ=environ, env_file=None)
+    assert provider.environment == "test" and provider.client_id == "client-1"
+    assert provider.authorization_details == [
+        {"type": "urn:altinn:systemuser", "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": f"0192:{ORG}"}}
+    ]
+    assert "altinn:consentrequests.read" in provider.scope.split() and "digdir:dialogporten" in provider.scope.split()
+    assert "BEGIN" not in repr(provider)
+    with pytest.raises(MaskinportenConfigError, match="MASKINPORTEN_CLIENT_ID is not set"):
+        maskinporten_for_pull(ORG, "prod", transport=None, replay=False, environ={}, env_file=None)

@@ -48,7 +48,6 @@ from altinn_analysis.sources._maskinporten import (
     MaskinportenConfigError,
     MaskinportenKey,
     MaskinportenTokenProvider,
-    read_env_file,
 )
 from altinn_analysis.sources._redact import redact_secrets
 from altinn_analysis.sources._replay import ReplayMissError, ReplayTransport
@@ -171,7 +170,7 @@ def maskinporten_for_pull(
     *,
     transport: httpx.BaseTransport | None,
     replay: bool,
-    env_file: str | Path | None = None,
+    env_file: str | Path | None = ".env",
     environ: Mapping[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> MaskinportenTokenProvider:
@@ -188,10 +187,9 @@ def maskinporten_for_pull(
     if replay:
         key = _replay_key()
         return MaskinportenTokenProvider("replay-client", key, list(PULL_SCOPES), kid="replay", **common)
-    values = dict(read_env_file(env_file)) if env_file else {}
-    values.update(environ if environ is not None else {})
+    # The process environment wins over the env file (as in `MaskinportenTokenProvider.from_env`).
     return MaskinportenTokenProvider.from_env(
-        list(PULL_SCOPES), environ=values or None, env_file=None if values else env_file, **common
+        list(PULL_SCOPES), environ=environ, env_file=env_file, **common
     )
 
 
