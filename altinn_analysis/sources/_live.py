@@ -188,9 +188,7 @@ def maskinporten_for_pull(
         key = _replay_key()
         return MaskinportenTokenProvider("replay-client", key, list(PULL_SCOPES), kid="replay", **common)
     # The process environment wins over the env file (as in `MaskinportenTokenProvider.from_env`).
-    return MaskinportenTokenProvider.from_env(
-        list(PULL_SCOPES), environ=environ, env_file=env_file, **common
-    )
+    return MaskinportenTokenProvider.from_env(list(PULL_SCOPES), environ=environ, env_file=env_file, **common)
 
 
 def pull_institution(
