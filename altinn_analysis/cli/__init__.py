@@ -63,7 +63,7 @@ def _root(
 
 
 # Command modules register themselves on `app` when imported.
-from altinn_analysis.cli import _catalogue, _demo, _impact, _inventory, _refresh, _report, _template  # noqa: E402, F401
+from altinn_analysis.cli import _catalogue, _demo, _impact, _inventory, _pull, _refresh, _report, _template  # noqa: E402, F401
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ verdicts(findings, load_dsop(), inventory.profile.dsop_services, language="en") 
 from altinn_analysis.impact._context import CERTAINTIES, Lookups
 from altinn_analysis.impact._docs import rules_markdown
 from altinn_analysis.impact._engine import FINDINGS_SCHEMA, assess
+from altinn_analysis.impact._observed import observed_vs_reported
 from altinn_analysis.impact._policy import (
     AREAS,
     OPEN_STATUSES,
@@ -46,6 +47,7 @@ __all__ = [
     "assess",
     "assess_many",
     "common_findings",
+    "observed_vs_reported",
     "readiness",
     "rules_markdown",
     "rules_table",

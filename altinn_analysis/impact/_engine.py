@@ -16,6 +16,7 @@ import polars as pl
 from altinn_analysis.impact._consents import evaluate_consents
 from altinn_analysis.impact._context import Context, Draft, Lookups
 from altinn_analysis.impact._integrations import evaluate_integrations
+from altinn_analysis.impact._observed import apply_observed
 from altinn_analysis.impact._policy import SEVERITIES, STATUSES, severity_for
 from altinn_analysis.impact._prerequisites import evaluate_prerequisites
 from altinn_analysis.impact._rights import evaluate_rights
@@ -121,4 +122,4 @@ def assess(
         raise ValueError(f"language must be 'nb' or 'en', not {language!r}")
     ctx = Context(lookups or Lookups(catalogue, dsop), inventory, as_of, language)
     drafts = [draft for evaluate in EVALUATORS for draft in evaluate(ctx)]
-    return _finalise(ctx, drafts)
+    return apply_observed(_finalise(ctx, drafts), inventory, language=language)

@@ -13,6 +13,8 @@ The format is declared once, as data, in `TABLE_SPECS` and `PROFILE_FIELDS`; `wr
 empty inventory from it to fill in, and `docs/inventory.md` is generated from it.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from altinn_analysis.checks import (
     find_identity_numbers,
     is_national_identity_number,
@@ -40,6 +42,19 @@ from altinn_analysis.inventory._schema import (
 from altinn_analysis.inventory._template import TemplateExistsError, TemplateFiles, write_template
 from altinn_analysis.inventory._validate import CatalogueLookups
 
+if TYPE_CHECKING:
+    from altinn_analysis.inventory._pull import PullResult, pull_into
+
+
+def __getattr__(name: str) -> Any:
+    # `pull` needs the HTTP stack (httpx, cryptography): loaded on first use, not with every inventory import.
+    if name in ("PullResult", "pull_into"):
+        from altinn_analysis.inventory import _pull
+
+        return getattr(_pull, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "LIMITS_HELP",
     "PROFILE_FIELDS",
@@ -56,6 +71,7 @@ __all__ = [
     "Problem",
     "Profile",
     "ProfileField",
+    "PullResult",
     "RawTable",
     "Severity",
     "TableSpec",
@@ -71,6 +87,7 @@ __all__ = [
     "national_id_check_digits",
     "org_number_check_digit",
     "other_files",
+    "pull_into",
     "read_table_bytes",
     "redact_identity_numbers",
     "validate_inventory",

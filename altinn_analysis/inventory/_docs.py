@@ -56,6 +56,14 @@ class Help:
     where_nb: str
 
 
+# Pulled rows carry `origin`; the same help for every table.
+_ORIGIN_HELP = Help(
+    nb="Bare på rader skrevet av `altinn-analysis pull`: endepunktet og tidspunktet raden ble lest fra (slike rader "
+    "er observerte fakta; rader uten er rapporterte). La feltet stå tomt på egne rader.",
+    where_en="Written by `altinn-analysis pull` (docs/pull.md); never typed by hand.",
+    where_nb="Skrives av `altinn-analysis pull` (docs/pull.md); fylles aldri ut for hånd.",
+)
+
 # How a cell of each kind is read, in English and Norwegian (short, for tables).
 KIND_TEXT: dict[str, tuple[str, str]] = {
     "text": ("text", "tekst"),
@@ -186,6 +194,7 @@ COLUMN_HELP: dict[str, dict[str, Help]] = {
             "kundeforhold (klientdelegering, se leverandøravtalene og klientadministrasjonen i Altinn 3) er "
             "`client_delegation`.",
         ),
+        "origin": _ORIGIN_HELP,
     },
     "consents": {
         "platform": Help(
@@ -227,6 +236,7 @@ COLUMN_HELP: dict[str, dict[str, Help]] = {
             where_en="The number of log entries grouped into the row; 1 when the export has one row per consent.",
             where_nb="Antall loggrader som er slått sammen i raden; 1 når uttrekket har én rad per samtykke.",
         ),
+        "origin": _ORIGIN_HELP,
     },
     "integrations": {
         "platform": Help(
@@ -295,6 +305,7 @@ COLUMN_HELP: dict[str, dict[str, Help]] = {
             where_nb="Formålet med integrasjonen i leverandøravtalen eller integrasjonsoversikten (hvilken "
             "DSOP-tjeneste den bærer).",
         ),
+        "origin": _ORIGIN_HELP,
     },
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ class Inventory:
     integrations: pl.DataFrame
     file_hashes: dict[str, str] = field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()
+    # `pull.json` of the last `pull` (dialog counts, suppliers, when and from where), or None.
+    pulled: dict[str, Any] | None = None
 
     @property
     def org_number(self) -> str:
@@ -84,6 +87,14 @@ def _sort_key(order: dict[str, int]) -> Any:
         return (order.get(p.file, len(order)), 0 if whole_file else 1, p.row or math.inf)
 
     return key
+
+
+def _pull_record(directory: Path) -> dict[str, Any] | None:
+    try:
+        record = json.loads((directory / "pull.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _check(
@@ -151,6 +162,7 @@ def _check(
         integrations=typed["integrations"],
         file_hashes=hashes,
         warnings=tuple(problems),
+        pulled=_pull_record(directory),
     )
     return problems, inventory
 

@@ -102,6 +102,18 @@ class TableSpec:
         raise KeyError(f"table {self.name!r} has no column {name!r}")
 
 
+def _origin() -> ColumnSpec:
+    return ColumnSpec(
+        "origin",
+        pl.String(),
+        "text",
+        False,
+        "Only on rows written by `altinn-analysis pull`: the endpoint and the time the row was read from "
+        "(such rows are observed facts; rows without it are reported). Leave it empty on your own rows.",
+        "GET platform.altinn.no/accessmanagement/api/v1/enduser/connections @ 2026-11-28T10:00:00Z",
+    )
+
+
 def _platform(what: str) -> ColumnSpec:
     return ColumnSpec(
         "platform", pl.String(), "enum", True, f"Where the {what} is: Altinn 2 or Altinn 3.", "altinn2", PLATFORMS
@@ -167,6 +179,7 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 "delegated",
                 GRANT_SOURCES,
             ),
+            _origin(),
         ),
     ),
     "consents": TableSpec(
@@ -196,6 +209,7 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 "2026-09-30",
             ),
             ColumnSpec("count", pl.Int64(), "count", True, "How many consents the row stands for (1 or more).", "1"),
+            _origin(),
         ),
     ),
     "integrations": TableSpec(
@@ -238,6 +252,7 @@ TABLE_SPECS: dict[str, TableSpec] = {
                 "or semicolons. Without it, which service an integration serves is inferred (and said so).",
                 "sbl saldo-studielan",
             ),
+            _origin(),
         ),
     ),
 }

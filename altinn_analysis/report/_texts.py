@@ -23,6 +23,7 @@ CERTAINTY_LABELS: dict[str, tuple[str, str]] = {
     "documented": ("dokumentert", "documented"),
     "inferred": ("utledet", "inferred"),
     "unknown": ("ukjent", "unknown"),
+    "observed": ("observert", "observed"),  # read from Altinn by `pull`
 }
 # Area names as headings and sheet names (capitalised); in running text and tables they are lower case.
 AREA_NAMES: dict[str, tuple[str, str]] = {

@@ -1,5 +1,6 @@
-"""All I/O: the Altinn metadata API client, the replay transport, the snapshot store, Maskinporten tokens and the
-authenticated consent-request source. Importing it installs the log filter that redacts tokens and keys."""
+"""All I/O: the Altinn metadata API client, the replay transport, the snapshot store, Maskinporten tokens, the
+authenticated consent-request source, and the pull of an institution's own Altinn 3 state. Importing it installs
+the log filter that redacts tokens and keys."""
 
 from altinn_analysis.sources._client import (
     ENVIRONMENTS,
@@ -29,6 +30,15 @@ from altinn_analysis.sources._files import (
     write_atomic,
     yaml_text,
 )
+from altinn_analysis.sources._live import (
+    PULL_SCOPES,
+    PULL_SOURCES,
+    PulledState,
+    PullError,
+    maskinporten_for_pull,
+    pull_institution,
+    replay_transport_for,
+)
 from altinn_analysis.sources._maskinporten import (
     ENV_VARS,
     MASKINPORTEN_ENVIRONMENTS,
@@ -43,6 +53,8 @@ from altinn_analysis.sources._maskinporten import (
     load_maskinporten_key,
     read_env_file,
 )
+from altinn_analysis.sources._pseudonym import PSEUDONYM_KEY_ENV, Pseudonymizer, load_pseudonymizer
+from altinn_analysis.sources._pulled_store import PULL_RECORD, write_pulled_inventory
 from altinn_analysis.sources._redact import (
     REDACTED,
     RedactingFilter,
@@ -77,6 +89,10 @@ __all__ = [
     "ENVIRONMENTS",
     "ENV_VARS",
     "MASKINPORTEN_ENVIRONMENTS",
+    "PSEUDONYM_KEY_ENV",
+    "PULL_RECORD",
+    "PULL_SCOPES",
+    "PULL_SOURCES",
     "REDACTED",
     "SCHEMA_VERSION",
     "AltinnAPIError",
@@ -95,6 +111,9 @@ __all__ = [
     "MaskinportenTokenError",
     "MaskinportenTokenProvider",
     "MaskinportenUnavailableError",
+    "Pseudonymizer",
+    "PullError",
+    "PulledState",
     "RedactingFilter",
     "ReplayMissError",
     "ReplayTransport",
@@ -111,10 +130,13 @@ __all__ = [
     "fsync_dir",
     "install_log_redaction",
     "load_maskinporten_key",
+    "load_pseudonymizer",
     "make_temp_dir",
+    "maskinporten_for_pull",
     "neutralise_cell",
     "neutralise_frame",
     "parse_consent_request",
+    "pull_institution",
     "read_env_file",
     "read_manifest",
     "read_snapshot",
@@ -122,10 +144,12 @@ __all__ = [
     "redact_secrets",
     "remember_secret",
     "replace_dir",
+    "replay_transport_for",
     "scan_outputs",
     "sha256_file",
     "strip_control",
     "write_atomic",
+    "write_pulled_inventory",
     "write_snapshot",
     "yaml_text",
 ]

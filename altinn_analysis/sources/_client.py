@@ -12,7 +12,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,8 +28,10 @@ __all__ = [
     "AltinnClient",
     "AltinnNotFoundError",
     "AltinnResponseError",
+    "AltinnUnauthorizedError",
     "AltinnUnavailableError",
     "RetryPolicy",
+    "send_with_retry",
 ]
 
 log = logging.getLogger("altinn_analysis.sources")
@@ -68,6 +70,10 @@ class AltinnNotFoundError(AltinnAPIError):
 
 class AltinnResponseError(AltinnAPIError):
     """The API answered, but not with what the endpoint promises (status, content type, JSON)."""
+
+
+class AltinnUnauthorizedError(AltinnResponseError):
+    """401: the token was refused (expired, or the identity lacks the rights the endpoint needs)."""
 
 
 @dataclass(frozen=True)
@@ -181,9 +187,9 @@ class AltinnClient:
 
     def resource(self, identifier: str) -> dict[str, Any]:
         """One resource by identifier."""
-        body = self._get_json(f"{RR}/{identifier}")
+        body = self.get_json(f"{RR}/{identifier}")
         if not isinstance(body, dict):
-            raise AltinnResponseError(self._url(f"{RR}/{identifier}"), "expected a JSON object")
+            raise AltinnResponseError(self.url_for(f"{RR}/{identifier}"), "expected a JSON object")
         return body
 
     def resource_subjects(self, identifier: str) -> list[dict[str, Any]]:
@@ -191,12 +197,38 @@ class AltinnClient:
         path: str | None = f"{RR}/{identifier}/policy/subjects"
         out: list[dict[str, Any]] = []
         while path:
-            body = self._get_json(path)
+            body = self.get_json(path)
             if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-                raise AltinnResponseError(self._url(path), "expected an object with a 'data' list")
+                raise AltinnResponseError(self.url_for(path), "expected an object with a 'data' list")
             out.extend(body["data"])
-            path = self._same_host_next((body.get("links") or {}).get("next"), path)
+            path = self.next_link((body.get("links") or {}).get("next"), path)
         return out
+
+    def pages(
+        self, path: str, *, params: Mapping[str, Any] | None = None, auth: httpx.Auth | None = None
+    ) -> Iterator[list[Any]]:
+        """The `data` of each page of an Access Management `PaginatedResult`, following `links.next` until null.
+
+        The next link is rebased on the configured host (behind the platform gateway the server may name
+        another), and its query is kept exactly as given.
+        """
+        current: str = path
+        query: Mapping[str, Any] | None = params
+        seen: set[str] = set()
+        while True:
+            body = self.get_json(current, params=query, auth=auth)
+            url = self.url_for(current, query)
+            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                raise AltinnResponseError(url, "expected an object with a 'data' list")
+            yield body["data"]
+            link = (body.get("links") or {}).get("next")
+            if not link:
+                return
+            current = httpx.URL(str(link)).raw_path.decode("ascii")
+            query = None
+            if current in seen:
+                raise AltinnResponseError(url, "the next link repeats an earlier page")
+            seen.add(current)
 
     # -- fan-out ----------------------------------------------------------------------------------------
 
@@ -204,7 +236,7 @@ class AltinnClient:
         self, pairs: Iterable[tuple[str, str]], *, progress: Progress | None = None
     ) -> dict[tuple[str, str], list[dict[str, Any]]]:
         """`role_packages` for many (role, variant) pairs, at most `max_concurrency` in flight."""
-        return self._fan_out(list(pairs), lambda p: self.role_packages(*p), progress)
+        return self.fan_out(list(pairs), lambda p: self.role_packages(*p), progress)
 
     def resource_subjects_many(
         self, identifiers: Iterable[str], *, progress: Progress | None = None
@@ -218,9 +250,9 @@ class AltinnClient:
                 log.info("no policy subjects indexed for resource %s", identifier)
                 return None
 
-        return self._fan_out(list(identifiers), one, progress)
+        return self.fan_out(list(identifiers), one, progress)
 
-    def _fan_out(self, keys: list[K], call: Callable[[K], Any], progress: Progress | None) -> dict[K, Any]:
+    def fan_out(self, keys: list[K], call: Callable[[K], Any], progress: Progress | None) -> dict[K, Any]:
         results: dict[K, Any] = {}
         if not keys:
             return results
@@ -239,31 +271,37 @@ class AltinnClient:
 
     # -- plumbing ---------------------------------------------------------------------------------------
 
-    def _url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
+    def url_for(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         return str(self._http.build_request("GET", path, params=params).url)
 
-    def _same_host_next(self, next_link: str | None, current: str) -> str | None:
+    def next_link(self, next_link: str | None, current: str) -> str | None:
         if not next_link:
             return None
         url = httpx.URL(next_link)
         if url.is_relative_url:
             return next_link
         if url.host != httpx.URL(self.base_url).host:
-            raise AltinnResponseError(self._url(current), f"pagination link points to another host ({url.host})")
+            raise AltinnResponseError(self.url_for(current), f"pagination link points to another host ({url.host})")
         return url.raw_path.decode("ascii")
 
     def _get_list(
         self, path: str, *, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None
     ) -> list[dict[str, Any]]:
-        body = self._get_json(path, params=params, headers=headers)
+        body = self.get_json(path, params=params, headers=headers)
         if not isinstance(body, list):
-            raise AltinnResponseError(self._url(path, params), f"expected a JSON array, got {type(body).__name__}")
+            raise AltinnResponseError(self.url_for(path, params), f"expected a JSON array, got {type(body).__name__}")
         return body
 
-    def _get_json(
-        self, path: str, *, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None
+    def get_json(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: httpx.Auth | None = None,
     ) -> Any:
-        response = self._send(path, params=params, headers=headers)
+        """GET a JSON body (path or absolute URL), with retries; a non-JSON or malformed answer is an error."""
+        response = self.get(path, params=params, headers=headers, auth=auth)
         url = str(response.request.url)
         ctype = response.headers.get("content-type", "")
         if "json" not in ctype.lower():
@@ -275,50 +313,90 @@ class AltinnClient:
                 url, f"malformed or truncated JSON ({len(response.content)} bytes): {exc}"
             ) from exc
 
-    def _send(
-        self, path: str, *, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None
-    ) -> httpx.Response:
-        request = self._http.build_request("GET", path, params=params, headers=headers)
+    def send(self, request: httpx.Request, *, auth: httpx.Auth | None = None) -> httpx.Response:
+        """Send one request with the retry policy; a 2xx answer is returned, anything else raised as an error."""
         url = str(request.url)
-        policy = self.retry
-        last: str = ""
-        for attempt in range(policy.attempts):
-            wait: float | None = None
-            try:
-                response = self._http.send(request)
-                response.read()
-            except httpx.TimeoutException as exc:
-                last = f"timed out ({type(exc).__name__})"
-            except httpx.TransportError as exc:
-                last = f"could not connect ({type(exc).__name__}: {exc})"
-            else:
-                status = response.status_code
-                if status < 300:
-                    return response
-                if status == 429 or status >= 500:
-                    last = f"HTTP {status} {response.reason_phrase}"
-                    wait = _retry_after_seconds(response.headers.get("retry-after"))
-                    if wait is not None and wait > policy.max_retry_after:
-                        raise AltinnUnavailableError(
-                            url,
-                            f"{last}; Retry-After {wait:.0f} s exceeds the {policy.max_retry_after:.0f} s limit",
-                            status=status,
-                        )
-                elif status == 404:
-                    raise AltinnNotFoundError(url, f"HTTP 404 Not Found: {_excerpt(response)}", status=404)
-                elif 300 <= status < 400:
-                    target = response.headers.get("location", "?")
-                    raise AltinnResponseError(url, f"unexpected redirect (HTTP {status}) to {target}", status=status)
-                else:
-                    raise AltinnResponseError(url, f"HTTP {status}: {_excerpt(response)}", status=status)
-            if attempt + 1 == policy.attempts:
-                break
-            if wait is None:
-                with self._rng_lock:
-                    wait = policy.delay(attempt, self._rng)
-            log.warning("%s: %s; retry %d/%d in %.1f s", url, last, attempt + 1, policy.attempts - 1, wait)
-            self._sleep(wait)
-        raise AltinnUnavailableError(url, f"{last}; gave up after {policy.attempts} attempts")
+        response = send_with_retry(
+            lambda: self._http.send(request, auth=auth or self._http.auth),
+            url=url,
+            policy=self.retry,
+            sleep=self._sleep,
+            delay=self._delay,
+        )
+        status = response.status_code
+        if status < 300:
+            return response
+        if status == 404:
+            raise AltinnNotFoundError(url, f"HTTP 404 Not Found: {_excerpt(response)}", status=404)
+        if status == 401:
+            raise AltinnUnauthorizedError(url, f"HTTP 401 Unauthorized: {_excerpt(response)}", status=401)
+        if 300 <= status < 400:
+            target = response.headers.get("location", "?")
+            raise AltinnResponseError(url, f"unexpected redirect (HTTP {status}) to {target}", status=status)
+        raise AltinnResponseError(url, f"HTTP {status}: {_excerpt(response)}", status=status)
+
+    def _delay(self, attempt: int) -> float:
+        with self._rng_lock:
+            return self.retry.delay(attempt, self._rng)
+
+    def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> httpx.Response:
+        """GET a path (relative to `base_url`) or an absolute URL, with retries; 2xx or an `AltinnAPIError`."""
+        return self.send(self._http.build_request("GET", path, params=params, headers=headers), auth=auth)
+
+
+def send_with_retry(
+    send: Callable[[], httpx.Response],
+    *,
+    url: str,
+    policy: RetryPolicy,
+    sleep: Callable[[float], None],
+    delay: Callable[[int], float],
+    unavailable: type[AltinnUnavailableError] = AltinnUnavailableError,
+    describe: Callable[[str], str] = lambda text: text,
+) -> httpx.Response:
+    """The one retry loop of every HTTP call (GET and the Maskinporten token POST).
+
+    `send` is called once per attempt, so a caller can build a fresh request each time (a new grant `jti`).
+    Connection errors, timeouts, 429 and 5xx are retried with backoff (`delay(attempt)`), honouring
+    `Retry-After`; any other answer is returned, read, for the caller to judge. `describe` redacts the text of
+    transport errors before it reaches a log or a message.
+    """
+    last = ""
+    for attempt in range(policy.attempts):
+        wait: float | None = None
+        try:
+            response = send()
+            response.read()
+        except httpx.TimeoutException as exc:
+            last = f"timed out ({type(exc).__name__})"
+        except httpx.TransportError as exc:
+            last = describe(f"could not connect ({type(exc).__name__}: {exc})")
+        else:
+            status = response.status_code
+            if status != 429 and status < 500:
+                return response
+            last = f"HTTP {status} {response.reason_phrase}"
+            wait = _retry_after_seconds(response.headers.get("retry-after"))
+            if wait is not None and wait > policy.max_retry_after:
+                raise unavailable(
+                    url,
+                    f"{last}; Retry-After {wait:.0f} s exceeds the {policy.max_retry_after:.0f} s limit",
+                    status=status,
+                )
+        if attempt + 1 == policy.attempts:
+            break
+        if wait is None:
+            wait = delay(attempt)
+        log.warning("%s: %s; retry %d/%d in %.1f s", url, last, attempt + 1, policy.attempts - 1, wait)
+        sleep(wait)
+    raise unavailable(url, f"{last}; gave up after {policy.attempts} attempts")
 
 
 def _excerpt(response: httpx.Response, limit: int = 200) -> str:

@@ -27,7 +27,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,6 +49,7 @@ __all__ = [
     "ConsentRequestClient",
     "ConsentRequestStatus",
     "consents_table",
+    "fetch_consent_request",
     "parse_consent_request",
 ]
 
@@ -96,7 +97,7 @@ class ConsentRequestStatus:
     valid_to: date
 
 
-def _day(value: object, what: str, url: str) -> date:
+def _day(value: object, what: str, url: str, zone: tzinfo = OSLO) -> date:
     if not isinstance(value, str):
         raise AltinnResponseError(url, f"{what} is missing or not a timestamp")
     try:
@@ -105,7 +106,7 @@ def _day(value: object, what: str, url: str) -> date:
         raise AltinnResponseError(url, f"{what} is not an ISO timestamp") from None
     if when.tzinfo is None:  # Altinn stores UTC
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(OSLO).date()
+    return when.astimezone(zone).date()
 
 
 def _resources(body: Mapping[str, Any]) -> tuple[str, ...]:
@@ -133,16 +134,18 @@ def _events(body: Mapping[str, Any], url: str) -> list[tuple[datetime, str]]:
 
 
 def parse_consent_request(
-    body: Mapping[str, Any], *, as_of: date, url: str = "consent request"
+    body: Mapping[str, Any], *, as_of: date, url: str = "consent request", zone: tzinfo = OSLO
 ) -> ConsentRequestStatus:
-    """Reduce one consent-request response to its resources, state and validity (pure; see the module doc)."""
+    """Reduce one consent-request response to its resources, state and validity (pure; see the module doc).
+
+    `zone` decides the calendar day of a timestamp (a pull follows Altinn's contract: UTC)."""
     request_id = body.get("id", body.get("iD"))
     if not isinstance(request_id, str) or not request_id:
         raise AltinnResponseError(url, "the consent request has no id")
     resources = _resources(body)
     if not resources:
         raise AltinnResponseError(url, f"consent request {request_id} names no {RESOURCE_URN}")
-    valid_to = _day(body.get("validTo"), "validTo", url)
+    valid_to = _day(body.get("validTo"), "validTo", url, zone)
     events = _events(body, url)
 
     api_status = body.get("status", body.get("consentRequestStatus"))
@@ -159,10 +162,10 @@ def parse_consent_request(
         status = "expired"
 
     if body.get("consented"):
-        valid_from = _day(body["consented"], "consented", url)
+        valid_from = _day(body["consented"], "consented", url, zone)
     else:
         created = [when for when, kind in events if kind == "created"] or [when for when, _ in events]
-        valid_from = created[0].astimezone(OSLO).date() if created else valid_to
+        valid_from = created[0].astimezone(zone).date() if created else valid_to
     # The inventory refuses valid_to before valid_from; a request cannot start after it ends.
     valid_from = min(valid_from, valid_to)
     return ConsentRequestStatus(request_id, resources, api_status, status, valid_from, valid_to)
@@ -211,15 +214,7 @@ class ConsentRequestClient(AltinnClient):
 
     def consent_request(self, request_id: str, *, as_of: date | None = None) -> ConsentRequestStatus:
         """One consent request's state (`as_of` decides what has expired; default today)."""
-        path = f"{CONSENT_REQUESTS}/{_guid(request_id)}"
-        try:
-            body = self._get_json(path)
-        except AltinnAPIError as exc:
-            raise _redacted(exc) from None
-        url = self._url(path)
-        if not isinstance(body, dict):
-            raise AltinnResponseError(url, f"expected a JSON object, got {type(body).__name__}")
-        return parse_consent_request(body, as_of=as_of or date.today(), url=url)
+        return fetch_consent_request(self, request_id, as_of=as_of or date.today())
 
     def consent_requests(
         self, request_ids: Iterable[str], *, as_of: date | None = None, progress: Progress | None = None
@@ -227,7 +222,7 @@ class ConsentRequestClient(AltinnClient):
         """Many consent requests, at most `max_concurrency` in flight; in input order, duplicates once."""
         ids = list(dict.fromkeys(_guid(i) for i in request_ids))
         day = as_of or date.today()
-        found = self._fan_out(ids, lambda i: self.consent_request(i, as_of=day), progress)
+        found = self.fan_out(ids, lambda i: self.consent_request(i, as_of=day), progress)
         return [found[i] for i in ids]
 
     def consents(
@@ -235,6 +230,26 @@ class ConsentRequestClient(AltinnClient):
     ) -> pl.DataFrame:
         """The `consents` inventory table for these consent requests."""
         return consents_table(self.consent_requests(request_ids, as_of=as_of, progress=progress))
+
+
+def fetch_consent_request(
+    client: AltinnClient,
+    request_id: str,
+    *,
+    as_of: date,
+    auth: httpx.Auth | None = None,
+    zone: tzinfo = OSLO,
+) -> ConsentRequestStatus:
+    """GET one consent request through `client` and reduce it (errors are redacted of identity numbers)."""
+    path = f"{CONSENT_REQUESTS}/{_guid(request_id)}"
+    try:
+        body = client.get_json(path, auth=auth)
+    except AltinnAPIError as exc:
+        raise _redacted(exc) from None
+    url = client.url_for(path)
+    if not isinstance(body, dict):
+        raise AltinnResponseError(url, f"expected a JSON object, got {type(body).__name__}")
+    return parse_consent_request(body, as_of=as_of, url=url, zone=zone)
 
 
 def _guid(value: str) -> str:

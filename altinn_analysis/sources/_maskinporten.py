@@ -43,7 +43,7 @@ from altinn_analysis.sources._client import (
     AltinnResponseError,
     AltinnUnavailableError,
     RetryPolicy,
-    _retry_after_seconds,
+    send_with_retry,
 )
 from altinn_analysis.sources._redact import install_log_redaction, redact_secrets, remember_secret
 
@@ -415,46 +415,32 @@ class MaskinportenTokenProvider:
 
     def _fetch(self) -> _Cached:
         url = self.token_endpoint
-        policy = self.retry
-        last = ""
-        for attempt in range(policy.attempts):
-            wait: float | None = None
+        started = self._clock()
+
+        def attempt() -> httpx.Response:
+            nonlocal started
             started = self._clock()
             # A new grant on every attempt: Maskinporten refuses a jti it has seen, even from a failed call.
-            data = {"grant_type": GRANT_TYPE, "assertion": self.assertion()}
             self.requests += 1
-            try:
-                response = self._http.post(url, data=data)
-            except httpx.TimeoutException as exc:
-                last = f"timed out ({type(exc).__name__})"
-            except httpx.TransportError as exc:
-                last = f"could not connect ({type(exc).__name__}: {redact_secrets(str(exc))})"
-            else:
-                status = response.status_code
-                if status < 300:
-                    return self._accept(response, started)
-                if status == 429 or status >= 500:
-                    last = f"HTTP {status} {response.reason_phrase}"
-                    wait = _retry_after_seconds(response.headers.get("retry-after"))
-                    if wait is not None and wait > policy.max_retry_after:
-                        raise MaskinportenUnavailableError(
-                            url,
-                            f"{last}; Retry-After {wait:.0f} s exceeds the {policy.max_retry_after:.0f} s limit",
-                            status=status,
-                        )
-                elif 300 <= status < 400:
-                    target = response.headers.get("location", "?")
-                    raise MaskinportenTokenError(url, f"unexpected redirect (HTTP {status}) to {target}", status=status)
-                else:
-                    error, reason = _oauth_error(response)
-                    raise MaskinportenTokenError(url, reason, status=status, error=error)
-            if attempt + 1 == policy.attempts:
-                break
-            if wait is None:
-                wait = policy.delay(attempt, self._rng)
-            log.warning("%s: %s; retry %d/%d in %.1f s", url, last, attempt + 1, policy.attempts - 1, wait)
-            self._sleep(wait)
-        raise MaskinportenUnavailableError(url, f"{last}; gave up after {policy.attempts} attempts")
+            return self._http.post(url, data={"grant_type": GRANT_TYPE, "assertion": self.assertion()})
+
+        response = send_with_retry(
+            attempt,
+            url=url,
+            policy=self.retry,
+            sleep=self._sleep,
+            delay=lambda n: self.retry.delay(n, self._rng),
+            unavailable=MaskinportenUnavailableError,
+            describe=redact_secrets,
+        )
+        status = response.status_code
+        if status < 300:
+            return self._accept(response, started)
+        if 300 <= status < 400:
+            target = response.headers.get("location", "?")
+            raise MaskinportenTokenError(url, f"unexpected redirect (HTTP {status}) to {target}", status=status)
+        error, reason = _oauth_error(response)
+        raise MaskinportenTokenError(url, reason, status=status, error=error)
 
     def _accept(self, response: httpx.Response, started: float) -> _Cached:
         url = self.token_endpoint

@@ -1,9 +1,9 @@
 """Serve recorded Altinn responses through `httpx.MockTransport`.
 
 A replay directory holds `index.json` (a list of `{method, host, path, query, headers, status, content_type,
-body_file}`) and the bodies it names. Matching: method + host + path + query (order-insensitive); `headers`
-lists only the request headers the answer depends on. A request without `Accept-Language` is served as `nb`,
-which is Altinn's default.
+body_file}`, optionally `response_headers`; `content_type: null` sends none) and the bodies it names.
+Matching: method + host + path + query (order-insensitive); `headers` lists only the request headers the
+answer depends on. A request without `Accept-Language` is served as `nb`, which is Altinn's default.
 """
 
 from __future__ import annotations
@@ -80,11 +80,13 @@ class ReplayTransport(httpx.MockTransport):
         key = self._key(request.method, request.url.host, request.url.path, dict(request.url.params.multi_items()))
         for entry in self._entries.get(key, ()):
             if self._headers_match(entry.get("headers") or {}, request):
+                headers = dict(entry.get("response_headers") or {})
+                # `content_type: null` means the server sent no Content-Type at all.
+                ctype = entry.get("content_type", "application/json")
+                if ctype is not None:
+                    headers["content-type"] = ctype
                 return httpx.Response(
-                    entry["status"],
-                    headers={"content-type": entry.get("content_type", "application/json")},
-                    content=self._body(entry["body_file"]),
-                    request=request,
+                    entry["status"], headers=headers, content=self._body(entry["body_file"]), request=request
                 )
         raise ReplayMissError(request, self.directory)
 
