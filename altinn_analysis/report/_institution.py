@@ -7,6 +7,7 @@ from `_texts`. Catalogues are cached per process, so a warm kernel running many 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -24,12 +25,20 @@ from altinn_analysis.report._params import ReportParameters, check_report_parame
 from altinn_analysis.report._texts import label, t
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
-__all__ = ["AREA_COLUMNS", "InstitutionReport", "load_catalogues"]
+    from altinn_analysis.sources import Manifest
+
+__all__ = ["AREA_COLUMNS", "STALE_DAYS", "TOP_SECTIONS", "InstitutionReport", "catalogue_recorded", "load_catalogues"]
 
 AREA_COLUMNS = ["severity", "status", "subject", "holders", "altinn3_target", "days_left", "certainty", "action"]
 ACTION_COLUMNS = ["severity", "status", "area", "subject", "holders", "deadline", "days_left", "certainty", "action"]
+
+STALE_DAYS = 90  # a catalogue older than this (at the report date) gets a warning in the provenance section
+
+# Sections shown right under the report header, in order: each takes the report and returns HTML. This is where
+# a section that belongs above the findings (such as a verdict per DSOP service) is added.
+TOP_SECTIONS: list[Callable[[InstitutionReport], Html]] = []
 
 _CACHE: dict[tuple[str, str], tuple[Catalogue, DsopCatalogue]] = {}
 
@@ -52,6 +61,13 @@ def load_catalogues(reference_dir: Path | None = None, dsop_dir: Path | None = N
         _CACHE.clear()
         _CACHE[key] = (Catalogue.load(ref), load_dsop(dsop_path))
     return _CACHE[key]
+
+
+def catalogue_recorded(manifest: Manifest) -> date:
+    """The day the catalogue's content was recorded: `recorded_at` when the snapshot says it (a replay of an
+    older recording), else the day it was fetched."""
+    stamp = str(getattr(manifest, "recorded_at", "") or manifest.fetched_at)
+    return date.fromisoformat(stamp[:10])
 
 
 @dataclass
@@ -129,8 +145,22 @@ class InstitutionReport:
         return (
             heading(t("title", lang, name=p.name), 1)
             + paragraph(t("subtitle", lang, org_number=p.org_number, org_form=p.org_form, as_of=self.params.as_of))
-            + paragraph(t("intro", lang))
+            + paragraph(t("intro", lang, **self._milestone_dates()))
         )
+
+    def _milestone_dates(self) -> dict[str, str]:
+        """The dates the prose names, from the milestones table (never written into the texts)."""
+        return {
+            "closed": self.dsop.milestone_date("altinn2-closed").isoformat(),
+            "last_submission": self.dsop.milestone_date("altinn2-last-submission-day").isoformat(),
+        }
+
+    def top(self) -> Html:
+        """The sections shown right under the header, most important first (see `TOP_SECTIONS`)."""
+        out = Html("")
+        for section in TOP_SECTIONS:
+            out += section(self)
+        return out
 
     def summary(self) -> Html:
         lang = self.language
@@ -181,7 +211,8 @@ class InstitutionReport:
         lang = self.language
         rows = self.findings.filter(pl.col("area") == area)
         body = table_html(rows, lang, columns=AREA_COLUMNS) if rows.height else paragraph(t("area_empty", lang))
-        return heading(t(f"area_{area}", lang)) + paragraph(t(f"area_{area}_intro", lang)) + body
+        intro = t(f"area_{area}_intro", lang, **self._milestone_dates())
+        return heading(t(f"area_{area}", lang)) + paragraph(intro) + body
 
     def actions(self) -> Html:
         lang = self.language
@@ -190,17 +221,27 @@ class InstitutionReport:
         return heading(t("actions", lang)) + paragraph(t("actions_intro", lang)) + body
 
     def provenance(self) -> Html:
+        """Where the numbers come from, in plain words: what the catalogue is, when its content was recorded,
+        how old it is (with a warning past `STALE_DAYS`), the DSOP catalogue, and the inventory files used."""
         lang = self.language
         m = self.catalogue.manifest
+        recorded = catalogue_recorded(m)
+        age = (self.params.as_of - recorded).days
+        source_text = "catalogue_live" if m.source == "live" else "catalogue_replay"
+        prose = paragraph(t(source_text, lang, base_url=m.base_url, recorded=recorded.isoformat(), age=age))
+        if age > STALE_DAYS:
+            prose += Html(f'<p class="warning">{html.escape(t("catalogue_old", lang, limit=STALE_DAYS))}</p>')
         items = [
-            ("snapshot_source", f"{m.source} ({m.environment})"),
-            ("snapshot_fetched", m.fetched_at),
+            ("catalogue_recorded", recorded.isoformat()),
+            ("catalogue_age", str(age)),
             ("snapshot_url", m.base_url),
             ("as_of", self.params.as_of.isoformat()),
             ("tool_version", __version__),
-            ("language", lang),
             ("dsop_services", ", ".join(self.inventory.profile.dsop_services)),
         ]
+        description = str(getattr(m, "description", "") or "")
+        if description:
+            items.insert(0, ("catalogue_description", description))
         facts = pl.DataFrame({"item": [label(k, lang) for k, _ in items], "value": [v for _, v in items]})
         hashes = pl.DataFrame(
             {"file": list(self.inventory.file_hashes), "sha256": list(self.inventory.file_hashes.values())},
@@ -209,9 +250,12 @@ class InstitutionReport:
         certainty = self.findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
         return (
             heading(t("provenance", lang))
-            + paragraph(t("provenance_intro", lang))
+            + paragraph(t("catalogue_what", lang))
+            + prose
             + table_html(facts, lang, css="compact")
+            + paragraph(t("dsop_what", lang) + " " + t("provenance_intro", lang))
             + table_html(certainty, lang, css="compact")
+            + paragraph(t("inventory_what", lang))
             + table_html(hashes, lang, css="compact hashes")
         )
 
@@ -233,7 +277,7 @@ class InstitutionReport:
             fig = figures.consent_expiry(self.inventory.consents, self.params.as_of, boundary, lang)
         else:
             raise ValueError(f"unknown figure {name!r}")
-        return Figure(fig, name)
+        return Figure(fig, name, omitted=t("figure_omitted", lang, title=fig.layout.title.text or name))
 
     # -- files ----------------------------------------------------------------------------------------------
 

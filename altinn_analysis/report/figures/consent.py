@@ -28,8 +28,8 @@ def consent_expiry(
 ) -> go.Figure:
     """Active consents (sum of `count`) by the month they end, stacked: Altinn 2 ending by `boundary`, Altinn 2
     valid after it (highlighted: to be obtained again in Altinn 3), and Altinn 3. Lines mark `boundary` (the
-    milestone `altinn2-closed`, from the DSOP catalogue) and `as_of`. Aggregated lazily in polars, so millions of consent rows give a few
-    dozen bars."""
+    milestone `altinn2-closed`, from the DSOP catalogue) and `as_of`. Aggregated lazily in polars, so millions of
+    consent rows give a few dozen bars."""
     lang = _lang(language)
     name, title = "consent_expiry", _t("consent_title", lang)
     series = (
