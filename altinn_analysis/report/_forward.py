@@ -15,7 +15,17 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["CHROMIUM_FLAGS", "PdfError", "find_chromium", "print_pdf", "standalone_html"]
+__all__ = [
+    "CHROMIUM_FLAGS",
+    "PDF_NAME",
+    "STANDALONE_NAME",
+    "PdfError",
+    "find_chromium",
+    "forward_names",
+    "print_pdf",
+    "standalone_html",
+    "write_forward_copies",
+]
 
 log = logging.getLogger("altinn_analysis.report")
 
@@ -104,3 +114,44 @@ def standalone_html(page: str, folder: Path) -> str:
     # "</script" inside the inlined code would end the element early.
     code = code.replace("</script", "<\\/script")
     return page[: match.start()] + f'<script charset="utf-8">{code}</script>' + page[match.end() :]
+
+
+PDF_NAME = "report.pdf"
+STANDALONE_NAME = "report-standalone.html"
+_warned = False
+
+
+def forward_names(pdf: bool, standalone: bool) -> tuple[str, ...]:
+    """The extra files a run asked for, besides report.html."""
+    return (*((PDF_NAME,) if pdf else ()), *((STANDALONE_NAME,) if standalone else ()))
+
+
+def _chromium_or_warn() -> str | None:
+    global _warned
+    binary = find_chromium()
+    if binary is None and not _warned:
+        _warned = True
+        log.warning("chromium is not installed (Debian: apt-get install chromium): reports are made without PDF")
+    return binary
+
+
+def write_forward_copies(folder: Path, page: str, *, pdf: bool, standalone: bool) -> list[str]:
+    """Next to `folder/report.html` (whose text is `page`): the standalone HTML and the PDF, as asked.
+
+    A missing Chromium is said once per process and the run goes on; a PDF that fails is logged and left out,
+    never costing the HTML report. Returns the names written."""
+    from altinn_analysis.report._html import write_text_atomic
+
+    written: list[str] = []
+    if standalone:
+        write_text_atomic(folder / STANDALONE_NAME, standalone_html(page, folder))
+        written.append(STANDALONE_NAME)
+    if pdf:
+        binary = _chromium_or_warn()
+        if binary is not None:
+            try:
+                print_pdf(folder / "report.html", folder / PDF_NAME, chromium=binary)
+                written.append(PDF_NAME)
+            except PdfError as exc:
+                log.warning("%s: %s", folder.name, exc)
+    return written

@@ -276,7 +276,12 @@ def _empty(name: str, language: str, title: str, height: int = 320) -> go.Figure
     return _finish(fig, name, language, title, height, empty=True)
 
 
-def _vline(fig: go.Figure, day: date, text: str, colour: str, dash: str, xanchor: str, y: float = 1.0) -> None:
+def _vline(
+    fig: go.Figure, day: date, text: str, colour: str, dash: str, span: tuple[date, date], *, inside: bool = False
+) -> None:
+    """A dated vertical line with its label. The label sits on the side of the line with more room (so it is never
+    cut at the figure's edge, at any width); `inside` puts it just inside the plot's top instead of above it, so two
+    lines close together do not write over each other."""
     # A shape plus an annotation rather than add_vline: add_vline's annotation is unreliable on date axes.
     fig.add_shape(
         type="line",
@@ -289,15 +294,19 @@ def _vline(fig: go.Figure, day: date, text: str, colour: str, dash: str, xanchor
         line={"color": colour, "width": 2, "dash": dash},
         layer="above",
     )
+    lo, hi = span
+    left_half = (day - lo).days <= (hi - lo).days / 2
     fig.add_annotation(
         x=day.isoformat(),
-        y=y,
+        y=1,
         xref="x",
         yref="paper",
         text=text,
         showarrow=False,
-        xanchor=xanchor,
-        yanchor="bottom",
+        xanchor="left" if left_half else "right",
+        yanchor="top" if inside else "bottom",
+        xshift=4 if left_half else -4,
+        bgcolor="rgba(255,255,255,0.85)" if inside else None,
         font={"color": colour, "size": 12},
     )
 

@@ -91,10 +91,9 @@ def consent_expiry(
         range=[lo.isoformat(), hi.isoformat()], type="date", tickformat="%Y-%m", title_text=_t("consent_x", lang)
     )
     fig.update_yaxes(title_text=_t("consent_y", lang), rangemode="tozero")
-    _vline(
-        fig, boundary, _t("boundary", lang, date=boundary.isoformat()), _hex(_STATUS_RGB["at_risk"]), "dash", "right"
-    )
-    _vline(fig, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", "left")
+    span = (lo, hi)
+    _vline(fig, boundary, _t("boundary", lang, date=boundary.isoformat()), _hex(_STATUS_RGB["at_risk"]), "dash", span)
+    _vline(fig, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", span, inside=True)
     fig.update_layout(barmode="stack", bargap=0.15, legend=_BOTTOM_LEGEND)
     subtitle = _t(
         "consent_subtitle", lang, n=_num(to_reobtain, lang), boundary=boundary.isoformat(), as_of=as_of.isoformat()

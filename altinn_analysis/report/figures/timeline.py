@@ -31,6 +31,9 @@ from altinn_analysis.report.figures._common import (
 # -- 2. deadline timeline ------------------------------------------------------------------------------------
 
 
+LABEL_WIDTH = 30  # characters per line of a milestone name: narrow enough to leave the dates room on a phone
+
+
 def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: date, language: str = "nb") -> go.Figure:
     """The DSOP milestones on a date axis (one row each, coloured by kind), and below them the open findings
     (action, at risk, unknown) per deadline as bars: red where the deadline has passed at `as_of`, amber where
@@ -56,7 +59,7 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
     # One y row per milestone, labelled with its (wrapped) name; duplicates get their date so none collapse.
     labels: list[str] = []
     for mid, day, _kind, ms_name, _ in ms.iter_rows():
-        label = _wrap(str(ms_name or mid), 38)
+        label = _wrap(str(ms_name or mid), LABEL_WIDTH)
         labels.append(label if label not in labels else f"{label} ({day.isoformat()})")
     ms = ms.with_columns(pl.Series("label", labels, dtype=pl.String))
     milestone_names = {day: str(n) for day, n in ms.select("date", "name").iter_rows()}
@@ -135,7 +138,7 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
     fig.update_yaxes(
         title_text=_t("open_findings", lang), rangemode="tozero", range=[0, max(1, max_n) * 1.25], row=2, col=1
     )
-    _vline(fig, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", "left")
+    _vline(fig, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", (lo, hi))
     fig.update_layout(bargap=0.1, legend=_BOTTOM_LEGEND, xaxis_showticklabels=True)
     subtitle = _t(
         "timeline_subtitle",
@@ -145,5 +148,7 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
         as_of=as_of.isoformat(),
         none=_num(without, lang),
     )
-    height = max(460, 30 * ms.height + 360)
+    # Each milestone row is tall enough for its wrapped label, so two-line labels never touch their neighbours.
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    height = max(460, (16 * lines + 14) * ms.height + 360)
     return _finish(fig, name, lang, title, height, subtitle=subtitle, bottom=110)
