@@ -220,20 +220,14 @@ class InstitutionReport:
         body = table_html(rows, lang, columns=ACTION_COLUMNS) if rows.height else paragraph(t("no_actions", lang))
         return heading(t("actions", lang)) + paragraph(t("actions_intro", lang)) + body
 
-    def provenance(self) -> Html:
-        """Where the numbers come from, in plain words: what the catalogue is, when its content was recorded,
-        how old it is (with a warning past `STALE_DAYS`), the DSOP catalogue, and the inventory files used."""
+    def provenance_items(self) -> list[tuple[str, str]]:
+        """The provenance facts as (label, value) in the report language: for the page and the workbook."""
         lang = self.language
         m = self.catalogue.manifest
         recorded = catalogue_recorded(m)
-        age = (self.params.as_of - recorded).days
-        source_text = "catalogue_live" if m.source == "live" else "catalogue_replay"
-        prose = paragraph(t(source_text, lang, base_url=m.base_url, recorded=recorded.isoformat(), age=age))
-        if age > STALE_DAYS:
-            prose += Html(f'<p class="warning">{html.escape(t("catalogue_old", lang, limit=STALE_DAYS))}</p>')
         items = [
             ("catalogue_recorded", recorded.isoformat()),
-            ("catalogue_age", str(age)),
+            ("catalogue_age", str((self.params.as_of - recorded).days)),
             ("snapshot_url", m.base_url),
             ("as_of", self.params.as_of.isoformat()),
             ("tool_version", __version__),
@@ -242,7 +236,33 @@ class InstitutionReport:
         description = str(getattr(m, "description", "") or "")
         if description:
             items.insert(0, ("catalogue_description", description))
-        facts = pl.DataFrame({"item": [label(k, lang) for k, _ in items], "value": [v for _, v in items]})
+        return [(label(k, lang), v) for k, v in items]
+
+    def provenance_prose(self) -> list[str]:
+        """What the catalogue is, where it came from, how old it is, and a warning when it is stale."""
+        lang = self.language
+        m = self.catalogue.manifest
+        recorded = catalogue_recorded(m)
+        age = (self.params.as_of - recorded).days
+        source_text = "catalogue_live" if m.source == "live" else "catalogue_replay"
+        out = [
+            t("catalogue_what", lang),
+            t(source_text, lang, base_url=m.base_url, recorded=recorded.isoformat(), age=age),
+        ]
+        if age > STALE_DAYS:
+            out.append(t("catalogue_old", lang, limit=STALE_DAYS))
+        return out
+
+    def provenance(self) -> Html:
+        """Where the numbers come from, in plain words: what the catalogue is, when its content was recorded,
+        how old it is (with a warning past `STALE_DAYS`), the DSOP catalogue, and the inventory files used."""
+        lang = self.language
+        what, source, *warning = self.provenance_prose()
+        prose = paragraph(what) + paragraph(source)
+        for text in warning:
+            prose += Html(f'<p class="warning">{html.escape(text)}</p>')
+        items = self.provenance_items()
+        facts = pl.DataFrame({"item": [k for k, _ in items], "value": [v for _, v in items]})
         hashes = pl.DataFrame(
             {"file": list(self.inventory.file_hashes), "sha256": list(self.inventory.file_hashes.values())},
             schema={"file": pl.String, "sha256": pl.String},
@@ -250,7 +270,6 @@ class InstitutionReport:
         certainty = self.findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
         return (
             heading(t("provenance", lang))
-            + paragraph(t("catalogue_what", lang))
             + prose
             + table_html(facts, lang, css="compact")
             + paragraph(t("dsop_what", lang) + " " + t("provenance_intro", lang))
@@ -301,6 +320,10 @@ class InstitutionReport:
             org_number=self.inventory.org_number,
             as_of=self.params.as_of,
             score=self.score,
+            provenance=[
+                (label("catalogue_source", self.language), " ".join(self.provenance_prose()[1:])),
+                *self.provenance_items(),
+            ],
         )
         facts = target / "facts.json"
         facts.write_text(json.dumps(dict(self.facts()), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

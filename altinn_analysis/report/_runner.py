@@ -283,12 +283,14 @@ def _run_institution(
 ) -> InstitutionResult:
     from altinn_analysis.report._forward import write_forward_copies
     from altinn_analysis.report._html import notebook_to_html, write_text_atomic
+    from altinn_analysis.report.actions import seed_tracking
 
     start = time.perf_counter()
     result = InstitutionResult(org, "failed", _fingerprint(inputs), inputs)
     tmp = Path(tempfile.mkdtemp(prefix=f".{org}.tmp-", dir=run_dir))
     nb_path = tmp / "report.ipynb"
     try:
+        seed_tracking(options.out_root, options.as_of, org, tmp)  # owner/progress/comment survive the re-run
         nb = _execute(
             options.notebooks_dir / "institution_report.ipynb",
             nb_path,

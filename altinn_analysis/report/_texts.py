@@ -242,6 +242,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "language": ("Språk", "Language"),
     "dsop_services": ("DSOP-tjenester", "DSOP services"),
     "catalogue_recorded": ("Katalogens innhold fra", "Catalogue content from"),
+    "catalogue_source": ("Katalogens kilde", "Catalogue source"),
     "catalogue_age": ("Katalogens alder (dager)", "Catalogue age (days)"),
     "catalogue_description": ("Om katalogen", "About the catalogue"),
     # sector table

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -19,6 +21,11 @@ from altinn_analysis.report.figures._common import (
 )
 
 # -- 5. sector heatmap ---------------------------------------------------------------------------------------
+
+
+def _wrap_label(label: str, width: int = 22) -> str:
+    # `label` is already escaped: wrap on its spaces only.
+    return "<br>".join(textwrap.wrap(label, width, break_long_words=False)) or label
 
 
 def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None, language: str = "nb") -> go.Figure:
@@ -45,6 +52,8 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
     # Rows are labelled by name; two institutions with the same name get their org number too.
     dup = set(orgs.filter(pl.col("name").is_duplicated())["org_number"])
     row_labels = [_esc(f"{n} ({o})" if o in dup else n) for o, n in orgs.select("org_number", "name").iter_rows()]
+    # Long names wrap on the axis (a phone has no room for 40 characters); the hover keeps them whole.
+    axis_labels = [_wrap_label(label) for label in row_labels]
     areas = [*AREAS, *sorted(set(area_scores["area"]) - set(AREAS))]
     cells = {
         (o, a): (s, op, cr)
@@ -85,7 +94,7 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
         go.Heatmap(
             z=z,
             x=columns,
-            y=row_labels,
+            y=axis_labels,
             text=text,
             texttemplate="%{text}",
             hovertext=hover,
@@ -95,10 +104,24 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
             zmax=100,
             xgap=2,
             ygap=2,
-            colorbar={"title": {"text": _t("score_axis", lang)}, "thickness": 14},
+            # Under the grid, not beside it: on a phone the grid keeps the width.
+            colorbar={
+                "title": {"text": _t("score_axis", lang), "side": "top"},
+                "orientation": "h",
+                "thickness": 10,
+                "len": 0.9,
+                "lenmode": "fraction",
+                "x": 0,
+                "xanchor": "left",
+                "yref": "container",
+                "y": 0.01,
+                "yanchor": "bottom",
+            },
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False)
+    fig.update_xaxes(showgrid=False, automargin=True)
     fig.update_layout(plot_bgcolor=_NULL_GREY)  # null cells are transparent: the grey behind them shows "n/a"
-    return _finish(fig, name, lang, title, max(320, 26 * orgs.height + 160))
+    lines = max((label.count("<br>") + 1 for label in axis_labels), default=1)
+    height = max(340, (14 * lines + 14) * orgs.height + 220)
+    return _finish(fig, name, lang, title, height, bottom=100)
