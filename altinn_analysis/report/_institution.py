@@ -278,6 +278,29 @@ class InstitutionReport:
             + table_html(hashes, lang, css="compact hashes")
         )
 
+    # -- for JupyterLab ---------------------------------------------------------------------------------------
+
+    def styles(self) -> Html:
+        """The report page's stylesheet as a fragment, so cards, tables and notices look the same in JupyterLab
+        as in the exported page (which carries the stylesheet itself)."""
+        from altinn_analysis.report._html import CSS
+
+        return Html(f"<style>{CSS}</style>")
+
+    def findings_frame(self) -> Any:
+        """Every finding as a pandas frame to sort and filter, with the report's column names and coded values
+        in the report language (statuses, severities, areas, certainty)."""
+        from altinn_analysis.report._display import code_label
+
+        lang = self.language
+        columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
+        frame = self.findings.select(list(dict.fromkeys(columns)))
+        coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
+        frame = frame.with_columns(
+            pl.col(c).map_elements(lambda v: code_label(v, lang), return_dtype=pl.String) for c in coded
+        )
+        return frame.rename({c: label(c, lang) for c in frame.columns}).to_pandas()
+
     # -- figures --------------------------------------------------------------------------------------------
 
     def figure(self, name: str) -> Figure:
