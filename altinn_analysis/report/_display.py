@@ -122,7 +122,8 @@ def table_html(
     select = list(
         dict.fromkeys([*cols, *([link_by] if link_by else []), *(["status"] if "status" in frame.columns else [])])
     )
-    head = "".join(f"<th>{html.escape(label(c, language))}</th>" for c in cols)
+    # data-col names the column for scripts and checks (e.g. which cells hold findings prose).
+    head = "".join(f'<th data-col="{html.escape(c)}">{html.escape(label(c, language))}</th>' for c in cols)
     rows = []
     for row in frame.select(select).iter_rows(named=True):
         cells = []

@@ -313,7 +313,9 @@ class InstitutionReport:
         elif name == "timeline":
             fig = figures.deadline_timeline(self.dsop.milestones, self.findings, self.params.as_of, lang)
         elif name == "roles":
-            fig = figures.roles_sankey(self.findings, self.inventory.delegations, self.dsop, lang)
+            packages = self.catalogue.access_packages.select("urn", f"name_{lang}").iter_rows()
+            names = {str(urn): str(n) for urn, n in packages if n}
+            fig = figures.roles_sankey(self.findings, self.inventory.delegations, self.dsop, lang, names)
         elif name == "consent":
             boundary = self.dsop.milestone_date("altinn2-closed")
             fig = figures.consent_expiry(self.inventory.consents, self.params.as_of, boundary, lang)

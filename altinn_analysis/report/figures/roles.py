@@ -28,6 +28,8 @@ from altinn_analysis.report.figures._common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from altinn_analysis.catalogue import DsopCatalogue
 
 MAX_CANDIDATES = 5  # candidate packages shown per role in the Sankey; the rest become one "+k more" node
@@ -82,7 +84,11 @@ def _role_findings(findings: pl.DataFrame) -> dict[str, dict[str, Any]]:
 
 
 def roles_sankey(
-    findings: pl.DataFrame, delegations: pl.DataFrame, dsop: DsopCatalogue, language: str = "nb"
+    findings: pl.DataFrame,
+    delegations: pl.DataFrame,
+    dsop: DsopCatalogue,
+    language: str = "nb",
+    package_names: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Altinn 2 roles (left) → candidate access packages (right), one left node per role code the inventory holds.
 
@@ -91,7 +97,8 @@ def roles_sankey(
     plus "no successor", "unknown role code", "automatic from the ER" (ER roles whose packages come by
     themselves) and "needs explicit delegation" (ER roles that give no package). A role's holders are shared
     equally over its candidates, so its node is as wide as its holder count. Links are coloured by the role
-    finding's status, lighter when the mapping is inferred; hovers say so.
+    finding's status, lighter when the mapping is inferred; hovers say so. `package_names` (package urn → name
+    in `language`, from the Altinn 3 catalogue) names the packages; without it, the DSOP table's bokmål names.
     """
     lang = _lang(language)
     name, title = "roles_sankey", _t("sankey_title", lang)
@@ -138,7 +145,8 @@ def roles_sankey(
         for urn, pkg_name, certainty in rows.select("package_urn", "package_name_nb", "certainty").iter_rows():
             if urn and urn not in seen:
                 seen.add(urn)
-                candidates.append((str(urn), str(pkg_name or urn), str(certainty or "unknown")))
+                shown_name = (package_names or {}).get(str(urn)) or pkg_name or urn
+                candidates.append((str(urn), str(shown_name), str(certainty or "unknown")))
         # What is already delegated in Altinn 3 is what the reader most needs to see; the sort is stable.
         candidates.sort(key=lambda c: c[0] not in held_a3)
 
