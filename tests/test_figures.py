@@ -413,7 +413,8 @@ def test_sector_heatmap_without_scores_or_names() -> None:
         }
     )
     bare = fg.sector_heatmap(scores, None, "en").data[0]
-    assert list(bare.y) == ["1", "2"] and list(bare.x) == ["Roles", "Consent", "Integrations", "Messaging", "Broker", "Services"]
+    assert list(bare.y) == ["1", "2"]
+    assert list(bare.x) == ["Roles", "Consent", "Integrations", "Messaging", "Broker", "Services"]
     names = pl.DataFrame({"org_number": ["1", "2"], "name": ["Same <Bank>", "Same <Bank>"]})
     named = fg.sector_heatmap(scores, names, "en").data[0]
     assert list(named.y) == ["Same &lt;Bank&gt; (1)", "Same &lt;Bank&gt; (2)"]  # duplicates told apart, escaped
