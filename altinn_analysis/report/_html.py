@@ -65,6 +65,8 @@ footer { margin-top: 48px; color: var(--muted); font-size: 0.8rem; }
   body { padding: 12px 10px 40px; } h1 { font-size: 1.35rem; } h2 { font-size: 1.12rem; }
   .card { min-width: 0; flex: 1 1 40%; padding: 8px 10px; } .card .value { font-size: 1.3rem; }
   table { font-size: 0.8rem; } table.compact { min-width: 0; } th, td { padding: 4px 5px; }
+  /* Wide finding tables keep readable columns and scroll sideways in their container instead of squeezing. */
+  table.findings { min-width: 760px; }
   th { position: static; }
 }
 @page { size: A4; margin: 12mm; }

@@ -148,6 +148,7 @@ _KIND_STYLE: dict[str, tuple[str, str]] = {
     "other": ("square-open", "#7f7f7f"),
 }
 _DAY_MS = 86_400_000
+SUBTITLE_WIDTH = 58  # characters per subtitle line: what a 400 px wide chart shows without cutting
 # Legends sit at the bottom of the figure (not of the plot), below the x-axis title, whatever the height.
 _BOTTOM_LEGEND: dict[str, Any] = {"orientation": "h", "yref": "container", "y": 0.01, "yanchor": "bottom", "x": 0}
 
@@ -252,15 +253,19 @@ def _finish(
     bottom: int = 40,
 ) -> go.Figure:
     title_spec: dict[str, Any] = {"text": title, "x": 0.01, "xanchor": "left"}
+    extra = 0
     if subtitle:
-        title_spec["subtitle"] = {"text": subtitle}
+        # plotly never wraps a subtitle: broken into short lines it fits a phone's width instead of being cut.
+        lines = textwrap.wrap(subtitle, SUBTITLE_WIDTH, break_long_words=False) or [subtitle]
+        title_spec["subtitle"] = {"text": "<br>".join(lines)}
+        extra = 16 * (len(lines) - 1)
     fig.update_layout(
         template=_house_template(),
-        height=height,
+        height=height + extra,
         title=title_spec,
         meta={"figure": name, "language": language, "empty": empty},
         separators=_SEPARATORS[language],
-        margin={"l": 20, "r": 20, "t": 90 if subtitle else 60, "b": bottom},
+        margin={"l": 20, "r": 20, "t": (90 + extra) if subtitle else 60, "b": bottom},
         hoverlabel={"align": "left"},
     )
     return fig

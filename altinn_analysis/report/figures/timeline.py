@@ -55,12 +55,25 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
     if ms.height == 0 and per_deadline.height == 0:
         return _empty(name, lang, title)
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06)
     # One y row per milestone, labelled with its (wrapped) name; duplicates get their date so none collapse.
     labels: list[str] = []
     for mid, day, _kind, ms_name, _ in ms.iter_rows():
         label = _wrap(str(ms_name or mid), LABEL_WIDTH)
         labels.append(label if label not in labels else f"{label} ({day.isoformat()})")
+    days = [*ms["date"].to_list(), *per_deadline["deadline"].to_list(), as_of]
+    lo, hi = min(days) - timedelta(days=45), max(days) + timedelta(days=75)
+    middle = lo + (hi - lo) / 2
+    # Each milestone row is tall enough for its wrapped label, so labels never touch their neighbours; the
+    # findings bars below get a fixed height.
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    top_px, bottom_px = max(1, ms.height) * (16 * lines + 14), 200
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[top_px / (top_px + bottom_px), bottom_px / (top_px + bottom_px)],
+        vertical_spacing=40 / (top_px + bottom_px + 40),
+    )
     ms = ms.with_columns(pl.Series("label", labels, dtype=pl.String))
     milestone_names = {day: str(n) for day, n in ms.select("date", "name").iter_rows()}
     for kind in ("deadline", "availability", "event", "other"):
@@ -76,7 +89,8 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
                 y=part["label"].to_list(),
                 mode="markers+text",
                 text=[d.isoformat() for d in part["date"]],
-                textposition="middle right",
+                # The date on the side of the marker with room, so it is never cut at the figure's edge.
+                textposition=["middle right" if d <= middle else "middle left" for d in part["date"]],
                 textfont={"size": 11, "color": "#555555"},
                 marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}},
                 name=_t(f"kind_{kind}", lang),
@@ -129,8 +143,6 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
             text=_t("no_open_with_deadline", lang), x=0.5, y=0.5, xref="x domain", yref="y2 domain", showarrow=False
         )
 
-    days = [*ms["date"].to_list(), *per_deadline["deadline"].to_list(), as_of]
-    lo, hi = min(days) - timedelta(days=45), max(days) + timedelta(days=75)
     fig.update_xaxes(range=[lo.isoformat(), hi.isoformat()], type="date", tickformat="%Y-%m", showgrid=True)
     fig.update_xaxes(title_text=_t("date_axis", lang), row=2, col=1)
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True, row=1, col=1)
@@ -148,7 +160,5 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
         as_of=as_of.isoformat(),
         none=_num(without, lang),
     )
-    # Each milestone row is tall enough for its wrapped label, so two-line labels never touch their neighbours.
-    lines = max((label.count("<br>") + 1 for label in labels), default=1)
-    height = max(460, (16 * lines + 14) * ms.height + 360)
+    height = top_px + bottom_px + 40 + 90 + 110  # plots, gap, title and legend margins
     return _finish(fig, name, lang, title, height, subtitle=subtitle, bottom=110)
