@@ -106,7 +106,7 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
             ygap=2,
             # Under the grid, not beside it: on a phone the grid keeps the width.
             colorbar={
-                "title": {"text": _t("score_axis", lang), "side": "top"},
+                # No title: the chart's title says what the colours are, and a horizontal bar's title overlaps it.
                 "orientation": "h",
                 "thickness": 10,
                 "len": 0.9,
