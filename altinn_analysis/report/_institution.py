@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -121,6 +122,25 @@ class InstitutionReport:
         return int(readiness(self.findings)["score"][0])
 
     @property
+    def shown_findings(self) -> pl.DataFrame:
+        """The findings as the reader sees them: a vendor's organisation number in the text is followed by the
+        vendor's name from the profile (the findings themselves, and findings.parquet, keep the number)."""
+        vendors = {v.org_number: v.name for v in self.inventory.profile.vendors if v.name}
+        if not vendors:
+            return self.findings
+        pattern = r"\b(" + "|".join(sorted(vendors)) + r")\b"
+
+        def named(text: str | None) -> str | None:
+            if text is None:
+                return None
+            return re.sub(pattern, lambda m: f"{vendors[m[1]]} ({m[1]})", text)
+
+        columns = [c for c in ("subject", "action", "detail", "altinn3_target") if c in self.findings.columns]
+        return self.findings.with_columns(
+            pl.col(c).map_elements(named, return_dtype=pl.String, skip_nulls=True) for c in columns
+        )
+
+    @property
     def open_findings(self) -> pl.DataFrame:
         return self.findings.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
 
@@ -209,14 +229,14 @@ class InstitutionReport:
         if area not in AREAS:
             raise ValueError(f"unknown area {area!r}; areas: {', '.join(AREAS)}")
         lang = self.language
-        rows = self.findings.filter(pl.col("area") == area)
+        rows = self.shown_findings.filter(pl.col("area") == area)
         body = table_html(rows, lang, columns=AREA_COLUMNS) if rows.height else paragraph(t("area_empty", lang))
         intro = t(f"area_{area}_intro", lang, **self._milestone_dates())
         return heading(t(f"area_{area}", lang)) + paragraph(intro) + body
 
     def actions(self) -> Html:
         lang = self.language
-        rows = self.open_findings
+        rows = self.shown_findings.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
         body = table_html(rows, lang, columns=ACTION_COLUMNS) if rows.height else paragraph(t("no_actions", lang))
         return heading(t("actions", lang)) + paragraph(t("actions_intro", lang)) + body
 
@@ -294,7 +314,7 @@ class InstitutionReport:
 
         lang = self.language
         columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
-        frame = self.findings.select(list(dict.fromkeys(columns)))
+        frame = self.shown_findings.select(list(dict.fromkeys(columns)))
         coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
         frame = frame.with_columns(
             pl.col(c).map_elements(lambda v: code_label(v, lang), return_dtype=pl.String) for c in coded
@@ -338,7 +358,7 @@ class InstitutionReport:
         self.findings.write_parquet(tmp, compression="zstd", statistics=False)
         tmp.replace(parquet)
         xlsx = write_actions_xlsx(
-            self.findings,
+            self.shown_findings,
             target / "actions.xlsx",
             language=self.language,
             institution=self.inventory.profile.name,
