@@ -143,7 +143,11 @@ def charts_notice(language: str, plotly_js: str, location: str = "") -> str:
     so the reader sees this sentence instead of blank space."""
     from altinn_analysis.report._texts import t
 
-    text = t("charts_missing", language, plotly_js=Path(plotly_js).name, location=location or "reports/")
+    name = Path(plotly_js).name
+    if location:
+        text = t("charts_missing", language, plotly_js=name, location=location)
+    else:  # a page that is not one institution's report (the sector page): no PDF to point to
+        text = t("charts_missing_page", language, plotly_js=name)
     return f'<p class="charts-missing" role="note">{html.escape(text)}</p>\n'
 
 

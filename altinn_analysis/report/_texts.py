@@ -162,6 +162,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "forwarded on its own). The complete report with charts is in the report folder {location}, and as "
         "report.pdf where a PDF was made. The tables on this page are complete.",
     ),
+    "charts_missing_page": (
+        "Diagrammene vises ikke: filen {plotly_js} fra rapportmappen ble ikke funnet (siden er trolig sendt videre "
+        "alene). Åpne siden i rapportmappen den ble laget i for å se diagrammene. Tabellene på denne siden er "
+        "fullstendige.",
+        "The charts are not shown: the file {plotly_js} from the report folder was not found (the page was probably "
+        "forwarded on its own). Open the page in the report folder it was made in to see the charts. The tables on "
+        "this page are complete.",
+    ),
     # Provenance in plain words.
     "catalogue_what": (
         "Altinn 3-katalogen er en kopi av Altinns offentlige oversikt over roller, tilgangspakker og tjenester "
