@@ -122,8 +122,14 @@ def test_sector_page_shows_what_is_in_the_run_folder(tmp_path: Path, report: Ins
 
 def test_findings_frame_for_jupyterlab(report: InstitutionReport, report_en: InstitutionReport) -> None:
     frame = report.findings_frame()
-    assert len(frame) == report.findings.height
+    assert frame.height == report.findings.height
     assert {"Funn-id", "Status", "Alvorlighet", "Tiltak"} <= set(frame.columns)
-    assert set(frame["Status"]) <= {"ferdig", "tiltak", "risiko", "ukjent", "ikke relevant"}
-    assert set(report_en.findings_frame()["Status"]) <= {"done", "action", "at risk", "unknown", "not applicable"}
+    assert set(frame["Status"].to_list()) <= {"ferdig", "tiltak", "risiko", "ukjent", "ikke relevant"}
+    assert set(report_en.findings_frame()["Status"].to_list()) <= {
+        "done",
+        "action",
+        "at risk",
+        "unknown",
+        "not applicable",
+    }
     assert "<style>" in report.styles().body and ".table-scroll" in report.styles().body

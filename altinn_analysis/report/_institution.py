@@ -307,9 +307,9 @@ class InstitutionReport:
 
         return Html(f"<style>{CSS}</style>")
 
-    def findings_frame(self) -> Any:
-        """Every finding as a pandas frame to sort and filter, with the report's column names and coded values
-        in the report language (statuses, severities, areas, certainty)."""
+    def findings_frame(self) -> pl.DataFrame:
+        """Every finding as a frame to sort and filter (`.sort("Frist")`, `.filter(...)`; `.to_pandas()` for
+        pandas), with the report's column names and coded values in the report language."""
         from altinn_analysis.report._display import code_label
 
         lang = self.language
@@ -317,9 +317,10 @@ class InstitutionReport:
         frame = self.shown_findings.select(list(dict.fromkeys(columns)))
         coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
         frame = frame.with_columns(
-            pl.col(c).map_elements(lambda v: code_label(v, lang), return_dtype=pl.String) for c in coded
+            pl.col(c).replace_strict({v: code_label(v, lang) for v in frame[c].drop_nulls().unique()}, default=None)
+            for c in coded
         )
-        return frame.rename({c: label(c, lang) for c in frame.columns}).to_pandas()
+        return frame.rename({c: label(c, lang) for c in frame.columns})
 
     # -- figures --------------------------------------------------------------------------------------------
 
