@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 from datetime import date
@@ -72,11 +73,11 @@ def test_dates_in_prose_come_from_the_milestones(report: InstitutionReport) -> N
 
 
 def test_provenance_in_plain_words_with_an_age_warning(report: InstitutionReport, report_en: InstitutionReport) -> None:
-    recorded = institution_module.catalogue_recorded(report.catalogue.manifest)
+    recorded, shown = institution_module.catalogue_recorded(report.catalogue.manifest)
     age = (AS_OF - recorded).days
     text = report_en.provenance().body
     assert "replay" not in text.lower() or "recording" in text
-    assert recorded.isoformat() in text and f"{age} days before the report date" in text
+    assert shown in text and f"{age} days before the report date" in text
     assert ("older than 90 days" in text) == (age > 90)
     late = dataclasses.replace(
         report_en, params=dataclasses.replace(report_en.params, as_of=recorded.replace(year=recorded.year + 1))
@@ -84,6 +85,22 @@ def test_provenance_in_plain_words_with_an_age_warning(report: InstitutionReport
     assert "Warning: the catalogue is older than 90 days" in late.provenance().body
     fresh = dataclasses.replace(report, params=dataclasses.replace(report.params, as_of=recorded))
     assert 'class="warning"' not in fresh.provenance().body and "0 dager før rapportdatoen" in fresh.provenance().body
+
+
+def test_the_recording_date_comes_from_the_snapshot_notes(report: InstitutionReport) -> None:
+    """A snapshot built from a recording of 2026-08 is as old as the recording, not as the day it was built."""
+    manifest = report.catalogue.manifest
+    note = "embedded snapshot: built by refresh from a constructed recording of Altinn's metadata APIs (2026-08)"
+    recorded = dataclasses.replace(manifest, fetched_at="2026-11-30T16:57:43Z", notes=[note, "other"])
+    assert institution_module.catalogue_recorded(recorded) == (date(2026, 8, 1), "2026-08")
+    fetched = dataclasses.replace(manifest, fetched_at="2026-11-30T16:57:43Z", notes=["no date here"])
+    assert institution_module.catalogue_recorded(fetched) == (date(2026, 11, 30), "2026-11-30")
+    catalogue = copy.copy(report.catalogue)
+    catalogue.manifest = recorded
+    page = dataclasses.replace(report, catalogue=catalogue).provenance().body
+    assert "innholdet er fra 2026-08, 119 dager før rapportdatoen" in page
+    assert "Advarsel: katalogen er eldre enn 90 dager" in page
+    assert "constructed recording" not in page  # the notes are read, never shown (they are in English)
 
 
 def test_an_empty_chart_is_one_sentence(tmp_path: Path, report: InstitutionReport) -> None:

@@ -64,11 +64,26 @@ def load_catalogues(reference_dir: Path | None = None, dsop_dir: Path | None = N
     return _CACHE[key]
 
 
-def catalogue_recorded(manifest: Manifest) -> date:
-    """The day the catalogue's content was recorded: `recorded_at` when the snapshot says it (a replay of an
-    older recording), else the day it was fetched."""
-    stamp = str(getattr(manifest, "recorded_at", "") or manifest.fetched_at)
-    return date.fromisoformat(stamp[:10])
+_RECORDING_DATE = re.compile(r"\brecording\b.*?\b(20\d\d-\d\d(?:-\d\d)?)\b", re.IGNORECASE)
+
+
+def catalogue_recorded(manifest: Manifest) -> tuple[date, str]:
+    """When the catalogue's content was recorded, as (day for its age, text to show).
+
+    A snapshot built from a recording says so in its notes ("… a constructed recording … of 2026-08 …"): the
+    content is as old as the recording, not as the day `refresh` ran. A month alone counts from its first day.
+    Otherwise (`recorded_at`, or a live fetch) the day it was fetched."""
+    stamp = str(getattr(manifest, "recorded_at", "") or "")
+    if not stamp:
+        for note in getattr(manifest, "notes", None) or []:
+            found = _RECORDING_DATE.search(str(note))
+            if found:
+                stamp = found[1]
+                break
+    stamp = stamp or manifest.fetched_at
+    text = stamp[:10] if len(stamp) >= 10 else stamp[:7]
+    day = date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+    return day, text
 
 
 @dataclass
@@ -244,9 +259,9 @@ class InstitutionReport:
         """The provenance facts as (label, value) in the report language: for the page and the workbook."""
         lang = self.language
         m = self.catalogue.manifest
-        recorded = catalogue_recorded(m)
+        recorded, shown = catalogue_recorded(m)
         items = [
-            ("catalogue_recorded", recorded.isoformat()),
+            ("catalogue_recorded", shown),
             ("catalogue_age", str((self.params.as_of - recorded).days)),
             ("snapshot_url", m.base_url),
             ("as_of", self.params.as_of.isoformat()),
@@ -262,12 +277,12 @@ class InstitutionReport:
         """What the catalogue is, where it came from, how old it is, and a warning when it is stale."""
         lang = self.language
         m = self.catalogue.manifest
-        recorded = catalogue_recorded(m)
+        recorded, shown = catalogue_recorded(m)
         age = (self.params.as_of - recorded).days
         source_text = "catalogue_live" if m.source == "live" else "catalogue_replay"
         out = [
             t("catalogue_what", lang),
-            t(source_text, lang, base_url=m.base_url, recorded=recorded.isoformat(), age=age),
+            t(source_text, lang, base_url=m.base_url, recorded=shown, age=age),
         ]
         if age > STALE_DAYS:
             out.append(t("catalogue_old", lang, limit=STALE_DAYS))
