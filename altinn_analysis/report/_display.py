@@ -153,8 +153,9 @@ def cards(items: Iterable[tuple[str, object, str]]) -> Html:
     return Html(f'<div class="cards">{"".join(parts)}</div>')
 
 
-def heading(text: str, level: int = 2) -> Html:
-    return Html(f"<h{level}>{html.escape(text)}</h{level}>")
+def heading(text: str, level: int = 2, css: str = "") -> Html:
+    attr = f' class="{html.escape(css)}"' if css else ""
+    return Html(f"<h{level}{attr}>{html.escape(text)}</h{level}>")
 
 
 def paragraph(text: str) -> Html:

@@ -72,7 +72,7 @@ footer { margin-top: 48px; color: var(--muted); font-size: 0.8rem; }
 @page { size: A4; margin: 12mm; }
 @media print {
   body { max-width: none; padding: 0; } th { position: static; }
-  h2 { break-before: page; } h1 + p + p + h2, .charts-missing + h2 { break-before: auto; }
+  h2 { break-before: page; } h2.lead { break-before: auto; }
   .aa-figure, tr, .card { break-inside: avoid; } h2, h3, caption { break-after: avoid; }
   .table-scroll { overflow: visible; } a { color: inherit; text-decoration: none; }
 }

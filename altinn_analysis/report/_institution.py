@@ -220,7 +220,7 @@ class InstitutionReport:
             .fill_null(0)
         )
         return (
-            heading(t("summary", lang))
+            heading(t("summary", lang), css="lead")  # printed on the first page, under the title
             + paragraph(t("summary_intro", lang))
             + top
             + table_html(status, lang, css="compact", caption=t("by_status", lang))
