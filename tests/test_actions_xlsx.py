@@ -33,6 +33,7 @@ SHEETS = {
 }
 AREA_SHEET = {lang: dict(zip(AREAS, names, strict=True)) for lang, (_, _, names) in SHEETS.items()}
 COLUMNS = [c for c, _, _ in actions._COLUMNS]
+FINDING_COLUMNS = [c for c in COLUMNS if c not in actions.TRACKING]
 
 
 @pytest.fixture(scope="module")
@@ -161,14 +162,17 @@ def test_rows_sorted_by_severity_then_days_left_area_subject(tmp_path: Path) -> 
     ]
 
 
-def test_header_frozen_filter_widths_and_print_settings(demo: dict[str, Any], tmp_path: Path) -> None:
+def test_header_frozen_filter_widths_row_heights_and_print_settings(demo: dict[str, Any], tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(write_demo(demo, tmp_path / "actions.xlsx", "nb"))
-    headers = ["Alvorlighet", "Status", "Frist", "Dager igjen", "Område", "DSOP-tjeneste", "Gjelder"]
-    headers += ["Innehavere", "Altinn 3-mål", "Tiltak", "Sikkerhet", "Detaljer", "Funn-id"]
+    headers = ["Alvorlighet", "Status", "Gjelder", "Tiltak", "Frist", "Dager igjen", "Ansvarlig", "Framdrift"]
+    headers += ["Kommentar", "Område", "DSOP-tjeneste", "Antall", "Altinn 3-mål", "Sikkerhet", "Detaljer", "Funn-id"]
+    count_header = {"Alle tiltak": "Antall", "Roller": "Innehavere", "Samtykke": "Samtykker", "Tjenester": "Innehavere"}
     for ws in wb.worksheets[1:]:
-        assert [c.value for c in ws[1]] == headers
+        expected = list(headers)
+        expected[headers.index("Antall")] = count_header.get(ws.title, "Antall")
+        assert [c.value for c in ws[1]] == expected, ws.title
         assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref == f"A1:M{ws.max_row}"
+        assert ws.auto_filter.ref == f"A1:P{ws.max_row}"
         assert ws.max_row == len(data_rows(ws)) + 1
         for cell in ws[1]:
             assert cell.font.b
@@ -178,11 +182,19 @@ def test_header_frozen_filter_widths_and_print_settings(demo: dict[str, Any], tm
             assert 8 <= width <= cap, name
             if wrap:
                 assert all(ws.cell(r, i).alignment.wrap_text for r in range(2, ws.max_row + 1)), name
-        assert ws.column_dimensions["J"].width > ws.column_dimensions["A"].width  # action is wide
+        assert ws.column_dimensions["D"].width > ws.column_dimensions["A"].width  # action is wide
+        # Every row is as tall as its longest wrapped cell: an action of 200 characters in a 56-wide column
+        # needs four lines, so its row is at least four lines high.
+        action_width = ws.column_dimensions["D"].width
+        for r in range(2, ws.max_row + 1):
+            text = str(ws.cell(r, 4).value or "")
+            needed = -(-len(text) // (int(action_width) - 1))
+            assert ws.row_dimensions[r].height >= 15 * needed, (ws.title, r)
+        # Two readable pages across (work columns, then reference columns) instead of sixteen tiny columns.
         assert ws.page_setup.orientation == "landscape"
-        assert ws.page_setup.fitToWidth == 1
-        assert ws.page_setup.fitToHeight == 0
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert 50 <= ws.page_setup.scale <= 100
+        assert [b.id for b in ws.col_breaks.brk] == [9]
         assert ws.print_title_rows == "$1:$1"
 
 
@@ -282,7 +294,7 @@ def test_no_open_findings(tmp_path: Path, language: str, rows: list[dict[str, An
     assert wb.sheetnames == [summary, all_actions]
     ws = wb[all_actions]
     assert ws.max_row == 1 and data_rows(ws) == []
-    assert ws.auto_filter.ref == "A1:M1" and ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:P1" and ws.freeze_panes == "A2"
     texts = {c.value for row in wb[summary].iter_rows() for c in row}
     assert actions._pick(actions._TEXTS["no_open"], language) in texts
 
@@ -323,7 +335,7 @@ def test_workbook_holds_only_finding_values_and_fixed_texts(
     def shown(row: dict[str, Any]) -> tuple[Any, ...]:
         out = []
         for col in COLUMNS:
-            value = row[col]
+            value = row.get(col)  # the tracking columns start empty
             if col in actions._CODED and value is not None:
                 value = actions._pick(actions._VALUES[col][value], language)
             elif isinstance(value, date):
@@ -434,3 +446,75 @@ def test_rejects_bad_input(tmp_path: Path) -> None:
 
 def test_severity_order_is_the_policy_order() -> None:
     assert SEVERITIES[:4] == ("critical", "high", "medium", "low")  # the sort and the fills rely on it
+
+
+# --- tracking carried over between runs ---
+
+
+def _fill_tracking(path: Path, values: dict[str, tuple[str, str, str]], *, area_sheet: bool = False) -> None:
+    """Type owner/progress/comment into the workbook as a colleague would (on "All actions", or on the area
+    sheet that holds the finding), and save it."""
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets[2:] if area_sheet else wb.worksheets[1:2]:
+        for r in range(2, ws.max_row + 1):
+            fid = ws.cell(r, col("finding_id")).value
+            if fid in values:
+                for name, value in zip(actions.TRACKING, values[fid], strict=True):
+                    ws.cell(r, col(name)).value = value
+    wb.save(path)
+
+
+def _tracking(path: Path) -> dict[str, tuple[Any, ...]]:
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets[1:]:
+        for row in data_rows(ws):
+            kept = tuple(row[col(n) - 1] for n in actions.TRACKING)
+            assert out.setdefault(row[col("finding_id") - 1], kept) == kept, ws.title  # every sheet alike
+    return out
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_owner_progress_comment_survive_a_rerun(demo: dict[str, Any], tmp_path: Path, language: str) -> None:
+    path = write_demo(demo, tmp_path / "actions.xlsx", language)
+    ids = sorted(_tracking(path))
+    assert len(ids) >= 3 and all(v == (None, None, None) for v in _tracking(path).values())
+    typed = {
+        ids[0]: ("Kari", "i arbeid", "venter på leverandøren"),
+        ids[1]: ("Ola", "ferdig", '=HYPERLINK("http://x","klikk")'),  # typed text that looks like a formula
+    }
+    _fill_tracking(path, {ids[0]: typed[ids[0]]})
+    _fill_tracking(path, {ids[1]: typed[ids[1]]}, area_sheet=True)  # typed on an area sheet: carried over too
+
+    # The next run (the other language, rows in another order): matched by finding id, not by row.
+    findings, name, score = demo[language]
+    other = "en" if language == "nb" else "nb"
+    write(findings.reverse(), path, other, institution=name, org_number=DEMO, score=score)
+    after = _tracking(path)
+    assert {fid: after[fid] for fid in typed} == typed
+    assert all(v == (None, None, None) for fid, v in after.items() if fid not in typed)
+    ws = openpyxl.load_workbook(path).worksheets[1]
+    comments = [ws.cell(r, col("comment")) for r in range(2, ws.max_row + 1)]
+    formula = [c for c in comments if c.value == typed[ids[1]][2]]
+    assert formula and all(c.data_type == "s" for c in formula)  # still text, never a formula
+
+    # A finding that is gone takes its tracking with it; a broken previous file starts the tracking afresh.
+    write(findings.filter(pl.col("finding_id") != ids[0]), path, language, institution=name, org_number=DEMO)
+    assert ids[0] not in _tracking(path) and _tracking(path)[ids[1]] == typed[ids[1]]
+    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
+    fresh = write(findings, tmp_path / "new.xlsx", language, previous=tmp_path / "broken.xlsx", org_number=DEMO)
+    assert all(v == (None, None, None) for v in _tracking(fresh).values())
+
+
+def test_previous_workbook_is_the_latest_up_to_the_report_date(tmp_path: Path) -> None:
+    for day in ("2026-10-01", "2026-11-01", "2026-12-24", "notes"):
+        (tmp_path / day / DEMO).mkdir(parents=True)
+        (tmp_path / day / DEMO / "actions.xlsx").write_bytes(day.encode())
+    latest = tmp_path / "2026-11-01" / DEMO / "actions.xlsx"
+    assert actions.previous_workbook(tmp_path, date(2026, 11, 28), DEMO) == latest
+    assert actions.previous_workbook(tmp_path, date(2026, 9, 1), DEMO) is None
+    assert actions.previous_workbook(tmp_path, date(2026, 11, 28), "310426172") is None
+    target = tmp_path / "tmp"
+    target.mkdir()
+    actions.seed_tracking(tmp_path, date(2026, 11, 28), DEMO, target)
+    assert (target / "actions.xlsx").read_bytes() == b"2026-11-01"

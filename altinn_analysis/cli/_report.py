@@ -62,6 +62,14 @@ def report(
         str | None,
         typer.Option("--scheduler", help="Dask scheduler address for --executor dask, e.g. tcp://scheduler:8786."),
     ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Also print report.pdf (A4) with headless Chromium; without chromium: a warning."),
+    ] = False,
+    standalone: Annotated[
+        bool,
+        typer.Option("--standalone", help="Also write report-standalone.html: one file with its charts, for e-mail."),
+    ] = False,
 ) -> None:
     """Build report.html, report.ipynb, actions.xlsx and findings.parquet per institution, and index.html.
 
@@ -100,6 +108,8 @@ def report(
         notebooks_dir=notebooks,
         executor=executor.value,
         scheduler=scheduler,
+        pdf=pdf,
+        standalone=standalone,
     )
     console = Console(stderr=True)
     counts = {"ok": 0, "failed": 0, "invalid": 0, "unchanged": 0}

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 __all__ = ["FIGURE_CLASS", "Figure", "Html", "cards", "code_label", "table_html"]
 
 FIGURE_CLASS = "aa-figure"  # every chart container carries it, so a browser test can find them all
+_CODED = ("status", "severity", "worst_severity", "area", "certainty", "institution_type")  # through the label table
+# A finding that needs nothing done has no days left to count and no action to take: those cells stay empty.
+_SETTLED = ("done", "not_applicable")
+_SETTLED_BLANK = ("days_left", "action")
 _SEVERITY_CLASS = {"critical": "sev-critical", "high": "sev-high", "medium": "sev-medium", "low": "sev-low"}
 
 
@@ -46,15 +50,25 @@ class Figure:
 
     figure: go.Figure
     name: str
+    omitted: str = ""  # the sentence shown instead of an empty figure
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        if self.empty:
+            return {"text/html": self.html(), "text/plain": self.omitted}
         return {
             "application/vnd.plotly.v1+json": self.figure.to_plotly_json(),
             "text/html": self.html(),
             "text/plain": f"<figure {self.name}>",
         }
 
+    @property
+    def empty(self) -> bool:
+        meta = self.figure.layout.meta
+        return bool(isinstance(meta, dict) and meta.get("empty"))
+
     def html(self) -> str:
+        if self.empty:  # no chart that only says "no data": one sentence takes its place
+            return f'<p class="aa-nofigure" data-figure="{html.escape(self.name)}">{html.escape(self.omitted)}</p>'
         # A stable div id (from the name and the figure itself) keeps re-runs byte-identical.
         digest = hashlib.sha256(self.figure.to_json().encode()).hexdigest()[:10]
         div = self.figure.to_html(
@@ -77,8 +91,8 @@ def code_label(value: object, language: str) -> str:
 def _cell(column: str, value: Any, language: str) -> str:
     if value is None:
         return '<td class="empty"></td>'
-    if column in ("status", "severity", "area", "certainty"):
-        css = _SEVERITY_CLASS.get(str(value), "") if column == "severity" else ""
+    if column in _CODED:
+        css = _SEVERITY_CLASS.get(str(value), "") if column.endswith("severity") else ""
         css = css or (f"cert-{value}" if column == "certainty" else "")
         return f'<td class="{css}">{html.escape(code_label(value, language))}</td>'
     if column == "days_left" and isinstance(value, int) and value < 0:
@@ -100,22 +114,33 @@ def table_html(
     css: str = "findings",
     links: Mapping[str, Mapping[Any, str]] | None = None,
     caption: str | None = None,
+    link_by: str | None = None,
 ) -> Html:
-    """An escaped HTML table with localised headers; `links[column][value]` turns a cell into a link."""
+    """An escaped HTML table with localised headers; `links[column][key]` turns a cell into a link, where `key`
+    is the cell's value, or the row's `link_by` column (e.g. the organisation number, never the name)."""
     cols = list(columns or frame.columns)
-    head = "".join(f"<th>{html.escape(label(c, language))}</th>" for c in cols)
+    select = list(
+        dict.fromkeys([*cols, *([link_by] if link_by else []), *(["status"] if "status" in frame.columns else [])])
+    )
+    # data-col names the column for scripts and checks (e.g. which cells hold findings prose).
+    head = "".join(f'<th data-col="{html.escape(c)}">{html.escape(label(c, language))}</th>' for c in cols)
     rows = []
-    for row in frame.select(cols).iter_rows(named=True):
+    for row in frame.select(select).iter_rows(named=True):
         cells = []
         for c in cols:
-            href = (links or {}).get(c, {}).get(row[c])
-            if href is not None:
-                cells.append(f'<td><a href="{html.escape(href)}">{html.escape(str(row[c]))}</a></td>')
+            href = (links or {}).get(c, {}).get(row[link_by] if link_by else row[c])
+            if c in _SETTLED_BLANK and row.get("status") in _SETTLED:
+                cells.append('<td class="settled">–</td>')
+            elif href is not None:
+                text = html.escape(code_label(row[c], language) if c in _CODED else str(row[c]))
+                cells.append(f'<td><a href="{html.escape(href)}">{text}</a></td>')
             else:
                 cells.append(_cell(c, row[c], language))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return Html(f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    table = f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    # The container scrolls sideways on a narrow screen, so the page itself never runs wider than the window.
+    return Html(f'<div class="table-scroll">{table}</div>')
 
 
 def cards(items: Iterable[tuple[str, object, str]]) -> Html:
@@ -128,8 +153,9 @@ def cards(items: Iterable[tuple[str, object, str]]) -> Html:
     return Html(f'<div class="cards">{"".join(parts)}</div>')
 
 
-def heading(text: str, level: int = 2) -> Html:
-    return Html(f"<h{level}>{html.escape(text)}</h{level}>")
+def heading(text: str, level: int = 2, css: str = "") -> Html:
+    attr = f' class="{html.escape(css)}"' if css else ""
+    return Html(f"<h{level}{attr}>{html.escape(text)}</h{level}>")
 
 
 def paragraph(text: str) -> Html:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["PLOTLY_JS", "REMOVE_TAG", "notebook_to_html", "write_plotly_js", "write_text_atomic"]
+__all__ = ["PLOTLY_JS", "REMOVE_TAG", "charts_notice", "notebook_to_html", "write_plotly_js", "write_text_atomic"]
 
 REMOVE_TAG = "remove_cell"  # cells meant for JupyterLab users only (e.g. "how to use this notebook")
 
@@ -50,9 +50,31 @@ td.sev-critical { background: #fde2e1; font-weight: 600; } td.sev-high { backgro
 td.sev-medium { background: #fdf6cf; } td.sev-low { background: #e3eefb; }
 td.cert-inferred { font-style: italic; } td.cert-unknown { color: var(--muted); font-style: italic; }
 table.hashes td { font-family: ui-monospace, monospace; font-size: 0.78rem; }
-.aa-figure { margin: 8px 0 24px; min-height: 120px; }
+.aa-figure { margin: 8px 0 24px; min-height: 120px; max-width: 100%; overflow: hidden; }
+.aa-nofigure { color: var(--muted); font-style: italic; }
+.table-scroll { max-width: 100%; overflow-x: auto; -webkit-overflow-scrolling: touch; margin: 10px 0 18px; }
+.table-scroll table { margin: 0; }
+td.settled { color: var(--muted); }
+.warning, .charts-missing { border-left: 4px solid #b42318; background: #fdecea; padding: 8px 12px; max-width: 80ch; }
+/* Until plotly.js has loaded, the charts are hidden (no blank space) and the notice says why. */
+html:not(.plotly-ok) .aa-figure { display: none; }
+html.plotly-ok .charts-missing { display: none; }
 footer { margin-top: 48px; color: var(--muted); font-size: 0.8rem; }
-@media print { th { position: static; } .aa-figure { break-inside: avoid; } }
+@media (max-width: 600px) {
+  body { padding: 12px 10px 40px; } h1 { font-size: 1.35rem; } h2 { font-size: 1.12rem; }
+  .card { min-width: 0; flex: 1 1 40%; padding: 8px 10px; } .card .value { font-size: 1.3rem; }
+  table { font-size: 0.8rem; } table.compact { min-width: 0; } th, td { padding: 4px 5px; }
+  /* Wide finding tables keep readable columns and scroll sideways in their container instead of squeezing. */
+  table.findings { min-width: 760px; }
+  th { position: static; }
+}
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; } th { position: static; }
+  h2 { break-before: page; } h2.lead { break-before: auto; }
+  .aa-figure, tr, .card { break-inside: avoid; } h2, h3, caption { break-after: avoid; }
+  .table-scroll { overflow: visible; } a { color: inherit; text-decoration: none; }
+}
 """
 
 PAGE = """<!DOCTYPE html>
@@ -63,10 +85,11 @@ PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>{css}</style>
 <script src="{plotly_js}" charset="utf-8"></script>
+<script>if (window.Plotly) document.documentElement.classList.add("plotly-ok");</script>
 </head>
 <body>
 <main>
-{body}
+{notice}{body}
 </main>
 <footer>{footer}</footer>
 </body>
@@ -107,8 +130,28 @@ def _exporter() -> Any:
 _EXPORTER: Any = None
 
 
-def notebook_to_html(nb: NotebookNode, *, title: str, language: str, plotly_js: str, footer: str = "") -> str:
-    """The page for an executed notebook: outputs only, stderr dropped, plotly.js from `plotly_js` (a URL)."""
+def charts_notice(language: str, plotly_js: str, location: str = "") -> str:
+    """The notice a page shows when its charts cannot be drawn (plotly.js not beside it: a forwarded file).
+
+    A script in the page's head hides it as soon as plotly.js has loaded; without it the charts are hidden too,
+    so the reader sees this sentence instead of blank space."""
+    from altinn_analysis.report._texts import t
+
+    name = Path(plotly_js).name
+    if location:
+        text = t("charts_missing", language, plotly_js=name, location=location)
+    else:  # a page that is not one institution's report (the sector page): no PDF to point to
+        text = t("charts_missing_page", language, plotly_js=name)
+    return f'<p class="charts-missing" role="note">{html.escape(text)}</p>\n'
+
+
+def notebook_to_html(
+    nb: NotebookNode, *, title: str, language: str, plotly_js: str, footer: str = "", location: str = ""
+) -> str:
+    """The page for an executed notebook: outputs only, stderr dropped, plotly.js from `plotly_js` (a URL).
+
+    `location` says where the complete report lives (e.g. `reports/2026-11-28/310426172/`), for the notice a
+    forwarded copy shows when its charts cannot load."""
     global _EXPORTER
     if _EXPORTER is None:
         _EXPORTER = _exporter()
@@ -123,7 +166,12 @@ def notebook_to_html(nb: NotebookNode, *, title: str, language: str, plotly_js: 
     from altinn_analysis.sources import strip_control
 
     body = strip_control(body)  # a NUL or ESC from an inventory value has no place in a page
+
+    from altinn_analysis.report._display import FIGURE_CLASS
+
+    notice = charts_notice(language, plotly_js, location) if FIGURE_CLASS in body else ""
     return PAGE.format(
+        notice=notice,
         lang=html.escape(language),
         title=html.escape(title),
         css=CSS,

@@ -7,7 +7,9 @@ from `_texts`. Catalogues are cached per process, so a warm kernel running many 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,12 +26,20 @@ from altinn_analysis.report._params import ReportParameters, check_report_parame
 from altinn_analysis.report._texts import label, t
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
-__all__ = ["AREA_COLUMNS", "InstitutionReport", "load_catalogues"]
+    from altinn_analysis.sources import Manifest
+
+__all__ = ["AREA_COLUMNS", "STALE_DAYS", "TOP_SECTIONS", "InstitutionReport", "catalogue_recorded", "load_catalogues"]
 
 AREA_COLUMNS = ["severity", "status", "subject", "holders", "altinn3_target", "days_left", "certainty", "action"]
 ACTION_COLUMNS = ["severity", "status", "area", "subject", "holders", "deadline", "days_left", "certainty", "action"]
+
+STALE_DAYS = 90  # a catalogue older than this (at the report date) gets a warning in the provenance section
+
+# Sections shown right under the report header, in order: each takes the report and returns HTML. This is where
+# a section that belongs above the findings (such as a verdict per DSOP service) is added.
+TOP_SECTIONS: list[Callable[[InstitutionReport], Html]] = []
 
 _CACHE: dict[tuple[str, str], tuple[Catalogue, DsopCatalogue]] = {}
 
@@ -52,6 +62,28 @@ def load_catalogues(reference_dir: Path | None = None, dsop_dir: Path | None = N
         _CACHE.clear()
         _CACHE[key] = (Catalogue.load(ref), load_dsop(dsop_path))
     return _CACHE[key]
+
+
+_RECORDING_DATE = re.compile(r"\brecording\b.*?\b(20\d\d-\d\d(?:-\d\d)?)\b", re.IGNORECASE)
+
+
+def catalogue_recorded(manifest: Manifest) -> tuple[date, str]:
+    """When the catalogue's content was recorded, as (day for its age, text to show).
+
+    A snapshot built from a recording says so in its notes ("… a constructed recording … of 2026-08 …"): the
+    content is as old as the recording, not as the day `refresh` ran. A month alone counts from its first day.
+    Otherwise (`recorded_at`, or a live fetch) the day it was fetched."""
+    stamp = str(getattr(manifest, "recorded_at", "") or "")
+    if not stamp:
+        for note in getattr(manifest, "notes", None) or []:
+            found = _RECORDING_DATE.search(str(note))
+            if found:
+                stamp = found[1]
+                break
+    stamp = stamp or manifest.fetched_at
+    text = stamp[:10] if len(stamp) >= 10 else stamp[:7]
+    day = date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+    return day, text
 
 
 @dataclass
@@ -105,6 +137,25 @@ class InstitutionReport:
         return int(readiness(self.findings)["score"][0])
 
     @property
+    def shown_findings(self) -> pl.DataFrame:
+        """The findings as the reader sees them: a vendor's organisation number in the text is followed by the
+        vendor's name from the profile (the findings themselves, and findings.parquet, keep the number)."""
+        vendors = {v.org_number: v.name for v in self.inventory.profile.vendors if v.name}
+        if not vendors:
+            return self.findings
+        pattern = r"\b(" + "|".join(sorted(vendors)) + r")\b"
+
+        def named(text: str | None) -> str | None:
+            if text is None:
+                return None
+            return re.sub(pattern, lambda m: f"{vendors[m[1]]} ({m[1]})", text)
+
+        columns = [c for c in ("subject", "action", "detail", "altinn3_target") if c in self.findings.columns]
+        return self.findings.with_columns(
+            pl.col(c).map_elements(named, return_dtype=pl.String, skip_nulls=True) for c in columns
+        )
+
+    @property
     def open_findings(self) -> pl.DataFrame:
         return self.findings.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
 
@@ -129,8 +180,22 @@ class InstitutionReport:
         return (
             heading(t("title", lang, name=p.name), 1)
             + paragraph(t("subtitle", lang, org_number=p.org_number, org_form=p.org_form, as_of=self.params.as_of))
-            + paragraph(t("intro", lang))
+            + paragraph(t("intro", lang, **self._milestone_dates()))
         )
+
+    def _milestone_dates(self) -> dict[str, str]:
+        """The dates the prose names, from the milestones table (never written into the texts)."""
+        return {
+            "closed": self.dsop.milestone_date("altinn2-closed").isoformat(),
+            "last_submission": self.dsop.milestone_date("altinn2-last-submission-day").isoformat(),
+        }
+
+    def top(self) -> Html:
+        """The sections shown right under the header, most important first (see `TOP_SECTIONS`)."""
+        out = Html("")
+        for section in TOP_SECTIONS:
+            out += section(self)
+        return out
 
     def summary(self) -> Html:
         lang = self.language
@@ -155,7 +220,7 @@ class InstitutionReport:
             .fill_null(0)
         )
         return (
-            heading(t("summary", lang))
+            heading(t("summary", lang), css="lead")  # printed on the first page, under the title
             + paragraph(t("summary_intro", lang))
             + top
             + table_html(status, lang, css="compact", caption=t("by_status", lang))
@@ -179,29 +244,60 @@ class InstitutionReport:
         if area not in AREAS:
             raise ValueError(f"unknown area {area!r}; areas: {', '.join(AREAS)}")
         lang = self.language
-        rows = self.findings.filter(pl.col("area") == area)
+        rows = self.shown_findings.filter(pl.col("area") == area)
         body = table_html(rows, lang, columns=AREA_COLUMNS) if rows.height else paragraph(t("area_empty", lang))
-        return heading(t(f"area_{area}", lang)) + paragraph(t(f"area_{area}_intro", lang)) + body
+        intro = t(f"area_{area}_intro", lang, **self._milestone_dates())
+        return heading(t(f"area_{area}", lang)) + paragraph(intro) + body
 
     def actions(self) -> Html:
         lang = self.language
-        rows = self.open_findings
+        rows = self.shown_findings.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
         body = table_html(rows, lang, columns=ACTION_COLUMNS) if rows.height else paragraph(t("no_actions", lang))
         return heading(t("actions", lang)) + paragraph(t("actions_intro", lang)) + body
 
-    def provenance(self) -> Html:
+    def provenance_items(self) -> list[tuple[str, str]]:
+        """The provenance facts as (label, value) in the report language: for the page and the workbook."""
         lang = self.language
         m = self.catalogue.manifest
+        recorded, shown = catalogue_recorded(m)
         items = [
-            ("snapshot_source", f"{m.source} ({m.environment})"),
-            ("snapshot_fetched", m.fetched_at),
+            ("catalogue_recorded", shown),
+            ("catalogue_age", str((self.params.as_of - recorded).days)),
             ("snapshot_url", m.base_url),
             ("as_of", self.params.as_of.isoformat()),
             ("tool_version", __version__),
-            ("language", lang),
             ("dsop_services", ", ".join(self.inventory.profile.dsop_services)),
         ]
-        facts = pl.DataFrame({"item": [label(k, lang) for k, _ in items], "value": [v for _, v in items]})
+        description = str(getattr(m, "description", "") or "")
+        if description:
+            items.insert(0, ("catalogue_description", description))
+        return [(label(k, lang), v) for k, v in items]
+
+    def provenance_prose(self) -> list[str]:
+        """What the catalogue is, where it came from, how old it is, and a warning when it is stale."""
+        lang = self.language
+        m = self.catalogue.manifest
+        recorded, shown = catalogue_recorded(m)
+        age = (self.params.as_of - recorded).days
+        source_text = "catalogue_live" if m.source == "live" else "catalogue_replay"
+        out = [
+            t("catalogue_what", lang),
+            t(source_text, lang, base_url=m.base_url, recorded=shown, age=age),
+        ]
+        if age > STALE_DAYS:
+            out.append(t("catalogue_old", lang, limit=STALE_DAYS))
+        return out
+
+    def provenance(self) -> Html:
+        """Where the numbers come from, in plain words: what the catalogue is, when its content was recorded,
+        how old it is (with a warning past `STALE_DAYS`), the DSOP catalogue, and the inventory files used."""
+        lang = self.language
+        what, source, *warning = self.provenance_prose()
+        prose = paragraph(what) + paragraph(source)
+        for text in warning:
+            prose += Html(f'<p class="warning">{html.escape(text)}</p>')
+        items = self.provenance_items()
+        facts = pl.DataFrame({"item": [k for k, _ in items], "value": [v for _, v in items]})
         hashes = pl.DataFrame(
             {"file": list(self.inventory.file_hashes), "sha256": list(self.inventory.file_hashes.values())},
             schema={"file": pl.String, "sha256": pl.String},
@@ -209,11 +305,37 @@ class InstitutionReport:
         certainty = self.findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
         return (
             heading(t("provenance", lang))
-            + paragraph(t("provenance_intro", lang))
+            + prose
             + table_html(facts, lang, css="compact")
+            + paragraph(t("dsop_what", lang) + " " + t("provenance_intro", lang))
             + table_html(certainty, lang, css="compact")
+            + paragraph(t("inventory_what", lang))
             + table_html(hashes, lang, css="compact hashes")
         )
+
+    # -- for JupyterLab ---------------------------------------------------------------------------------------
+
+    def styles(self) -> Html:
+        """The report page's stylesheet as a fragment, so cards, tables and notices look the same in JupyterLab
+        as in the exported page (which carries the stylesheet itself)."""
+        from altinn_analysis.report._html import CSS
+
+        return Html(f"<style>{CSS}</style>")
+
+    def findings_frame(self) -> pl.DataFrame:
+        """Every finding as a frame to sort and filter (`.sort("Frist")`, `.filter(...)`; `.to_pandas()` for
+        pandas), with the report's column names and coded values in the report language."""
+        from altinn_analysis.report._display import code_label
+
+        lang = self.language
+        columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
+        frame = self.shown_findings.select(list(dict.fromkeys(columns)))
+        coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
+        frame = frame.with_columns(
+            pl.col(c).replace_strict({v: code_label(v, lang) for v in frame[c].drop_nulls().unique()}, default=None)
+            for c in coded
+        )
+        return frame.rename({c: label(c, lang) for c in frame.columns})
 
     # -- figures --------------------------------------------------------------------------------------------
 
@@ -227,13 +349,15 @@ class InstitutionReport:
         elif name == "timeline":
             fig = figures.deadline_timeline(self.dsop.milestones, self.findings, self.params.as_of, lang)
         elif name == "roles":
-            fig = figures.roles_sankey(self.findings, self.inventory.delegations, self.dsop, lang)
+            packages = self.catalogue.access_packages.select("urn", f"name_{lang}").iter_rows()
+            names = {str(urn): str(n) for urn, n in packages if n}
+            fig = figures.roles_sankey(self.findings, self.inventory.delegations, self.dsop, lang, names)
         elif name == "consent":
             boundary = self.dsop.milestone_date("altinn2-closed")
             fig = figures.consent_expiry(self.inventory.consents, self.params.as_of, boundary, lang)
         else:
             raise ValueError(f"unknown figure {name!r}")
-        return Figure(fig, name)
+        return Figure(fig, name, omitted=t("figure_omitted", lang, title=fig.layout.title.text or name))
 
     # -- files ----------------------------------------------------------------------------------------------
 
@@ -251,13 +375,17 @@ class InstitutionReport:
         with atomic_path(parquet) as tmp:  # a unique temporary name: two writers never collide
             self.findings.write_parquet(tmp, compression="zstd", statistics=False)
         xlsx = write_actions_xlsx(
-            self.findings,
+            self.shown_findings,
             target / "actions.xlsx",
             language=self.language,
             institution=self.inventory.profile.name,
             org_number=self.inventory.org_number,
             as_of=self.params.as_of,
             score=self.score,
+            provenance=[
+                (label("catalogue_source", self.language), " ".join(self.provenance_prose()[1:])),
+                *self.provenance_items(),
+            ],
         )
         facts = target / "facts.json"
         facts.write_text(json.dumps(dict(self.facts()), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -61,6 +61,8 @@ class RunOptions:
     start_timeout: float = 120.0
     executor: str = "local"  # local: threads with warm kernels here; dask: tasks on a Dask cluster
     scheduler: str | None = None  # Dask scheduler address (tcp://host:8786), for executor "dask"
+    pdf: bool = False  # also report.pdf, printed by headless Chromium
+    standalone: bool = False  # also report-standalone.html, with plotly.js inline (for e-mail)
 
 
 @dataclass
@@ -276,7 +278,9 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], options: 
 def _run_institution(
     org: str, inputs: dict[str, str], options: RunOptions, run_dir: Path, plotly_js: str, workers: _Workers
 ) -> InstitutionResult:
+    from altinn_analysis.report._forward import write_forward_copies
     from altinn_analysis.report._html import notebook_to_html, write_text_atomic
+    from altinn_analysis.report.actions import seed_tracking
 
     start = time.perf_counter()
     result = InstitutionResult(org, "failed", _fingerprint(inputs), inputs)
@@ -285,6 +289,7 @@ def _run_institution(
     tmp = make_temp_dir(run_dir, org)
     nb_path = tmp / "report.ipynb"
     try:
+        seed_tracking(options.out_root, options.as_of, org, tmp)  # owner/progress/comment survive the re-run
         nb = _execute(
             options.notebooks_dir / "institution_report.ipynb",
             nb_path,
@@ -308,15 +313,17 @@ def _run_institution(
             language=options.language,
             plotly_js=f"../{plotly_js}",
             footer=f"altinn-analysis {__version__} · {options.as_of.isoformat()}",
+            location=f"{run_dir.name}/{org}/",
         )
         write_text_atomic(tmp / "report.html", page)
+        extra = write_forward_copies(tmp, page, pdf=options.pdf, standalone=options.standalone)
         missing = [name for name in OUTPUTS if not (tmp / name).exists()]
         if missing:
             raise RuntimeError(f"the notebook did not write {', '.join(missing)}")
         tmp.chmod(0o755)
         _swap_into_place(tmp, run_dir / org)
         result.status = "ok"
-        result.outputs = [f"{org}/{name}" for name in OUTPUTS]
+        result.outputs = [f"{org}/{name}" for name in (*OUTPUTS, *extra)]
         result.facts = facts
     except Exception as exc:
         result.error = _error_details(exc, nb_path)
@@ -421,6 +428,7 @@ def run_reports(
 ) -> RunResult:
     """Build the reports for `orgs` (None: every institution under `options.inventory_dir`)."""
     from altinn_analysis.inventory import InventoryError, inventory_files, load_inventory
+    from altinn_analysis.report._forward import forward_names
     from altinn_analysis.report._html import write_plotly_js, write_text_atomic
     from altinn_analysis.report._institution import load_catalogues
     from altinn_analysis.report._params import ReportParameterError, check_report_parameters
@@ -460,7 +468,8 @@ def run_reports(
         # Only the files the inventory reads: an unrelated (or huge) file in the folder is never read.
         inputs = {**shared, "inventory": _dir_hash(folder, inventory_files(folder))}
         before = previous.get("institutions", {}).get(org, {})
-        complete = all((run_dir / org / name).exists() for name in OUTPUTS)
+        asked = (*OUTPUTS, *forward_names(options.pdf, options.standalone))
+        complete = all((run_dir / org / name).exists() for name in asked)
         if not options.force and complete and before.get("fingerprint") == _fingerprint(inputs):
             results[org] = InstitutionResult(
                 org,

@@ -14,11 +14,22 @@ from altinn_analysis.inventory import Inventory, InventoryError, load_inventory
 from altinn_analysis.report._display import Figure, Html, heading, paragraph, table_html
 from altinn_analysis.report._institution import load_catalogues
 from altinn_analysis.report._params import LANGUAGES, ReportParameterError, resolve_as_of
-from altinn_analysis.report._texts import t
+from altinn_analysis.report._texts import label, t
 
 __all__ = ["SectorReport", "institution_dirs"]
 
-SUMMARY_COLUMNS = ["rank", "name", "institution_type", "score", "open", "critical", "high", "overdue", "percentile"]
+SUMMARY_COLUMNS = [
+    "rank",
+    "name",
+    "org_number",
+    "institution_type",
+    "score",
+    "open",
+    "critical_count",
+    "high_count",
+    "overdue",
+    "percentile",
+]
 
 
 def _profile_facts(folder: Path) -> dict[str, str]:
@@ -52,6 +63,7 @@ class SectorReport:
     findings: pl.DataFrame
     failed: dict[str, str] = field(default_factory=dict)  # folder name → why it was left out
     report_links: bool = False
+    run_dir: Path | None = None  # the report run folder, when the page is built from it (for the PDF links)
     _institutions: pl.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
@@ -67,9 +79,10 @@ class SectorReport:
     ) -> SectorReport:
         """Assess every institution under `inventory_dir`; an invalid one is listed, never fatal.
 
-        With `findings_dir` (a report run folder, `reports/<as_of>/`), the findings the institution reports
-        already computed (`<org_number>/findings.parquet`) are reused instead of assessing everything again; an
-        institution without them is listed as not reported.
+        With `findings_dir` (a report run folder, `reports/<as_of>/`), the page shows the institutions whose
+        reports are there: their findings (`<org_number>/findings.parquet`) are reused instead of assessing
+        everything again. An institution without a report in that folder was not part of the run and is simply
+        not shown (it is not an error).
         """
         if language not in LANGUAGES:
             raise ReportParameterError(f"language = {language!r}: expected one of {', '.join(LANGUAGES)}")
@@ -97,16 +110,16 @@ class SectorReport:
         dsop: DsopCatalogue,
         report_links: bool,
     ) -> SectorReport:
-        profiles, frames, failed = [], [], {}
+        profiles, frames = [], []
+        failed: dict[str, str] = {}
         for folder in institution_dirs(inventory_dir):
             parquet = run_dir / folder.name / "findings.parquet"
             if not parquet.exists():
-                failed[folder.name] = "no report"
                 continue
             frames.append(pl.read_parquet(parquet))
             profiles.append(_profile_facts(folder))
         findings = pl.concat(frames) if frames else pl.DataFrame(schema=FINDINGS_SCHEMA)
-        report = cls(day, language, catalogue, dsop, [], findings, failed, report_links)
+        report = cls(day, language, catalogue, dsop, [], findings, failed, report_links, run_dir)
         report._institutions = pl.DataFrame(
             profiles, schema={"org_number": pl.String, "name": pl.String, "institution_type": pl.String}
         )
@@ -139,11 +152,19 @@ class SectorReport:
         return out
 
     def table(self) -> Html:
-        summary = self.summary_table
-        links = None
+        summary = self.summary_table.rename({"critical": "critical_count", "high": "high_count"})
+        columns = list(SUMMARY_COLUMNS)
+        links: dict[str, dict[str, str]] | None = None
         if self.report_links:
-            links = {"name": {row["name"]: f"{row['org_number']}/report.html" for row in summary.iter_rows(named=True)}}
-        return table_html(summary, self.language, columns=SUMMARY_COLUMNS, links=links)
+            # Linked by organisation number: names can repeat, the folder is the org number.
+            orgs = summary["org_number"].to_list()
+            links = {"name": {o: f"{o}/report.html" for o in orgs}}
+            pdfs = {o: f"{o}/report.pdf" for o in orgs if self.run_dir and (self.run_dir / o / "report.pdf").is_file()}
+            if pdfs:
+                summary = summary.with_columns(pl.lit(label("pdf", self.language)).alias("pdf"))
+                links["pdf"] = pdfs
+                columns.append("pdf")
+        return table_html(summary, self.language, columns=columns, links=links, link_by="org_number")
 
     def common(self, top: int = 10) -> Html:
         common = common_findings(self.findings, top=top)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["AREA_NAMES", "CERTAINTY_LABELS", "LABELS", "SEVERITY_LABELS", "STATUS_LABELS", "TEXTS", "label", "t"]
+__all__ = [
+    "AREA_NAMES",
+    "CERTAINTY_LABELS",
+    "INSTITUTION_TYPE_LABELS",
+    "LABELS",
+    "SEVERITY_LABELS",
+    "STATUS_LABELS",
+    "TEXTS",
+    "label",
+    "t",
+]
 
 # Coded values as the reader sees them: one table for the report page, the figures and the action workbook.
 STATUS_LABELS: dict[str, tuple[str, str]] = {
@@ -25,6 +35,14 @@ CERTAINTY_LABELS: dict[str, tuple[str, str]] = {
     "unknown": ("ukjent", "unknown"),
     "observed": ("observert", "observed"),  # read from Altinn by `pull`
 }
+INSTITUTION_TYPE_LABELS: dict[str, tuple[str, str]] = {
+    "bank": ("bank", "bank"),
+    "savings_bank": ("sparebank", "savings bank"),
+    "finance_company": ("finansieringsforetak", "finance company"),
+    "branch": ("filial", "branch"),
+    "insurer": ("forsikringsselskap", "insurer"),
+    "pension": ("pensjonsforetak", "pension company"),
+}
 # Area names as headings and sheet names (capitalised); in running text and tables they are lower case.
 AREA_NAMES: dict[str, tuple[str, str]] = {
     "roles": ("Roller", "Roles"),
@@ -42,14 +60,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Organisation number {org_number} · {org_form} · as of {as_of}",
     ),
     "intro": (
-        "Altinn 2 er stengt: siste dag for innsending, meldinger og formidling var 2026-05-31, og Altinn 2 ble "
-        "slått av 2026-06-19. Denne rapporten viser hvilke av virksomhetens Altinn 2-avhengigheter som har en "
+        "Altinn 2 er stengt: siste dag for innsending, meldinger og formidling var {last_submission}, og Altinn 2 "
+        "ble slått av {closed}. Denne rapporten viser hvilke av virksomhetens Altinn 2-avhengigheter som har en "
         "virkende erstatning i Altinn 3, hva som mangler, hvor haster det, og hva som må gjøres. Før fristene er "
         "den en plan; etter fristene er den en gapanalyse.",
-        "Altinn 2 is closed: the last day for submission, messaging and broker services was 2026-05-31, and Altinn 2 "
-        "was switched off on 2026-06-19. This report shows which of the institution's Altinn 2 dependencies have a "
-        "working Altinn 3 replacement, what is still missing, how urgent it is, and what to do. Before the deadlines "
-        "it is a plan; after them it is a gap analysis.",
+        "Altinn 2 is closed: the last day for submission, messaging and broker services was {last_submission}, and "
+        "Altinn 2 was switched off on {closed}. This report shows which of the institution's Altinn 2 dependencies "
+        "have a working Altinn 3 replacement, what is still missing, how urgent it is, and what to do. Before the "
+        "deadlines it is a plan; after them it is a gap analysis.",
     ),
     "summary": ("Sammendrag", "Summary"),
     "summary_intro": (
@@ -81,9 +99,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "area_consent": ("Samtykker", "Consents"),
     "area_consent_intro": (
-        "Samtykker gitt i Altinn 2 som gjelder etter 2026-06-19, må innhentes på nytt i Altinn 3s nye "
+        "Samtykker gitt i Altinn 2 som gjelder etter {closed}, må innhentes på nytt i Altinn 3s nye "
         "samtykkeløsning, der samtykket følger med Maskinporten-tokenet.",
-        "Consents given in Altinn 2 that are valid after 2026-06-19 must be obtained again in the new Altinn 3 "
+        "Consents given in Altinn 2 that are valid after {closed} must be obtained again in the new Altinn 3 "
         "consent solution, where the consent rides inside the Maskinporten token.",
     ),
     "area_integration": ("Integrasjoner", "Integrations"),
@@ -134,6 +152,60 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{n} institusjon(er) kunne ikke vurderes (ugyldig inventar): {orgs}.",
         "{n} institution(s) could not be assessed (invalid inventory): {orgs}.",
     ),
+    "sector_pdf": ("PDF", "PDF"),
+    "figure_omitted": ("{title}: ingen data å vise.", "{title}: no data to show."),
+    # Shown when report.html is opened without the run folder's plotly.js; a script hides it once plotly loads.
+    "charts_missing": (
+        "Diagrammene vises ikke: filen {plotly_js} fra rapportmappen ble ikke funnet (siden er trolig sendt videre "
+        "alene). Den komplette rapporten med diagrammer ligger i rapportmappen {location}, og som report.pdf "
+        "der PDF er laget. Tabellene på denne siden er fullstendige.",
+        "The charts are not shown: the file {plotly_js} from the report folder was not found (the page was probably "
+        "forwarded on its own). The complete report with charts is in the report folder {location}, and as "
+        "report.pdf where a PDF was made. The tables on this page are complete.",
+    ),
+    "charts_missing_page": (
+        "Diagrammene vises ikke: filen {plotly_js} fra rapportmappen ble ikke funnet (siden er trolig sendt videre "
+        "alene). Åpne siden i rapportmappen den ble laget i for å se diagrammene. Tabellene på denne siden er "
+        "fullstendige.",
+        "The charts are not shown: the file {plotly_js} from the report folder was not found (the page was probably "
+        "forwarded on its own). Open the page in the report folder it was made in to see the charts. The tables on "
+        "this page are complete.",
+    ),
+    # Provenance in plain words.
+    "catalogue_what": (
+        "Altinn 3-katalogen er en kopi av Altinns offentlige oversikt over roller, tilgangspakker og tjenester "
+        "(ressurser), som rapporten sammenligner virksomhetens Altinn 2-oppsett med.",
+        "The Altinn 3 catalogue is a copy of Altinn's public list of roles, access packages and services "
+        "(resources), which the report compares the institution's Altinn 2 set-up with.",
+    ),
+    "catalogue_live": (
+        "Katalogen ble hentet direkte fra Altinn ({base_url}) {recorded}, {age} dager før rapportdatoen.",
+        "The catalogue was fetched directly from Altinn ({base_url}) on {recorded}, {age} days before the report date.",
+    ),
+    "catalogue_replay": (
+        "Katalogen er bygget fra et lagret opptak av Altinns svar, ikke hentet direkte: innholdet er fra "
+        "{recorded}, {age} dager før rapportdatoen.",
+        "The catalogue was built from a stored recording of Altinn's answers, not fetched directly: its content is "
+        "from {recorded}, {age} days before the report date.",
+    ),
+    "catalogue_old": (
+        "Advarsel: katalogen er eldre enn {limit} dager. Oppdater den (altinn-analysis refresh) før rapporten "
+        "brukes som grunnlag for beslutninger.",
+        "Warning: the catalogue is older than {limit} days. Update it (altinn-analysis refresh) before the report "
+        "is used for decisions.",
+    ),
+    "dsop_what": (
+        "DSOP-katalogen (tjenester, avhengigheter, rolleetterfølgere og frister) er kuratert av prosjektet fra "
+        "offentlige kilder; hver rad har kilde og sikkerhet.",
+        "The DSOP catalogue (services, dependencies, role successors and deadlines) is curated by the project from "
+        "public sources; every row has a source and a certainty.",
+    ),
+    "inventory_what": (
+        "Virksomhetens egne opplysninger (inventaret) er lest fra filene under; sjekksummen viser hvilken versjon "
+        "som ble brukt.",
+        "The institution's own records (the inventory) were read from the files below; the checksum shows which "
+        "version was used.",
+    ),
 }
 
 # Column headers and coded values, as the reader sees them.
@@ -178,6 +250,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "tool_version": ("Verktøyversjon", "Tool version"),
     "language": ("Språk", "Language"),
     "dsop_services": ("DSOP-tjenester", "DSOP services"),
+    "catalogue_recorded": ("Katalogens innhold fra", "Catalogue content from"),
+    "catalogue_source": ("Katalogens kilde", "Catalogue source"),
+    "catalogue_age": ("Katalogens alder (dager)", "Catalogue age (days)"),
+    "catalogue_description": ("Om katalogen", "About the catalogue"),
+    # sector table
+    "open": ("Åpne", "Open"),
+    "overdue": ("Forfalt", "Overdue"),
+    "critical_count": ("Kritiske", "Critical"),
+    "high_count": ("Høye", "High"),
+    "org_number": ("Organisasjonsnummer", "Organisation number"),
+    "pdf": ("PDF", "PDF"),
+    **INSTITUTION_TYPE_LABELS,
 }
 
 

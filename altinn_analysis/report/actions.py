@@ -6,12 +6,16 @@ write_actions_xlsx(findings, "reports/2026-11-28/313182657/actions.xlsx", langua
                    institution="Multebær Finans AS", org_number="313182657", as_of=date(2026, 11, 28), score=12)
 ```
 
-Sheets: a summary (key figures, open findings by area × severity and by status, what the sheets are), then
-"All actions", then one sheet per area with open findings. Every findings sheet has the same columns, sorted
-most severe first, then by days left. The finding id is written untouched so a row can be matched to the report.
+Sheets: a summary (key figures, open findings by area × severity and by status, what the sheets are, where the
+data comes from), then "All actions", then one sheet per area with open findings. Every findings sheet has the
+same columns, sorted most severe first, then by days left; rows are as tall as their wrapped text, and a printout
+is two readable pages across (the work columns, then the reference columns). The finding id is written untouched
+so a row can be matched to the report, and so the `owner`, `progress` and `comment` columns people fill in are
+carried over to the next run's workbook (`read_tracking`, `seed_tracking`).
 
-The workbook holds only values from the findings frame, the arguments and the fixed texts below: nothing from
-the inventory that `assess` did not already put in a finding, and no timestamp of the run. Its document
+The workbook holds only values from the findings frame, the arguments, the carried-over tracking and the fixed
+texts below: nothing from the inventory that `assess` did not already put in a finding, and no timestamp of the
+run. Its document
 properties and zip entry times derive from `as_of`, so the same input gives the same bytes.
 """
 
@@ -30,34 +34,44 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.writer.excel import ExcelWriter
 
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES
 from altinn_analysis.report._texts import AREA_NAMES, CERTAINTY_LABELS, SEVERITY_LABELS, STATUS_LABELS
 
-__all__ = ["write_actions_xlsx"]
+__all__ = ["TRACKING", "previous_workbook", "read_tracking", "seed_tracking", "write_actions_xlsx"]
 
 _LANGUAGES = ("nb", "en")
 _CREATOR = "altinn-analysis"
 _DATE_FORMAT = "yyyy-mm-dd"
 _MAX_CELL = 32_767  # Excel's limit on characters in one cell
 
-# The findings columns, in sheet order: (column, width cap, wrap).
+# The columns, in sheet order: (column, width cap, wrap). The first page of a printout holds what a colleague
+# works from (what, what to do, by when, and the tracking columns); the reference columns print on the next.
 _COLUMNS: tuple[tuple[str, int, bool], ...] = (
     ("severity", 12, False),
-    ("status", 12, False),
-    ("deadline", 12, False),
-    ("days_left", 12, False),
-    ("area", 16, False),
+    ("status", 11, False),
+    ("subject", 32, True),
+    ("action", 56, True),
+    ("deadline", 11, False),
+    ("days_left", 9, True),
+    ("owner", 16, True),
+    ("progress", 14, True),
+    ("comment", 30, True),
+    ("area", 14, False),
     ("service_id", 16, False),
-    ("subject", 40, True),
-    ("holders", 12, False),
-    ("altinn3_target", 36, True),
-    ("action", 70, True),
-    ("certainty", 14, False),
-    ("detail", 50, True),
+    ("holders", 11, True),
+    ("altinn3_target", 30, True),
+    ("certainty", 12, False),
+    ("detail", 44, True),
     ("finding_id", 18, False),
 )
+# Filled in by people, not by the workbench: carried over from the previous workbook, matched by finding id.
+TRACKING = ("owner", "progress", "comment")
+_PRINT_SPLIT = 9  # a printed page break after this many columns (the tracking columns end the first page)
+_PRINT_SCALE = 70  # per cent: the first page's columns fit an A4 landscape page at this scale
+_LINE_HEIGHT = 15.0  # points per wrapped line, for the row heights
 _CODED = ("severity", "status", "area", "certainty")  # shown through _VALUES, not as stored
 
 # Column headers (worded as in the HTML report, so the two read alike).
@@ -69,12 +83,25 @@ _HEADERS: dict[str, tuple[str, str]] = {
     "area": ("Område", "Area"),
     "service_id": ("DSOP-tjeneste", "DSOP service"),
     "subject": ("Gjelder", "Subject"),
-    "holders": ("Innehavere", "Holders"),
+    "holders": ("Antall", "Count"),
+    "owner": ("Ansvarlig", "Owner"),
+    "progress": ("Framdrift", "Progress"),
+    "comment": ("Kommentar", "Comment"),
     "altinn3_target": ("Altinn 3-mål", "Altinn 3 target"),
     "action": ("Tiltak", "Action"),
     "certainty": ("Sikkerhet", "Certainty"),
     "detail": ("Detaljer", "Detail"),
     "finding_id": ("Funn-id", "Finding id"),
+}
+
+# What the count column counts, per area sheet (a consent finding counts consents, a role finding holders).
+_COUNT_HEADERS: dict[str, tuple[str, str]] = {
+    "roles": ("Innehavere", "Holders"),
+    "consent": ("Samtykker", "Consents"),
+    "service": ("Innehavere", "Holders"),
+    "integration": ("Antall", "Count"),
+    "messaging": ("Antall", "Count"),
+    "broker": ("Antall", "Count"),
 }
 
 # Coded values as the reader sees them, per column; a value missing here is shown as stored.
@@ -140,6 +167,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Readiness = 100 × the share of applicable findings that are done; blocking findings count three times.",
     ),
     "doc_title": ("Tiltaksliste", "Action list"),
+    "note_tracking": (
+        "Ansvarlig, Framdrift og Kommentar fylles ut av dere; de følger med til neste kjøring (koblet på funn-id).",
+        "Owner, Progress and Comment are yours to fill in; they carry over to the next run (matched by finding id).",
+    ),
+    "provenance": ("Datagrunnlag", "Data provenance"),
 }
 
 # Severity cell fills (ARGB without alpha) and the font that stays readable on them.
@@ -208,12 +240,17 @@ def _header_row(ws: Any, row: int, labels: Sequence[str]) -> None:
         cell.alignment = _HEAD_ALIGN
 
 
-def _print_setup(ws: Any, *, landscape: bool, title_row: bool) -> None:
+def _print_setup(ws: Any, *, landscape: bool, title_row: bool, fit_width: bool = True) -> None:
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if fit_width:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:  # a fixed scale and a column break: fitting to the page would shrink every column to nothing
+        ws.page_setup.scale = _PRINT_SCALE
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.print_options.gridLines = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     if title_row:
         ws.print_title_rows = "1:1"
@@ -237,14 +274,37 @@ def _width(value: object) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-def _findings_sheet(ws: Any, rows: Sequence[Mapping[str, Any]], language: str) -> None:
-    """Header, one row per finding, and what a colleague expects: frozen header, filter, widths, colours."""
+def _lines(text: object, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide."""
+    if text is None:
+        return 1
+    chars = max(1, int(width) - 1)
+    return sum(max(1, -(-len(part) // chars)) for part in str(text).splitlines() or [""])
+
+
+def _findings_sheet(
+    ws: Any,
+    rows: Sequence[Mapping[str, Any]],
+    language: str,
+    *,
+    area: str | None = None,
+    tracking: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
+    """Header, one row per finding, and what a colleague expects: frozen header, filter, widths, colours, rows
+    as tall as their wrapped text, and a print layout of two readable pages across instead of one tiny one."""
     names = [c for c, _, _ in _COLUMNS]
-    _header_row(ws, 1, [_pick(_HEADERS[c], language) for c in names])
-    widths = [len(_pick(_HEADERS[c], language)) + 3 for c in names]  # room for the filter button
+    headers = [_pick(_HEADERS[c], language) for c in names]
+    if area is not None:
+        headers[names.index("holders")] = _pick(_COUNT_HEADERS[area], language)
+    _header_row(ws, 1, headers)
+    widths = [len(h) + 3 for h in headers]  # room for the filter button
+    values: list[list[object]] = []
     for r, finding in enumerate(rows, start=2):
+        kept = (tracking or {}).get(str(finding["finding_id"]), {})
+        shown_row: list[object] = []
         for i, (column, _cap, wrap) in enumerate(_COLUMNS):
-            shown = _display(column, finding[column], language)
+            shown = kept.get(column) if column in TRACKING else _display(column, finding[column], language)
+            shown_row.append(shown)
             cell = _put(ws, r, i + 1, shown)
             cell.alignment = _WRAP if wrap else _TOP
             widths[i] = max(widths[i], _width(shown) + 2)
@@ -256,12 +316,20 @@ def _findings_sheet(ws: Any, rows: Sequence[Mapping[str, Any]], language: str) -
                     cell.font = _SEVERITY_FONT[severity]
             elif column == "days_left" and isinstance(shown, int) and shown < 0:
                 cell.font = _OVERDUE_FONT
-    for i, (_column, cap, _wrap) in enumerate(_COLUMNS):
-        ws.column_dimensions[get_column_letter(i + 1)].width = min(cap, widths[i])
+        values.append(shown_row)
+    final = [max(min(cap, widths[i]), 8) for i, (_c, cap, _w) in enumerate(_COLUMNS)]
+    for i, width in enumerate(final):
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
+    # Excel does not grow a row for wrapped text written by a program: set each row's height from its text.
+    ws.row_dimensions[1].height = _LINE_HEIGHT * max(_lines(h, w) for h, w in zip(headers, final, strict=True))
+    for r, shown_row in enumerate(values, start=2):
+        lines = max(_lines(v, w) for v, w in zip(shown_row, final, strict=True))
+        ws.row_dimensions[r].height = _LINE_HEIGHT * lines
     last = get_column_letter(len(_COLUMNS))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
-    _print_setup(ws, landscape=True, title_row=True)
+    _print_setup(ws, landscape=True, title_row=True, fit_width=False)
+    ws.col_breaks.append(Break(id=_PRINT_SPLIT))
 
 
 def _summary_sheet(
@@ -274,6 +342,7 @@ def _summary_sheet(
     as_of: date,
     score: int,
     area_sheets: Mapping[str, str],
+    provenance: Sequence[tuple[str, str]] = (),
 ) -> None:
     _put(ws, 1, 1, _t("title", language)).font = _TITLE_FONT
     overdue = sum(1 for f in open_rows if f["days_left"] is not None and f["days_left"] < 0)
@@ -344,19 +413,68 @@ def _summary_sheet(
         _sheet_link(_put(ws, row, 1, sheet), sheet)
         _put(ws, row, 2, note)
     row += 1
-    for key in ("note_overdue", "note_id", "note_score"):
+    for key in ("note_overdue", "note_id", "note_tracking", "note_score"):
         row += 1
         _put(ws, row, 1, _t(key, language))
+    if provenance:
+        row += 2
+        _put(ws, row, 1, _t("provenance", language)).font = _BOLD
+        for item, value in provenance:
+            row += 1
+            _put(ws, row, 1, item).font = _BOLD
+            cell = _put(ws, row, 2, value)
+            cell.alignment = _WRAP
+            ws.row_dimensions[row].height = _LINE_HEIGHT * _lines(value, 60)
 
     ws.column_dimensions["A"].width = max(len(_t(k, language)) for k in ("org_number", "score", "institution")) + 12
     for col in range(2, len(severities) + 3):
         ws.column_dimensions[get_column_letter(col)].width = 12
+    ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width or 0, 12)
     _print_setup(ws, landscape=False, title_row=False)
+
+
+_TRACKING_LIMIT = 20 * 1024 * 1024  # bytes: a previous workbook larger than this is not read for tracking
+
+
+def read_tracking(path: str | Path) -> dict[str, dict[str, str]]:
+    """Owner, progress and comment per finding id from an earlier action workbook (either language), read from
+    every findings sheet; the first non-empty value wins. A missing, unreadable or oversized file gives {}."""
+    source = Path(path)
+    try:
+        if not source.is_file() or source.stat().st_size > _TRACKING_LIMIT:
+            return {}
+        from openpyxl import load_workbook
+
+        wb = load_workbook(source, read_only=True, data_only=False)
+    except Exception:  # an earlier file someone broke must not stop this run: start the tracking afresh
+        return {}
+    wanted = {h: c for c in ("finding_id", *TRACKING) for h in _HEADERS[c]}
+    out: dict[str, dict[str, str]] = {}
+    try:
+        for ws in wb.worksheets[1:]:
+            rows = ws.iter_rows(values_only=True)
+            header = next(rows, None) or ()
+            where = {wanted[str(h)]: i for i, h in enumerate(header) if h is not None and str(h) in wanted}
+            if "finding_id" not in where or not set(TRACKING) & set(where):
+                continue
+            for row in rows:
+                fid = row[where["finding_id"]] if where["finding_id"] < len(row) else None
+                if fid is None:
+                    continue
+                kept = out.setdefault(str(fid), {})
+                for column in TRACKING:
+                    i = where.get(column)
+                    value = row[i] if i is not None and i < len(row) else None
+                    if value not in (None, "") and column not in kept:
+                        kept[column] = _clean(str(value))
+    finally:
+        wb.close()
+    return {fid: kept for fid, kept in out.items() if kept}
 
 
 def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, Any]]:
     """The open findings as rows, checked and in the order of the sheets."""
-    needed = {c for c, _, _ in _COLUMNS} | {"org_number"}
+    needed = {c for c, _, _ in _COLUMNS if c not in TRACKING} | {"org_number"}
     missing = sorted(needed - set(findings.columns))
     if missing:
         raise ValueError(f"findings lack the column(s) {', '.join(missing)}")
@@ -378,7 +496,7 @@ def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, An
         )
         .sort(["_severity", "days_left", "_area", "subject", "finding_id"], nulls_last=True)
     )
-    return ordered.select([c for c, _, _ in _COLUMNS]).to_dicts()
+    return ordered.select([c for c, _, _ in _COLUMNS if c not in TRACKING]).to_dicts()
 
 
 def _zip_time(as_of: date) -> tuple[int, int, int, int, int, int]:
@@ -419,10 +537,14 @@ def write_actions_xlsx(
     org_number: str,
     as_of: date,
     score: int,
+    provenance: Sequence[tuple[str, str]] = (),
+    previous: str | Path | None = None,
 ) -> Path:
     """Write the action list workbook for one institution's `findings` (from `impact.assess`) to `path`.
 
-    `score` is the institution's readiness (`impact.readiness`). Raises ValueError when `findings` lacks a
+    `score` is the institution's readiness (`impact.readiness`). `provenance` is a list of (item, value) lines
+    for the summary, in the workbook's language. Owner, progress and comment are carried over by finding id
+    from `previous` (default: the workbook at `path` that this one replaces). Raises ValueError when `findings` lacks a
     column, holds an unknown status, severity or area, or holds rows of another organisation number. The file
     is replaced atomically: on any failure an existing workbook at `path` is left as it was.
     """
@@ -430,18 +552,19 @@ def write_actions_xlsx(
         raise ValueError(f"language must be 'nb' or 'en', not {language!r}")
     target = Path(path)
     open_rows = _open_findings(findings, org_number)
+    tracking = read_tracking(previous if previous is not None else target)
 
     wb = Workbook()
     summary = wb.active
     summary.title = _t("summary_sheet", language)
     all_sheet = wb.create_sheet(_t("all_sheet", language))
-    _findings_sheet(all_sheet, open_rows, language)
+    _findings_sheet(all_sheet, open_rows, language, tracking=tracking)
     area_sheets: dict[str, str] = {}
     for area in AREAS:
         in_area = [f for f in open_rows if f["area"] == area]
         if in_area:
             area_sheets[area] = _area_sheet(area, language)
-            _findings_sheet(wb.create_sheet(area_sheets[area]), in_area, language)
+            _findings_sheet(wb.create_sheet(area_sheets[area]), in_area, language, area=area, tracking=tracking)
     _summary_sheet(
         summary,
         open_rows,
@@ -451,6 +574,7 @@ def write_actions_xlsx(
         as_of=as_of,
         score=score,
         area_sheets=area_sheets,
+        provenance=provenance,
     )
 
     # Fixed metadata: openpyxl would stamp the creation time, which makes two runs differ.
@@ -463,3 +587,27 @@ def write_actions_xlsx(
     wb.active = 0
     _write_atomically(wb, target, _zip_time(as_of))
     return target
+
+
+def previous_workbook(out_root: Path, as_of: date, org_number: str) -> Path | None:
+    """The institution's latest earlier action workbook under a report root (`<out_root>/<date>/<org>/`): the
+    one for `as_of` itself if there is one, else the newest from an earlier date."""
+    folders = []
+    for run in out_root.iterdir() if out_root.is_dir() else ():
+        try:
+            day = date.fromisoformat(run.name)
+        except ValueError:
+            continue
+        if day <= as_of and (run / org_number / "actions.xlsx").is_file():
+            folders.append((day, run / org_number / "actions.xlsx"))
+    return max(folders)[1] if folders else None
+
+
+def seed_tracking(out_root: Path, as_of: date, org_number: str, folder: Path) -> None:
+    """Copy the previous workbook into `folder` (where the new one is written), so its owner, progress and
+    comment columns are carried over when the report replaces it."""
+    import shutil
+
+    source = previous_workbook(out_root, as_of, org_number)
+    if source is not None:
+        shutil.copyfile(source, folder / "actions.xlsx")

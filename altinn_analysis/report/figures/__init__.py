@@ -1,0 +1,38 @@
+"""The report's plotly figures, one module per chart, built from tables (findings, inventory tables, the DSOP
+catalogue) — never in notebooks.
+
+Every function is pure: the same tables give the same figure JSON. Each figure has `layout.meta = {"figure": name,
+"language": …, "empty": …}` so a test or a browser check can find it, a small house template with plotly_white's
+look, an explicit height, and nothing loaded from the network (no web fonts, no map tiles). Tables are aggregated
+in polars before plotting: a point per month, area, deadline or role, never one per consent row. An empty input
+gives a figure marked `empty`, which the report replaces by a sentence instead of drawing it. Every title, axis
+label, legend entry and hover text comes from `TEXTS` (bokmål `nb`, the default, or English `en`).
+
+```python
+from altinn_analysis.report.figures import roles_sankey, readiness_by_area
+roles_sankey(findings, inventory.delegations, load_dsop(), language="en")
+readiness_by_area(findings)
+```
+"""
+
+from altinn_analysis.report.figures._common import FIGURES, LANGUAGES, TEXTS, is_empty
+from altinn_analysis.report.figures.consent import consent_expiry
+from altinn_analysis.report.figures.distribution import score_distribution
+from altinn_analysis.report.figures.heatmap import sector_heatmap
+from altinn_analysis.report.figures.readiness import readiness_by_area
+from altinn_analysis.report.figures.roles import MAX_CANDIDATES, roles_sankey
+from altinn_analysis.report.figures.timeline import deadline_timeline
+
+__all__ = [
+    "FIGURES",
+    "LANGUAGES",
+    "MAX_CANDIDATES",
+    "TEXTS",
+    "consent_expiry",
+    "deadline_timeline",
+    "is_empty",
+    "readiness_by_area",
+    "roles_sankey",
+    "score_distribution",
+    "sector_heatmap",
+]

@@ -1,0 +1,101 @@
+"""Active consents by expiry month, against the day Altinn 2 closed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+import polars as pl
+
+from altinn_analysis.report.figures._common import (
+    _BOTTOM_LEGEND,
+    _STATUS_RGB,
+    _empty,
+    _esc,
+    _finish,
+    _hex,
+    _lang,
+    _num,
+    _t,
+    _vline,
+)
+
+# -- 3. consents by expiry -----------------------------------------------------------------------------------
+
+
+def consent_expiry(
+    consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary: date, language: str = "nb"
+) -> go.Figure:
+    """Active consents (sum of `count`) by the month they end, stacked: Altinn 2 ending by `boundary`, Altinn 2
+    valid after it (highlighted: to be obtained again in Altinn 3), and Altinn 3. Lines mark `boundary` (the
+    milestone `altinn2-closed`, from the DSOP catalogue) and `as_of`. Aggregated lazily in polars, so millions of
+    consent rows give a few dozen bars."""
+    lang = _lang(language)
+    name, title = "consent_expiry", _t("consent_title", lang)
+    series = (
+        pl.when(pl.col("platform") == "altinn3")
+        .then(pl.lit("a3"))
+        .when(pl.col("valid_to") > boundary)
+        .then(pl.lit("a2_after"))
+        .otherwise(pl.lit("a2_by"))
+    )
+    agg = (
+        consents.lazy()
+        .filter(
+            (pl.col("status") == "active")
+            & pl.col("platform").is_in(["altinn2", "altinn3"])
+            & pl.col("valid_to").is_not_null()
+        )
+        .group_by(
+            series.alias("series"),
+            pl.col("valid_to").dt.truncate("1mo").alias("month"),
+            (pl.col("valid_to") >= as_of).alias("still"),
+        )
+        .agg(pl.col("count").sum().alias("n"))
+        .collect()
+    )
+    if agg.height == 0 or int(agg["n"].sum()) == 0:
+        return _empty(name, lang, title)
+    to_reobtain = int(agg.filter((pl.col("series") == "a2_after") & pl.col("still"))["n"].sum())
+    bars = agg.group_by("series", "month").agg(pl.col("n").sum()).sort("series", "month")
+    fig = go.Figure()
+    styles = {
+        "a2_by": ("consent_a2_by", "#9ecae9"),
+        "a2_after": ("consent_a2_after", _hex(_STATUS_RGB["at_risk"])),
+        "a3": ("consent_a3", _hex(_STATUS_RGB["done"])),
+    }
+    for key, (text_key, colour) in styles.items():
+        part = bars.filter(pl.col("series") == key)
+        if part.height == 0:
+            continue
+        label = _t(text_key, lang, boundary=boundary.isoformat())
+        fig.add_trace(
+            go.Bar(
+                x=[m.isoformat() for m in part["month"]],
+                y=part["n"].to_list(),
+                name=label,
+                marker={"color": colour},
+                xperiod="M1",
+                xperiodalignment="middle",
+                hovertext=[
+                    _t("consent_hover", lang, series=_esc(label), month=m.strftime("%Y-%m"), n=_num(n, lang))
+                    for m, n in part.select("month", "n").iter_rows()
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    months = bars["month"].to_list()
+    lo = min([*months, boundary, as_of]) - timedelta(days=31)
+    hi = max([*months, boundary, as_of]) + timedelta(days=62)
+    fig.update_xaxes(
+        range=[lo.isoformat(), hi.isoformat()], type="date", tickformat="%Y-%m", title_text=_t("consent_x", lang)
+    )
+    fig.update_yaxes(title_text=_t("consent_y", lang), rangemode="tozero")
+    span = (lo, hi)
+    _vline(fig, boundary, _t("boundary", lang, date=boundary.isoformat()), _hex(_STATUS_RGB["at_risk"]), "dash", span)
+    _vline(fig, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", span, inside=True)
+    fig.update_layout(barmode="stack", bargap=0.15, legend=_BOTTOM_LEGEND)
+    subtitle = _t(
+        "consent_subtitle", lang, n=_num(to_reobtain, lang), boundary=boundary.isoformat(), as_of=as_of.isoformat()
+    )
+    return _finish(fig, name, lang, title, 480, subtitle=subtitle, bottom=120)

@@ -1,0 +1,89 @@
+"""Readiness 0–100 per area."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from altinn_analysis.impact import AREAS, SEVERITIES, readiness
+from altinn_analysis.report.figures._common import (
+    _NULL_GREY,
+    _code,
+    _empty,
+    _esc,
+    _finish,
+    _lang,
+    _num,
+    _open,
+    _score_colour,
+    _t,
+)
+
+# -- 4. readiness by area ------------------------------------------------------------------------------------
+
+
+def readiness_by_area(findings: pl.DataFrame, language: str = "nb") -> go.Figure:
+    """Readiness 0–100 per area (`readiness(findings, by=["area"])`) as horizontal bars in `AREAS` order, coloured
+    on the red–green scale; an area with no applicable finding shows "n/a". The hover counts the open findings
+    by severity."""
+    lang = _lang(language)
+    name, title = "readiness_by_area", _t("area_title", lang)
+    if findings.height == 0:
+        return _empty(name, lang, title)
+    scores = {
+        a: (s, n) for a, n, s in readiness(findings, by=["area"]).select("area", "applicable", "score").iter_rows()
+    }
+    open_counts = {
+        row["area"]: row
+        for row in findings.filter(_open())
+        .group_by("area")
+        .agg(pl.len().alias("open"), *[(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]])
+        .iter_rows(named=True)
+    }
+    areas = [*AREAS, *sorted(set(scores) - set(AREAS))]
+    ys, xs, texts, colours, hovers = [], [], [], [], []
+    for area in areas:
+        label = _code(area, lang)
+        ys.append(label)
+        if area not in scores:
+            xs.append(0)
+            texts.append(_t("not_applicable_short", lang))
+            colours.append(_NULL_GREY)
+            hovers.append(_t("area_hover_na", lang, area=_esc(label)))
+            continue
+        score, applicable = scores[area]
+        counts = open_counts.get(area, {})
+        severities = " · ".join(f"{_code(s, lang)} {counts.get(s, 0)}" for s in SEVERITIES[:4])
+        xs.append(score)
+        texts.append(str(score))
+        colours.append(_score_colour(score))
+        hovers.append(
+            _t(
+                "area_hover",
+                lang,
+                area=_esc(label),
+                score=score,
+                applicable=_num(applicable, lang),
+                open=_num(counts.get("open", 0), lang),
+                severities=severities,
+            )
+        )
+    fig = go.Figure(
+        go.Bar(
+            x=xs,
+            y=ys,
+            orientation="h",
+            marker={"color": colours, "line": {"width": 1, "color": "#888888"}},
+            text=texts,
+            textposition="outside",
+            hovertext=hovers,
+            hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=False,
+            cliponaxis=False,
+        )
+    )
+    fig.update_xaxes(range=[0, 108], title_text=_t("score_axis", lang), tickvals=[0, 25, 50, 75, 100])
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    overall = readiness(findings)["score"]
+    subtitle = _t("area_subtitle", lang, score=overall[0]) if overall.len() else None
+    return _finish(fig, name, lang, title, 80 + 44 * len(areas) + 80, subtitle=subtitle)

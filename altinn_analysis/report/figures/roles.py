@@ -1,0 +1,263 @@
+"""The roles → access packages Sankey."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from altinn_analysis.impact import STATUSES
+from altinn_analysis.report.figures._common import (
+    _ALPHA,
+    _BOTTOM_LEGEND,
+    _CERTAINTY_RANK,
+    _STATUS_RANK,
+    _STATUS_RGB,
+    _code,
+    _empty,
+    _esc,
+    _finish,
+    _hex,
+    _lang,
+    _names_list,
+    _num,
+    _rgba,
+    _t,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from altinn_analysis.catalogue import DsopCatalogue
+
+MAX_CANDIDATES = 5  # candidate packages shown per role in the Sankey; the rest become one "+k more" node
+
+# -- 1. roles → access packages ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Nodes:
+    """Sankey nodes in first-use order, so the same input always gives the same indices."""
+
+    index: dict[str, int] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
+    colours: list[str] = field(default_factory=list)
+    hovers: list[str] = field(default_factory=list)
+    roles: dict[str, list[str]] = field(default_factory=dict)  # right node → the roles that point at it
+
+    def add(self, key: str, label: str, colour: str, hover: str) -> int:
+        if key not in self.index:
+            self.index[key] = len(self.labels)
+            self.labels.append(label)
+            self.colours.append(colour)
+            self.hovers.append(hover)
+        return self.index[key]
+
+
+@dataclass(frozen=True)
+class _Link:
+    source: int
+    target: int
+    value: float
+    status: str
+    certainty: str
+    hover: str
+
+
+def _role_findings(findings: pl.DataFrame) -> dict[str, dict[str, Any]]:
+    """Role code → worst status, the rules that fired, certainty and a detail line (from the role findings)."""
+    out: dict[str, dict[str, Any]] = {}
+    rows = findings.filter(pl.col("area") == "roles").select("subject", "rule_id", "status", "certainty", "detail")
+    for subject, rule_id, status, certainty, detail in rows.iter_rows():
+        code = str(subject).strip().upper()
+        entry = out.setdefault(code, {"status": status, "rules": [], "certainty": certainty, "details": []})
+        if _STATUS_RANK.get(status, 9) < _STATUS_RANK.get(entry["status"], 9):
+            entry["status"] = status
+        if _CERTAINTY_RANK.get(certainty, 2) > _CERTAINTY_RANK.get(entry["certainty"], 2):
+            entry["certainty"] = certainty  # the weakest certainty wins
+        entry["rules"].append(rule_id)
+        if detail:
+            entry["details"].append(str(detail))
+    return out
+
+
+def roles_sankey(
+    findings: pl.DataFrame,
+    delegations: pl.DataFrame,
+    dsop: DsopCatalogue,
+    language: str = "nb",
+    package_names: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Altinn 2 roles (left) → candidate access packages (right), one left node per role code the inventory holds.
+
+    Right nodes: the candidate packages from `dsop.role_successors` (by name), at most `MAX_CANDIDATES` per role
+    (packages already delegated in Altinn 3 first, then the table's order) and one "+k more" node for the rest;
+    plus "no successor", "unknown role code", "automatic from the ER" (ER roles whose packages come by
+    themselves) and "needs explicit delegation" (ER roles that give no package). A role's holders are shared
+    equally over its candidates, so its node is as wide as its holder count. Links are coloured by the role
+    finding's status, lighter when the mapping is inferred; hovers say so. `package_names` (package urn → name
+    in `language`, from the Altinn 3 catalogue) names the packages; without it, the DSOP table's bokmål names.
+    """
+    lang = _lang(language)
+    name, title = "roles_sankey", _t("sankey_title", lang)
+    roles = (
+        delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "role"))
+        .with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"))
+        .group_by("code")
+        .agg(pl.col("holder_id").n_unique().alias("holders"))
+        .sort(["holders", "code"], descending=[True, False])
+    )
+    if roles.height == 0:
+        return _empty(name, lang, title)
+    held_a3 = set(
+        delegations.filter((pl.col("platform") == "altinn3") & (pl.col("grant_type") == "access_package"))["grant"]
+    )
+    role_info = _role_findings(findings)
+    succ = dsop.role_successors.with_columns(pl.col("altinn2_role_code").str.to_uppercase().alias("_code"))
+    succ_by_code = {str(code): group for (code,), group in succ.group_by("_code", maintain_order=True)}
+
+    nodes = _Nodes()
+    links: list[_Link] = []
+    special = {
+        "no_successor": ("node_no_successor", _hex(_STATUS_RGB["at_risk"])),
+        "unknown": ("node_unknown", _hex(_STATUS_RGB["unknown"])),
+        "er_auto": ("node_er_auto", _hex(_STATUS_RGB["done"])),
+        "explicit": ("node_explicit", _hex(_STATUS_RGB["action"])),
+    }
+    for code, holders in roles.iter_rows():
+        info = role_info.get(code, {"status": "unknown", "rules": [], "certainty": "unknown", "details": []})
+        status: str = info["status"]
+        rows = succ_by_code.get(code, succ.clear())
+        role_name = ""
+        if rows.height:
+            role_name = str(rows["role_name_nb" if lang == "nb" else "role_name_en"][0] or "")
+        head = f"<b>{_esc(code)}</b>" + (f" – {_esc(role_name)}" if role_name else "")
+        lines = [head, _t("holders", lang, n=_num(holders, lang)), _t("status_line", lang, status=_code(status, lang))]
+        lines += [_esc(d) for d in info["details"][:2]]
+        left = nodes.add(
+            f"role:{code}", _esc(code), _hex(_STATUS_RGB.get(status, _STATUS_RGB["unknown"])), "<br>".join(lines)
+        )
+
+        seen: set[str] = set()
+        candidates: list[tuple[str, str, str]] = []
+        for urn, pkg_name, certainty in rows.select("package_urn", "package_name_nb", "certainty").iter_rows():
+            if urn and urn not in seen:
+                seen.add(urn)
+                shown_name = (package_names or {}).get(str(urn)) or pkg_name or urn
+                candidates.append((str(urn), str(shown_name), str(certainty or "unknown")))
+        # What is already delegated in Altinn 3 is what the reader most needs to see; the sort is stable.
+        candidates.sort(key=lambda c: c[0] not in held_a3)
+
+        role_line = f"{_esc(code)} → "
+        if candidates:
+            k = len(candidates)
+            shown = candidates[:MAX_CANDIDATES]
+            for i, (urn, pkg_name, certainty) in enumerate(shown, start=1):
+                pkg_hover = [f"<b>{_esc(pkg_name)}</b>", _esc(urn)] + (
+                    [_t("held_in_a3", lang)] if urn in held_a3 else []
+                )
+                target = nodes.add(f"pkg:{urn}", _esc(pkg_name), "#4c78a8", "<br>".join(pkg_hover))
+                nodes.roles.setdefault(f"pkg:{urn}", []).append(code)
+                hover = [
+                    role_line + _esc(pkg_name),
+                    _t("holders", lang, n=_num(holders, lang)),
+                    _t("status_line", lang, status=_code(status, lang)),
+                    _t("mapping", lang, certainty=_code(certainty, lang)),
+                ]
+                if k > 1:
+                    hover.append(_t("candidate_share", lang, i=i, k=k, n=_num(holders, lang)))
+                links.append(_Link(left, target, holders / k, status, certainty, "<br>".join(hover)))
+            rest = candidates[len(shown) :]
+            if rest:
+                label = _t("node_more", lang, k=len(rest))
+                more_hover = f"<b>{_esc(code)}: {label}</b><br>" + "<br>".join(_esc(c[1]) for c in rest)
+                target = nodes.add(f"more:{code}", label, "#9ecae9", more_hover)
+                certainty = "documented" if all(c[2] == "documented" for c in rest) else "inferred"
+                hover = [
+                    role_line + label,
+                    _t("holders", lang, n=_num(holders, lang)),
+                    _t("group_share", lang, m=len(rest), k=k),
+                    _t("mapping", lang, certainty=_code(certainty, lang)),
+                ]
+                links.append(_Link(left, target, holders * len(rest) / k, status, certainty, "<br>".join(hover)))
+            continue
+
+        rules: list[str] = info["rules"]
+        if rows.height:
+            kind = "no_successor"
+        elif "roles.unknown" in rules or not rules:
+            kind = "unknown"
+        elif "roles.er_loses_access" in rules:
+            kind = "explicit"
+        elif status == "done":
+            kind = "er_auto"
+        else:
+            kind = "no_successor"  # an ER role that neither gave nor gives anything: nothing to move
+        key, colour = special[kind]
+        label = _t(key, lang)
+        target = nodes.add(f"special:{kind}", label, colour, f"<b>{label}</b>")
+        nodes.roles.setdefault(f"special:{kind}", []).append(code)
+        certainty = "documented" if kind in ("er_auto", "explicit") else str(info["certainty"] or "unknown")
+        hover = [
+            role_line + label,
+            _t("holders", lang, n=_num(holders, lang)),
+            _t("status_line", lang, status=_code(status, lang)),
+        ]
+        links.append(_Link(left, target, float(holders), status, certainty, "<br>".join(hover)))
+
+    hovers = list(nodes.hovers)
+    for key, codes in nodes.roles.items():
+        i = nodes.index[key]
+        hovers[i] += "<br>" + _t("from_roles", lang, roles=_names_list(codes, lang))
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": nodes.labels,
+                "color": nodes.colours,
+                "customdata": hovers,
+                "hovertemplate": "%{customdata}<extra></extra>",
+                "pad": 10,
+                "thickness": 16,
+                "line": {"width": 0},
+            },
+            link={
+                "source": [lk.source for lk in links],
+                "target": [lk.target for lk in links],
+                "value": [round(lk.value, 4) for lk in links],
+                "color": [
+                    _rgba(_STATUS_RGB.get(lk.status, _STATUS_RGB["unknown"]), _ALPHA.get(lk.certainty, 0.28))
+                    for lk in links
+                ],
+                "customdata": [lk.hover for lk in links],
+                "hovertemplate": "%{customdata}<extra></extra>",
+            },
+        )
+    )
+    # The Sankey has no legend of its own: empty marker traces name the link colours.
+    present = {lk.status for lk in links}
+    for status in STATUSES:
+        if status in present:
+            fig.add_trace(_legend_entry(_code(status, lang), _rgba(_STATUS_RGB[status], 0.8)))
+    if any(lk.certainty != "documented" for lk in links):
+        fig.add_trace(_legend_entry(_t("legend_inferred", lang), _rgba(_STATUS_RGB["unknown"], 0.28)))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(legend=_BOTTOM_LEGEND)
+    right = len(nodes.labels) - roles.height
+    height = max(420, 28 * max(roles.height, right) + 180)
+    return _finish(fig, name, lang, title, height, subtitle=_t("sankey_subtitle", lang), bottom=70)
+
+
+def _legend_entry(label: str, colour: str) -> go.Scatter:
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker={"size": 12, "color": colour, "symbol": "square"},
+        name=label,
+        hoverinfo="skip",
+        showlegend=True,
+    )
