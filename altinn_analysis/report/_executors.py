@@ -26,8 +26,9 @@ log = logging.getLogger("altinn_analysis.report")
 class Workers:
     """One warm kernel per worker thread."""
 
-    def __init__(self, kernel_name: str, start_timeout: float, cwd: Path) -> None:
+    def __init__(self, kernel_name: str, start_timeout: float, cwd: Path, warm_up: str = "") -> None:
         self.kernel_name = kernel_name
+        self.warm_up = warm_up
         self.start_timeout = start_timeout
         self.cwd = cwd
         self.local = threading.local()
@@ -39,7 +40,9 @@ class Workers:
 
         warm = getattr(self.local, "kernel", None)
         if warm is None:
-            warm = WarmKernel(self.kernel_name, startup_timeout=self.start_timeout, cwd=str(self.cwd))
+            warm = WarmKernel(
+                self.kernel_name, startup_timeout=self.start_timeout, cwd=str(self.cwd), warm_up=self.warm_up
+            )
             self.local.kernel = warm
             with self.lock:
                 self.all.append(warm)
@@ -74,14 +77,22 @@ def import_jupyter_stack() -> None:
 
 
 # Runs once in every new kernel, while the runner plans: the imports and the catalogue load that the first
-# report would otherwise pay for.
+# report would otherwise pay for; then frozen out of the garbage collector (see _kernel.RESET_CODE).
 WARM_UP_CODE = """
 import polars, plotly.graph_objects, openpyxl
 from altinn_analysis.report import InstitutionReport, SectorReport, load_catalogues
 from altinn_analysis.report import figures
 from pathlib import Path
 load_catalogues(Path({reference_dir!r}) if {reference_dir!r} else None)
+import gc
+gc.collect()
+gc.freeze()
 """
+
+
+def warm_up_code(reference_dir: Path | None) -> str:
+    ref = str(reference_dir.resolve()) if reference_dir else None
+    return WARM_UP_CODE.format(reference_dir=ref)
 
 
 def execute_notebook(
@@ -130,11 +141,8 @@ class LocalPool:
         self.warmups = [self.pool.submit(self._warm_up, barrier) for _ in range(self.size)]
 
     def _warm_up(self, barrier: threading.Barrier) -> None:
-        # The barrier makes every pool thread take exactly one warm-up.
-        warm = self.workers.kernel()
-        warm.ensure()
-        ref = str(self.options.reference_dir.resolve()) if self.options.reference_dir else None
-        warm.run(WARM_UP_CODE.format(reference_dir=ref))
+        # The barrier makes every pool thread start (and warm) exactly one kernel.
+        self.workers.kernel().ensure()
         barrier.wait(timeout=self.options.start_timeout)
 
     def run(
@@ -172,7 +180,9 @@ def process_workers(options: RunOptions) -> Workers:
     key = f"{options.kernel_name}|{options.notebooks_dir}"
     with _PROCESS_LOCK:
         if key not in _PROCESS_WORKERS:
-            _PROCESS_WORKERS[key] = Workers(options.kernel_name, options.start_timeout, options.notebooks_dir)
+            _PROCESS_WORKERS[key] = Workers(
+                options.kernel_name, options.start_timeout, options.notebooks_dir, warm_up_code(options.reference_dir)
+            )
             import atexit
 
             atexit.register(_PROCESS_WORKERS[key].shutdown)

@@ -110,6 +110,7 @@ def build_institution(
     result = InstitutionResult(org, "failed", fingerprint(inputs), inputs)
     tmp = Path(tempfile.mkdtemp(prefix=f".{org}.tmp-", dir=run_dir))
     nb_path = tmp / "report.ipynb"
+    phases: dict[str, float] = {}  # seconds per step, for the benchmark's breakdown
     try:
         try:
             parameters = options.parameters.for_institution(org, tmp).notebook()
@@ -118,6 +119,7 @@ def build_institution(
             result.error = {"type": type(exc).__name__, "message": str(exc)[:2000]}
             return result
         nb = execute_notebook(options.notebooks_dir / "institution_report.ipynb", nb_path, parameters, options, workers)
+        phases["execute"] = time.perf_counter() - start
         facts_file = tmp / "facts.json"
         facts = json.loads(facts_file.read_text(encoding="utf-8")) if facts_file.exists() else {}
         facts_file.unlink(missing_ok=True)
@@ -129,10 +131,12 @@ def build_institution(
             footer=f"altinn-analysis {__version__} · {options.as_of.isoformat()}",
         )
         write_text_atomic(tmp / "report.html", page)
+        phases["export"] = time.perf_counter() - start - phases["execute"]
         missing = [name for name in OUTPUTS if not (tmp / name).exists()]
         if missing:
             raise RuntimeError(f"the notebook did not write {', '.join(missing)}")
         hits = scan_outputs(tmp)
+        phases["scan"] = time.perf_counter() - start - phases["execute"] - phases["export"]
         if hits:
             result.error = {
                 "type": "OutputScan",
@@ -153,6 +157,7 @@ def build_institution(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         result.duration_s = round(time.perf_counter() - start, 3)
+        result.phases = {k: round(v, 3) for k, v in phases.items()}
     return result
 
 

@@ -100,6 +100,7 @@ class InstitutionResult:
     outputs: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)  # execute, export, scan: seconds
 
 
 @dataclass
@@ -218,7 +219,7 @@ class _Run:
         self.plotly_js = ""
 
     def _start(self, size: int) -> None:
-        from altinn_analysis.report._executors import LocalPool, Workers, import_jupyter_stack
+        from altinn_analysis.report._executors import LocalPool, Workers, import_jupyter_stack, warm_up_code
         from altinn_analysis.report._html import write_plotly_js
 
         if self.pool is not None:
@@ -226,7 +227,7 @@ class _Run:
         self.plotly_js = write_plotly_js(self.run_dir)
         import_jupyter_stack()
         o = self.options
-        self.workers = Workers(o.kernel_name, o.start_timeout, o.notebooks_dir)
+        self.workers = Workers(o.kernel_name, o.start_timeout, o.notebooks_dir, warm_up_code(o.reference_dir))
         if o.executor == "local":
             self.pool = LocalPool(o, self.workers, size)
 
