@@ -103,7 +103,11 @@ def _exporter() -> Any:
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(  # type: ignore[no-untyped-call]
-        template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        optimistic_validation=True,  # validate once, not after each of the 13 preprocessors (~0.1 s per page)
     )
     remove = TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}, enabled=True)  # type: ignore[no-untyped-call]
     exporter.register_preprocessor(remove, enabled=True)  # type: ignore[no-untyped-call]
