@@ -302,3 +302,20 @@ def test_a_run_folder_holds_one_language(tmp_path: Path) -> None:
     (run_dir / "run.json").write_text(json.dumps({"language": "en"}), encoding="utf-8")
     with pytest.raises(ReportParameterError, match="one language"):
         run_reports(RunOptions(out_root=tmp_path, as_of=AS_OF, inventory_dir=DEMO, language="nb"), [GOOD])
+
+
+def test_the_run_summary_prints_inventory_text_without_markup(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from altinn_analysis.cli._report import _print_summary
+    from altinn_analysis.report._runner import RunResult
+
+    bad = InstitutionResult(GOOD, "invalid", error={"message": "name '[/bold]' [red]x[/red] is not valid"})
+    result = RunResult(tmp_path, {GOOD: bad}, {"status": "ok"}, 1.0, ["'123'"], ["'notes': not named by ..."])
+    buffer = io.StringIO()
+    _print_summary(result, Console(file=buffer, width=200))
+    text = buffer.getvalue()
+    assert "name '[/bold]' [red]x[/red] is not valid" in text
+    assert "'123': no inventory folder" in text and "skipped folder 'notes'" in text

@@ -14,7 +14,7 @@ from altinn_analysis.impact import FINDINGS_SCHEMA, area_scores, assess_many, co
 from altinn_analysis.inventory import Inventory, InventoryError, load_inventory
 from altinn_analysis.report._display import Figure, Html, heading, paragraph, table_html
 from altinn_analysis.report._institution import load_catalogues
-from altinn_analysis.report._params import LANGUAGES, ReportParameterError, resolve_as_of
+from altinn_analysis.report._params import check_language, resolve_as_of
 from altinn_analysis.report._plan import institution_dirs
 from altinn_analysis.report._texts import t
 
@@ -52,8 +52,7 @@ class SectorReport:
         already computed (`<org_number>/findings.parquet`) are reused instead of assessing everything again; an
         institution without them is listed as not reported.
         """
-        if language not in LANGUAGES:
-            raise ReportParameterError(f"language = {language!r}: expected one of {', '.join(LANGUAGES)}")
+        check_language(language)
         day = resolve_as_of(as_of)
         catalogue, dsop = load_catalogues(Path(reference_dir) if reference_dir else None)
         if findings_dir not in (None, ""):
