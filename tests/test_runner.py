@@ -229,8 +229,10 @@ def test_hostile_folders_and_a_leaking_report_fail_alone(tmp_path: Path) -> None
     for org in (GOOD, BAD):
         shutil.copytree(DEMO / org, inventories / org)
     shutil.copytree(DEMO / OTHER, inventories / SYNTHETIC_FNR)
-    with (inventories / BAD / "integrations.csv").open("a", encoding="utf-8") as fh:
-        fh.write(f"altinn3,system_user,{JWT},,self,active,\n")
+    # Whatever brings a token into the outputs (a value the inventory checks missed, a chart label, a library's
+    # message): here a cell prints one.
+    parts = ", ".join(repr(part) for part in JWT.split("."))  # joined only when the cell runs
+    leaky = notebooks_with(tmp_path, f'if org_number == "{BAD}":\n    print(".".join([{parts}]))')
     result = CliRunner().invoke(
         app,
         [
@@ -242,6 +244,8 @@ def test_hostile_folders_and_a_leaking_report_fail_alone(tmp_path: Path) -> None
             str(tmp_path / "out"),
             "--inventory-dir",
             str(inventories),
+            "--notebooks",
+            str(leaky),
         ],
     )
     assert result.exit_code == 1, result.output
@@ -252,7 +256,7 @@ def test_hostile_folders_and_a_leaking_report_fail_alone(tmp_path: Path) -> None
     assert sorted(record["institutions"]) == [GOOD, BAD]
     assert record["institutions"][GOOD]["status"] == "ok"
     assert record["institutions"][BAD]["status"] == "failed"
-    assert "jwt in" in record["institutions"][BAD]["error"]["message"]
+    assert "jwt in report" in record["institutions"][BAD]["error"]["message"]
     assert not (run_dir / BAD).exists()
     text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in run_dir.rglob("*") if p.is_file())
     assert SYNTHETIC_FNR not in text and JWT not in text
