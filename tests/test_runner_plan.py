@@ -174,8 +174,14 @@ def test_the_plan_keeps_unchanged_reports_and_rebuilds_changed_ones(tmp_path: Pa
     assert sorted(first.build) == [GOOD, OTHER] and not first.unchanged
     for org in (GOOD, OTHER):
         publish_outputs(run_dir, org)
-    previous = {"institutions": {org: {"fingerprint": fingerprint(first.build[org])} for org in first.build}}
+    previous = {
+        "institutions": {org: {"fingerprint": fingerprint(first.build[org]), "status": "ok"} for org in first.build}
+    }
     assert sorted(make_plan([GOOD, OTHER], available, shared(), previous, run_dir).unchanged) == [GOOD, OTHER]
+    failed_last_time = {
+        "institutions": {**previous["institutions"], GOOD: {**previous["institutions"][GOOD], "status": "failed"}}
+    }
+    assert list(make_plan([GOOD, OTHER], available, shared(), failed_last_time, run_dir).build) == [GOOD]
     assert sorted(make_plan([GOOD, OTHER], available, shared(), previous, run_dir, force=True).build) == [GOOD, OTHER]
     with (inv / GOOD / "profile.yaml").open("a", encoding="utf-8") as fh:
         fh.write("\n# edited\n")

@@ -188,7 +188,8 @@ def make_plan(
         inputs = {**shared, "inventory": fingerprint(inventory_inputs(folder))}
         before = before_all.get(org, {})
         complete = all((run_dir / org / name).is_file() for name in OUTPUTS)
-        if not force and complete and before.get("fingerprint") == fingerprint(inputs):
+        built = before.get("status") in ("ok", "unchanged")  # a failure last time is retried, whatever its inputs
+        if not force and complete and built and before.get("fingerprint") == fingerprint(inputs):
             plan.unchanged[org] = before
         else:
             plan.build[org] = inputs
