@@ -1,6 +1,7 @@
 """Report batch figures: the naive papermill + nbconvert loop versus `altinn-analysis report`, printed.
 
     .venv/bin/python benchmarks/bench_report.py [--institutions N] [--naive-sample K] [--workers W] [--keep DIR]
+    .venv/bin/python benchmarks/bench_report.py --profile 6   # where one report's time goes, nothing else
 
 1. Generate N synthetic institutions (default: the generator's defaults, 130 institutions with 40,000 consent
    and 4,000 delegation rows each on average) into a temporary inventory folder.
@@ -18,6 +19,10 @@
    (key numbers from facts.json vs run.json, every code cell's outputs in report.ipynb, findings.parquet).
 5. The import cost this machine pays: `python -X importtime -c "import nbformat"` and `import papermill`, and
    what the nothing-changed re-run imports (the five largest cumulative import times).
+
+6. With `--profile K`: K institutions built one after another on one warm kernel in this process under cProfile
+   (the first is a warm-up, not profiled); per-report steps, the notebook's cell times, and the runner-side
+   functions by cumulative time. Waiting for the kernel shows as `poll`.
 
 Nothing is asserted; everything is printed. Both runs read the same inventories and `data/reference/`.
 """
@@ -207,6 +212,52 @@ def warm_floor(work: Path, repeats: int = 20) -> float:
     return med(times)
 
 
+def profile_reports(k: int, args: argparse.Namespace) -> None:
+    """Where a report's time goes: the runner side under cProfile, the kernel side from papermill's cell times."""
+    import cProfile
+    import io
+    import pstats
+    from datetime import date
+
+    from altinn_analysis.demo import write_sector
+    from altinn_analysis.report._executors import Workers, import_jupyter_stack, warm_up_code
+    from altinn_analysis.report._html import write_plotly_js
+    from altinn_analysis.report._publish import build_institution
+    from altinn_analysis.report._runner import RunOptions, run_folder
+
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
+        work = Path(tmp)
+        orgs = sorted(write_sector(work / "inventory", k, args.seed, args.consents, args.delegations).org_numbers)
+        options = RunOptions(out_root=work / "out", as_of=date.fromisoformat(AS_OF), inventory_dir=work / "inventory")
+        run_dir = run_folder(options.out_root, options.as_of, options.language)
+        run_dir.mkdir(parents=True)
+        plotly_js = write_plotly_js(run_dir)
+        import_jupyter_stack()
+        workers = Workers(KERNEL, 120, ROOT / "notebooks", warm_up_code(None))
+        try:
+            workers.kernel().ensure()
+            build_institution(orgs[0], {}, options, run_dir, plotly_js, workers)  # warm-up, not profiled
+            profiler = cProfile.Profile()
+            results = []
+            profiler.enable()
+            for org in orgs[1:]:
+                results.append(build_institution(org, {}, options, run_dir, plotly_js, workers))
+            profiler.disable()
+        finally:
+            workers.shutdown()
+        out(f"Profile of {len(results)} reports on one warm kernel ({load()}), generator size {args.consents} consents")
+        for r in results:
+            out(f"  {r.org_number} {r.status} {r.duration_s:.2f} s  steps {r.phases}")
+        cells = cell_times([run_dir / r.org_number / "report.ipynb" for r in results])
+        out("  notebook cells, median seconds (source order): " + ", ".join(f"{x:.2f}" for x in cells))
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+        out("  runner side, by cumulative time (cProfile):")
+        for line in text.getvalue().splitlines():
+            if line.strip() and not any(skip in line for skip in ("asyncio", "selectors.py", "contextvars")):
+                out("    " + line.rstrip()[:160])
+
+
 # -- naive --------------------------------------------------------------------------------------------------
 
 
@@ -305,7 +356,11 @@ def main() -> None:
     parser.add_argument("--consents", type=int, default=40000, help="consent rows per institution (mean)")
     parser.add_argument("--delegations", type=int, default=4000, help="delegation rows per institution (mean)")
     parser.add_argument("--keep", type=Path, default=None, help="write everything here instead of a temp folder")
+    parser.add_argument("--profile", type=int, default=0, help="only profile K reports on one warm kernel")
     args = parser.parse_args()
+    if args.profile:
+        profile_reports(max(2, args.profile), args)
+        return
     n = args.institutions
     k = min(n, args.naive_sample) if args.naive_sample else n
 
