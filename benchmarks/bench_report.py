@@ -1,19 +1,28 @@
 """Report batch figures: the naive papermill + nbconvert loop versus `altinn-analysis report`, printed.
 
     .venv/bin/python benchmarks/bench_report.py [--institutions N] [--naive-sample K] [--workers W] [--keep DIR]
+    .venv/bin/python benchmarks/bench_report.py --profile 6   # where one report's time goes, nothing else
 
-1. Generate N synthetic institutions (default 24; seed 5, 2,000 consent and 300 delegation rows each) into a
-   temporary inventory folder.
+1. Generate N synthetic institutions (default: the generator's defaults, 130 institutions with 40,000 consent
+   and 4,000 delegation rows each on average) into a temporary inventory folder.
 2. Naive, "papermill + nbconvert as the docs show", sequential, one institution at a time: the papermill CLI
    on notebooks/institution_report.ipynb (kernel `altinn-analysis`, every parameter given, cwd notebooks/),
    then `jupyter nbconvert --to html --no-input` with nbconvert's default template. Each step is timed as
    subprocess wall time. With `--naive-sample K` (K < N) only K institutions run naively and the totals are
    extrapolated linearly to N (the output says so).
-3. Ours: one `altinn-analysis report --org … --workers W --force` process for all N (wall time), plus the
-   per-report durations and the sector page time from its run.json.
+3. Ours: one `altinn-analysis report --all --workers W --force` process for all N (wall time and the peak RSS of
+   the process tree, kernels included, sampled every 0.1 s), plus the per-report durations, their steps (execute,
+   export, scan) and the notebook's cell times from report.ipynb, and the sector page time from its run.json.
+   Then the same command without --force, three times: a re-run with nothing changed (whole process).
+   The warm-kernel floor: a one-cell notebook run through the same engine on a warm kernel (median of 20).
 4. Sizes of report.html, whether the naive HTML has working charts, and whether the content is the same
    (key numbers from facts.json vs run.json, every code cell's outputs in report.ipynb, findings.parquet).
-5. The import cost this machine pays: `python -X importtime -c "import nbformat"` and `import papermill`.
+5. The import cost this machine pays: `python -X importtime -c "import nbformat"` and `import papermill`, and
+   what the nothing-changed re-run imports (the five largest cumulative import times).
+
+6. With `--profile K`: K institutions built one after another on one warm kernel in this process under cProfile
+   (the first is a warm-up, not profiled); per-report steps, the notebook's cell times, and the runner-side
+   functions by cumulative time. Waiting for the kernel shows as `poll`.
 
 Nothing is asserted; everything is printed. Both runs read the same inventories and `data/reference/`.
 """
@@ -21,6 +30,7 @@ Nothing is asserted; everything is printed. Both runs read the same inventories 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -106,6 +116,146 @@ def import_costs() -> None:
         f"python -c 'import nbformat' {med(walls['import nbformat']):.2f} s, "
         f"python -c 'import papermill' {med(walls['import papermill']):.2f} s"
     )
+
+
+def run_with_rss(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str], int]:
+    """Like `run`, and the peak of the summed RSS of the process and all its descendants (sampled every 0.1 s)."""
+    import psutil
+
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as so, tempfile.TemporaryFile("w+") as se:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=so, stderr=se, text=True)
+        parent, peak = psutil.Process(proc.pid), 0
+        while proc.poll() is None:
+            try:
+                tree = [parent, *parent.children(recursive=True)]
+                total = 0
+                for p in tree:
+                    with contextlib.suppress(psutil.Error):
+                        total += p.memory_info().rss
+                peak = max(peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+        seconds = time.perf_counter() - start
+        so.seek(0)
+        se.seek(0)
+        done = subprocess.CompletedProcess(cmd, proc.returncode, so.read(), se.read())
+    return seconds, done, peak
+
+
+def cell_times(notebooks: list[Path]) -> list[float]:
+    """Median duration of each code cell (papermill records it in the executed notebook's metadata)."""
+    per_cell: list[list[float]] = []
+    for path in notebooks:
+        if not path.exists():
+            continue
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = [
+            c
+            for c in nb["cells"]
+            if c["cell_type"] == "code" and "injected-parameters" not in c["metadata"].get("tags", [])
+        ]
+        for i, cell in enumerate(code):
+            if len(per_cell) <= i:
+                per_cell.append([])
+            per_cell[i].append(float(cell["metadata"].get("papermill", {}).get("duration") or 0.0))
+    return [med(v) for v in per_cell]
+
+
+def top_imports(stderr: str, n: int = 5) -> str:
+    seen: dict[str, float] = {}
+    for line in stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            seen[parts[2].strip()] = int(parts[1]) / 1e6
+    top = sorted(seen.items(), key=lambda kv: -kv[1])[:n]
+    return ", ".join(f"{name} {sec:.2f}" for name, sec in top)
+
+
+def warm_floor(work: Path, repeats: int = 20) -> float:
+    """What a notebook costs on a warm kernel when the notebook itself does nothing: reset, one cell, save."""
+    from altinn_analysis.report._executors import Workers, import_jupyter_stack, warm_up_code
+
+    import_jupyter_stack()
+    import nbformat
+    import papermill
+
+    from altinn_analysis.report._kernel import ENGINE_NAME
+
+    folder = work / "floor"
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("x")]
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
+    nbformat.write(nb, folder / "one.ipynb")
+    workers = Workers(KERNEL, 120, ROOT / "notebooks", warm_up_code(None))
+    times = []
+    try:
+        warm = workers.kernel()
+        warm.ensure()
+        for i in range(repeats):
+            start = time.perf_counter()
+            papermill.execute_notebook(
+                str(folder / "one.ipynb"),
+                str(folder / f"out{i}.ipynb"),
+                parameters={"x": i},
+                engine_name=ENGINE_NAME,
+                kernel_name=KERNEL,
+                warm_kernel=warm,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+            )
+            times.append(time.perf_counter() - start)
+    finally:
+        workers.shutdown()
+    return med(times)
+
+
+def profile_reports(k: int, args: argparse.Namespace) -> None:
+    """Where a report's time goes: the runner side under cProfile, the kernel side from papermill's cell times."""
+    import cProfile
+    import io
+    import pstats
+    from datetime import date
+
+    from altinn_analysis.demo import write_sector
+    from altinn_analysis.report._executors import Workers, import_jupyter_stack, warm_up_code
+    from altinn_analysis.report._html import write_plotly_js
+    from altinn_analysis.report._publish import build_institution
+    from altinn_analysis.report._runner import RunOptions, run_folder
+
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
+        work = Path(tmp)
+        orgs = sorted(write_sector(work / "inventory", k, args.seed, args.consents, args.delegations).org_numbers)
+        options = RunOptions(out_root=work / "out", as_of=date.fromisoformat(AS_OF), inventory_dir=work / "inventory")
+        run_dir = run_folder(options.out_root, options.as_of, options.language)
+        run_dir.mkdir(parents=True)
+        plotly_js = write_plotly_js(run_dir)
+        import_jupyter_stack()
+        workers = Workers(KERNEL, 120, ROOT / "notebooks", warm_up_code(None))
+        try:
+            workers.kernel().ensure()
+            build_institution(orgs[0], {}, options, run_dir, plotly_js, workers)  # warm-up, not profiled
+            profiler = cProfile.Profile()
+            results = []
+            profiler.enable()
+            for org in orgs[1:]:
+                results.append(build_institution(org, {}, options, run_dir, plotly_js, workers))
+            profiler.disable()
+        finally:
+            workers.shutdown()
+        out(f"Profile of {len(results)} reports on one warm kernel ({load()}), generator size {args.consents} consents")
+        for r in results:
+            out(f"  {r.org_number} {r.status} {r.duration_s:.2f} s  steps {r.phases}")
+        cells = cell_times([run_dir / r.org_number / "report.ipynb" for r in results])
+        out("  notebook cells, median seconds (source order): " + ", ".join(f"{x:.2f}" for x in cells))
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+        out("  runner side, by cumulative time (cProfile):")
+        for line in text.getvalue().splitlines():
+            if line.strip() and not any(skip in line for skip in ("asyncio", "selectors.py", "contextvars")):
+                out("    " + line.rstrip()[:160])
 
 
 # -- naive --------------------------------------------------------------------------------------------------
@@ -199,14 +349,18 @@ def compare(org: str, naive_dir: Path, ours_dir: Path, ours_facts: dict[str, Any
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--institutions", type=int, default=24)
+    parser.add_argument("--institutions", type=int, default=130)
     parser.add_argument("--naive-sample", type=int, default=None, help="run the naive loop on K (default: all N)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--consents", type=int, default=2000, help="consent rows per institution (mean)")
-    parser.add_argument("--delegations", type=int, default=300, help="delegation rows per institution (mean)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--consents", type=int, default=40000, help="consent rows per institution (mean)")
+    parser.add_argument("--delegations", type=int, default=4000, help="delegation rows per institution (mean)")
     parser.add_argument("--keep", type=Path, default=None, help="write everything here instead of a temp folder")
+    parser.add_argument("--profile", type=int, default=0, help="only profile K reports on one warm kernel")
     args = parser.parse_args()
+    if args.profile:
+        profile_reports(max(2, args.profile), args)
+        return
     n = args.institutions
     k = min(n, args.naive_sample) if args.naive_sample else n
 
@@ -258,13 +412,11 @@ def main() -> None:
         out()
 
         # -- ours -------------------------------------------------------------------------------------------
-        cmd = [str(BIN / "altinn-analysis"), "report"]
-        for org in orgs:
-            cmd += ["--org", org]
+        cmd = [str(BIN / "altinn-analysis"), "report", "--all"]
         cmd += ["--as-of", AS_OF, "--language", LANGUAGE, "--out", str(ours_root), "--inventory-dir", str(inventory)]
-        cmd += ["--reference-dir", str(REFERENCE), "--workers", str(args.workers), "--force"]
-        out(f"Ours: altinn-analysis report --org … ({n}) --workers {args.workers} --force, one process ({load()})")
-        ours_wall, proc = run(cmd, cwd=ROOT)
+        cmd += ["--reference-dir", str(REFERENCE), "--workers", str(args.workers)]
+        out(f"Ours: altinn-analysis report --all --workers {args.workers} --force, one process ({load()})")
+        ours_wall, proc, peak_rss = run_with_rss([*cmd, "--force"], cwd=ROOT)
         if proc.returncode != 0:
             out(f"  exit code {proc.returncode}:\n{tail(proc.stdout + proc.stderr, 12)}")
         run_dir = ours_root / AS_OF
@@ -275,6 +427,29 @@ def main() -> None:
         ours_per = [e["duration_s"] for e in entries.values() if e.get("status") == "ok"]
         statuses = record.get("summary", {})
         out(f"  run.json: {statuses}; run duration_s {record.get('duration_s')} ({load()} after)")
+        out(f"  peak RSS of the process tree (runner + kernels): {peak_rss / 2**30:.2f} GiB")
+        steps = {
+            k: [e.get("phases", {}).get(k, 0.0) for e in entries.values() if e.get("status") == "ok"]
+            for k in ("execute", "export", "scan")
+        }
+        out("  per report, median seconds by step: " + ", ".join(f"{k} {med(v):.2f}" for k, v in steps.items()))
+        cells = cell_times([run_dir / org / "report.ipynb" for org in entries])
+        out("  notebook cells, median seconds (source order): " + ", ".join(f"{x:.2f}" for x in cells))
+        out(f"  (execute minus the cells = papermill, reset and messaging: {med(steps['execute']) - sum(cells):.2f} s)")
+        reruns = []
+        for _ in range(3):
+            seconds, again = run(cmd, cwd=ROOT)
+            reruns.append(seconds)
+            if "0 built" not in again.stdout or "sector page unchanged" not in again.stdout:
+                out(f"  re-run did not find everything unchanged:\n{tail(again.stdout + again.stderr)}")
+        out(
+            f"  re-run with nothing changed, whole process: median {med(reruns):.2f} s of {len(reruns)} "
+            f"({', '.join(f'{x:.2f}' for x in reruns)})"
+        )
+        _, proc = run([str(BIN / "python"), "-X", "importtime", str(BIN / "altinn-analysis"), *cmd[1:]], cwd=ROOT)
+        out("  what the re-run imports (largest cumulative, s): " + top_imports(proc.stderr))
+        floor = warm_floor(work)
+        out(f"  warm-kernel floor (one-cell notebook, same engine, warm kernel): median {floor:.3f} s")
         out()
 
         # -- figures ----------------------------------------------------------------------------------------
@@ -292,8 +467,11 @@ def main() -> None:
         out(f"  ours total (wall)       {ours_wall:8.1f} s  (one process, {args.workers} workers, incl. sector page)")
         out(
             f"  ours per report median  {med(ours_per):8.2f} s  (run.json duration_s, {len(ours_per)} reports, "
-            f"max {max(ours_per, default=float('nan')):.2f} s; includes warm-kernel start for the first per worker)"
+            f"max {max(ours_per, default=float('nan')):.2f} s; kernels are warmed before the first report)"
         )
+        out(f"  warm-kernel floor       {floor:8.3f} s  (a one-cell notebook on a warm kernel)")
+        out(f"  peak RSS                {peak_rss / 2**30:8.2f} GiB (runner + kernels)")
+        out(f"  re-run, nothing changed {med(reruns):8.2f} s  (whole process, median of 3)")
         sector = record.get("sector", {})
         sector_s = sector.get("duration_s", float("nan"))
         out(f"  ours sector page        {sector_s:8.2f} s  (status {sector.get('status')})")

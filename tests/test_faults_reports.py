@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from altinn_analysis.cli import app
 from altinn_analysis.inventory import national_id_check_digits
-from altinn_analysis.report import _runner
+from altinn_analysis.report import _publish
 from altinn_analysis.report._runner import OUTPUTS, RunOptions, run_reports
 from altinn_analysis.secret_guard import scan_path, scan_text
 
@@ -43,7 +43,7 @@ def test_a_report_that_cannot_be_moved_into_place_keeps_the_old_one(
     def refuse(tmp: Path, final: Path) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(final))
 
-    monkeypatch.setattr(_runner, "_swap_into_place", refuse)
+    monkeypatch.setattr(_publish, "swap_into_place", refuse)
     second = run_reports(RunOptions(out_root=tmp_path, as_of=AS_OF, inventory_dir=DEMO, workers=1, force=True), [ORG])
     assert second.failed == [ORG]
     assert "Permission denied" in second.institutions[ORG].error["message"]  # type: ignore[index]

@@ -274,12 +274,6 @@ def test_sector_report_labels_institution_types() -> None:
     assert "sparebank" in nb and "savings_bank" not in nb and ">open<" not in nb
 
 
-@pytest.mark.xfail(
-    reason="findings prose (subject, action, detail, target) is written by the rules engine from data/dsop and "
-    "the catalogue: still one-language in places (e.g. 'Maskinporten delegation through Altinn', "
-    "'(operated by …)', 'sikkerhet i koblingen: low'); the report layer shows it as it comes",
-    strict=False,
-)
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_findings_prose_speaks_one_language(runs: dict[str, RunResult], names: set[str], language: str) -> None:
     found = {str(p): leaks(page_text(p).prose, language, names) for p in _pages(runs[language])}

@@ -209,3 +209,73 @@ def test_dask_executor_on_a_local_cluster(tmp_path: Path) -> None:
     for org in (GOOD, OTHER):
         assert all((result.run_dir / org / name).exists() for name in OUTPUTS)
     assert (result.run_dir / "index.html").exists()
+
+
+JWT = ".".join(
+    [
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+        "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkV4YW1wbGUifQ",
+        "c2lnbmF0dXJlLXRoYXQtaXMtbG9uZy1lbm91Z2g",
+    ]
+)
+
+
+def test_hostile_folders_and_a_leaking_report_fail_alone(tmp_path: Path) -> None:
+    """A folder named like an identity number is skipped (never printed or stored); a report whose outputs would
+    publish a token fails with a clear message and publishes nothing; the good one is built and listed."""
+    from inventory_support import SYNTHETIC_FNR
+
+    inventories = tmp_path / "institutions"
+    for org in (GOOD, BAD):
+        shutil.copytree(DEMO / org, inventories / org)
+    shutil.copytree(DEMO / OTHER, inventories / SYNTHETIC_FNR)
+    # Whatever brings a token into the outputs (a value the inventory checks missed, a chart label, a library's
+    # message): here a cell prints one.
+    parts = ", ".join(repr(part) for part in JWT.split("."))  # joined only when the cell runs
+    leaky = notebooks_with(tmp_path, f'if org_number == "{BAD}":\n    print(".".join([{parts}]))')
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--all",
+            "--as-of",
+            "2026-11-28",
+            "--out",
+            str(tmp_path / "out"),
+            "--inventory-dir",
+            str(inventories),
+            "--notebooks",
+            str(leaky),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert SYNTHETIC_FNR not in result.output and JWT not in result.output
+    assert "national identity number" in result.output
+    run_dir = tmp_path / "out" / "2026-11-28"
+    record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    assert sorted(record["institutions"]) == [GOOD, BAD]
+    assert record["institutions"][GOOD]["status"] == "ok"
+    assert record["institutions"][BAD]["status"] == "failed"
+    assert "jwt in report" in record["institutions"][BAD]["error"]["message"]
+    assert not (run_dir / BAD).exists()
+    text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in run_dir.rglob("*") if p.is_file())
+    assert SYNTHETIC_FNR not in text and JWT not in text
+    assert record["sector"]["status"] == "ok"
+
+
+def test_the_sector_page_lists_what_is_there_and_is_reused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run_reports(options(out), [GOOD])
+    assert first.ok and first.sector["status"] == "ok"
+    page = (first.run_dir / "index.html").read_text(encoding="utf-8")
+    assert f"{GOOD}/report.html" in page
+    assert OTHER not in page  # not part of any run here: not listed, never "invalid"
+    second = run_reports(options(out), [OTHER])
+    page = (second.run_dir / "index.html").read_text(encoding="utf-8")
+    assert f"{GOOD}/report.html" in page and f"{OTHER}/report.html" in page  # the earlier run's report too
+    third = run_reports(options(out), [GOOD, OTHER])
+    assert third.sector["status"] == "unchanged"
+    english = run_reports(options(out, language="en"), [GOOD])
+    assert english.run_dir == out / "2026-11-28-en"
+    assert json.loads((english.run_dir / "run.json").read_text(encoding="utf-8"))["language"] == "en"
+    assert sorted(json.loads((third.run_dir / "run.json").read_text(encoding="utf-8"))["institutions"]) == [GOOD, OTHER]

@@ -54,7 +54,9 @@ def expand_institution_dirs(paths: list[Path]) -> list[Path]:
         if (path / "profile.yaml").exists():
             out.append(path)
             continue
-        children = sorted(p for p in path.iterdir() if p.is_dir() and (p / "profile.yaml").exists())
+        from altinn_analysis.report import institution_dirs  # the one folder rule, shared with the runner
+
+        children = institution_dirs(path)
         if not children:
             fail(f"{path}: neither an inventory folder (no profile.yaml) nor a folder of inventories")
         out.extend(children)

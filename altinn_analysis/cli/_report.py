@@ -12,7 +12,7 @@ import typer
 
 from altinn_analysis.cli import app
 from altinn_analysis.cli._common import ReferenceDir, fail
-from altinn_analysis.cli._impact import AsOf, Language, LanguageOpt, parse_as_of
+from altinn_analysis.cli._impact import AsOf, Language, LanguageOpt
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,12 @@ def report(
     ] = max(1, os.cpu_count() or 1),
     force: Annotated[bool, typer.Option("--force", help="Rebuild even reports whose inputs did not change.")] = False,
     out: Annotated[
-        Path, typer.Option("--out", help="Output root; reports go to OUT/<as_of>/<org_number>/.", file_okay=False)
+        Path,
+        typer.Option(
+            "--out",
+            help="Output root; reports go to OUT/<as_of>/<org_number>/ (OUT/<as_of>-en/ for English).",
+            file_okay=False,
+        ),
     ] = ROOT / "reports",
     inventory_dir: Annotated[
         Path,
@@ -87,6 +92,8 @@ def report(
         TimeRemainingColumn,
     )
 
+    from altinn_analysis.report._params import ReportParameterError, ReportParameters
+    from altinn_analysis.report._plan import safe_org_label
     from altinn_analysis.report._runner import RunOptions, run_reports
 
     if not org and not all_:
@@ -95,13 +102,20 @@ def report(
         fail("--all and --org exclude each other", 2)
     if executor is Executor.dask and not scheduler:
         fail("--executor dask needs --scheduler ADDRESS (the workers need the package and the same data paths)", 2)
-    day = parse_as_of(as_of)
-    options = RunOptions(
-        out_root=out,
-        as_of=day,
-        inventory_dir=inventory_dir,
-        reference_dir=reference_dir,
-        language=language.value,
+    # Identifiers from arguments are checked before anything prints or stores them.
+    for value in org or []:
+        label = safe_org_label(value)
+        if not label.isdigit():
+            fail(f"--org {label}: not a valid organisation number (9 digits, mod-11 check digit)", 2)
+    try:
+        parameters = ReportParameters.parse(
+            as_of=as_of, inventory_dir=inventory_dir, reference_dir=reference_dir, language=language.value
+        )
+    except ReportParameterError as exc:
+        fail(str(exc).replace("as_of = ", "--as-of ").replace("language = ", "--language "), 2)
+    options = RunOptions.from_parameters(
+        parameters,
+        out,
         workers=workers,
         force=force,
         cell_timeout=timeout,
@@ -157,6 +171,10 @@ def _print_summary(result: Any, console: Any) -> None:
 
     from altinn_analysis.sources import console_text
 
+    for label in result.skipped:
+        console.print(Text(f"skipped folder {label}", style="yellow"))
+    for label in result.missing:
+        console.print(Text(f"{label}: no inventory folder", style="red"))
     for org, r in result.institutions.items():
         if r.status in ("failed", "invalid"):
             where = f" in cell {r.error['cell_index']}" if r.error and "cell_index" in r.error else ""

@@ -117,10 +117,31 @@ def write_plotly_js(folder: Path) -> str:
 
 def _exporter() -> Any:
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(  # type: ignore[no-untyped-call]
-        template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    class OutputsExporter(HTMLExporter):
+        """HTMLExporter without its closing BeautifulSoup pass, which re-parses the whole page only to add alt texts
+        to images and tab stops to input cells (these pages have neither): ~85% of the export time per report."""
+
+        def from_notebook_node(self: Any, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            lang = nb.metadata.get("language_info", {})
+            lexer = lang.get("pygments_lexer", lang.get("name", None))
+            highlight = self.filters.get("highlight_code") or Highlight2HTML(pygments_lexer=lexer, parent=self)  # type: ignore[no-untyped-call]
+            self.register_filter("highlight_code", highlight)
+            resources = self._init_resources(resources)
+            data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)  # type: ignore[no-untyped-call]
+            self.register_filter("filter_data_type", data_types)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = OutputsExporter(  # type: ignore[no-untyped-call]
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        optimistic_validation=True,  # validate once, not after each of the 13 preprocessors (~0.1 s per page)
     )
     remove = TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}, enabled=True)  # type: ignore[no-untyped-call]
     exporter.register_preprocessor(remove, enabled=True)  # type: ignore[no-untyped-call]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,8 @@ from altinn_analysis.impact import FINDINGS_SCHEMA, area_scores, assess_many, co
 from altinn_analysis.inventory import Inventory, InventoryError, load_inventory
 from altinn_analysis.report._display import Figure, Html, heading, paragraph, table_html
 from altinn_analysis.report._institution import load_catalogues
-from altinn_analysis.report._params import LANGUAGES, ReportParameterError, resolve_as_of
+from altinn_analysis.report._params import check_language, resolve_as_of
+from altinn_analysis.report._plan import institution_dirs
 from altinn_analysis.report._texts import label, t
 
 __all__ = ["SectorReport", "institution_dirs"]
@@ -30,27 +32,6 @@ SUMMARY_COLUMNS = [
     "overdue",
     "percentile",
 ]
-
-
-def _profile_facts(folder: Path) -> dict[str, str]:
-    """Name and type from an already validated profile.yaml (the runner checked it before the report ran)."""
-    from altinn_analysis.inventory._readers import read_profile
-
-    data = read_profile(folder / "profile.yaml").data
-    value = data if isinstance(data, dict) else {}
-    return {
-        "org_number": str(value.get("org_number", folder.name)),
-        "name": str(value.get("name", folder.name)),
-        "institution_type": str(value.get("institution_type", "")),
-    }
-
-
-def institution_dirs(inventory_dir: str | Path) -> list[Path]:
-    """The inventory folders under `inventory_dir` (each holds a profile.yaml), sorted by name."""
-    base = Path(inventory_dir)
-    if not base.is_dir():
-        raise ReportParameterError(f"inventory_dir = {str(base)!r}: no such folder")
-    return sorted(p for p in base.iterdir() if p.is_dir() and (p / "profile.yaml").is_file())
 
 
 @dataclass
@@ -84,8 +65,7 @@ class SectorReport:
         everything again. An institution without a report in that folder was not part of the run and is simply
         not shown (it is not an error).
         """
-        if language not in LANGUAGES:
-            raise ReportParameterError(f"language = {language!r}: expected one of {', '.join(LANGUAGES)}")
+        check_language(language)
         day = resolve_as_of(as_of)
         catalogue, dsop = load_catalogues(Path(reference_dir) if reference_dir else None)
         if findings_dir not in (None, ""):
@@ -110,14 +90,29 @@ class SectorReport:
         dsop: DsopCatalogue,
         report_links: bool,
     ) -> SectorReport:
-        profiles, frames = [], []
-        failed: dict[str, str] = {}
-        for folder in institution_dirs(inventory_dir):
-            parquet = run_dir / folder.name / "findings.parquet"
-            if not parquet.exists():
+        # What is there: every report published in this run folder (this run's and earlier runs' of the same
+        # date and language), named from the run record. Institutions never built here are not listed at all.
+        try:
+            record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            record = {}
+        entries = record.get("institutions", {}) if isinstance(record, dict) else {}
+        profiles, frames, failed = [], [], {}
+        for org, entry in sorted(entries.items() if isinstance(entries, dict) else ()):
+            parquet = run_dir / org / "findings.parquet"
+            if not parquet.is_file():
+                if isinstance(entry, dict) and entry.get("status") in ("failed", "invalid"):
+                    failed[org] = "no report"
                 continue
+            facts = (entry.get("facts") or {}) if isinstance(entry, dict) else {}
             frames.append(pl.read_parquet(parquet))
-            profiles.append(_profile_facts(folder))
+            profiles.append(
+                {
+                    "org_number": org,
+                    "name": str(facts.get("name") or org),
+                    "institution_type": str(facts.get("institution_type") or ""),
+                }
+            )
         findings = pl.concat(frames) if frames else pl.DataFrame(schema=FINDINGS_SCHEMA)
         report = cls(day, language, catalogue, dsop, [], findings, failed, report_links, run_dir)
         report._institutions = pl.DataFrame(
