@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -129,6 +130,11 @@ def test_sector_page_shows_what_is_in_the_run_folder(tmp_path: Path, report: Ins
     (run / BANK).mkdir(parents=True)
     report.findings.write_parquet(run / BANK / "findings.parquet")
     (run / BANK / "report.pdf").write_bytes(b"%PDF-1.4")
+    # The run record names what the run folder holds (this run's and earlier runs' reports).
+    record = {
+        "institutions": {BANK: {"status": "ok", "facts": {"name": "Nordlys Bank ASA", "institution_type": "bank"}}}
+    }
+    (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
     sector = SectorReport.build(inventory_dir=DEMO, as_of=AS_OF, language="nb", report_links=True, findings_dir=run)
     assert sector.summary_table["org_number"].to_list() == [BANK]
     header, table = sector.header().body, sector.table().body
