@@ -216,6 +216,7 @@ def test_the_command_checker_catches_mistakes() -> None:
     ]
 
 
+@pytest.mark.slow  # starts the dask CLI twice (~6 s of imports)
 def test_the_dask_command_lines_use_real_options() -> None:
     """`dask scheduler` / `dask worker` lines: each --option is in that command's --help (no cluster is started)."""
     dask = Path(sys.executable).parent / "dask"

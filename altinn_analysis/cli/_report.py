@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import importlib.util
 import os
 import signal
 from pathlib import Path
@@ -87,6 +88,8 @@ def report(
         fail("--all and --org exclude each other", 2)
     if executor is Executor.dask and not scheduler:
         fail("--executor dask needs --scheduler ADDRESS (the workers need the package and the same data paths)", 2)
+    if executor is Executor.dask and importlib.util.find_spec("distributed") is None:
+        fail("--executor dask needs the optional 'dask' extra: pip install 'altinn-analysis[dask]'")
     day = parse_as_of(as_of)
     options = RunOptions(
         out_root=out,
