@@ -26,8 +26,7 @@ import numpy.typing as npt
 import polars as pl
 import yaml
 
-from altinn_analysis.inventory._identity import is_valid_org_number, org_number_check_digit
-from altinn_analysis.inventory._schema import (
+from altinn_analysis.inventory import (
     CONSENT_STATUSES,
     GRANT_SOURCES,
     GRANT_TYPES,
@@ -36,6 +35,8 @@ from altinn_analysis.inventory._schema import (
     INTEGRATION_KINDS,
     INTEGRATION_STATUSES,
     PLATFORMS,
+    is_valid_org_number,
+    org_number_check_digit,
 )
 
 __all__ = [

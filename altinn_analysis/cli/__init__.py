@@ -33,7 +33,7 @@ class _LazyRedaction(logging.Filter):
     Imported on the first record only, so that `--help` stays fast."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from altinn_analysis.sources._redact import RedactingFilter
+        from altinn_analysis.sources import RedactingFilter
 
         return RedactingFilter().filter(record)
 

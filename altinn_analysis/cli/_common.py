@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -13,9 +14,23 @@ import typer
 if TYPE_CHECKING:
     import polars as pl
 
-    from altinn_analysis.catalogue import Catalogue
+    from altinn_analysis.catalogue import Catalogue, DsopCatalogue
 
-__all__ = ["Format", "FormatOpt", "ReferenceDir", "emit", "fail", "load_catalogue"]
+__all__ = [
+    "AsOf",
+    "DsopDir",
+    "Format",
+    "FormatOpt",
+    "Language",
+    "LanguageOpt",
+    "ReferenceDir",
+    "emit",
+    "expand_institution_dirs",
+    "fail",
+    "load_catalogue",
+    "load_dsop_catalogue",
+    "parse_as_of",
+]
 
 
 class Format(enum.StrEnum):
@@ -70,4 +85,56 @@ def load_catalogue(reference_dir: Path | None) -> Catalogue:
     try:
         return Catalogue.load(reference_dir)
     except SnapshotError as exc:
+        fail(str(exc))
+
+
+class Language(enum.StrEnum):
+    nb = "nb"
+    en = "en"
+
+
+AsOf = Annotated[
+    str,
+    typer.Option("--as-of", help="Date the analysis is for: YYYY-MM-DD or 'today'. Deadlines count from it."),
+]
+LanguageOpt = Annotated[Language, typer.Option("--language", "-l", help="Language of the action texts.")]
+DsopDir = Annotated[
+    Path | None,
+    typer.Option("--dsop-dir", help="DSOP catalogue folder (default: the project's data/dsop).", file_okay=False),
+]
+
+
+def parse_as_of(value: str) -> date:
+    """`today` or an ISO date; anything else is a clear error."""
+    if value.strip().lower() == "today":
+        return date.today()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--as-of {value!r} is not a date: expected YYYY-MM-DD or 'today'")
+
+
+def expand_institution_dirs(paths: list[Path]) -> list[Path]:
+    """Institution folders as given, or the institution folders inside a parent folder (e.g. data/institutions)."""
+    out: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            fail(f"{path}: not a folder")
+        if (path / "profile.yaml").exists():
+            out.append(path)
+            continue
+        children = sorted(p for p in path.iterdir() if p.is_dir() and (p / "profile.yaml").exists())
+        if not children:
+            fail(f"{path}: neither an inventory folder (no profile.yaml) nor a folder of inventories")
+        out.extend(children)
+    return out
+
+
+def load_dsop_catalogue(dsop_dir: Path | None) -> DsopCatalogue:
+    """The DSOP catalogue, or a clear error and exit 1."""
+    from altinn_analysis.catalogue import DsopCatalogueError, load_dsop
+
+    try:
+        return load_dsop(dsop_dir)
+    except DsopCatalogueError as exc:
         fail(str(exc))

@@ -2,71 +2,30 @@
 
 from __future__ import annotations
 
-import enum
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import Format, FormatOpt, ReferenceDir, emit, fail, load_catalogue
+from altinn_analysis.cli._common import (
+    AsOf,
+    DsopDir,
+    Format,
+    FormatOpt,
+    Language,
+    LanguageOpt,
+    ReferenceDir,
+    emit,
+    expand_institution_dirs,
+    fail,
+    load_catalogue,
+    load_dsop_catalogue,
+    parse_as_of,
+)
 
 if TYPE_CHECKING:
-    from altinn_analysis.catalogue import DsopCatalogue
-
-__all__ = ["expand_institution_dirs", "parse_as_of"]
-
-
-class Language(enum.StrEnum):
-    nb = "nb"
-    en = "en"
-
-
-AsOf = Annotated[
-    str,
-    typer.Option("--as-of", help="Date the analysis is for: YYYY-MM-DD or 'today'. Deadlines count from it."),
-]
-LanguageOpt = Annotated[Language, typer.Option("--language", "-l", help="Language of the action texts.")]
-DsopDir = Annotated[
-    Path | None,
-    typer.Option("--dsop-dir", help="DSOP catalogue folder (default: the project's data/dsop).", file_okay=False),
-]
-
-
-def parse_as_of(value: str) -> date:
-    """`today` or an ISO date; anything else is a clear error."""
-    if value.strip().lower() == "today":
-        return date.today()
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--as-of {value!r} is not a date: expected YYYY-MM-DD or 'today'")
-
-
-def expand_institution_dirs(paths: list[Path]) -> list[Path]:
-    """Institution folders as given, or the institution folders inside a parent folder (e.g. data/institutions)."""
-    out: list[Path] = []
-    for path in paths:
-        if not path.is_dir():
-            fail(f"{path}: not a folder")
-        if (path / "profile.yaml").exists():
-            out.append(path)
-            continue
-        children = sorted(p for p in path.iterdir() if p.is_dir() and (p / "profile.yaml").exists())
-        if not children:
-            fail(f"{path}: neither an inventory folder (no profile.yaml) nor a folder of inventories")
-        out.extend(children)
-    return out
-
-
-def _load_dsop(dsop_dir: Path | None) -> DsopCatalogue:
-    from altinn_analysis.catalogue import DsopCatalogueError, load_dsop
-
-    try:
-        return load_dsop(dsop_dir)
-    except DsopCatalogueError as exc:
-        fail(str(exc))
+    pass
 
 
 @app.command()
@@ -84,7 +43,7 @@ def assess(
     from altinn_analysis.inventory import InventoryError, load_inventory
 
     day = parse_as_of(as_of)
-    catalogue, dsop = load_catalogue(reference_dir), _load_dsop(dsop_dir)
+    catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
     try:
         inventory = load_inventory(directory, catalogue=catalogue, known_services=dsop.service_ids)
     except InventoryError as exc:
@@ -122,7 +81,7 @@ def sector(
     from altinn_analysis.inventory import InventoryError, load_inventory
 
     day = parse_as_of(as_of)
-    catalogue, dsop = load_catalogue(reference_dir), _load_dsop(dsop_dir)
+    catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
     inventories, failed = [], 0
     for path in expand_institution_dirs(directories):
         try:

@@ -12,8 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import ReferenceDir, fail
-from altinn_analysis.cli._impact import AsOf, Language, LanguageOpt, parse_as_of
+from altinn_analysis.cli._common import AsOf, Language, LanguageOpt, ReferenceDir, fail, parse_as_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,7 +79,7 @@ def report(
         TimeRemainingColumn,
     )
 
-    from altinn_analysis.report._runner import RunOptions, run_reports
+    from altinn_analysis.report import RunOptions, run_reports
 
     if not org and not all_:
         fail("say which institutions: --all, or --org N (repeatable)", 2)

@@ -39,8 +39,7 @@ def template(
 
     Fill it in, then run `altinn-analysis validate DIR`. Existing files are left alone unless --force.
     """
-    from altinn_analysis.inventory import TemplateExistsError, write_template
-    from altinn_analysis.inventory._profile import org_number_problem
+    from altinn_analysis.inventory import TemplateExistsError, org_number_problem, write_template
 
     if org_number is not None and (why := org_number_problem("".join(org_number.split()))) is not None:
         raise typer.BadParameter(why, param_hint="--org-number")

@@ -7,19 +7,28 @@ readiness(findings), readiness(findings, by=["area"])
 ```
 """
 
-from altinn_analysis.impact._engine import FINDINGS_SCHEMA, assess
-from altinn_analysis.impact._policy import (
-    AREAS,
-    OPEN_STATUSES,
-    SCORE_FORMULA,
-    SEVERITIES,
-    SEVERITY_POLICY,
-    STATUSES,
-    readiness,
-    severity_for,
-)
-from altinn_analysis.impact._rules import RULES, Rule, rules_table
-from altinn_analysis.impact._sector import area_scores, assess_many, common_findings, sector_summary
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from altinn_analysis._lazy import lazy_exports
+
+# Exports are listed once, here, and load on first use (see altinn_analysis._lazy).
+if TYPE_CHECKING:
+    from altinn_analysis.impact._engine import FINDINGS_SCHEMA, assess
+    from altinn_analysis.impact._policy import (
+        AREAS,
+        OPEN_STATUSES,
+        SCORE_FORMULA,
+        SEVERITIES,
+        SEVERITY_POLICY,
+        STATUSES,
+        readiness,
+        severity_for,
+    )
+    from altinn_analysis.impact._rules import RULES, Rule, rules_table
+    from altinn_analysis.impact._sector import area_scores, assess_many, common_findings, sector_summary
+
 
 __all__ = [
     "AREAS",
@@ -40,3 +49,5 @@ __all__ = [
     "sector_summary",
     "severity_for",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)
