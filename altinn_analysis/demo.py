@@ -1000,6 +1000,7 @@ def _profile(plan: _Plan) -> dict[str, Any]:
         "institution_type": plan.institution_type,
         "dsop_services": list(plan.services),
         "vendors": [{"org_number": o, "name": n, "runs": list(r)} for o, n, r in plan.vendors],
+        "demo": True,  # fictional: never ranked with real institutions
     }
 
 

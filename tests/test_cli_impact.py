@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from demo_set import DEMO_ORGS
 from typer.testing import CliRunner
 
 from altinn_analysis.cli import app
@@ -49,7 +50,7 @@ def test_as_of_changes_days_left() -> None:
 
 def test_bad_as_of_and_bad_inventory(tmp_path: Path) -> None:
     code, _, err = run("assess", str(BANK), "--as-of", "28.11.2026")
-    assert code == 1 and "expected YYYY-MM-DD" in err
+    assert code == 2 and "expected YYYY-MM-DD" in err  # a usage error
     broken = tmp_path / "313182657"
     shutil.copytree(BANK, broken)
     (broken / "profile.yaml").write_text(
@@ -63,7 +64,7 @@ def test_sector_over_the_demo_folder() -> None:
     code, out, err = run("sector", str(DEMO), "--as-of", "2026-11-28", "--format", "json")
     assert code == 0, err
     rows = json.loads(out)
-    assert len(rows) == len([p for p in DEMO.iterdir() if (p / "profile.yaml").exists()])
+    assert len(rows) == len(DEMO_ORGS) and all(r["demo"] for r in rows)
     assert rows[0]["rank"] == 1 and all("score" in r and "percentile" in r for r in rows)
 
 

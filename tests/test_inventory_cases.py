@@ -50,6 +50,15 @@ def key(item: dict[str, Any] | Problem) -> tuple[str, int | None, str | None]:
 def test_public_api() -> None:
     assert sorted(inventory.__all__) == sorted(
         [
+            "CONSENT_STATUSES",
+            "GRANT_SOURCES",
+            "GRANT_TYPES",
+            "HOLDER_TYPES",
+            "INSTITUTION_TYPES",
+            "INTEGRATION_KINDS",
+            "INTEGRATION_STATUSES",
+            "PLATFORMS",
+            "org_number_problem",
             "PROFILE_FIELDS",
             "PROFILE_FILE",
             "TemplateExistsError",

@@ -13,6 +13,7 @@ from altinn_analysis.cli._common import (
     DsopDir,
     Format,
     FormatOpt,
+    InventoryDir,
     Language,
     LanguageOpt,
     ReferenceDir,
@@ -21,7 +22,10 @@ from altinn_analysis.cli._common import (
     fail,
     load_catalogue,
     load_dsop_catalogue,
+    parent_folder_hint,
     parse_as_of,
+    problem_text,
+    resolve_institution,
 )
 
 if TYPE_CHECKING:
@@ -30,12 +34,19 @@ if TYPE_CHECKING:
 
 @app.command()
 def assess(
-    directory: Annotated[Path, typer.Argument(metavar="DIR", help="One institution's inventory folder.")],
+    directory: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR",
+            help="One institution: its inventory folder, or its organisation number inside --inventory-dir.",
+        ),
+    ],
     as_of: AsOf = "today",
     language: LanguageOpt = Language.nb,
     fmt: FormatOpt = Format.table,
     reference_dir: ReferenceDir = None,
     dsop_dir: DsopDir = None,
+    inventory_dir: InventoryDir = None,
 ) -> None:
     """The findings for one institution: what has an Altinn 3 replacement, what is missing, and what to do."""
     from altinn_analysis.impact import assess as run_assess
@@ -43,11 +54,15 @@ def assess(
     from altinn_analysis.inventory import InventoryError, load_inventory
 
     day = parse_as_of(as_of)
+    path = resolve_institution(directory, inventory_dir)
+    parent_folder_hint(path, "assess")
     catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
     try:
-        inventory = load_inventory(directory, catalogue=catalogue, known_services=dsop.service_ids)
+        inventory = load_inventory(path, catalogue=catalogue, known_services=dsop.service_ids)
     except InventoryError as exc:
-        fail(str(exc))
+        errors = sum(p.is_error for p in exc.problems)
+        lines = [f"{path}: invalid inventory ({errors} error{'' if errors == 1 else 's'})"]
+        fail("\n".join([*lines, *(f"  {problem_text(p)}" for p in exc.problems)]))
     findings = run_assess(catalogue, dsop, inventory, day, language=language.value)
     if fmt is Format.table:
         score = readiness(findings)["score"][0]
@@ -61,19 +76,25 @@ def assess(
 @app.command()
 def sector(
     directories: Annotated[
-        list[Path],
-        typer.Argument(metavar="DIR", help="Inventory folders, or folders of them (e.g. data/institutions)."),
-    ],
+        list[Path] | None,
+        typer.Argument(
+            metavar="DIR",
+            help="Inventory folders, or folders of them (default: every institution in --inventory-dir).",
+            show_default=False,
+        ),
+    ] = None,
     as_of: AsOf = "today",
     language: LanguageOpt = Language.nb,
     fmt: FormatOpt = Format.table,
     reference_dir: ReferenceDir = None,
     dsop_dir: DsopDir = None,
+    inventory_dir: InventoryDir = None,
 ) -> None:
     """Every institution side by side: readiness score, open work by severity, rank and percentile.
 
     An institution whose inventory is invalid is reported on stderr and left out; the others are still
-    ranked, and the exit code is 1.
+    ranked, and the exit code is 1. Demo institutions (`demo: true`) are ranked among themselves, never with
+    real ones.
     """
     import polars as pl
 
@@ -83,7 +104,7 @@ def sector(
     day = parse_as_of(as_of)
     catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
     inventories, failed = [], 0
-    for path in expand_institution_dirs(directories):
+    for path in expand_institution_dirs(directories, inventory_dir):
         try:
             inventories.append(load_inventory(path, catalogue=catalogue, known_services=dsop.service_ids))
         except InventoryError as exc:
@@ -99,13 +120,14 @@ def sector(
             "org_number": [i.org_number for i in inventories],
             "name": [i.profile.name for i in inventories],
             "institution_type": [i.profile.institution_type for i in inventories],
+            "demo": [i.profile.demo for i in inventories],
         },
-        schema={"org_number": pl.String, "name": pl.String, "institution_type": pl.String},
+        schema={"org_number": pl.String, "name": pl.String, "institution_type": pl.String, "demo": pl.Boolean},
     )
     table = sector_summary(findings, institutions)
     if fmt is Format.table:
         table = table.select(
-            "rank", "name", "institution_type", "score", "open", "critical", "high", "overdue", "percentile"
+            "rank", "name", "institution_type", "demo", "score", "open", "critical", "high", "overdue", "percentile"
         )
     emit(table, fmt, title=f"Sector readiness as of {day}")
     if failed:

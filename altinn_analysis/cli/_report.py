@@ -12,7 +12,16 @@ from typing import Annotated, Any
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import AsOf, Language, LanguageOpt, ReferenceDir, fail, parse_as_of
+from altinn_analysis.cli._common import (
+    AsOf,
+    InventoryDir,
+    Language,
+    LanguageOpt,
+    ReferenceDir,
+    fail,
+    inventory_root,
+    parse_as_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,10 +51,7 @@ def report(
     out: Annotated[
         Path, typer.Option("--out", help="Output root; reports go to OUT/<as_of>/<org_number>/.", file_okay=False)
     ] = ROOT / "reports",
-    inventory_dir: Annotated[
-        Path,
-        typer.Option("--inventory-dir", help="Folder of inventories, one folder per institution.", file_okay=False),
-    ] = ROOT / "data" / "institutions",
+    inventory_dir: InventoryDir = None,
     reference_dir: ReferenceDir = None,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds a notebook cell may run.")] = 600.0,
     notebooks: Annotated[
@@ -93,7 +99,7 @@ def report(
     options = RunOptions(
         out_root=out,
         as_of=day,
-        inventory_dir=inventory_dir,
+        inventory_dir=inventory_root(inventory_dir),
         reference_dir=reference_dir,
         language=language.value,
         workers=workers,
