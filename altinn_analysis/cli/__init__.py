@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperArgument, TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from altinn_analysis._version import __version__
 
@@ -70,7 +70,32 @@ def _usage_name(self: TyperArgument) -> str:
     return name + ("..." if self.nargs != 1 else "")
 
 
+# Value shapes in --help in plain words (`--as-of <date>`, `--workers <number>`), not Python types (`<list[Path]>`).
+_PLAIN_TYPES = {
+    "str": "text",
+    "list[str]": "text",
+    "int": "number",
+    "int range": "number",
+    "float": "number",
+    "float range": "number",
+    "dir": "folder",
+    "list[Path]": "folder",
+    "path": "path",
+    "%Y-%m-%d": "YYYY-MM-DD",
+}
+_typer_display_type = TyperArgument.display_type
+
+
+def _display_type(self: Any, ctx: Any) -> str:
+    if isinstance(self, TyperArgument) and self.metavar is not None:
+        return ""  # the metavar (DIR) says it
+    label = str(_typer_display_type(self, ctx))
+    return f"<{_PLAIN_TYPES.get(label[1:-1], label[1:-1])}>"
+
+
 TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
+TyperArgument.display_type = _display_type  # type: ignore[method-assign]
+TyperOption.display_type = _display_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     cls=_Group,

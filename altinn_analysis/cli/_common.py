@@ -124,7 +124,9 @@ class Language(enum.StrEnum):
 
 AsOf = Annotated[
     str,
-    typer.Option("--as-of", help="Date the analysis is for: YYYY-MM-DD or 'today'. Deadlines count from it."),
+    typer.Option(
+        "--as-of", metavar="<date>", help="Date the analysis is for: YYYY-MM-DD or 'today'. Deadlines count from it."
+    ),
 ]
 LanguageOpt = Annotated[
     Language,
