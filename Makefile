@@ -64,6 +64,7 @@ bench: install  ## print the benchmark figures (takes a few minutes)
 	$(BIN)/python benchmarks/bench_generate.py
 	$(BIN)/python benchmarks/bench_inventory.py
 	$(BIN)/python benchmarks/bench_impact.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 clean:  ## remove the environments (not the reports)
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache
