@@ -2,17 +2,20 @@
 
     .venv/bin/python benchmarks/bench_cli.py [--runs 7] [--org 310426172] [--baseline REV]
 
-Each command runs as a fresh process (what an analyst types), `--runs` times; min / median / max are printed, with
-the floors that bound them: a bare interpreter, and importing only what the command cannot do without (polars, the
-CLI framework with its pydantic coercion, yaml). `--baseline REV` also times the same commands from a git revision
-(checked out into a temporary worktree with the same environment) and prints the ratio. The machine may be shared:
-the load average is printed beside the figures, and min is the figure least disturbed by it.
+Each command runs as a fresh process (what an analyst types), `--runs` times; min / median / max wall time are
+printed, and the median CPU time (user + system of the process: much less disturbed than wall time when the machine
+is shared), with the floors that bound them: a bare interpreter, and importing only what the command cannot do
+without (polars, the CLI framework with its pydantic coercion, yaml). `--baseline REV` also times the same commands
+from a git revision (checked out into a temporary worktree, same environment), alternating run by run with the
+current code so both see the same load, and prints the ratios. The load average is printed beside the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,22 +28,35 @@ ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-28"
 
 
-def timed(argv: Sequence[str], runs: int, cwd: Path, env: dict[str, str] | None = None) -> list[float]:
-    out = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, check=False)
-        out.append(time.perf_counter() - started)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-500:]}")
-    return out
+def run_once(argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-500:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def line(label: str, times: list[float], baseline: list[float] | None = None) -> str:
-    text = f"{label:<44} min {min(times):5.2f} s  median {statistics.median(times):5.2f} s  max {max(times):5.2f} s"
+Times = list[tuple[float, float]]
+
+
+def line(label: str, times: Times, baseline: Times | None = None) -> str:
+    wall = [w for w, _ in times]
+    cpu = statistics.median(c for _, c in times)
+    text = (
+        f"{label:<40} wall min {min(wall):5.2f} s median {statistics.median(wall):5.2f} s max {max(wall):5.2f} s"
+        f"  cpu median {cpu:5.2f} s"
+    )
     if baseline:
-        before = statistics.median(baseline)
-        text += f"   baseline median {before:5.2f} s ({before / statistics.median(times):.1f}x)"
+        before_wall = statistics.median(w for w, _ in baseline)
+        before_cpu = statistics.median(c for _, c in baseline)
+        text += (
+            f"  | baseline wall median {before_wall:5.2f} s ({before_wall / statistics.median(wall):.1f}x), "
+            f"cpu median {before_cpu:5.2f} s ({before_cpu / cpu:.1f}x)"
+        )
     return text
 
 
@@ -67,32 +83,35 @@ def main() -> None:
         "import polars, yaml": [sys.executable, "-c", "import polars, yaml"],
         "import typer + pydantic (CLI framework)": [sys.executable, "-c", "import typer.main, typer._adapters"],
     }
-    baseline: dict[str, list[float]] = {}
-    if args.baseline:
-        with tempfile.TemporaryDirectory() as tmp:
-            tree = Path(tmp) / "baseline"
+    print(
+        f"bench_cli  {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} ({os.cpu_count()} cores, "
+        f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f} at start)",
+        flush=True,
+    )
+    print(f"whole process, {args.runs} runs each; goal for assess and validate: <= 1.0 s", flush=True)
+    for label, argv in floors.items():
+        print(line(label, [run_once(argv, ROOT) for _ in range(args.runs)]), flush=True)
+    with contextlib.ExitStack() as stack:
+        base: Path | None = None
+        if args.baseline:
+            base = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "baseline"
             subprocess.run(
-                ["git", "worktree", "add", "--detach", str(tree), args.baseline],
+                ["git", "worktree", "add", "--detach", str(base), args.baseline],
                 cwd=ROOT,
                 check=True,
                 capture_output=True,
             )
-            try:
-                env = {**os.environ, "PYTHONPATH": str(tree)}
-                for label, argv in commands(tree, args.org).items():
-                    baseline[label] = timed(argv, args.runs, tree, env)
-            finally:
-                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True)
-
-    print(
-        f"bench_cli  {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} ({os.cpu_count()} cores, "
-        f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f} at start)"
-    )
-    print(f"whole process, {args.runs} runs each; goal for assess and validate: <= 1.0 s")
-    for label, argv in floors.items():
-        print(line(label, timed(argv, args.runs, ROOT)))
-    for label, argv in commands(ROOT, args.org).items():
-        print(line(label, timed(argv, args.runs, ROOT), baseline.get(label)))
+            stack.callback(subprocess.run, ["git", "worktree", "remove", "--force", str(base)], cwd=ROOT, check=True)
+        env = {**os.environ, "PYTHONPATH": str(base)} if base else None
+        old = commands(base, args.org) if base else {}
+        for label, argv in commands(ROOT, args.org).items():
+            now: Times = []
+            before: Times = []
+            for _ in range(args.runs):  # alternate, so that both see the same load
+                now.append(run_once(argv, ROOT))
+                if base:
+                    before.append(run_once(old[label], base, env))
+            print(line(label, now, before or None), flush=True)
     print(f"load average at end {os.getloadavg()[0]:.1f}")
 
 
