@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 KERNEL := altinn-analysis
 
-.PHONY: install report test lint format typecheck unit lab snapshot bench docs clean help
+.PHONY: install report check test lint format typecheck fast unit lab snapshot bench docs clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -21,11 +21,11 @@ $(UV):
 
 # Re-sync only when the lock or project metadata changed: `make install` is cheap when nothing did.
 $(VENV)/.installed: $(UV) uv.lock pyproject.toml
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Altinn analysis" >/dev/null
 	@touch $@
 
-install: $(VENV)/.installed  ## create .venv from uv.lock (idempotent)
+install: $(VENV)/.installed  ## create .venv from uv.lock with every extra (idempotent)
 
 report: install  ## build every demo institution's report and the sector page, offline
 	$(BIN)/altinn-analysis report --all
@@ -35,11 +35,18 @@ lint: install  ## ruff lint + format check, mypy
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The fast loop: everything but the tests marked slow (kernels, browsers, notebooks, end-to-end runs; see the
+# markers in pyproject.toml). A test that starts a kernel here fails and says how to mark it.
+fast: install
+	ALTINN_ANALYSIS_FAST_TESTS=1 $(BIN)/pytest -q -p no:cacheprovider -m "not slow" -n auto --dist loadfile
+
 unit: install
 	$(BIN)/pytest
 	$(BIN)/pytest --nbval-lax -p no:cacheprovider notebooks/
 
-test: lint unit  ## lint, type check and every test
+check: lint fast  ## the fast loop (< 2 min): lint, type check and the fast tests
+
+test: lint unit  ## lint, type check and every test, including kernels, browsers and notebooks (< 10 min)
 
 format: install  ## apply ruff formatting and safe fixes
 	$(BIN)/ruff format .
@@ -58,6 +65,7 @@ bench: install  ## print the benchmark figures (takes a few minutes)
 	$(BIN)/python benchmarks/bench_generate.py
 	$(BIN)/python benchmarks/bench_inventory.py
 	$(BIN)/python benchmarks/bench_impact.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 clean:  ## remove the environments (not the reports)
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -6,8 +6,9 @@ starts fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from altinn_analysis._lazy import lazy_exports
 from altinn_analysis._version import __version__
 
 if TYPE_CHECKING:
@@ -15,12 +16,4 @@ if TYPE_CHECKING:
 
 __all__ = ["Catalogue", "__version__", "refresh"]
 
-_LAZY = {"Catalogue": "altinn_analysis.catalogue", "refresh": "altinn_analysis.catalogue"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'altinn_analysis' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

@@ -25,7 +25,7 @@ import numpy.typing as npt
 import polars as pl
 
 from altinn_analysis.checks import is_valid_org_number, org_number_check_digit
-from altinn_analysis.inventory._schema import (
+from altinn_analysis.inventory import (
     CONSENT_STATUSES,
     GRANT_SOURCES,
     GRANT_TYPES,
@@ -997,6 +997,7 @@ def _profile(plan: _Plan) -> dict[str, Any]:
         "institution_type": plan.institution_type,
         "dsop_services": list(plan.services),
         "vendors": [{"org_number": o, "name": n, "runs": list(r)} for o, n, r in plan.vendors],
+        "demo": True,  # fictional: never ranked with real institutions
     }
 
 

@@ -7,22 +7,16 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from typer.testing import CliRunner
 
-from altinn_analysis.cli import app
-
-runner = CliRunner()
+if TYPE_CHECKING:
+    from conftest import Cli
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_summary_json_on_the_embedded_snapshot() -> None:
-    code, out, _ = run("catalogue", "summary", "--format", "json")
+def test_summary_json_on_the_embedded_snapshot(cli: Cli) -> None:
+    code, out, _ = cli("catalogue", "summary", "--format", "json")
     assert code == 0
     summary = json.loads(out)
     expected = {"access_packages": 223, "areas": 49, "area_groups": 5, "roles": 148}
@@ -34,8 +28,8 @@ def test_summary_json_on_the_embedded_snapshot() -> None:
     assert summary["fetched_at"].endswith("Z")
 
 
-def test_summary_table() -> None:
-    code, out, _ = run("catalogue", "summary")
+def test_summary_table(cli: Cli) -> None:
+    code, out, _ = cli("catalogue", "summary")
     assert code == 0
     assert "access_packages" in out and "223" in out
 
@@ -51,8 +45,8 @@ def test_summary_table() -> None:
         ["catalogue", "role-packages", "DAGL", "ASA"],
     ],
 )
-def test_every_catalogue_command_in_every_format(command: list[str], fmt: str) -> None:
-    code, out, err = run(*command, "--format", fmt)
+def test_every_catalogue_command_in_every_format(cli: Cli, command: list[str], fmt: str) -> None:
+    code, out, err = cli(*command, "--format", fmt)
     assert code == 0, err
     if fmt == "json":
         assert isinstance(json.loads(out), list) and json.loads(out)
@@ -60,32 +54,32 @@ def test_every_catalogue_command_in_every_format(command: list[str], fmt: str) -
         assert out.count("\n") > 1 and "," in out.splitlines()[0]
 
 
-def test_filters() -> None:
-    code, out, _ = run("catalogue", "resources", "--type", "consent", "--format", "json")
+def test_filters(cli: Cli) -> None:
+    code, out, _ = cli("catalogue", "resources", "--type", "consent", "--format", "json")
     assert code == 0
     assert {r["resource_type"] for r in json.loads(out)} == {"Consent"}
-    code, out, _ = run("catalogue", "service-map", "--service", "4752:1", "--format", "json")
+    code, out, _ = cli("catalogue", "service-map", "--service", "4752:1", "--format", "json")
     assert [r["identifier"] for r in json.loads(out)] == ["kv_dsve"]
-    code, out, _ = run("catalogue", "roles", "--provider", "sys-altinn2", "--format", "json")
+    code, out, _ = cli("catalogue", "roles", "--provider", "sys-altinn2", "--format", "json")
     assert len(json.loads(out)) == 38
-    code, out, _ = run("catalogue", "packages", "--area", "skatt", "--format", "json")
+    code, out, _ = cli("catalogue", "packages", "--area", "skatt", "--format", "json")
     assert json.loads(out) and all("skatt" in r["area"].lower() for r in json.loads(out))
 
 
-def test_unknown_role_and_org_form_are_errors() -> None:
-    code, _, err = run("catalogue", "role-packages", "NOPE", "ASA")
+def test_unknown_role_and_org_form_are_errors(cli: Cli) -> None:
+    code, _, err = cli("catalogue", "role-packages", "NOPE", "ASA")
     assert code == 1 and "unknown role 'NOPE'" in err
-    code, _, err = run("catalogue", "role-packages", "DAGL", "XYZ")
+    code, _, err = cli("catalogue", "role-packages", "DAGL", "XYZ")
     assert code == 1 and "unknown organisation form 'XYZ'" in err
 
 
-def test_missing_snapshot_is_a_clear_error(tmp_path: Path) -> None:
-    code, _, err = run("catalogue", "summary", "--reference-dir", str(tmp_path))
+def test_missing_snapshot_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = cli("catalogue", "summary", "--reference-dir", str(tmp_path))
     assert code == 1
     assert "manifest.json missing" in err and "altinn-analysis refresh" in err
 
 
-def test_damaged_snapshot_is_refused(tmp_path: Path) -> None:
+def test_damaged_snapshot_is_refused(cli: Cli, tmp_path: Path) -> None:
     from altinn_analysis.catalogue import default_reference_dir
 
     target = tmp_path / "reference"
@@ -95,21 +89,21 @@ def test_damaged_snapshot_is_refused(tmp_path: Path) -> None:
         byte = fh.read(1)
         fh.seek(100)
         fh.write(bytes([byte[0] ^ 0xFF]))
-    code, _, err = run("catalogue", "summary", "--reference-dir", str(target))
+    code, _, err = cli("catalogue", "summary", "--reference-dir", str(target))
     assert code == 1 and "roles.parquet: sha256" in err and "refusing" in err
 
 
-def test_refresh_from_a_replay(replay_dir: Path, tmp_path: Path) -> None:
+def test_refresh_from_a_replay(cli: Cli, replay_dir: Path, tmp_path: Path) -> None:
     # The fixture replay records ASA and NUF only; the CLI asks for every finance org form, so it must fail
     # cleanly, naming the missing request and keeping the old snapshot.
     target = tmp_path / "reference"
-    code, _out, err = run("refresh", "--replay", str(replay_dir), "--out", str(target))
+    code, _out, err = cli("refresh", "--replay", str(replay_dir), "--out", str(target))
     assert code == 1
     assert "no recorded response for GET" in err and "previous snapshot" in err
     assert not target.exists()
 
 
-def test_refresh_cli_writes_a_snapshot(tmp_path: Path) -> None:
+def test_refresh_cli_writes_a_snapshot(cli: Cli, tmp_path: Path) -> None:
     """Against a replay holding every request the CLI makes: build one from the embedded snapshot's answers."""
     from replay_fixture import write_replay
 
@@ -129,18 +123,18 @@ def test_refresh_cli_writes_a_snapshot(tmp_path: Path) -> None:
     (replay / "am/role-packages/_empty.json").write_text("[]", encoding="utf-8")
     (replay / "index.json").write_text(json.dumps(index + extra), encoding="utf-8")
     target = tmp_path / "reference"
-    code, out, err = run("refresh", "--replay", str(replay), "--out", str(target))
+    code, out, err = cli("refresh", "--replay", str(replay), "--out", str(target))
     assert code == 0, err
     assert "snapshot written to" in out and "access_packages 4" in out
-    code, out, _ = run("catalogue", "summary", "--reference-dir", str(target), "--format", "json")
+    code, out, _ = cli("catalogue", "summary", "--reference-dir", str(target), "--format", "json")
     assert json.loads(out)["org_forms"] == sorted(FINANCE_ORG_FORMS)
 
 
-def test_version_and_help() -> None:
-    code, out, _ = run("--version")
+def test_version_and_help(cli: Cli) -> None:
+    code, out, _ = cli("--version")
     assert code == 0 and out.startswith("altinn-analysis ")
     for args in (["--help"], ["refresh", "--help"], ["catalogue", "--help"], ["catalogue", "summary", "--help"]):
-        code, out, _ = run(*args)
+        code, out, _ = cli(*args)
         assert code == 0 and "Usage" in out
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
+from demo_set import DEMO_DIR, DEMO_ORGS
 from typer.testing import CliRunner
 
 from altinn_analysis.catalogue import Catalogue
@@ -38,8 +39,6 @@ from altinn_analysis.demo import (
     write_sector,
 )
 
-DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "institutions"
-DEMO_ORGS = sorted(p.name for p in DEMO_DIR.iterdir() if p.is_dir())
 SMALL = {"institutions": 8, "seed": 11, "consents_per_institution": 3_000, "delegations_per_institution": 250}
 # Eleven digits in a row could be a national identity number: none may appear anywhere.
 ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
@@ -185,7 +184,8 @@ def test_profiles(sector: list[DemoInstitution]) -> None:
     assert len(set(orgs)) == len(orgs)
     for inst in sector:
         p = inst.profile
-        assert list(p) == ["org_number", "name", "org_form", "institution_type", "dsop_services", "vendors"]
+        assert list(p) == ["org_number", "name", "org_form", "institution_type", "dsop_services", "vendors", "demo"]
+        assert p["demo"] is True, "generated institutions are fictional: never ranked with real ones"
         assert is_valid_org_number(p["org_number"])
         assert p["org_form"] in ORG_FORMS and p["institution_type"] in INSTITUTION_TYPES
         assert p["dsop_services"] and set(p["dsop_services"]) <= set(DSOP_SERVICE_IDS)

@@ -19,6 +19,8 @@ from altinn_analysis.report import _publish
 from altinn_analysis.report._runner import OUTPUTS, RunOptions, run_reports
 from altinn_analysis.secret_guard import scan_path, scan_text
 
+pytestmark = pytest.mark.kernel  # report runs on real Jupyter kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "institutions"
 AS_OF = date(2026, 11, 28)

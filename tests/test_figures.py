@@ -12,6 +12,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 import pytest
+from demo_set import DEMO_ORGS
 
 from altinn_analysis.catalogue import Catalogue, DsopCatalogue, load_dsop
 from altinn_analysis.impact import AREAS, FINDINGS_SCHEMA, area_scores, assess, assess_many, readiness, sector_summary
@@ -177,7 +178,7 @@ def test_empty_inputs_give_a_no_data_figure(dsop: DsopCatalogue, language: str) 
 # -- 1. roles → packages ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("org", sorted(p.name for p in INSTITUTIONS.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("org", DEMO_ORGS)
 def test_sankey_has_a_left_node_per_role_as_wide_as_its_holders(
     embedded: Catalogue, dsop: DsopCatalogue, inventories: dict[str, Inventory], org: str
 ) -> None:

@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 from altinn_analysis.report import FIGURE_CLASS, InstitutionReport
 from altinn_analysis.report._runner import OUTPUTS, RunOptions, RunResult, run_reports
 
+pytestmark = pytest.mark.kernel  # one session-wide demo run on real kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "institutions"
 AS_OF = date(2026, 11, 28)
@@ -153,6 +155,7 @@ def _figures_rendered(dom: str) -> list[bool]:
     return ["main-svg" in chunk.split(f'class="{FIGURE_CLASS}"')[0] for chunk in chunks]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("page", ["report", "index"])
 def test_pages_render_offline_in_chromium(demo_run: RunResult, page: str, tmp_path: Path) -> None:
     path = demo_run.run_dir / (f"{ORGS[0]}/report.html" if page == "report" else "index.html")

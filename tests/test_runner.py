@@ -25,6 +25,8 @@ from altinn_analysis.cli import app
 from altinn_analysis.report._kernel import ENGINE_NAME, WarmKernel
 from altinn_analysis.report._runner import OUTPUTS, RunOptions, run_reports
 
+pytestmark = pytest.mark.kernel  # report runs on real Jupyter kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "institutions"
 BROKEN = Path(__file__).parent / "broken_notebooks"

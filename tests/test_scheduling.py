@@ -187,7 +187,7 @@ def test_the_recipes_have_their_commands() -> None:
 
 @pytest.mark.parametrize(("where", "argv"), ALL_COMMANDS, ids=[w for w, _ in ALL_COMMANDS])
 def test_every_command_line_parses_against_the_cli(where: str, argv: list[str]) -> None:
-    from altinn_analysis.cli._impact import parse_as_of
+    from altinn_analysis.cli._common import parse_as_of
 
     if len(argv) == 1:
         return  # the program named in prose, no command line
@@ -216,6 +216,7 @@ def test_the_command_checker_catches_mistakes() -> None:
     ]
 
 
+@pytest.mark.slow  # starts the dask CLI twice (~6 s of imports)
 def test_the_dask_command_lines_use_real_options() -> None:
     """`dask scheduler` / `dask worker` lines: each --option is in that command's --help (no cluster is started)."""
     dask = Path(sys.executable).parent / "dask"

@@ -1,9 +1,18 @@
 """The Altinn 3 reference catalogue and the curated DSOP catalogue as typed polars tables, and `refresh`."""
 
-from altinn_analysis.catalogue._build import PACKAGE_URN_PREFIX, SCHEMAS, RawCatalogue, build_tables
-from altinn_analysis.catalogue._catalogue import TABLES, Catalogue, default_reference_dir, parse_service
-from altinn_analysis.catalogue._dsop import DsopCatalogue, DsopCatalogueError, default_dsop_dir, load_dsop
-from altinn_analysis.catalogue._refresh import DSOP_AGENCY_ORG_CODES, FINANCE_ORG_FORMS, fetch_raw, refresh
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from altinn_analysis._lazy import lazy_exports
+
+# Exports are listed once, here, and load on first use (see altinn_analysis._lazy).
+if TYPE_CHECKING:
+    from altinn_analysis.catalogue._build import PACKAGE_URN_PREFIX, SCHEMAS, RawCatalogue, build_tables
+    from altinn_analysis.catalogue._catalogue import TABLES, Catalogue, default_reference_dir, parse_service
+    from altinn_analysis.catalogue._dsop import DsopCatalogue, DsopCatalogueError, default_dsop_dir, load_dsop
+    from altinn_analysis.catalogue._refresh import DSOP_AGENCY_ORG_CODES, FINANCE_ORG_FORMS, fetch_raw, refresh
+
 
 __all__ = [
     "DSOP_AGENCY_ORG_CODES",
@@ -23,3 +32,5 @@ __all__ = [
     "parse_service",
     "refresh",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

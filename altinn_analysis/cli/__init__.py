@@ -6,17 +6,99 @@ Each command group lives in its own module and registers itself on `app`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from altinn_analysis._version import __version__
 
 __all__ = ["app", "main"]
 
+# click's UsageError (typer vendors click and exports only BadParameter, one of its subclasses).
+_UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+# Messages of the CLI framework (its pydantic coercion and click's checks) in plain words: (pattern, replacement).
+_PLAIN = (
+    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"^(.*?) does not match the formats? .*$"), r"\1 is not a date: expected YYYY-MM-DD"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"must be at least \1"),
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), r"must be at most \1"),
+    (re.compile(r"^Input should be a valid integer.*$"), "expected a whole number"),
+    (re.compile(r"^Input should be a valid number.*$"), "expected a number"),
+    (re.compile(r"^dir (.*) is a file\.?$"), r"\1 is a file; expected a folder"),
+    (re.compile(r"^file (.*) is a directory\.?$"), r"\1 is a folder; expected a file"),
+)
+
+
+def plain(message: str) -> str:
+    """A usage-error message without the framework's internals ("Value error, …", strptime formats)."""
+    for pattern, replacement in _PLAIN:
+        message = pattern.sub(replacement, message)
+    return message
+
+
+@contextlib.contextmanager
+def _plain_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except _UsageError as exc:
+        exc.message = plain(str(getattr(exc, "message", exc)))  # type: ignore[attr-defined]
+        raise
+
+
+class _Group(TyperGroup):
+    """The command tree: every usage error in plain words, exit code 2 (click's convention)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _plain_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _plain_usage_errors():
+            return super().invoke(ctx)
+
+
+def _usage_name(self: TyperArgument) -> str:
+    # `DIR` and `[DIR]...`, as every other tool writes them, not typer's `{DIR}`.
+    name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+    return name + ("..." if self.nargs != 1 else "")
+
+
+# Value shapes in --help in plain words (`--as-of <date>`, `--workers <number>`), not Python types (`<list[Path]>`).
+_PLAIN_TYPES = {
+    "str": "text",
+    "list[str]": "text",
+    "int": "number",
+    "int range": "number",
+    "float": "number",
+    "float range": "number",
+    "dir": "folder",
+    "list[Path]": "folder",
+    "path": "path",
+    "%Y-%m-%d": "YYYY-MM-DD",
+}
+_typer_display_type = TyperArgument.display_type
+
+
+def _display_type(self: Any, ctx: Any) -> str:
+    if isinstance(self, TyperArgument) and self.metavar is not None:
+        return ""  # the metavar (DIR) says it
+    label = str(_typer_display_type(self, ctx))
+    return f"<{_PLAIN_TYPES.get(label[1:-1], label[1:-1])}>"
+
+
+TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
+TyperArgument.display_type = _display_type  # type: ignore[method-assign]
+TyperOption.display_type = _display_type  # type: ignore[method-assign]
+
 app = typer.Typer(
+    cls=_Group,
     name="altinn-analysis",
     help="Altinn 3 transition workbench: what the move from Altinn 2 means for a DSOP finance institution.",
     no_args_is_help=True,
@@ -33,7 +115,7 @@ class _LazyRedaction(logging.Filter):
     Imported on the first record only, so that `--help` stays fast."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from altinn_analysis.sources._redact import RedactingFilter
+        from altinn_analysis.sources import RedactingFilter
 
         return RedactingFilter().filter(record)
 

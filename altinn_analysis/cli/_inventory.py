@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import ReferenceDir, fail, load_catalogue
+from altinn_analysis.cli._common import (
+    InventoryDir,
+    ReferenceDir,
+    expand_institution_dirs,
+    fail,
+    load_catalogue,
+    problem_text,
+    resolve_institution,
+)
 
 if TYPE_CHECKING:
     from altinn_analysis.inventory import Problem
@@ -24,9 +32,14 @@ class OutputFormat(enum.StrEnum):
 @app.command()
 def validate(
     directories: Annotated[
-        list[Path],
-        typer.Argument(metavar="DIR", help="Inventory folders, e.g. data/institutions/910000004.", show_default=False),
-    ],
+        list[Path] | None,
+        typer.Argument(
+            metavar="DIR",
+            help="Inventory folders, organisation numbers in --inventory-dir, or folders of inventories (default: "
+            "every institution in --inventory-dir).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         OutputFormat,
         typer.Option("--format", "-f", help="text: grouped per folder; json: a list of problems."),
@@ -41,6 +54,7 @@ def validate(
             "Also ALTINN_ANALYSIS_LIMIT_<NAME>.",
         ),
     ] = None,
+    inventory_dir: InventoryDir = None,
 ) -> None:
     """Check inventory folders and list every problem as file:row:column (row 1 is the header).
 
@@ -60,7 +74,7 @@ def validate(
         fail(f"the DSOP catalogue could not be loaded: {exc}")
 
     results: list[tuple[Path, list[Problem]]] = []
-    for directory in directories:
+    for directory in _folders(directories, inventory_dir):
         try:
             problems = validate_inventory(directory, catalogue=catalogue, known_services=known_services, limits=limits)
         except Exception as exc:  # a bug on one folder must not stop the others from being checked
@@ -74,12 +88,29 @@ def validate(
         for directory, problems in results:
             typer.echo(_verdict(directory, problems))
             for problem in problems:
-                typer.echo(f"  {problem}")
+                typer.echo(f"  {problem_text(problem)}")
         if len(results) > 1:
             bad = sum(any(p.is_error for p in problems) for _, problems in results)
             typer.echo(f"{len(results)} folders checked: {len(results) - bad} valid, {bad} invalid")
     if any(p.is_error for _, problems in results for p in problems):
         raise typer.Exit(1)
+
+
+def _folders(directories: list[Path] | None, inventory_dir: Path | None) -> list[Path]:
+    """The folders to check: as given (one that does not exist is reported like any other problem), an
+    organisation number inside the inventory folder, the inventories inside a folder of them, or every one."""
+    if not directories:
+        return expand_institution_dirs(None, inventory_dir)
+    out: list[Path] = []
+    for path in directories:
+        if not path.exists() and str(path).isdigit() and len(str(path)) == 9:
+            path = resolve_institution(str(path), inventory_dir)
+        inside = sorted(p.parent for p in path.glob("*/profile.yaml")) if path.is_dir() else []
+        if inside and not (path / "profile.yaml").exists():
+            out.extend(inside)
+        else:
+            out.append(path)
+    return out
 
 
 def _verdict(directory: Path, problems: list[Problem]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import importlib.util
 import os
 import signal
 from pathlib import Path
@@ -11,8 +12,15 @@ from typing import Annotated, Any
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import ReferenceDir, fail
-from altinn_analysis.cli._impact import AsOf, Language, LanguageOpt
+from altinn_analysis.cli._common import (
+    AsOf,
+    InventoryDir,
+    Language,
+    LanguageOpt,
+    ReferenceDir,
+    fail,
+    inventory_root,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,10 +55,7 @@ def report(
             file_okay=False,
         ),
     ] = ROOT / "reports",
-    inventory_dir: Annotated[
-        Path,
-        typer.Option("--inventory-dir", help="Folder of inventories, one folder per institution.", file_okay=False),
-    ] = ROOT / "data" / "institutions",
+    inventory_dir: InventoryDir = None,
     reference_dir: ReferenceDir = None,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds a notebook cell may run.")] = 600.0,
     notebooks: Annotated[
@@ -92,9 +97,7 @@ def report(
         TimeRemainingColumn,
     )
 
-    from altinn_analysis.report._params import ReportParameterError, ReportParameters
-    from altinn_analysis.report._plan import safe_org_label
-    from altinn_analysis.report._runner import RunOptions, run_reports
+    from altinn_analysis.report import ReportParameterError, ReportParameters, RunOptions, run_reports, safe_org_label
 
     if not org and not all_:
         fail("say which institutions: --all, or --org N (repeatable)", 2)
@@ -102,6 +105,8 @@ def report(
         fail("--all and --org exclude each other", 2)
     if executor is Executor.dask and not scheduler:
         fail("--executor dask needs --scheduler ADDRESS (the workers need the package and the same data paths)", 2)
+    if executor is Executor.dask and importlib.util.find_spec("distributed") is None:
+        fail("--executor dask needs the optional 'dask' extra: pip install 'altinn-analysis[dask]'")
     # Identifiers from arguments are checked before anything prints or stores them.
     for value in org or []:
         label = safe_org_label(value)
@@ -109,7 +114,10 @@ def report(
             fail(f"--org {label}: not a valid organisation number (9 digits, mod-11 check digit)", 2)
     try:
         parameters = ReportParameters.parse(
-            as_of=as_of, inventory_dir=inventory_dir, reference_dir=reference_dir, language=language.value
+            as_of=as_of,
+            inventory_dir=inventory_root(inventory_dir),
+            reference_dir=reference_dir,
+            language=language.value,
         )
     except ReportParameterError as exc:
         fail(str(exc).replace("as_of = ", "--as-of ").replace("language = ", "--language "), 2)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import fail
+from altinn_analysis.cli._common import WORKSPACE_DIR, InventoryDir, fail
 
 
 class TemplateFormat(enum.StrEnum):
@@ -20,8 +20,15 @@ class TemplateFormat(enum.StrEnum):
 @app.command()
 def template(
     directory: Annotated[
-        Path, typer.Argument(metavar="DIR", help="Folder to write, e.g. data/institutions/910000004 (created).")
-    ],
+        Path | None,
+        typer.Argument(
+            metavar="DIR",
+            help="Folder to write (created). Default: INVENTORY_DIR/ORG_NUMBER, where INVENTORY_DIR is "
+            "--inventory-dir, else $ALTINN_ANALYSIS_INVENTORY_DIR, else the workspace folder workspace/institutions "
+            "(git-ignored).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         TemplateFormat,
         typer.Option(
@@ -34,16 +41,21 @@ def template(
         str | None, typer.Option("--org-number", help="Fill in org_number in profile.yaml (9 digits).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an inventory that is already there.")] = False,
+    inventory_dir: InventoryDir = None,
 ) -> None:
     """Write an empty inventory: profile.yaml with every key explained, and one file per table.
 
     Fill it in, then run `altinn-analysis validate DIR`. Existing files are left alone unless --force.
     """
-    from altinn_analysis.checks import org_number_problem
-    from altinn_analysis.inventory import TemplateExistsError, write_template
+    from altinn_analysis.inventory import TemplateExistsError, org_number_problem, write_template
 
     if org_number is not None and (why := org_number_problem("".join(org_number.split()))) is not None:
         raise typer.BadParameter(why, param_hint="--org-number")
+    if directory is None:
+        if org_number is None:
+            fail("say where: DIR, or --org-number N to write INVENTORY_DIR/N (see --help)", 2)
+        # Never the demo set: an analyst's institutions go to their workspace.
+        directory = (inventory_dir or WORKSPACE_DIR) / "".join(org_number.split())
     try:
         result = write_template(directory, fmt=fmt.value, org_number=org_number, force=force)
     except TemplateExistsError as exc:

@@ -8,24 +8,57 @@ verdicts(findings, load_dsop(), inventory.profile.dsop_services, language="en") 
 ```
 """
 
-from altinn_analysis.impact._context import CERTAINTIES, Lookups
-from altinn_analysis.impact._docs import rules_markdown
-from altinn_analysis.impact._engine import FINDINGS_SCHEMA, assess
-from altinn_analysis.impact._observed import observed_vs_reported
-from altinn_analysis.impact._policy import (
-    AREAS,
-    OPEN_STATUSES,
-    SCORE_FORMULA,
-    SEVERITIES,
-    SEVERITY_CAPS,
-    SEVERITY_POLICY,
-    STATUSES,
-    readiness,
-    severity_for,
-)
-from altinn_analysis.impact._rules import RULES, Rule, rules_table
-from altinn_analysis.impact._sector import area_scores, assess_many, common_findings, sector_summary
-from altinn_analysis.impact._verdicts import VERDICT_POLICY, VERDICTS, VERDICTS_SCHEMA, verdicts
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from altinn_analysis._lazy import lazy_exports
+
+# Exports are listed once, here, and load on first use (see altinn_analysis._lazy).
+if TYPE_CHECKING:
+    from altinn_analysis.impact._context import (
+        CERTAINTIES,
+        Lookups,
+    )
+    from altinn_analysis.impact._docs import (
+        rules_markdown,
+    )
+    from altinn_analysis.impact._engine import (
+        FINDINGS_SCHEMA,
+        assess,
+    )
+    from altinn_analysis.impact._observed import (
+        observed_vs_reported,
+    )
+    from altinn_analysis.impact._policy import (
+        AREAS,
+        OPEN_STATUSES,
+        SCORE_FORMULA,
+        SEVERITIES,
+        SEVERITY_CAPS,
+        SEVERITY_POLICY,
+        STATUSES,
+        readiness,
+        severity_for,
+    )
+    from altinn_analysis.impact._rules import (
+        RULES,
+        Rule,
+        rules_table,
+    )
+    from altinn_analysis.impact._sector import (
+        area_scores,
+        assess_many,
+        common_findings,
+        sector_summary,
+    )
+    from altinn_analysis.impact._verdicts import (
+        VERDICT_POLICY,
+        VERDICTS,
+        VERDICTS_SCHEMA,
+        verdicts,
+    )
+
 
 __all__ = [
     "AREAS",
@@ -55,3 +88,5 @@ __all__ = [
     "severity_for",
     "verdicts",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

@@ -61,14 +61,20 @@ def sector_summary(findings: pl.DataFrame, institutions: pl.DataFrame | None = N
         .with_columns(pl.col("score").fill_null(100))
         .fill_null(0)
     )
-    n = max(table.height, 1)
+    # Demo institutions (a `demo` column that is true) are fictional: ranked among themselves, never with real ones.
+    demo = institutions is not None and "demo" in institutions.columns
+    if demo:
+        assert institutions is not None
+        flags = institutions.select("org_number", pl.col("demo").fill_null(False))
+        table = table.join(flags, on="org_number", how="left").with_columns(pl.col("demo").fill_null(False))
+    group = ["demo"] if demo else [pl.lit(True)]
     table = table.with_columns(
-        pl.col("score").rank("min", descending=True).cast(pl.Int64).alias("rank"),
-        (100 * pl.col("score").rank("max") / n).round(0).cast(pl.Int64).alias("percentile"),
+        pl.col("score").rank("min", descending=True).over(group).cast(pl.Int64).alias("rank"),
+        (100 * pl.col("score").rank("max") / pl.len()).over(group).round(0).cast(pl.Int64).alias("percentile"),
     )
     if institutions is not None:
-        table = institutions.join(table, on="org_number", how="right")
-    return table.sort(["rank", "org_number"])
+        table = institutions.join(table.drop("demo", strict=False), on="org_number", how="right")
+    return table.sort(["demo", "rank", "org_number"] if demo else ["rank", "org_number"])
 
 
 def area_scores(findings: pl.DataFrame) -> pl.DataFrame:

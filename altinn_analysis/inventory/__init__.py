@@ -13,50 +13,91 @@ The format is declared once, as data, in `TABLE_SPECS` and `PROFILE_FIELDS`; `wr
 empty inventory from it to fill in, and `docs/inventory.md` is generated from it.
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
-from altinn_analysis.checks import (
-    find_identity_numbers,
-    is_national_identity_number,
-    is_valid_org_number,
-    national_id_check_digits,
-    org_number_check_digit,
-    redact_identity_numbers,
-)
-from altinn_analysis.inventory._inventory import Inventory, default_known_services, load_inventory, validate_inventory
-from altinn_analysis.inventory._limits import LIMITS_HELP, Limits
-from altinn_analysis.inventory._problem import InventoryError, Problem, Severity
-from altinn_analysis.inventory._profile import Profile, Vendor
-from altinn_analysis.inventory._readers import RawTable, inventory_files, other_files, read_table_bytes
-from altinn_analysis.inventory._schema import (
-    PROFILE_FIELDS,
-    PROFILE_FILE,
-    SCHEMAS,
-    TABLE_SPECS,
-    TABLE_SUFFIXES,
-    TABLES,
-    ColumnSpec,
-    ProfileField,
-    TableSpec,
-)
-from altinn_analysis.inventory._template import TemplateExistsError, TemplateFiles, write_template
-from altinn_analysis.inventory._validate import CatalogueLookups
+from typing import TYPE_CHECKING
 
+from altinn_analysis._lazy import lazy_exports
+
+# Exports are listed once, here, and load on first use (see altinn_analysis._lazy).
 if TYPE_CHECKING:
-    from altinn_analysis.inventory._pull import PullResult, pull_into
-
-
-def __getattr__(name: str) -> Any:
-    # `pull` needs the HTTP stack (httpx, cryptography): loaded on first use, not with every inventory import.
-    if name in ("PullResult", "pull_into"):
-        from altinn_analysis.inventory import _pull
-
-        return getattr(_pull, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from altinn_analysis.checks import (
+        find_identity_numbers,
+        is_national_identity_number,
+        is_valid_org_number,
+        national_id_check_digits,
+        org_number_check_digit,
+        org_number_problem,
+        redact_identity_numbers,
+    )
+    from altinn_analysis.inventory._inventory import (
+        Inventory,
+        default_known_services,
+        load_inventory,
+        validate_inventory,
+    )
+    from altinn_analysis.inventory._limits import (
+        LIMITS_HELP,
+        Limits,
+    )
+    from altinn_analysis.inventory._problem import (
+        InventoryError,
+        Problem,
+        Severity,
+    )
+    from altinn_analysis.inventory._profile import (
+        Profile,
+        Vendor,
+    )
+    from altinn_analysis.inventory._pull import (
+        PullResult,
+        pull_into,
+    )
+    from altinn_analysis.inventory._readers import (
+        RawTable,
+        inventory_files,
+        other_files,
+        read_table_bytes,
+    )
+    from altinn_analysis.inventory._schema import (
+        CONSENT_STATUSES,
+        GRANT_SOURCES,
+        GRANT_TYPES,
+        HOLDER_TYPES,
+        INSTITUTION_TYPES,
+        INTEGRATION_KINDS,
+        INTEGRATION_STATUSES,
+        PLATFORMS,
+        PROFILE_FIELDS,
+        PROFILE_FILE,
+        SCHEMAS,
+        TABLE_SPECS,
+        TABLE_SUFFIXES,
+        TABLES,
+        ColumnSpec,
+        ProfileField,
+        TableSpec,
+    )
+    from altinn_analysis.inventory._template import (
+        TemplateExistsError,
+        TemplateFiles,
+        write_template,
+    )
+    from altinn_analysis.inventory._validate import (
+        CatalogueLookups,
+    )
 
 
 __all__ = [
+    "CONSENT_STATUSES",
+    "GRANT_SOURCES",
+    "GRANT_TYPES",
+    "HOLDER_TYPES",
+    "INSTITUTION_TYPES",
+    "INTEGRATION_KINDS",
+    "INTEGRATION_STATUSES",
     "LIMITS_HELP",
+    "PLATFORMS",
     "PROFILE_FIELDS",
     "PROFILE_FILE",
     "SCHEMAS",
@@ -86,6 +127,7 @@ __all__ = [
     "load_inventory",
     "national_id_check_digits",
     "org_number_check_digit",
+    "org_number_problem",
     "other_files",
     "pull_into",
     "read_table_bytes",
@@ -93,3 +135,5 @@ __all__ = [
     "validate_inventory",
     "write_template",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

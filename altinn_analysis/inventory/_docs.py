@@ -346,6 +346,12 @@ PROFILE_HELP: dict[str, Help] = {
         where_nb="Leverandøravtalene (og databehandleravtalene); leverandørenes organisasjonsnummer fra "
         "Enhetsregisteret.",
     ),
+    "demo": Help(
+        nb="true bare for prosjektets fiktive demoinstitusjoner: de holdes atskilt fra ekte institusjoner og rangeres "
+        "aldri sammen med dem. Utelat den (eller false) for en ekte institusjon.",
+        where_en="Nowhere: a real institution leaves it out.",
+        where_nb="Ingen steder: en ekte institusjon utelater den.",
+    ),
 }
 
 

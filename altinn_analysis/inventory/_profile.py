@@ -40,6 +40,7 @@ class Profile:
     institution_type: str
     dsop_services: tuple[str, ...]
     vendors: tuple[Vendor, ...] = ()
+    demo: bool = False  # a fictional demo institution: never ranked with real ones
 
     @property
     def vendor_org_numbers(self) -> frozenset[str]:
@@ -190,6 +191,12 @@ def check_profile(
             services.append(service)
 
     vendors = _check_vendors(check, data, org_number, known_services)
+    demo = data.get("demo", False)
+    if demo is None:
+        demo = False
+    if not isinstance(demo, bool):
+        check.add("demo", f"demo must be true or false, found {_show(demo)}")
+        demo = False
 
     if directory_name and org_number and directory_name.isdigit() and directory_name != org_number:
         check.add(
@@ -202,7 +209,8 @@ def check_profile(
     if any(p.is_error for p in check.problems):
         return None, check.problems
     assert org_number and name and org_form and institution_type  # guaranteed: each would have been an error
-    return Profile(org_number, name, org_form, institution_type, tuple(services), tuple(vendors)), check.problems
+    profile = Profile(org_number, name, org_form, institution_type, tuple(services), tuple(vendors), demo)
+    return profile, check.problems
 
 
 def _check_vendors(

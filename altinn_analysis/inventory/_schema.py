@@ -306,4 +306,12 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
         "they run). May be empty.",
         '[{org_number: "920000002", name: "Eksempel Bankdata AS", runs: [sbl]}]',
     ),
+    ProfileField(
+        "demo",
+        "boolean",
+        False,
+        "true only for the project's fictional demo institutions: they are kept apart from real ones and never "
+        "ranked with them. Leave it out (or false) for a real institution.",
+        "false",
+    ),
 )

@@ -128,6 +128,8 @@ def profile_template(org_number: str | None = None, services: Mapping[str, str] 
         out += _comment(f"Hvor finner du det: {help_.where_nb}")
         if field.name == "org_number" and org_number:
             out.append(f'{field.name}: "{org_number}"')
+        elif field.type == "boolean":
+            out.append(f"{field.name}: false")
         elif field.type.startswith("list["):
             # A required list left empty (null) is an error validate reports; an optional one is simply absent.
             out.append(f"{field.name}:" if field.required else f"{field.name}: []")

@@ -2,86 +2,105 @@
 authenticated consent-request source, and the pull of an institution's own Altinn 3 state. Importing it installs
 the log filter that redacts tokens and keys."""
 
-from altinn_analysis.sources._client import (
-    ENVIRONMENTS,
-    AltinnAPIError,
-    AltinnClient,
-    AltinnNotFoundError,
-    AltinnResponseError,
-    AltinnUnavailableError,
-    RetryPolicy,
-)
-from altinn_analysis.sources._consents import (
-    CONSENT_REQUEST_SCOPE,
-    CONSENTS_SCHEMA,
-    ConsentRequestClient,
-    ConsentRequestStatus,
-    consents_table,
-    parse_consent_request,
-)
-from altinn_analysis.sources._files import (
-    atomic_file,
-    atomic_path,
-    fsync_dir,
-    make_temp_dir,
-    recover_dir,
-    replace_dir,
-    sha256_file,
-    write_atomic,
-    yaml_text,
-)
-from altinn_analysis.sources._live import (
-    PULL_SCOPES,
-    PULL_SOURCES,
-    PulledState,
-    PullError,
-    maskinporten_for_pull,
-    pull_institution,
-    replay_transport_for,
-)
-from altinn_analysis.sources._maskinporten import (
-    ENV_VARS,
-    MASKINPORTEN_ENVIRONMENTS,
-    MaskinportenAuth,
-    MaskinportenConfigError,
-    MaskinportenEnvironment,
-    MaskinportenError,
-    MaskinportenKey,
-    MaskinportenTokenError,
-    MaskinportenTokenProvider,
-    MaskinportenUnavailableError,
-    load_maskinporten_key,
-    read_env_file,
-)
-from altinn_analysis.sources._pseudonym import PSEUDONYM_KEY_ENV, Pseudonymizer, load_pseudonymizer
-from altinn_analysis.sources._pulled_store import PULL_RECORD, write_pulled_inventory
-from altinn_analysis.sources._redact import (
-    REDACTED,
-    RedactingFilter,
-    install_log_redaction,
-    redact_secrets,
-    remember_secret,
-)
-from altinn_analysis.sources._replay import ReplayMissError, ReplayTransport
-from altinn_analysis.sources._safety import (
-    UnsafeOutputError,
-    check_outputs,
-    console_text,
-    neutralise_cell,
-    neutralise_frame,
-    scan_outputs,
-    strip_control,
-)
-from altinn_analysis.sources._snapshot import (
-    SCHEMA_VERSION,
-    Manifest,
-    SnapshotError,
-    SnapshotIntegrityError,
-    TableInfo,
-    read_manifest,
-    read_snapshot,
-    write_snapshot,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from altinn_analysis._lazy import lazy_exports
+
+# Exports are listed once, here, and load on first use (see altinn_analysis._lazy).
+if TYPE_CHECKING:
+    from altinn_analysis.sources._client import (
+        ENVIRONMENTS,
+        AltinnAPIError,
+        AltinnClient,
+        AltinnNotFoundError,
+        AltinnResponseError,
+        AltinnUnavailableError,
+        RetryPolicy,
+    )
+    from altinn_analysis.sources._consents import (
+        CONSENT_REQUEST_SCOPE,
+        CONSENTS_SCHEMA,
+        ConsentRequestClient,
+        ConsentRequestStatus,
+        consents_table,
+        parse_consent_request,
+    )
+    from altinn_analysis.sources._files import (
+        atomic_file,
+        atomic_path,
+        fsync_dir,
+        make_temp_dir,
+        recover_dir,
+        replace_dir,
+        sha256_file,
+        write_atomic,
+        yaml_text,
+    )
+    from altinn_analysis.sources._live import (
+        PULL_SCOPES,
+        PULL_SOURCES,
+        PulledState,
+        PullError,
+        maskinporten_for_pull,
+        pull_institution,
+        replay_transport_for,
+    )
+    from altinn_analysis.sources._maskinporten import (
+        ENV_VARS,
+        MASKINPORTEN_ENVIRONMENTS,
+        MaskinportenAuth,
+        MaskinportenConfigError,
+        MaskinportenEnvironment,
+        MaskinportenError,
+        MaskinportenKey,
+        MaskinportenTokenError,
+        MaskinportenTokenProvider,
+        MaskinportenUnavailableError,
+        load_maskinporten_key,
+        read_env_file,
+    )
+    from altinn_analysis.sources._pseudonym import (
+        PSEUDONYM_KEY_ENV,
+        Pseudonymizer,
+        load_pseudonymizer,
+    )
+    from altinn_analysis.sources._pulled_store import (
+        PULL_RECORD,
+        write_pulled_inventory,
+    )
+    from altinn_analysis.sources._redact import (
+        REDACTED,
+        RedactingFilter,
+        install_log_redaction,
+        redact_secrets,
+        remember_secret,
+    )
+    from altinn_analysis.sources._replay import (
+        ReplayMissError,
+        ReplayTransport,
+    )
+    from altinn_analysis.sources._safety import (
+        UnsafeOutputError,
+        check_outputs,
+        console_text,
+        neutralise_cell,
+        neutralise_frame,
+        scan_outputs,
+        strip_control,
+    )
+    from altinn_analysis.sources._snapshot import (
+        SCHEMA_VERSION,
+        Manifest,
+        SnapshotError,
+        SnapshotIntegrityError,
+        TableInfo,
+        read_manifest,
+        read_snapshot,
+        write_snapshot,
+    )
+
 
 __all__ = [
     "CONSENTS_SCHEMA",
@@ -153,3 +172,5 @@ __all__ = [
     "write_snapshot",
     "yaml_text",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

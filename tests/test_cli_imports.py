@@ -1,0 +1,95 @@
+"""A command imports only what it uses: `assess` and `validate` make no HTTP call, draw no chart and start no kernel,
+so the HTTP, token, chart, notebook and cluster libraries stay unloaded (the start-up time is measured by
+benchmarks/bench_cli.py, not here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CSV_INSTITUTION = ROOT / "data" / "institutions" / "310426172"
+
+# Never needed by assess/validate of a CSV inventory.
+UNUSED = [
+    "httpx",
+    "pygments",
+    "jwt",
+    "cryptography",
+    "plotly",
+    "pandas",
+    "pyarrow",
+    "openpyxl",
+    "papermill",
+    "nbformat",
+    "nbconvert",
+    "jupyter_client",
+    "distributed",
+    "altinn_analysis.sources._client",
+    "altinn_analysis.sources._maskinporten",
+    "altinn_analysis.sources._consents",
+    "altinn_analysis.catalogue._refresh",
+    "altinn_analysis.report",
+    "altinn_analysis.demo",
+]
+
+PROBE = """
+import contextlib, io, json, sys
+from altinn_analysis.cli import main
+sys.argv = ["altinn-analysis", *json.loads(sys.argv[1])]
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "out": out.getvalue()}))
+"""
+
+
+def loaded(*argv: str) -> tuple[int, set[str], str]:
+    """Run the CLI in a fresh interpreter; its exit code, every module it imported, and its output."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["code"], set(result["modules"]), result["out"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["assess", str(CSV_INSTITUTION), "--as-of", "2026-11-28"],
+        ["assess", str(CSV_INSTITUTION), "--as-of", "2026-11-28", "--format", "json"],
+        ["validate", str(CSV_INSTITUTION)],
+    ],
+    ids=["assess-table", "assess-json", "validate"],
+)
+def test_commands_import_only_what_they_use(argv: list[str]) -> None:
+    code, modules, out = loaded(*argv)
+    assert code in (0, None), out
+    assert out.strip(), "the command produced its output"
+    assert "polars" in modules, "the probe saw the command's own imports"
+    unexpected = [name for name in UNUSED if name in modules]
+    assert not unexpected, f"{argv[0]} imported modules it does not use: {unexpected}"
+
+
+def test_package_exports_load_on_first_use() -> None:
+    probe = (
+        "import sys, altinn_analysis.sources as s, altinn_analysis.report as r\n"
+        "before = {'httpx' in sys.modules, 'plotly' in sys.modules}\n"
+        "s.read_snapshot; r.ReportParameters\n"
+        "middle = 'httpx' in sys.modules\n"
+        "s.AltinnClient\n"  # the name that does need httpx loads it
+        "print(before, middle, 'httpx' in sys.modules, sorted(set(dir(s)) & {'AltinnClient', 'read_snapshot'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "{False} False True ['AltinnClient', 'read_snapshot']"
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        import altinn_analysis.inventory as inventory
+
+        _ = inventory.nope
