@@ -119,7 +119,7 @@ def test_an_empty_chart_is_one_sentence(tmp_path: Path, report: InstitutionRepor
 def test_sections_above_the_findings_can_be_added(report: InstitutionReport, monkeypatch: pytest.MonkeyPatch) -> None:
     from altinn_analysis.report import Html
 
-    assert report.top().body == ""
+    assert report.top().body.startswith("<h2>Kan vi kjøre DSOP-tjenestene i dag?</h2>")  # the verdicts come first
     monkeypatch.setattr(institution_module, "TOP_SECTIONS", [lambda r: Html(f"<h2>Dom {r.params.org_number}</h2>")])
     assert report.top().body == f"<h2>Dom {BANK}</h2>"
 
@@ -156,3 +156,32 @@ def test_findings_frame_for_jupyterlab(report: InstitutionReport, report_en: Ins
         "not applicable",
     }
     assert "<style>" in report.styles().body and ".table-scroll" in report.styles().body
+
+
+def test_the_report_opens_with_a_verdict_per_dsop_service(
+    report: InstitutionReport, report_en: InstitutionReport
+) -> None:
+    """ "Can we run SBL today?" first: one row per service in the profile, with its verdict and reason."""
+    table = report.service_verdicts
+    assert table["service_id"].to_list() == list(report.inventory.profile.dsop_services)
+    assert set(table["verdict"]) <= {"ready", "at_risk", "blocked", "unknown"}
+    blocked = table.filter(pl.col("verdict") == "blocked")
+    assert not blocked.is_empty()  # Nordlys has services that cannot run (e.g. krav og betalinger: EU-03)
+    open_ids = set(report.open_findings["finding_id"])
+    assert all(set(ids) <= open_ids and ids for ids in blocked["blocking_findings"].to_list())
+    nb, en = report.verdicts().body, report_en.verdicts().body
+    assert ">stoppet<" in nb and ">klar<" in nb and ">blocked<" not in nb
+    assert ">blocked<" in en and ">ready<" in en and ">stoppet<" not in en
+    # The reason names the vendor, not only its number (as the findings tables do).
+    assert "392348174" not in nb or "(392348174)" in nb
+    assert report.facts()["verdicts"] == dict(table.select("service_id", "verdict").iter_rows())
+
+
+def test_sector_page_shows_services_by_institution(report: InstitutionReport) -> None:
+    sector = SectorReport.build(inventory_dir=DEMO, as_of=AS_OF, language="nb")
+    given = sector.service_verdicts
+    assert given[BANK] == report.facts()["verdicts"]
+    body = sector.verdicts().body
+    assert body.startswith("<h2>DSOP-tjenester per institusjon</h2>")
+    assert body.count("<tr>") == len(given) + 1  # one row per institution and the header
+    assert "verdict-blocked" in body and ">stoppet<" in body and ">blocked<" not in body

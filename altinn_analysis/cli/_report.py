@@ -179,9 +179,9 @@ def _print_summary(result: Any, console: Any) -> None:
 
     from altinn_analysis.sources import console_text
 
-    for label in result.skipped:
+    for label in getattr(result, "skipped", ()):
         console.print(Text(f"skipped folder {label}", style="yellow"))
-    for label in result.missing:
+    for label in getattr(result, "missing", ()):
         console.print(Text(f"{label}: no inventory folder", style="red"))
     for org, r in result.institutions.items():
         if r.status in ("failed", "invalid"):

@@ -24,7 +24,15 @@ if TYPE_CHECKING:
 __all__ = ["FIGURE_CLASS", "Figure", "Html", "cards", "code_label", "table_html"]
 
 FIGURE_CLASS = "aa-figure"  # every chart container carries it, so a browser test can find them all
-_CODED = ("status", "severity", "worst_severity", "area", "certainty", "institution_type")  # through the label table
+_CODED = (
+    "status",
+    "severity",
+    "worst_severity",
+    "area",
+    "certainty",
+    "institution_type",
+    "verdict",
+)  # through the label table
 # A finding that needs nothing done has no days left to count and no action to take: those cells stay empty.
 _SETTLED = ("done", "not_applicable")
 _SETTLED_BLANK = ("days_left", "action")
@@ -94,6 +102,7 @@ def _cell(column: str, value: Any, language: str) -> str:
     if column in _CODED:
         css = _SEVERITY_CLASS.get(str(value), "") if column.endswith("severity") else ""
         css = css or (f"cert-{value}" if column == "certainty" else "")
+        css = css or (f"verdict-{value}" if column == "verdict" else "")
         return f'<td class="{css}">{html.escape(code_label(value, language))}</td>'
     if column == "days_left" and isinstance(value, int) and value < 0:
         return f'<td class="num overdue">{value}</td>'

@@ -46,6 +46,8 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f5f8; position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; } td.overdue { color: #b42318; font-weight: 600; }
+td.verdict-blocked { background: #fde2e1; font-weight: 600; } td.verdict-at_risk { background: #fdebd3; }
+td.verdict-ready { background: #e3f4e1; } td.verdict-unknown { background: #eeeeee; }
 td.sev-critical { background: #fde2e1; font-weight: 600; } td.sev-high { background: #fdebd3; }
 td.sev-medium { background: #fdf6cf; } td.sev-low { background: #e3eefb; }
 td.cert-inferred { font-style: italic; } td.cert-unknown { color: var(--muted); font-style: italic; }

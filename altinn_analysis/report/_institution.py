@@ -10,7 +10,7 @@ import hashlib
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ import polars as pl
 
 from altinn_analysis._version import __version__
 from altinn_analysis.catalogue import Catalogue, DsopCatalogue, default_dsop_dir, default_reference_dir, load_dsop
-from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, assess, readiness
+from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, assess, readiness, verdicts
 from altinn_analysis.inventory import Inventory, load_inventory
 from altinn_analysis.report._display import Figure, Html, cards, heading, paragraph, table_html
 from altinn_analysis.report._params import ReportParameters, check_report_parameters
@@ -39,7 +39,7 @@ STALE_DAYS = 90  # a catalogue older than this (at the report date) gets a warni
 
 # Sections shown right under the report header, in order: each takes the report and returns HTML. This is where
 # a section that belongs above the findings (such as a verdict per DSOP service) is added.
-TOP_SECTIONS: list[Callable[[InstitutionReport], Html]] = []
+TOP_SECTIONS: list[Callable[[InstitutionReport], Html]] = []  # filled below the class: verdicts first
 
 _CACHE: dict[tuple[str, str], tuple[Catalogue, DsopCatalogue]] = {}
 
@@ -93,6 +93,7 @@ class InstitutionReport:
     dsop: DsopCatalogue
     inventory: Inventory
     findings: pl.DataFrame
+    _verdicts: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -189,6 +190,28 @@ class InstitutionReport:
             "closed": self.dsop.milestone_date("altinn2-closed").isoformat(),
             "last_submission": self.dsop.milestone_date("altinn2-last-submission-day").isoformat(),
         }
+
+    @property
+    def service_verdicts(self) -> pl.DataFrame:
+        """Can the institution run each DSOP service in its profile today? (`impact.verdicts`, one row each)"""
+        if self._verdicts is None:
+            # From the findings as shown, so a reason names the vendor as the findings tables do.
+            services = self.inventory.profile.dsop_services
+            self._verdicts = verdicts(self.shown_findings, self.dsop, services, language=self.language)
+        return self._verdicts
+
+    def verdicts(self) -> Html:
+        """The first thing the report answers: ready, at risk, blocked or unknown per DSOP service, and why."""
+        lang = self.language
+        out = heading(t("verdicts_heading", lang), 2)
+        table = self.service_verdicts
+        if table.is_empty():
+            return out + paragraph(t("verdicts_none", lang))
+        return (
+            out
+            + paragraph(t("verdicts_intro", lang))
+            + table_html(table, lang, columns=["name", "verdict", "reason"], css="findings verdicts")
+        )
 
     def top(self) -> Html:
         """The sections shown right under the header, most important first (see `TOP_SECTIONS`)."""
@@ -401,5 +424,11 @@ class InstitutionReport:
             "as_of": self.params.as_of.isoformat(),
             "language": self.language,
             "title": t("title", self.language, name=p.name),
+            "demo": p.demo,
+            # service id → ready | at_risk | blocked | unknown: the sector page's services × institutions table
+            "verdicts": dict(self.service_verdicts.select("service_id", "verdict").iter_rows()),
             **{k: v for k, v in self.key_figures().items() if k != "by_status"},
         }
+
+
+TOP_SECTIONS.append(InstitutionReport.verdicts)

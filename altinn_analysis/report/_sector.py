@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,9 +11,16 @@ from pathlib import Path
 import polars as pl
 
 from altinn_analysis.catalogue import Catalogue, DsopCatalogue
-from altinn_analysis.impact import FINDINGS_SCHEMA, area_scores, assess_many, common_findings, sector_summary
+from altinn_analysis.impact import (
+    FINDINGS_SCHEMA,
+    area_scores,
+    assess_many,
+    common_findings,
+    sector_summary,
+    verdicts,
+)
 from altinn_analysis.inventory import Inventory, InventoryError, load_inventory
-from altinn_analysis.report._display import Figure, Html, heading, paragraph, table_html
+from altinn_analysis.report._display import Figure, Html, code_label, heading, paragraph, table_html
 from altinn_analysis.report._institution import load_catalogues
 from altinn_analysis.report._params import check_language, resolve_as_of
 from altinn_analysis.report._plan import institution_dirs
@@ -46,6 +54,7 @@ class SectorReport:
     report_links: bool = False
     run_dir: Path | None = None  # the report run folder, when the page is built from it (for the PDF links)
     _institutions: pl.DataFrame | None = field(default=None, repr=False)
+    _verdicts: dict[str, dict[str, str]] | None = field(default=None, repr=False)  # org → service → verdict
 
     @classmethod
     def build(
@@ -98,6 +107,7 @@ class SectorReport:
             record = {}
         entries = record.get("institutions", {}) if isinstance(record, dict) else {}
         profiles, frames, failed = [], [], {}
+        service_verdicts: dict[str, dict[str, str]] = {}
         for org, entry in sorted(entries.items() if isinstance(entries, dict) else ()):
             parquet = run_dir / org / "findings.parquet"
             if not parquet.is_file():
@@ -111,13 +121,18 @@ class SectorReport:
                     "org_number": org,
                     "name": str(facts.get("name") or org),
                     "institution_type": str(facts.get("institution_type") or ""),
+                    "demo": bool(facts.get("demo", False)),
                 }
             )
+            given = facts.get("verdicts")
+            service_verdicts[org] = {str(k): str(v) for k, v in given.items()} if isinstance(given, dict) else {}
         findings = pl.concat(frames) if frames else pl.DataFrame(schema=FINDINGS_SCHEMA)
         report = cls(day, language, catalogue, dsop, [], findings, failed, report_links, run_dir)
         report._institutions = pl.DataFrame(
-            profiles, schema={"org_number": pl.String, "name": pl.String, "institution_type": pl.String}
+            profiles,
+            schema={"org_number": pl.String, "name": pl.String, "institution_type": pl.String, "demo": pl.Boolean},
         )
+        report._verdicts = service_verdicts
         return report
 
     @property
@@ -129,9 +144,43 @@ class SectorReport:
                 "org_number": [i.org_number for i in self.inventories],
                 "name": [i.profile.name for i in self.inventories],
                 "institution_type": [i.profile.institution_type for i in self.inventories],
+                "demo": [i.profile.demo for i in self.inventories],
             },
-            schema={"org_number": pl.String, "name": pl.String, "institution_type": pl.String},
+            schema={"org_number": pl.String, "name": pl.String, "institution_type": pl.String, "demo": pl.Boolean},
         )
+
+    @property
+    def service_verdicts(self) -> dict[str, dict[str, str]]:
+        """{org number: {DSOP service id: ready | at_risk | blocked | unknown}} for every institution shown."""
+        if self._verdicts is None:
+            out = {}
+            for inv in self.inventories:
+                mine = self.findings.filter(pl.col("org_number") == inv.org_number)
+                table = verdicts(mine, self.dsop, inv.profile.dsop_services, language=self.language)
+                out[inv.org_number] = dict(table.select("service_id", "verdict").iter_rows())
+            self._verdicts = out
+        return self._verdicts
+
+    def verdicts(self) -> Html:
+        """Services × institutions: can each institution run each DSOP service today?"""
+        lang = self.language
+        given = self.service_verdicts
+        services = [s for s in self.dsop.service_ids if any(s in v for v in given.values())]
+        names = dict(self.institutions.select("org_number", "name").iter_rows())
+        head = "".join(f"<th>{html.escape(s)}</th>" for s in services)
+        rows = []
+        for org in sorted(given, key=lambda o: (names.get(o, o), o)):
+            cells = []
+            for s in services:
+                v = given[org].get(s)
+                text = html.escape(code_label(v, lang))
+                cells.append(f'<td class="verdict-{html.escape(v)}">{text}</td>' if v else '<td class="empty"></td>')
+            rows.append(f"<tr><th>{html.escape(names.get(org, org))}</th>{''.join(cells)}</tr>")
+        table = (
+            f'<div class="table-scroll"><table class="findings verdicts"><thead><tr><th>'
+            f"{html.escape(label('name', lang))}</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        )
+        return heading(t("sector_verdicts_heading", lang)) + paragraph(t("sector_verdicts_intro", lang)) + Html(table)
 
     @property
     def summary_table(self) -> pl.DataFrame:

@@ -10,6 +10,7 @@ __all__ = [
     "SEVERITY_LABELS",
     "STATUS_LABELS",
     "TEXTS",
+    "VERDICT_LABELS",
     "label",
     "t",
 ]
@@ -42,6 +43,13 @@ INSTITUTION_TYPE_LABELS: dict[str, tuple[str, str]] = {
     "branch": ("filial", "branch"),
     "insurer": ("forsikringsselskap", "insurer"),
     "pension": ("pensjonsforetak", "pension company"),
+}
+# Can the institution run a DSOP service today? (impact.verdicts)
+VERDICT_LABELS: dict[str, tuple[str, str]] = {
+    "ready": ("klar", "ready"),
+    "at_risk": ("risiko", "at risk"),
+    "blocked": ("stoppet", "blocked"),
+    "unknown": ("ukjent", "unknown"),
 }
 # Area names as headings and sheet names (capitalised); in running text and tables they are lower case.
 AREA_NAMES: dict[str, tuple[str, str]] = {
@@ -148,6 +156,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "sector_common": ("Vanligste åpne funn i sektoren", "Most common open findings in the sector"),
     "sector_heatmap": ("Beredskap per område", "Readiness by area"),
+    "verdicts_heading": ("Kan vi kjøre DSOP-tjenestene i dag?", "Can we run our DSOP services today?"),
+    "verdicts_intro": (
+        "Én vurdering per DSOP-tjeneste i profilen, utledet fra funnene nedenfor: klar, risiko, stoppet eller ukjent.",
+        "One verdict per DSOP service in the profile, derived from the findings below: ready, at risk, blocked or "
+        "unknown.",
+    ),
+    "verdicts_none": ("Profilen nevner ingen DSOP-tjenester.", "The profile names no DSOP services."),
+    "sector_verdicts_heading": ("DSOP-tjenester per institusjon", "DSOP services per institution"),
+    "sector_verdicts_intro": (
+        "Kan institusjonen kjøre tjenesten i dag? Tom celle: tjenesten er ikke i profilen.",
+        "Can the institution run the service today? Empty cell: the service is not in its profile.",
+    ),
     "sector_failed": (
         "{n} institusjon(er) kunne ikke vurderes (ugyldig inventar): {orgs}.",
         "{n} institution(s) could not be assessed (invalid inventory): {orgs}.",
@@ -234,6 +254,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "date": ("Dato", "Date"),
     "item": ("Hva", "Item"),
     "value": ("Verdi", "Value"),
+    "verdict": ("Vurdering", "Verdict"),
+    "reason": ("Begrunnelse", "Reason"),
     "count": ("Antall", "Count"),
     "file": ("Fil", "File"),
     "sha256": ("SHA-256", "SHA-256"),
@@ -241,6 +263,7 @@ LABELS: dict[str, tuple[str, str]] = {
     **{("action_status" if k == "action" else k): v for k, v in STATUS_LABELS.items()},
     **SEVERITY_LABELS,
     **{k: v for k, v in CERTAINTY_LABELS.items() if k != "unknown"},
+    **{k: v for k, v in VERDICT_LABELS.items() if k in ("ready", "blocked")},
     **{k: (nb.lower(), en.lower()) for k, (nb, en) in AREA_NAMES.items()},
     # provenance items
     "snapshot_source": ("Katalog (kilde)", "Catalogue (source)"),
