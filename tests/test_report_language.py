@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from altinn_analysis.report import InstitutionReport, SectorReport
+from altinn_analysis.inventory import load_inventory
+from altinn_analysis.report import SectorReport
 from altinn_analysis.report._runner import RunOptions, RunResult, run_reports
 
 pytestmark = pytest.mark.slow
@@ -32,7 +33,8 @@ DEMO = ROOT / "data" / "institutions"
 AS_OF = date(2026, 11, 28)
 # A bank with roles, consents and vendors; a savings bank (its type must be localised); a finance company.
 ORGS = ["310426172", "312450380", "313182657"]
-PROSE_COLUMNS = {"subject", "action", "detail", "altinn3_target", "value"}
+# "reason" (the verdict per service) quotes the subjects of the findings that decide it.
+PROSE_COLUMNS = {"subject", "action", "detail", "altinn3_target", "value", "reason"}
 DATA_COLUMNS = {"file", "sha256", "name", "org_number"}  # file names, checksums, proper nouns: no language
 
 # Words of one language that must never appear in the other's output (whole words, any case).
@@ -220,7 +222,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunResult]:
 
 @pytest.fixture(scope="module")
 def names() -> set[str]:
-    return {InstitutionReport.build(org_number=o, as_of=AS_OF, inventory_dir=DEMO).inventory.profile.name for o in ORGS}
+    """Proper nouns and the institution's own labels (holder ids, integration names): quoted as given, no language."""
+    out: set[str] = set()
+    for org in ORGS:
+        inventory = load_inventory(DEMO / org)
+        out.add(inventory.profile.name)
+        out |= {str(v) for v in inventory.delegations["holder_id"].drop_nulls().unique()}
+        out |= {str(v) for v in inventory.integrations["name"].drop_nulls().unique()}
+    return {n for n in out if len(n) > 3}
 
 
 def _pages(run: RunResult) -> list[Path]:

@@ -246,9 +246,18 @@ def _successor(ctx: Context, f: RoleFacts) -> Draft:
     )
 
 
+# How sure the successor table is of a role → package mapping, in the finding's language.
+_CONFIDENCE = {"high": ("høy", "high"), "medium": ("middels", "medium"), "low": ("lav", "low")}
+
+
+def _confidence(value: object, language: str) -> str:
+    pair = _CONFIDENCE.get(str(value))
+    return (pair[0] if language == "nb" else pair[1]) if pair else str(value)
+
+
 def _choose(ctx: Context, f: RoleFacts) -> Draft:
     have = ctx.holders_with_any(f.holders, f.candidates)
-    confidence = ", ".join(sorted({s["confidence"] for s in f.successors}))
+    confidence = ", ".join(sorted({_confidence(s["confidence"], ctx.language) for s in f.successors}))
     return Draft(
         **_base(ctx, f, "roles.choose", "role_successors (no primary)", weakest(_successor_certainty(f), "inferred")),
         status="action",
