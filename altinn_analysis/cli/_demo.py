@@ -47,7 +47,7 @@ def demo_generate(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from altinn_analysis.demo import AS_OF, write_sector
+    from altinn_analysis.synthetic import AS_OF, write_sector
 
     started = time.perf_counter()
     tasks: dict[str, Any] = {}
