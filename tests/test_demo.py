@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -355,6 +358,23 @@ def test_cli_demo_help_and_bad_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "generate", "-n", "1", "--out", str(blocked / "x")])
     assert result.exit_code == 1
     assert "error:" in result.output
+
+
+def test_cli_demo_generate_without_a_dsop_catalogue(tmp_path: Path) -> None:
+    """The generator reads the DSOP catalogue when it loads: a missing one is a located error, nothing written."""
+    out = tmp_path / "sector"
+    env = {**os.environ, "ALTINN_ANALYSIS_DSOP_DIR": str(tmp_path / "no-dsop")}
+    args = ["demo", "generate", "-n", "1", "--out", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-c", "from altinn_analysis.cli import main; main()", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "services.csv" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
 
 
 # -- the demo institutions in data/institutions/ ----------------------------------------------------------
