@@ -36,7 +36,7 @@ def main() -> None:
 
     import polars as pl
 
-    from altinn_analysis.demo import generate_sector, write_sector
+    from altinn_analysis.synthetic import generate_sector, write_sector
 
     sizes = (args.institutions, args.seed, args.consents, args.delegations)
     baseline = peak_mib()

@@ -30,9 +30,9 @@ def one_scale(institutions: int, scale: int) -> dict[str, float]:
     import polars as pl
 
     from altinn_analysis.catalogue import Catalogue, load_dsop
-    from altinn_analysis.demo import generate_sector
     from altinn_analysis.impact import assess_many, sector_summary
     from altinn_analysis.inventory import SCHEMAS, Inventory, Profile, Vendor
+    from altinn_analysis.synthetic import generate_sector
 
     catalogue, dsop = Catalogue.load(), load_dsop()
     inventories = []

@@ -55,7 +55,7 @@ def load_all(root: Path) -> dict[str, float]:
 
 
 def measure(institutions: int, consents: int, delegations: int) -> dict[str, float]:
-    from altinn_analysis.demo import write_sector
+    from altinn_analysis.synthetic import write_sector
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()

@@ -219,11 +219,11 @@ def profile_reports(k: int, args: argparse.Namespace) -> None:
     import pstats
     from datetime import date
 
-    from altinn_analysis.demo import write_sector
     from altinn_analysis.report._executors import Workers, import_jupyter_stack, warm_up_code
     from altinn_analysis.report._html import write_plotly_js
     from altinn_analysis.report._publish import build_institution
     from altinn_analysis.report._runner import RunOptions, run_folder
+    from altinn_analysis.synthetic import write_sector
 
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         work = Path(tmp)
@@ -373,7 +373,7 @@ def main() -> None:
     import_costs()
     out()
 
-    from altinn_analysis.demo import write_sector
+    from altinn_analysis.synthetic import write_sector
 
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         work = args.keep.resolve() if args.keep else Path(tmp)

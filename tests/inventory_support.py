@@ -7,31 +7,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from altinn_analysis.catalogue import load_dsop
+
 TESTS = Path(__file__).parent
 MINIMAL = TESTS / "good_inputs" / "minimal"
 SEMICOLON_BOM = TESTS / "good_inputs" / "semicolon_bom"
 BAD_INPUTS = TESTS / "bad_inputs"
 
-# The DSOP catalogue's 17 service ids, fixed here so these tests do not depend on data/dsop/.
-KNOWN_SERVICES = (
-    "sbl",
-    "ssu",
-    "saldo-studielan",
-    "ajourhold-otp",
-    "fi-krav-og-betalinger",
-    "kontrollinformasjon-fellesstandard",
-    "kontrollinformasjon",
-    "konkursbehandling",
-    "skatt-kontroll",
-    "vergekontroll",
-    "oppgjor-etter-dodsfall",
-    "politi-utlevering",
-    "fi-utlegg",
-    "nav-kontroll",
-    "kundeforholdsregister",
-    "transportloyvegaranti",
-    "digital-eiendomshandel",
-)
+# The DSOP catalogue's service ids (data/dsop/services.csv), read from it rather than copied.
+KNOWN_SERVICES = tuple(load_dsop().service_ids)
 
 # Committed fixtures only hold *synthetic* identity numbers (Tenor style, month + 80), which belong to no one.
 SYNTHETIC_FNR = "15838510075"

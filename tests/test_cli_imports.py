@@ -34,7 +34,7 @@ UNUSED = [
     "altinn_analysis.sources._consents",
     "altinn_analysis.catalogue._refresh",
     "altinn_analysis.report",
-    "altinn_analysis.demo",
+    "altinn_analysis.synthetic",
 ]
 
 PROBE = """

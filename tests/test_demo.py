@@ -1,9 +1,13 @@
-"""The synthetic sector generator (`altinn_analysis.demo`), its command, and the demo institutions in data/."""
+"""The synthetic sector generator (`altinn_analysis.synthetic`), its command, and the demo institutions in data/."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,32 +17,33 @@ import yaml
 from demo_set import DEMO_DIR, DEMO_ORGS
 from typer.testing import CliRunner
 
-from altinn_analysis.catalogue import Catalogue
+from altinn_analysis.catalogue import FINANCE_ORG_FORMS, Catalogue, load_dsop
+from altinn_analysis.checks import is_valid_org_number, org_number_check_digit
 from altinn_analysis.cli import app
-from altinn_analysis.demo import (
-    ALTINN2_CLOSED,
-    AS_OF,
-    CONSENT_SCHEMA,
+from altinn_analysis.inventory import (
     CONSENT_STATUSES,
-    DELEGATION_SCHEMA,
-    DSOP_SERVICE_IDS,
+    GRANT_SOURCES,
     GRANT_TYPES,
     HOLDER_TYPES,
     INSTITUTION_TYPES,
     INTEGRATION_KINDS,
-    INTEGRATION_SCHEMA,
     INTEGRATION_STATUSES,
-    ORG_FORMS,
     PLATFORMS,
-    SOURCES,
+)
+from altinn_analysis.synthetic import (
+    ALTINN2_CLOSED,
+    AS_OF,
+    CONSENT_SCHEMA,
+    DELEGATION_SCHEMA,
+    INTEGRATION_SCHEMA,
     DemoInstitution,
     generate_sector,
-    is_valid_org_number,
-    org_number_check_digit,
     org_numbers,
     write_sector,
 )
 
+# The DSOP catalogue's service ids (data/dsop/services.csv): the only list of them.
+DSOP_SERVICE_IDS = tuple(load_dsop().service_ids)
 SMALL = {"institutions": 8, "seed": 11, "consents_per_institution": 3_000, "delegations_per_institution": 250}
 # Eleven digits in a row could be a national identity number: none may appear anywhere.
 ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
@@ -123,6 +128,49 @@ def test_generation_in_memory_is_repeatable(sector: list[DemoInstitution]) -> No
             assert frame.equals(y.tables()[name])
 
 
+# A small seeded sector pinned by content (profiles as JSON, tables as CSV: independent of the Parquet writer's
+# version). A change here changes every generated sector and benchmark input: make it on purpose, never by accident.
+PINNED = {"institutions": 5, "seed": 21, "consents_per_institution": 600, "delegations_per_institution": 80}
+PINNED_DIGEST = "64b544d56c1a6378d14a5c1f008e0f1f93c97821833ec42fe9ac567742eb74cd"
+PINNED_ROWS = [  # org number, type, delegation rows, consent rows, integration rows, consents counted
+    ("350000003", "branch", 38, 287, 15, 646),
+    ("350000011", "bank", 128, 963, 19, 2184),
+    ("350000038", "finance_company", 33, 248, 6, 511),
+    ("350000046", "savings_bank", 74, 553, 18, 1192),
+    ("350000054", "finance_company", 127, 949, 9, 2170),
+]
+
+
+def test_seeded_generation_is_pinned() -> None:
+    sector = list(generate_sector(**PINNED))
+    rows = [
+        (
+            i.org_number,
+            i.profile["institution_type"],
+            i.delegations.height,
+            i.consents.height,
+            i.integrations.height,
+            int(i.consents["count"].sum()),
+        )
+        for i in sector
+    ]
+    assert rows == PINNED_ROWS
+    digest = hashlib.sha256()
+    for inst in sector:
+        digest.update(json.dumps(inst.profile, sort_keys=True, ensure_ascii=False).encode())
+        for name, frame in inst.tables().items():
+            digest.update(name.encode())
+            digest.update(frame.write_csv().encode())
+    assert digest.hexdigest() == PINNED_DIGEST
+
+
+def test_closing_day_and_services_come_from_the_dsop_catalogue() -> None:
+    dsop = load_dsop()
+    assert dsop.milestone_date("altinn2-closed") == ALTINN2_CLOSED
+    services = {s for inst in generate_sector(40, 2, 10, 10) for s in inst.profile["dsop_services"]}
+    assert services <= set(dsop.service_ids) and len(services) > 10
+
+
 # -- sizes and shape --------------------------------------------------------------------------------------
 
 
@@ -163,7 +211,7 @@ def test_schemas_and_enumerations(sector: list[DemoInstitution]) -> None:
             (d, "platform", PLATFORMS),
             (d, "holder_type", HOLDER_TYPES),
             (d, "grant_type", GRANT_TYPES),
-            (d, "source", SOURCES),
+            (d, "source", GRANT_SOURCES),
             (c, "platform", PLATFORMS),
             (c, "status", CONSENT_STATUSES),
             (i, "platform", PLATFORMS),
@@ -187,7 +235,7 @@ def test_profiles(sector: list[DemoInstitution]) -> None:
         assert list(p) == ["org_number", "name", "org_form", "institution_type", "dsop_services", "vendors", "demo"]
         assert p["demo"] is True, "generated institutions are fictional: never ranked with real ones"
         assert is_valid_org_number(p["org_number"])
-        assert p["org_form"] in ORG_FORMS and p["institution_type"] in INSTITUTION_TYPES
+        assert p["org_form"] in FINANCE_ORG_FORMS and p["institution_type"] in INSTITUTION_TYPES
         assert p["dsop_services"] and set(p["dsop_services"]) <= set(DSOP_SERVICE_IDS)
         assert (p["org_form"] == "NUF") == (p["institution_type"] == "branch")
         for vendor in p["vendors"]:
@@ -312,6 +360,23 @@ def test_cli_demo_help_and_bad_input(tmp_path: Path) -> None:
     assert "error:" in result.output
 
 
+def test_cli_demo_generate_without_a_dsop_catalogue(tmp_path: Path) -> None:
+    """The generator reads the DSOP catalogue when it loads: a missing one is a located error, nothing written."""
+    out = tmp_path / "sector"
+    env = {**os.environ, "ALTINN_ANALYSIS_DSOP_DIR": str(tmp_path / "no-dsop")}
+    args = ["demo", "generate", "-n", "1", "--out", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-c", "from altinn_analysis.cli import main; main()", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "services.csv" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
 # -- the demo institutions in data/institutions/ ----------------------------------------------------------
 
 
@@ -321,7 +386,7 @@ def test_demo_institutions_cover_the_cases() -> None:
     for org, profile in profiles.items():
         assert is_valid_org_number(org) and profile["org_number"] == org
         assert org.startswith("3")  # fictional range
-        assert profile["institution_type"] in INSTITUTION_TYPES and profile["org_form"] in ORG_FORMS
+        assert profile["institution_type"] in INSTITUTION_TYPES and profile["org_form"] in FINANCE_ORG_FORMS
         assert set(profile["dsop_services"]) <= set(DSOP_SERVICE_IDS)
         assert all(is_valid_org_number(v["org_number"]) for v in profile["vendors"])
     assert {p["institution_type"] for p in profiles.values()} == set(INSTITUTION_TYPES)

@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"catalogue"},
     {"inventory"},
     {"impact"},
-    {"demo", "demo_replay", "synthetic"},  # synthetic inventories and the pull replays built from them
+    {"demo_replay", "synthetic"},  # synthetic inventories and the pull replays built from them
     {"report"},
     {"cli"},
 ]

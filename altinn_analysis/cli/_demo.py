@@ -47,7 +47,12 @@ def demo_generate(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from altinn_analysis.demo import AS_OF, write_sector
+    from altinn_analysis.catalogue import DsopCatalogueError
+
+    try:  # the generator takes its service ids and dates from the DSOP catalogue when it loads
+        from altinn_analysis.synthetic import AS_OF, write_sector
+    except DsopCatalogueError as exc:
+        fail(str(exc))
 
     started = time.perf_counter()
     tasks: dict[str, Any] = {}
