@@ -125,7 +125,7 @@ def leaks(texts: list[str], language: str, names: set[str]) -> list[str]:
     out = []
     for text in texts:
         clean = text
-        for name in names:
+        for name in sorted(names, key=len, reverse=True):  # longest first: "EU-03" is part of "EU-03 krav …"
             clean = clean.replace(name, " ")
         if pattern.search(clean):
             out.append(text)
