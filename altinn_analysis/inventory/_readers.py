@@ -22,6 +22,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -62,17 +63,25 @@ _PARQUET_MAGIC = b"PAR1"
 
 @dataclass(frozen=True)
 class RawTable:
-    """A table as read: text columns named by the normalised header, plus `ROW` (the row a user sees)."""
+    """A table as read, columns named by the normalised header, plus `ROW` (the row a user sees).
+
+    `source` is what validation works on: text columns, except that a Parquet file's typed dates (date columns)
+    and whole numbers (count columns) stay typed where their text would pass the same checks — no text round
+    trip for them. `frame` is every column as text, as a CSV would hold it (computed on first use)."""
 
     table: str
     file: str
-    frame: pl.DataFrame
+    source: pl.DataFrame
     header_row: int
     sha256: str
 
     @property
     def columns(self) -> list[str]:
-        return [c for c in self.frame.columns if c != ROW]
+        return [c for c in self.source.columns if c != ROW]
+
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        return self.source.select(pl.col(ROW), *(_as_text(n, t) for n, t in self.source.schema.items() if n != ROW))
 
 
 @dataclass(frozen=True)
@@ -466,6 +475,12 @@ def _text_expr(name: str, dtype: pl.DataType) -> pl.Expr | None:
     return col.cast(pl.String, strict=False)
 
 
+def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A kept-typed column (a date or a whole number) as text, named as it is."""
+    expr = None if dtype == pl.String else _text_expr(name, dtype)
+    return pl.col(name) if expr is None else expr.alias(name)
+
+
 def _check_parquet_size(data: bytes, file: str, limits: Limits) -> None:
     """Rows and size from the footer metadata, before a single page is decoded. Dictionary encoding makes a
     600 KB file of 30 M rows possible, so the size in memory is estimated from rows × columns as well."""
@@ -511,9 +526,11 @@ def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTabl
     problems: list[Problem] = []
     exprs: list[pl.Expr] = []
     seen: dict[str, str] = {}
+    kinds = {c.name: c.kind for c in TABLE_SPECS[table].columns}
     for name, dtype in frame.schema.items():
         norm = normalise_header(name)
-        expr = _text_expr(name, dtype)
+        typed = _typed_expr(name, dtype, kinds.get(norm))
+        expr = typed if typed is not None else _text_expr(name, dtype)
         if not norm:
             problems.append(Problem(file, 1, name, "column name is empty after normalisation; give it a name"))
         elif norm in seen:
@@ -529,6 +546,7 @@ def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTabl
         raise InventoryError(problems)
     try:
         out = frame.select(*exprs).with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
+        out = _untype_unusual(out)
     except (Exception, pl.exceptions.PanicException) as exc:
         raise _error(file, f"Parquet columns could not be read as text ({_why(exc)})") from None
     # Rows with no value at all are spreadsheet leftovers, as in CSV and Excel.
@@ -538,9 +556,45 @@ def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTabl
     return RawTable(table, file, out.select(ROW, pl.exclude(ROW)), 1, _sha256(data))
 
 
+# Typed Parquet columns that stay typed: their text would be a valid ISO date or count, so validating the typed
+# value directly gives the same result without a text round trip. Outside these ranges (year 10000, an 11-digit
+# "count" that might be an identity number) the column is read as text and checked as text.
+_TYPED_YEARS = (1000, 9999)
+_TYPED_INT_BELOW = 10**10
+_TYPED_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
+
+
+def _typed_expr(name: str, dtype: pl.DataType, kind: str | None) -> pl.Expr | None:
+    """A typed Parquet column kept typed for a date or count column, or None (read it as text)."""
+    if kind == "date" and isinstance(dtype, pl.Datetime):
+        return pl.col(name).dt.date()
+    if kind == "date" and isinstance(dtype, pl.Date):
+        return pl.col(name)
+    if kind == "count" and any(dtype == t for t in _TYPED_INTS):
+        return pl.col(name).cast(pl.Int64)
+    return None
+
+
+def _untype_unusual(frame: pl.DataFrame) -> pl.DataFrame:
+    """Typed columns holding values outside `_TYPED_YEARS` / `_TYPED_INT_BELOW` go back to text (one pass)."""
+    dates = [n for n, t in frame.schema.items() if isinstance(t, pl.Date)]
+    ints = [n for n, t in frame.schema.items() if t == pl.Int64 and n != ROW]
+    if not (dates or ints) or frame.height == 0:
+        return frame
+    lo, hi = _TYPED_YEARS
+    usual = frame.select(
+        *((pl.col(n).dt.year().is_between(lo, hi) | pl.col(n).is_null()).all().alias(n) for n in dates),
+        *(((pl.col(n).abs() < _TYPED_INT_BELOW) | pl.col(n).is_null()).all().alias(n) for n in ints),
+    ).row(0, named=True)
+    unusual = [n for n, ok in usual.items() if not ok]
+    if not unusual:
+        return frame
+    return frame.with_columns(_as_text(n, frame.schema[n]) for n in unusual)
+
+
 def _check_cells(frame: pl.DataFrame, file: str, limits: Limits) -> None:
     """Cells over `cell_chars` are refused (vectorised) before any check quotes or compares them."""
-    columns = [c for c in frame.columns if c != ROW]
+    columns = [c for c, t in frame.schema.items() if c != ROW and t == pl.String]
     if not columns or frame.height == 0:
         return
     longest = frame.select(pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in columns)).item()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -183,35 +184,57 @@ class _Out:
         return self.problems
 
 
+def _cleaned(text: pl.Expr, kind: str) -> pl.Expr:
+    """Stripped text, empty as null; enumerations lower case; operators and counts without spaces."""
+    text = text.str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
+    if kind == "enum":
+        return text.str.to_lowercase()
+    if kind == "operator":
+        # `Self` → self; `922 334 455` → 922334455 (org numbers are often written in groups)
+        grouped = text.str.contains(r"^[0-9][0-9\s]*$")
+        return (
+            pl.when(text.str.to_lowercase() == "self")
+            .then(pl.lit("self"))
+            .when(grouped)
+            .then(text.str.replace_all(r"\s", ""))
+            .otherwise(text)
+        )
+    if kind == "count":
+        return text.str.replace_all(r"\s", "")  # `1 000`
+    return text
+
+
+_SERVICE_COLUMN = {"delegations": "grant", "consents": "service"}
+
+
 def _normalise(raw: RawTable) -> pl.DataFrame:
-    """Stripped text, empty as null; enumerations lower case; service codes as `code:edition`."""
+    """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are.
+
+    Whether a column needs cleaning is decided on its distinct values (a few per column in a real inventory),
+    so a clean column costs one hashing pass instead of several string passes."""
     spec = TABLE_SPECS[raw.table]
     known = set(spec.column_names)
-    exprs: list[pl.Expr] = [pl.col(ROW)]
-    for name in raw.columns:
-        text = pl.col(name).str.strip_chars()
-        text = pl.when(text == "").then(None).otherwise(text)
-        kind = spec.column(name).kind if name in known else "text"
-        if kind == "enum":
-            text = text.str.to_lowercase()
-        elif kind == "operator":
-            # `Self` → self; `922 334 455` → 922334455 (org numbers are often written in groups)
-            grouped = text.str.contains(r"^[0-9][0-9\s]*$")
-            text = (
-                pl.when(text.str.to_lowercase() == "self")
-                .then(pl.lit("self"))
-                .when(grouped)
-                .then(text.str.replace_all(r"\s", ""))
-                .otherwise(text)
-            )
-        elif kind == "count":
-            text = text.str.replace_all(r"\s", "")  # `1 000`
-        exprs.append(text.alias(name))
-    frame = raw.frame.select(exprs)
+    source = raw.source
+    kinds = {n: spec.column(n).kind if n in known else "text" for n in raw.columns}
+    strings = [n for n in raw.columns if source.schema[n] == pl.String]
+    service_col = _SERVICE_COLUMN.get(raw.table)
+    dirty: set[str] = set(strings)
+    if strings and source.height:
+        distinct = source.select(pl.col(n).unique().implode() for n in strings)
+        flags = []
+        for n in strings:
+            values = pl.col(n).explode()
+            clean = _cleaned(values, kinds[n])
+            changed = clean.ne_missing(values).any()
+            if n == service_col:
+                changed |= (clean.str.contains(_SERVICE_LOOSE) & ~clean.str.contains(_SERVICE)).any()
+            flags.append(changed.alias(n))
+        dirty = {n for n, flag in distinct.select(flags).row(0, named=True).items() if flag}
+    frame = source.with_columns(_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty)
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
-    service_col = {"delegations": "grant", "consents": "service"}.get(raw.table)
-    if service_col in frame.columns:
+    if service_col in dirty:
         col = pl.col(service_col)
         loose = col.str.contains(_SERVICE_LOOSE)
         if raw.table == "delegations" and "grant_type" in frame.columns:
@@ -253,13 +276,15 @@ def _identity_numbers(raw: RawTable, out: _Out) -> None:
     for name in raw.columns:
         if find_identity_numbers(name):  # a header cell is a cell too
             out.add(raw.header_row, None, f"the header {IDENTITY_MESSAGE}")
-    if not raw.columns:
+    # Typed columns are dates and numbers below 10**10 (see RawTable): never 11 digits in a row, never a token.
+    texts = [c for c in raw.columns if raw.source.schema[c] == pl.String]
+    if not texts:
         return
     pattern = f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}"
-    suspects = raw.frame.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in raw.columns))
+    suspects = raw.source.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in texts))
     if suspects.height == 0:
         return
-    for name in raw.columns:
+    for name in texts:
         candidates = suspects.filter(pl.col(name).str.contains(pattern)).select(ROW, name)
         ids = [row for row, value in candidates.iter_rows() if find_identity_numbers(value)]
         out.rows(
@@ -283,6 +308,7 @@ def _identity_numbers(raw: RawTable, out: _Out) -> None:
 def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
     name = spec.name
     col = pl.col(name)
+    typed = frame.schema[name] != pl.String
     if spec.required:
         out.where(
             frame,
@@ -304,11 +330,11 @@ def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
             ),
             f"{name} not one of {', '.join(allowed)}",
         )
-    elif spec.kind == "date":
+    elif spec.kind == "date" and not typed:  # a typed date is a valid date
         ok = col.str.contains(_ISO_DATE) & col.str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_not_null()
         out.where(frame, present & ~ok, name, lambda r: _date_message(r[name]), "not a YYYY-MM-DD date")
     elif spec.kind == "count":
-        number = col.str.to_integer(strict=False)
+        number = col if typed else col.str.to_integer(strict=False)
         out.where(
             frame,
             present & number.is_null(),
@@ -335,6 +361,14 @@ def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
         )
 
 
+def _date(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """A date column as dates: typed as it is, text parsed where it is YYYY-MM-DD (else null)."""
+    col = pl.col(name)
+    if frame.schema[name] != pl.String:
+        return col
+    return pl.when(col.str.contains(_ISO_DATE)).then(col.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+
+
 def _date_message(value: str) -> str:
     if m := re.match(_NORWEGIAN_DATE, value):
         day, month, year = m.groups()
@@ -353,6 +387,28 @@ def _only_on(frame: pl.DataFrame, column: str, only_on: dict[str, str], what: st
             f"{what} {value!r} on {other}",
             "warning",
         )
+
+
+# Catalogue answers by value, per catalogue object: each look-up filters the catalogue's tables (~1 ms), and a
+# sector's folders are checked against one catalogue with the same few codes in each. Bounded: a hostile table
+# of a million distinct codes only clears it.
+_ANSWERS: weakref.WeakKeyDictionary[object, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
+_MAX_ANSWERS = 10_000
+
+
+def _ask(cat: CatalogueLookups, method: str, value: str) -> Any:
+    """`cat.<method>(value)` (a DataFrame answer as its height), remembered for this catalogue object."""
+    try:
+        answers = _ANSWERS.setdefault(cat, {})
+    except TypeError:  # a stand-in that cannot be weakly referenced: ask every time
+        answers = {}
+    key = (method, value)
+    if key not in answers:
+        if len(answers) >= _MAX_ANSWERS:
+            answers.clear()
+        answer = getattr(cat, method)(value)
+        answers[key] = answer.height if isinstance(answer, pl.DataFrame) else answer
+    return answers[key]
 
 
 def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> pl.DataFrame:
@@ -377,7 +433,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         "grant",
         lambda v: (
             None
-            if cat.role(v)
+            if _ask(cat, "role", v)
             else f"unknown role code {_show(v)}: the catalogue has no Altinn 2 or Altinn 3 role with that code" + _KEPT
         ),
         where=grant_type == "role",
@@ -387,7 +443,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         "grant",
         lambda v: (
             None
-            if cat.resources_for_service(v).height
+            if _ask(cat, "resources_for_service", v)
             else f"Altinn 2 service {v} is not in the catalogue's service map, so its Altinn 3 successor is unknown "
             "(kept: assess judges it from the DSOP catalogue where that documents the code, else as unknown)"
         ),
@@ -398,7 +454,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         "grant",
         lambda v: (
             None
-            if cat.package(v)
+            if _ask(cat, "package", v)
             else f"unknown access package {_show(v)}: expected an urn like "
             f"{PACKAGE_URN_PREFIX}skattegrunnlag that the catalogue knows" + _KEPT
         ),
@@ -407,7 +463,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
     # A package given by its code (`skattegrunnlag`) is stored as its urn, as Altinn 3 names it.
     urns: dict[str, str] = {}
     for value in rows_of("access_package")["grant"].unique().to_list():
-        found = cat.package(value)
+        found = _ask(cat, "package", value)
         if found and found.get("urn") and found["urn"] != value:
             urns[value] = str(found["urn"])
     if urns:
@@ -419,7 +475,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         "grant",
         lambda v: (
             None
-            if cat.resource(v)
+            if _ask(cat, "resource", v)
             else f"unknown resource {_show(v)}: the Resource Registry snapshot has no resource with that id" + _KEPT
         ),
         where=grant_type == "resource",
@@ -451,12 +507,9 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
         ),
         "altinn3 consent with an Altinn 2 service code",
     )
-    valid_from = pl.col("valid_from").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    valid_to = pl.col("valid_to").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    iso = pl.col("valid_from").str.contains(_ISO_DATE) & pl.col("valid_to").str.contains(_ISO_DATE)
     out.where(
         frame,
-        iso & (valid_from > valid_to),
+        _date(frame, "valid_from") > _date(frame, "valid_to"),
         "valid_to",
         lambda r: f"valid_to {r['valid_to']} is before valid_from {r['valid_from']}",
         "valid_to before valid_from",
@@ -468,7 +521,7 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
         "service",
         lambda v: (
             None
-            if cat.resources_for_service(v).height
+            if _ask(cat, "resources_for_service", v)
             else f"Altinn 2 consent service {v} is not in the catalogue's service map, so its Altinn 3 consent "
             "resource is unknown" + _KEPT
         ),
@@ -479,7 +532,7 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
         "service",
         lambda v: (
             None
-            if cat.resource(v)
+            if _ask(cat, "resource", v)
             else f"unknown resource {_show(v)}: the Resource Registry snapshot has no resource with that id" + _KEPT
         ),
         where=(platform == "altinn3") & ~code_like,
@@ -528,7 +581,10 @@ def _duplicates(frame: pl.DataFrame, out: _Out) -> None:
     columns = [c for c in frame.columns if c != ROW]
     if not columns or frame.height < 2:
         return
-    # One hashing pass decides; the window that names each duplicate's first row runs only when there are some.
+    # Distinct row hashes decide (one cheap pass: no duplicate if all differ); a hash collision only costs the
+    # exact check, and the window that names each duplicate's first row runs only when there are duplicates.
+    if frame.select(columns).hash_rows().n_unique() == frame.height:
+        return
     if not frame.select(pl.struct(columns).is_duplicated().any()).item():
         return
     marked = frame.with_columns(pl.col(ROW).min().over(columns).alias("__first__"))
@@ -577,9 +633,10 @@ def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     exprs: list[pl.Expr] = []
     for spec in TABLE_SPECS[table].columns:
         col = pl.col(spec.name)
-        if spec.kind == "date":
+        typed = frame.schema[spec.name] != pl.String  # a typed Parquet date or count, already checked
+        if spec.kind == "date" and not typed:
             col = col.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        elif spec.kind == "count":
+        elif spec.kind == "count" and not typed:
             col = col.str.to_integer(strict=False)
         elif spec.kind == "scopes":
             col = col.str.extract_all(r"[^\s;,]+")
