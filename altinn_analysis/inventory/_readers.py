@@ -515,7 +515,7 @@ def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTabl
     # backtrace) where pyarrow raises a plain error.
     try:
         # ParquetFile.read, not pq.read_table: the dataset layer costs ~0.2 s CPU per call, the file reader ~3 ms.
-        arrow = pq.ParquetFile(io.BytesIO(data)).read()
+        arrow = pq.ParquetFile(io.BytesIO(data)).read(use_threads=False)
         arrow.validate(full=True)  # e.g. text that is not UTF-8, which pyarrow's reader lets through
         converted = pl.from_arrow(arrow)
     except (Exception, pl.exceptions.PanicException) as exc:  # a parser on untrusted bytes: any failure is "broken"
@@ -545,15 +545,12 @@ def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTabl
     if problems:
         raise InventoryError(problems)
     try:
-        out = frame.select(*exprs).with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
-        out = _untype_unusual(out)
+        out = frame.select(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW), *exprs)
+        out, longest = _tidy(out)
     except (Exception, pl.exceptions.PanicException) as exc:
         raise _error(file, f"Parquet columns could not be read as text ({_why(exc)})") from None
-    # Rows with no value at all are spreadsheet leftovers, as in CSV and Excel.
-    if out.width > 1:
-        out = out.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
-    _check_cells(out, file, limits)
-    return RawTable(table, file, out.select(ROW, pl.exclude(ROW)), 1, _sha256(data))
+    _check_cells(out, file, limits, longest)
+    return RawTable(table, file, out, 1, _sha256(data))
 
 
 # Typed Parquet columns that stay typed: their text would be a valid ISO date or count, so validating the typed
@@ -575,29 +572,42 @@ def _typed_expr(name: str, dtype: pl.DataType, kind: str | None) -> pl.Expr | No
     return None
 
 
-def _untype_unusual(frame: pl.DataFrame) -> pl.DataFrame:
-    """Typed columns holding values outside `_TYPED_YEARS` / `_TYPED_INT_BELOW` go back to text (one pass)."""
-    dates = [n for n, t in frame.schema.items() if isinstance(t, pl.Date)]
-    ints = [n for n, t in frame.schema.items() if t == pl.Int64 and n != ROW]
-    if not (dates or ints) or frame.height == 0:
-        return frame
+def _tidy(frame: pl.DataFrame) -> tuple[pl.DataFrame, int | None]:
+    """One pass over a Parquet table: typed columns holding values outside `_TYPED_YEARS` / `_TYPED_INT_BELOW`
+    go back to text, rows with no value at all (spreadsheet leftovers, as in CSV and Excel) are dropped — the
+    filter copies every column, so only when there are some — and the longest text cell in bytes."""
+    if frame.height == 0 or frame.width == 1:
+        return frame, None
+    schema = frame.schema
+    dates = [n for n, t in schema.items() if isinstance(t, pl.Date)]
+    ints = [n for n, t in schema.items() if t == pl.Int64 and n != ROW]
+    texts = [n for n, t in schema.items() if t == pl.String]
     lo, hi = _TYPED_YEARS
-    usual = frame.select(
+    blank = pl.all_horizontal(pl.exclude(ROW).is_null())
+    stats = frame.select(
         *((pl.col(n).dt.year().is_between(lo, hi) | pl.col(n).is_null()).all().alias(n) for n in dates),
         *(((pl.col(n).abs() < _TYPED_INT_BELOW) | pl.col(n).is_null()).all().alias(n) for n in ints),
+        blank.any().alias(ROW),
+        *([pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in texts).alias("")] if texts else []),
     ).row(0, named=True)
-    unusual = [n for n, ok in usual.items() if not ok]
-    if not unusual:
-        return frame
-    return frame.with_columns(_as_text(n, frame.schema[n]) for n in unusual)
+    if stats.pop(ROW):
+        frame = frame.filter(~blank)
+    longest = stats.pop("", None)
+    unusual = [n for n, ok in stats.items() if not ok]
+    if unusual:
+        frame = frame.with_columns(_as_text(n, schema[n]) for n in unusual)
+        longest = None  # measured again with the new text columns
+    return frame, longest
 
 
-def _check_cells(frame: pl.DataFrame, file: str, limits: Limits) -> None:
-    """Cells over `cell_chars` are refused (vectorised) before any check quotes or compares them."""
+def _check_cells(frame: pl.DataFrame, file: str, limits: Limits, longest: int | None = None) -> None:
+    """Cells over `cell_chars` are refused (vectorised) before any check quotes or compares them. `longest`:
+    the longest cell in bytes where already known."""
     columns = [c for c, t in frame.schema.items() if c != ROW and t == pl.String]
     if not columns or frame.height == 0:
         return
-    longest = frame.select(pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in columns)).item()
+    if longest is None:
+        longest = frame.select(pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in columns)).item()
     if longest is None or longest <= limits.cell_chars:
         return
     for name in columns:

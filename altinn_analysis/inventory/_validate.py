@@ -2,7 +2,8 @@
 the typed tables.
 
 Checks run as polars expressions over whole columns, so a table with a million rows costs about as many
-passes as checks. Each check reports at most `limit` rows and then one line that counts the rest: a user
+passes as checks; checks of a text column's values (regular expressions, catalogue look-ups, identity-number
+pre-filters) run on its distinct values, which are few in a real inventory. Each check reports at most `limit` rows and then one line that counts the rest: a user
 fixing a systematic mistake needs the first few rows and the count, not a million lines.
 """
 
@@ -61,7 +62,8 @@ class CatalogueLookups(Protocol):
 
 @dataclass(frozen=True)
 class TableCheck:
-    """`frame`: the table's schema columns as normalised text (absent optional columns as nulls) plus `ROW`."""
+    """`frame`: the table's schema columns as normalised text (absent optional columns as nulls) plus `ROW`;
+    a Parquet file's typed date and count columns stay typed (see `RawTable.source`)."""
 
     table: str
     file: str
@@ -90,6 +92,21 @@ class _Out:
         self.limit = limit
         self.problems: list[Problem] = []
         self._pending: list[tuple[pl.DataFrame | None, pl.Expr | None, _Thunk]] = []
+        self._distinct: dict[tuple[int, tuple[str, ...]], tuple[pl.DataFrame, pl.DataFrame]] = {}
+
+    def distinct(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
+        """The distinct rows of `frame[columns]`, computed once per frame (the frame is kept alive with them)."""
+        key = (id(frame), tuple(sorted(columns)))
+        if key not in self._distinct:
+            self._distinct[key] = (frame, frame.select(key[1]).unique())
+        return self._distinct[key][1]
+
+    def matching(self, frame: pl.DataFrame, column: str, pattern: str) -> pl.Expr:
+        """`pl.col(column).str.contains(pattern)`, with the regex run on the distinct values only."""
+        values = self.distinct(frame, [column]).get_column(column)
+        found = values.filter(values.str.contains(pattern).fill_null(False))
+        col = pl.col(column)
+        return pl.when(col.is_not_null()).then(col.is_in(found.implode(), nulls_equal=False))
 
     def add(self, row: int | None, column: str | None, message: str, severity: Severity = "error") -> None:
         self._pending.append((None, None, lambda: self._add(row, column, message, severity)))
@@ -152,8 +169,15 @@ class _Out:
             condition = condition & where
 
         def run() -> None:
+            # `bad` on the distinct values the condition selects (from the distinct combinations of the columns
+            # it reads); the rows are searched only for the values it finds bad.
+            roots = {column, *(where.meta.root_names() if where is not None else ())}
+            combos = self.distinct(frame, roots).filter(condition).get_column(column).unique()
+            suspects = [v for v in combos.to_list() if bad(v) is not None]
+            if not suspects:
+                return
             firsts = (
-                frame.filter(condition)
+                frame.filter(condition & pl.col(column).is_in(pl.Series(suspects, dtype=pl.String).implode()))
                 .group_by(column)
                 .agg(pl.col(ROW).min().alias("first"), pl.len().alias("n"))
                 .sort("first")
@@ -163,7 +187,7 @@ class _Out:
                 if message is not None:
                     self._add(first, column, message + (f" (in {n} rows)" if n > 1 else ""), severity)
 
-        self._pending.append((frame, condition, run))
+        self._pending.append((None, None, run))
 
     def finish(self) -> list[Problem]:
         frames: dict[int, tuple[pl.DataFrame, list[int]]] = {}
@@ -208,7 +232,13 @@ def _cleaned(text: pl.Expr, kind: str) -> pl.Expr:
 _SERVICE_COLUMN = {"delegations": "grant", "consents": "service"}
 
 
-def _normalise(raw: RawTable) -> pl.DataFrame:
+def _distinct_texts(raw: RawTable) -> pl.DataFrame:
+    """One row: each text column's distinct values as a list (one hashing pass per column)."""
+    texts = [n for n in raw.columns if raw.source.schema[n] == pl.String]
+    return raw.source.select(pl.col(n).unique().implode() for n in texts)
+
+
+def _normalise(raw: RawTable, distinct: pl.DataFrame) -> pl.DataFrame:
     """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are.
 
     Whether a column needs cleaning is decided on its distinct values (a few per column in a real inventory),
@@ -217,11 +247,10 @@ def _normalise(raw: RawTable) -> pl.DataFrame:
     known = set(spec.column_names)
     source = raw.source
     kinds = {n: spec.column(n).kind if n in known else "text" for n in raw.columns}
-    strings = [n for n in raw.columns if source.schema[n] == pl.String]
+    strings = distinct.columns
     service_col = _SERVICE_COLUMN.get(raw.table)
     dirty: set[str] = set(strings)
     if strings and source.height:
-        distinct = source.select(pl.col(n).unique().implode() for n in strings)
         flags = []
         for n in strings:
             values = pl.col(n).explode()
@@ -270,17 +299,20 @@ def _header(raw: RawTable, out: _Out) -> set[str]:
     return present
 
 
-def _identity_numbers(raw: RawTable, out: _Out) -> None:
+def _identity_numbers(raw: RawTable, distinct: pl.DataFrame, out: _Out) -> None:
     """Identity numbers and credentials: a cheap vectorised pre-filter over every column at once, then the
     exact checks (check digits, a JWT header that decodes) in Python on the few cells left."""
     for name in raw.columns:
         if find_identity_numbers(name):  # a header cell is a cell too
             out.add(raw.header_row, None, f"the header {IDENTITY_MESSAGE}")
     # Typed columns are dates and numbers below 10**10 (see RawTable): never 11 digits in a row, never a token.
-    texts = [c for c in raw.columns if raw.source.schema[c] == pl.String]
-    if not texts:
+    texts = distinct.columns
+    if not texts or raw.source.height == 0:
         return
     pattern = f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}"
+    # The pre-filter on each column's distinct values first: a clean table never touches its rows.
+    if not distinct.select(pl.any_horizontal(pl.col(c).explode().str.contains(pattern).any() for c in texts)).item():
+        return
     suspects = raw.source.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in texts))
     if suspects.height == 0:
         return
@@ -415,7 +447,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
     grant_type, grant = pl.col("grant_type"), pl.col("grant")
     out.where(
         frame,
-        (grant_type == "service") & grant.is_not_null() & ~grant.str.contains(_SERVICE),
+        (grant_type == "service") & grant.is_not_null() & ~out.matching(frame, "grant", _SERVICE),
         "grant",
         lambda r: f"{_show(r['grant'])} is not an Altinn 2 service; expected code:edition, e.g. 4804:210607",
         "service grant not code:edition",
@@ -447,7 +479,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
             else f"Altinn 2 service {v} is not in the catalogue's service map, so its Altinn 3 successor is unknown "
             "(kept: assess judges it from the DSOP catalogue where that documents the code, else as unknown)"
         ),
-        where=(grant_type == "service") & grant.str.contains(_SERVICE),
+        where=(grant_type == "service") & out.matching(frame, "grant", _SERVICE),
     )
     out.values(
         frame,
@@ -489,7 +521,7 @@ _KEPT = " (kept: assess judges it from the DSOP catalogue where that documents t
 
 def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> None:
     platform, service = pl.col("platform"), pl.col("service")
-    code_like = service.str.contains(_SERVICE)
+    code_like = out.matching(frame, "service", _SERVICE)
     out.where(
         frame,
         (platform == "altinn2") & service.is_not_null() & ~code_like,
@@ -613,8 +645,9 @@ def check_table(
     spec = TABLE_SPECS[raw.table]
     out = _Out(raw.file, limit)
     present = _header(raw, out)
-    _identity_numbers(raw, out)
-    frame = _normalise(raw)
+    distinct = _distinct_texts(raw)
+    _identity_numbers(raw, distinct, out)
+    frame = _normalise(raw, distinct)
     for column in spec.columns:
         if column.name in present:
             _column(frame, column, out)
@@ -629,7 +662,7 @@ def check_table(
 
 
 def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """Normalised text (from `check_table`, without errors) → the table's polars schema, in declared order."""
+    """Normalised columns (from `check_table`, without errors) → the table's polars schema, in declared order."""
     exprs: list[pl.Expr] = []
     for spec in TABLE_SPECS[table].columns:
         col = pl.col(spec.name)
