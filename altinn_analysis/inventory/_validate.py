@@ -3,8 +3,9 @@ the typed tables.
 
 Checks run as polars expressions over whole columns, so a table with a million rows costs about as many
 passes as checks; checks of a text column's values (regular expressions, catalogue look-ups, identity-number
-pre-filters) run on its distinct values, which are few in a real inventory. Each check reports at most `limit` rows and then one line that counts the rest: a user
-fixing a systematic mistake needs the first few rows and the count, not a million lines.
+pre-filters) run on its distinct values, which are few in a real inventory. Each check reports at most `limit`
+rows and then one line that counts the rest: a user fixing a systematic mistake needs the first few rows and
+the count, not a million lines.
 """
 
 from __future__ import annotations
@@ -100,6 +101,11 @@ class _Out:
         if key not in self._distinct:
             self._distinct[key] = (frame, frame.select(key[1]).unique())
         return self._distinct[key][1]
+
+    def seed(self, frame: pl.DataFrame, distinct: pl.DataFrame) -> None:
+        """Distinct values already known: one list column per text column, one row (as `_distinct_texts`)."""
+        for name in distinct.columns:
+            self._distinct[(id(frame), (name,))] = (frame, distinct.select(pl.col(name).explode()))
 
     def matching(self, frame: pl.DataFrame, column: str, pattern: str) -> pl.Expr:
         """`pl.col(column).str.contains(pattern)`, with the regex run on the distinct values only."""
@@ -238,8 +244,9 @@ def _distinct_texts(raw: RawTable) -> pl.DataFrame:
     return raw.source.select(pl.col(n).unique().implode() for n in texts)
 
 
-def _normalise(raw: RawTable, distinct: pl.DataFrame) -> pl.DataFrame:
-    """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are.
+def _normalise(raw: RawTable, distinct: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
+    """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are. Also the
+    text columns that cleaning changed.
 
     Whether a column needs cleaning is decided on its distinct values (a few per column in a real inventory),
     so a clean column costs one hashing pass instead of several string passes."""
@@ -271,7 +278,7 @@ def _normalise(raw: RawTable, distinct: pl.DataFrame) -> pl.DataFrame:
         frame = frame.with_columns(
             pl.when(loose).then(col.str.replace(_SERVICE_LOOSE, "${1}:${2}")).otherwise(col).alias(service_col)
         )
-    return frame
+    return frame, dirty
 
 
 def _header(raw: RawTable, out: _Out) -> set[str]:
@@ -352,6 +359,8 @@ def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
     present = col.is_not_null()
     if spec.kind == "enum" and spec.allowed:
         allowed = spec.allowed
+        if out.distinct(frame, [name]).get_column(name).drop_nulls().is_in(allowed).all():
+            return  # every distinct value is allowed
         out.where(
             frame,
             present & ~col.is_in(list(allowed)),
@@ -647,7 +656,8 @@ def check_table(
     present = _header(raw, out)
     distinct = _distinct_texts(raw)
     _identity_numbers(raw, distinct, out)
-    frame = _normalise(raw, distinct)
+    frame, dirty = _normalise(raw, distinct)
+    out.seed(frame, distinct.select(c for c in distinct.columns if c not in dirty))
     for column in spec.columns:
         if column.name in present:
             _column(frame, column, out)
