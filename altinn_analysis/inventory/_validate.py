@@ -244,9 +244,9 @@ def _distinct_texts(raw: RawTable) -> pl.DataFrame:
     return raw.source.select(pl.col(n).unique().implode() for n in texts)
 
 
-def _normalise(raw: RawTable, distinct: pl.DataFrame) -> tuple[pl.DataFrame, set[str]]:
+def _normalise(raw: RawTable, distinct: pl.DataFrame) -> tuple[pl.DataFrame, set[str], set[str]]:
     """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are. Also the
-    text columns that cleaning changed.
+    text columns that cleaning changed, and the enumeration columns whose every value is allowed.
 
     Whether a column needs cleaning is decided on its distinct values (a few per column in a real inventory),
     so a clean column costs one hashing pass instead of several string passes."""
@@ -257,6 +257,7 @@ def _normalise(raw: RawTable, distinct: pl.DataFrame) -> tuple[pl.DataFrame, set
     strings = distinct.columns
     service_col = _SERVICE_COLUMN.get(raw.table)
     dirty: set[str] = set(strings)
+    allowed: set[str] = set()
     if strings and source.height:
         flags = []
         for n in strings:
@@ -266,7 +267,11 @@ def _normalise(raw: RawTable, distinct: pl.DataFrame) -> tuple[pl.DataFrame, set
             if n == service_col:
                 changed |= (clean.str.contains(_SERVICE_LOOSE) & ~clean.str.contains(_SERVICE)).any()
             flags.append(changed.alias(n))
-        dirty = {n for n, flag in distinct.select(flags).row(0, named=True).items() if flag}
+            if kinds[n] == "enum" and (options := spec.column(n).allowed):
+                flags.append(clean.drop_nulls().is_in(list(options)).all().alias(f"{n} allowed"))
+        found = distinct.select(flags).row(0, named=True)
+        dirty = {n for n in strings if found[n]}
+        allowed = {n for n in strings if found.get(f"{n} allowed")}
     frame = source.with_columns(_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty)
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
@@ -278,7 +283,7 @@ def _normalise(raw: RawTable, distinct: pl.DataFrame) -> tuple[pl.DataFrame, set
         frame = frame.with_columns(
             pl.when(loose).then(col.str.replace(_SERVICE_LOOSE, "${1}:${2}")).otherwise(col).alias(service_col)
         )
-    return frame, dirty
+    return frame, dirty, allowed
 
 
 def _header(raw: RawTable, out: _Out) -> set[str]:
@@ -344,7 +349,8 @@ def _identity_numbers(raw: RawTable, distinct: pl.DataFrame, out: _Out) -> None:
         )
 
 
-def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
+def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out, all_allowed: bool = False) -> None:
+    """The checks of one column's kind; `all_allowed`: an enumeration whose every distinct value is allowed."""
     name = spec.name
     col = pl.col(name)
     typed = frame.schema[name] != pl.String
@@ -359,8 +365,8 @@ def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
     present = col.is_not_null()
     if spec.kind == "enum" and spec.allowed:
         allowed = spec.allowed
-        if out.distinct(frame, [name]).get_column(name).drop_nulls().is_in(allowed).all():
-            return  # every distinct value is allowed
+        if all_allowed:
+            return
         out.where(
             frame,
             present & ~col.is_in(list(allowed)),
@@ -656,11 +662,11 @@ def check_table(
     present = _header(raw, out)
     distinct = _distinct_texts(raw)
     _identity_numbers(raw, distinct, out)
-    frame, dirty = _normalise(raw, distinct)
+    frame, dirty, all_allowed = _normalise(raw, distinct)
     out.seed(frame, distinct.select(c for c in distinct.columns if c not in dirty))
     for column in spec.columns:
         if column.name in present:
-            _column(frame, column, out)
+            _column(frame, column, out, column.name in all_allowed)
     if raw.table == "delegations":
         frame = _delegations(frame, catalogue, out)
     elif raw.table == "consents":
