@@ -481,9 +481,10 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(name) if expr is None else expr.alias(name)
 
 
-def _check_parquet_size(data: bytes, file: str, limits: Limits) -> None:
+def _check_parquet_size(data: bytes, file: str, limits: Limits) -> Any:
     """Rows and size from the footer metadata, before a single page is decoded. Dictionary encoding makes a
-    600 KB file of 30 M rows possible, so the size in memory is estimated from rows × columns as well."""
+    600 KB file of 30 M rows possible, so the size in memory is estimated from rows × columns as well. Returns
+    the metadata (parsed once: the reader reuses it)."""
     import pyarrow.parquet as pq
 
     try:
@@ -503,19 +504,20 @@ def _check_parquet_size(data: bytes, file: str, limits: Limits) -> None:
             f"{limits.parquet_uncompressed_bytes:,} bytes",
             "parquet_uncompressed_bytes",
         )
+    return meta
 
 
 def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTable:
     if len(data) < 12 or not (data.startswith(_PARQUET_MAGIC) and data.endswith(_PARQUET_MAGIC)):
         raise _error(file, "not a Parquet file (it does not begin and end with 'PAR1'); expected a .parquet file")
-    _check_parquet_size(data, file, limits)
+    meta = _check_parquet_size(data, file, limits)
     import pyarrow.parquet as pq
 
     # pyarrow, not polars, decodes the bytes: on a damaged file polars' reader can panic (and print a Rust
     # backtrace) where pyarrow raises a plain error.
     try:
         # ParquetFile.read, not pq.read_table: the dataset layer costs ~0.2 s CPU per call, the file reader ~3 ms.
-        arrow = pq.ParquetFile(io.BytesIO(data)).read(use_threads=False)
+        arrow = pq.ParquetFile(io.BytesIO(data), metadata=meta).read(use_threads=False)
         arrow.validate(full=True)  # e.g. text that is not UTF-8, which pyarrow's reader lets through
         converted = pl.from_arrow(arrow)
     except (Exception, pl.exceptions.PanicException) as exc:  # a parser on untrusted bytes: any failure is "broken"
