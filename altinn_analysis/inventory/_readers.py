@@ -22,6 +22,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -62,17 +63,25 @@ _PARQUET_MAGIC = b"PAR1"
 
 @dataclass(frozen=True)
 class RawTable:
-    """A table as read: text columns named by the normalised header, plus `ROW` (the row a user sees)."""
+    """A table as read, columns named by the normalised header, plus `ROW` (the row a user sees).
+
+    `source` is what validation works on: text columns, except that a Parquet file's typed dates (date columns)
+    and whole numbers (count columns) stay typed where their text would pass the same checks — no text round
+    trip for them. `frame` is every column as text, as a CSV would hold it (computed on first use)."""
 
     table: str
     file: str
-    frame: pl.DataFrame
+    source: pl.DataFrame
     header_row: int
     sha256: str
 
     @property
     def columns(self) -> list[str]:
-        return [c for c in self.frame.columns if c != ROW]
+        return [c for c in self.source.columns if c != ROW]
+
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        return self.source.select(pl.col(ROW), *(_as_text(n, t) for n, t in self.source.schema.items() if n != ROW))
 
 
 @dataclass(frozen=True)
@@ -466,9 +475,16 @@ def _text_expr(name: str, dtype: pl.DataType) -> pl.Expr | None:
     return col.cast(pl.String, strict=False)
 
 
-def _check_parquet_size(data: bytes, file: str, limits: Limits) -> None:
+def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A kept-typed column (a date or a whole number) as text, named as it is."""
+    expr = None if dtype == pl.String else _text_expr(name, dtype)
+    return pl.col(name) if expr is None else expr.alias(name)
+
+
+def _check_parquet_size(data: bytes, file: str, limits: Limits) -> Any:
     """Rows and size from the footer metadata, before a single page is decoded. Dictionary encoding makes a
-    600 KB file of 30 M rows possible, so the size in memory is estimated from rows × columns as well."""
+    600 KB file of 30 M rows possible, so the size in memory is estimated from rows × columns as well. Returns
+    the metadata (parsed once: the reader reuses it)."""
     import pyarrow.parquet as pq
 
     try:
@@ -488,19 +504,20 @@ def _check_parquet_size(data: bytes, file: str, limits: Limits) -> None:
             f"{limits.parquet_uncompressed_bytes:,} bytes",
             "parquet_uncompressed_bytes",
         )
+    return meta
 
 
 def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTable:
     if len(data) < 12 or not (data.startswith(_PARQUET_MAGIC) and data.endswith(_PARQUET_MAGIC)):
         raise _error(file, "not a Parquet file (it does not begin and end with 'PAR1'); expected a .parquet file")
-    _check_parquet_size(data, file, limits)
+    meta = _check_parquet_size(data, file, limits)
     import pyarrow.parquet as pq
 
     # pyarrow, not polars, decodes the bytes: on a damaged file polars' reader can panic (and print a Rust
     # backtrace) where pyarrow raises a plain error.
     try:
         # ParquetFile.read, not pq.read_table: the dataset layer costs ~0.2 s CPU per call, the file reader ~3 ms.
-        arrow = pq.ParquetFile(io.BytesIO(data)).read()
+        arrow = pq.ParquetFile(io.BytesIO(data), metadata=meta).read(use_threads=False)
         arrow.validate(full=True)  # e.g. text that is not UTF-8, which pyarrow's reader lets through
         converted = pl.from_arrow(arrow)
     except (Exception, pl.exceptions.PanicException) as exc:  # a parser on untrusted bytes: any failure is "broken"
@@ -511,9 +528,11 @@ def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTabl
     problems: list[Problem] = []
     exprs: list[pl.Expr] = []
     seen: dict[str, str] = {}
+    kinds = {c.name: c.kind for c in TABLE_SPECS[table].columns}
     for name, dtype in frame.schema.items():
         norm = normalise_header(name)
-        expr = _text_expr(name, dtype)
+        typed = _typed_expr(name, dtype, kinds.get(norm))
+        expr = typed if typed is not None else _text_expr(name, dtype)
         if not norm:
             problems.append(Problem(file, 1, name, "column name is empty after normalisation; give it a name"))
         elif norm in seen:
@@ -528,22 +547,69 @@ def _read_parquet(data: bytes, file: str, table: str, limits: Limits) -> RawTabl
     if problems:
         raise InventoryError(problems)
     try:
-        out = frame.select(*exprs).with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW))
+        out = frame.select(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW), *exprs)
+        out, longest = _tidy(out)
     except (Exception, pl.exceptions.PanicException) as exc:
         raise _error(file, f"Parquet columns could not be read as text ({_why(exc)})") from None
-    # Rows with no value at all are spreadsheet leftovers, as in CSV and Excel.
-    if out.width > 1:
-        out = out.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
-    _check_cells(out, file, limits)
-    return RawTable(table, file, out.select(ROW, pl.exclude(ROW)), 1, _sha256(data))
+    _check_cells(out, file, limits, longest)
+    return RawTable(table, file, out, 1, _sha256(data))
 
 
-def _check_cells(frame: pl.DataFrame, file: str, limits: Limits) -> None:
-    """Cells over `cell_chars` are refused (vectorised) before any check quotes or compares them."""
-    columns = [c for c in frame.columns if c != ROW]
+# Typed Parquet columns that stay typed: their text would be a valid ISO date or count, so validating the typed
+# value directly gives the same result without a text round trip. Outside these ranges (year 10000, an 11-digit
+# "count" that might be an identity number) the column is read as text and checked as text.
+_TYPED_YEARS = (1000, 9999)
+_TYPED_INT_BELOW = 10**10
+_TYPED_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
+
+
+def _typed_expr(name: str, dtype: pl.DataType, kind: str | None) -> pl.Expr | None:
+    """A typed Parquet column kept typed for a date or count column, or None (read it as text)."""
+    if kind == "date" and isinstance(dtype, pl.Datetime):
+        return pl.col(name).dt.date()
+    if kind == "date" and isinstance(dtype, pl.Date):
+        return pl.col(name)
+    if kind == "count" and any(dtype == t for t in _TYPED_INTS):
+        return pl.col(name).cast(pl.Int64)
+    return None
+
+
+def _tidy(frame: pl.DataFrame) -> tuple[pl.DataFrame, int | None]:
+    """One pass over a Parquet table: typed columns holding values outside `_TYPED_YEARS` / `_TYPED_INT_BELOW`
+    go back to text, rows with no value at all (spreadsheet leftovers, as in CSV and Excel) are dropped — the
+    filter copies every column, so only when there are some — and the longest text cell in bytes."""
+    if frame.height == 0 or frame.width == 1:
+        return frame, None
+    schema = frame.schema
+    dates = [n for n, t in schema.items() if isinstance(t, pl.Date)]
+    ints = [n for n, t in schema.items() if t == pl.Int64 and n != ROW]
+    texts = [n for n, t in schema.items() if t == pl.String]
+    lo, hi = _TYPED_YEARS
+    blank = pl.all_horizontal(pl.exclude(ROW).is_null())
+    stats = frame.select(
+        *((pl.col(n).dt.year().is_between(lo, hi) | pl.col(n).is_null()).all().alias(n) for n in dates),
+        *(((pl.col(n).abs() < _TYPED_INT_BELOW) | pl.col(n).is_null()).all().alias(n) for n in ints),
+        blank.any().alias(ROW),
+        *([pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in texts).alias("")] if texts else []),
+    ).row(0, named=True)
+    if stats.pop(ROW):
+        frame = frame.filter(~blank)
+    longest = stats.pop("", None)
+    unusual = [n for n, ok in stats.items() if not ok]
+    if unusual:
+        frame = frame.with_columns(_as_text(n, schema[n]) for n in unusual)
+        longest = None  # measured again with the new text columns
+    return frame, longest
+
+
+def _check_cells(frame: pl.DataFrame, file: str, limits: Limits, longest: int | None = None) -> None:
+    """Cells over `cell_chars` are refused (vectorised) before any check quotes or compares them. `longest`:
+    the longest cell in bytes where already known."""
+    columns = [c for c, t in frame.schema.items() if c != ROW and t == pl.String]
     if not columns or frame.height == 0:
         return
-    longest = frame.select(pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in columns)).item()
+    if longest is None:
+        longest = frame.select(pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in columns)).item()
     if longest is None or longest <= limits.cell_chars:
         return
     for name in columns:

@@ -2,14 +2,17 @@
 the typed tables.
 
 Checks run as polars expressions over whole columns, so a table with a million rows costs about as many
-passes as checks. Each check reports at most `limit` rows and then one line that counts the rest: a user
-fixing a systematic mistake needs the first few rows and the count, not a million lines.
+passes as checks; checks of a text column's values (regular expressions, catalogue look-ups, identity-number
+pre-filters) run on its distinct values, which are few in a real inventory. Each check reports at most `limit`
+rows and then one line that counts the rest: a user fixing a systematic mistake needs the first few rows and
+the count, not a million lines.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -60,7 +63,8 @@ class CatalogueLookups(Protocol):
 
 @dataclass(frozen=True)
 class TableCheck:
-    """`frame`: the table's schema columns as normalised text (absent optional columns as nulls) plus `ROW`."""
+    """`frame`: the table's schema columns as normalised text (absent optional columns as nulls) plus `ROW`;
+    a Parquet file's typed date and count columns stay typed (see `RawTable.source`)."""
 
     table: str
     file: str
@@ -89,6 +93,26 @@ class _Out:
         self.limit = limit
         self.problems: list[Problem] = []
         self._pending: list[tuple[pl.DataFrame | None, pl.Expr | None, _Thunk]] = []
+        self._distinct: dict[tuple[int, tuple[str, ...]], tuple[pl.DataFrame, pl.DataFrame]] = {}
+
+    def distinct(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
+        """The distinct rows of `frame[columns]`, computed once per frame (the frame is kept alive with them)."""
+        key = (id(frame), tuple(sorted(columns)))
+        if key not in self._distinct:
+            self._distinct[key] = (frame, frame.select(key[1]).unique())
+        return self._distinct[key][1]
+
+    def seed(self, frame: pl.DataFrame, distinct: pl.DataFrame) -> None:
+        """Distinct values already known: one list column per text column, one row (as `_distinct_texts`)."""
+        for name in distinct.columns:
+            self._distinct[(id(frame), (name,))] = (frame, distinct.select(pl.col(name).explode()))
+
+    def matching(self, frame: pl.DataFrame, column: str, pattern: str) -> pl.Expr:
+        """`pl.col(column).str.contains(pattern)`, with the regex run on the distinct values only."""
+        values = self.distinct(frame, [column]).get_column(column)
+        found = values.filter(values.str.contains(pattern).fill_null(False))
+        col = pl.col(column)
+        return pl.when(col.is_not_null()).then(col.is_in(found.implode(), nulls_equal=False))
 
     def add(self, row: int | None, column: str | None, message: str, severity: Severity = "error") -> None:
         self._pending.append((None, None, lambda: self._add(row, column, message, severity)))
@@ -151,8 +175,15 @@ class _Out:
             condition = condition & where
 
         def run() -> None:
+            # `bad` on the distinct values the condition selects (from the distinct combinations of the columns
+            # it reads); the rows are searched only for the values it finds bad.
+            roots = {column, *(where.meta.root_names() if where is not None else ())}
+            combos = self.distinct(frame, roots).filter(condition).get_column(column).unique()
+            suspects = [v for v in combos.to_list() if bad(v) is not None]
+            if not suspects:
+                return
             firsts = (
-                frame.filter(condition)
+                frame.filter(condition & pl.col(column).is_in(pl.Series(suspects, dtype=pl.String).implode()))
                 .group_by(column)
                 .agg(pl.col(ROW).min().alias("first"), pl.len().alias("n"))
                 .sort("first")
@@ -162,7 +193,7 @@ class _Out:
                 if message is not None:
                     self._add(first, column, message + (f" (in {n} rows)" if n > 1 else ""), severity)
 
-        self._pending.append((frame, condition, run))
+        self._pending.append((None, None, run))
 
     def finish(self) -> list[Problem]:
         frames: dict[int, tuple[pl.DataFrame, list[int]]] = {}
@@ -183,35 +214,68 @@ class _Out:
         return self.problems
 
 
-def _normalise(raw: RawTable) -> pl.DataFrame:
-    """Stripped text, empty as null; enumerations lower case; service codes as `code:edition`."""
+def _cleaned(text: pl.Expr, kind: str) -> pl.Expr:
+    """Stripped text, empty as null; enumerations lower case; operators and counts without spaces."""
+    text = text.str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
+    if kind == "enum":
+        return text.str.to_lowercase()
+    if kind == "operator":
+        # `Self` → self; `922 334 455` → 922334455 (org numbers are often written in groups)
+        grouped = text.str.contains(r"^[0-9][0-9\s]*$")
+        return (
+            pl.when(text.str.to_lowercase() == "self")
+            .then(pl.lit("self"))
+            .when(grouped)
+            .then(text.str.replace_all(r"\s", ""))
+            .otherwise(text)
+        )
+    if kind == "count":
+        return text.str.replace_all(r"\s", "")  # `1 000`
+    return text
+
+
+_SERVICE_COLUMN = {"delegations": "grant", "consents": "service"}
+
+
+def _distinct_texts(raw: RawTable) -> pl.DataFrame:
+    """One row: each text column's distinct values as a list (one hashing pass per column)."""
+    texts = [n for n in raw.columns if raw.source.schema[n] == pl.String]
+    return raw.source.select(pl.col(n).unique().implode() for n in texts)
+
+
+def _normalise(raw: RawTable, distinct: pl.DataFrame) -> tuple[pl.DataFrame, set[str], set[str]]:
+    """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are. Also the
+    text columns that cleaning changed, and the enumeration columns whose every value is allowed.
+
+    Whether a column needs cleaning is decided on its distinct values (a few per column in a real inventory),
+    so a clean column costs one hashing pass instead of several string passes."""
     spec = TABLE_SPECS[raw.table]
     known = set(spec.column_names)
-    exprs: list[pl.Expr] = [pl.col(ROW)]
-    for name in raw.columns:
-        text = pl.col(name).str.strip_chars()
-        text = pl.when(text == "").then(None).otherwise(text)
-        kind = spec.column(name).kind if name in known else "text"
-        if kind == "enum":
-            text = text.str.to_lowercase()
-        elif kind == "operator":
-            # `Self` → self; `922 334 455` → 922334455 (org numbers are often written in groups)
-            grouped = text.str.contains(r"^[0-9][0-9\s]*$")
-            text = (
-                pl.when(text.str.to_lowercase() == "self")
-                .then(pl.lit("self"))
-                .when(grouped)
-                .then(text.str.replace_all(r"\s", ""))
-                .otherwise(text)
-            )
-        elif kind == "count":
-            text = text.str.replace_all(r"\s", "")  # `1 000`
-        exprs.append(text.alias(name))
-    frame = raw.frame.select(exprs)
+    source = raw.source
+    kinds = {n: spec.column(n).kind if n in known else "text" for n in raw.columns}
+    strings = distinct.columns
+    service_col = _SERVICE_COLUMN.get(raw.table)
+    dirty: set[str] = set(strings)
+    allowed: set[str] = set()
+    if strings and source.height:
+        flags = []
+        for n in strings:
+            values = pl.col(n).explode()
+            clean = _cleaned(values, kinds[n])
+            changed = clean.ne_missing(values).any()
+            if n == service_col:
+                changed |= (clean.str.contains(_SERVICE_LOOSE) & ~clean.str.contains(_SERVICE)).any()
+            flags.append(changed.alias(n))
+            if kinds[n] == "enum" and (options := spec.column(n).allowed):
+                flags.append(clean.drop_nulls().is_in(list(options)).all().alias(f"{n} allowed"))
+        found = distinct.select(flags).row(0, named=True)
+        dirty = {n for n in strings if found[n]}
+        allowed = {n for n in strings if found.get(f"{n} allowed")}
+    frame = source.with_columns(_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty)
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
-    service_col = {"delegations": "grant", "consents": "service"}.get(raw.table)
-    if service_col in frame.columns:
+    if service_col in dirty:
         col = pl.col(service_col)
         loose = col.str.contains(_SERVICE_LOOSE)
         if raw.table == "delegations" and "grant_type" in frame.columns:
@@ -219,7 +283,7 @@ def _normalise(raw: RawTable) -> pl.DataFrame:
         frame = frame.with_columns(
             pl.when(loose).then(col.str.replace(_SERVICE_LOOSE, "${1}:${2}")).otherwise(col).alias(service_col)
         )
-    return frame
+    return frame, dirty, allowed
 
 
 def _header(raw: RawTable, out: _Out) -> set[str]:
@@ -247,19 +311,24 @@ def _header(raw: RawTable, out: _Out) -> set[str]:
     return present
 
 
-def _identity_numbers(raw: RawTable, out: _Out) -> None:
+def _identity_numbers(raw: RawTable, distinct: pl.DataFrame, out: _Out) -> None:
     """Identity numbers and credentials: a cheap vectorised pre-filter over every column at once, then the
     exact checks (check digits, a JWT header that decodes) in Python on the few cells left."""
     for name in raw.columns:
         if find_identity_numbers(name):  # a header cell is a cell too
             out.add(raw.header_row, None, f"the header {IDENTITY_MESSAGE}")
-    if not raw.columns:
+    # Typed columns are dates and numbers below 10**10 (see RawTable): never 11 digits in a row, never a token.
+    texts = distinct.columns
+    if not texts or raw.source.height == 0:
         return
     pattern = f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}"
-    suspects = raw.frame.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in raw.columns))
+    # The pre-filter on each column's distinct values first: a clean table never touches its rows.
+    if not distinct.select(pl.any_horizontal(pl.col(c).explode().str.contains(pattern).any() for c in texts)).item():
+        return
+    suspects = raw.source.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in texts))
     if suspects.height == 0:
         return
-    for name in raw.columns:
+    for name in texts:
         candidates = suspects.filter(pl.col(name).str.contains(pattern)).select(ROW, name)
         ids = [row for row, value in candidates.iter_rows() if find_identity_numbers(value)]
         out.rows(
@@ -280,9 +349,11 @@ def _identity_numbers(raw: RawTable, out: _Out) -> None:
         )
 
 
-def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
+def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out, all_allowed: bool = False) -> None:
+    """The checks of one column's kind; `all_allowed`: an enumeration whose every distinct value is allowed."""
     name = spec.name
     col = pl.col(name)
+    typed = frame.schema[name] != pl.String
     if spec.required:
         out.where(
             frame,
@@ -294,6 +365,8 @@ def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
     present = col.is_not_null()
     if spec.kind == "enum" and spec.allowed:
         allowed = spec.allowed
+        if all_allowed:
+            return
         out.where(
             frame,
             present & ~col.is_in(list(allowed)),
@@ -304,11 +377,11 @@ def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
             ),
             f"{name} not one of {', '.join(allowed)}",
         )
-    elif spec.kind == "date":
+    elif spec.kind == "date" and not typed:  # a typed date is a valid date
         ok = col.str.contains(_ISO_DATE) & col.str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_not_null()
         out.where(frame, present & ~ok, name, lambda r: _date_message(r[name]), "not a YYYY-MM-DD date")
     elif spec.kind == "count":
-        number = col.str.to_integer(strict=False)
+        number = col if typed else col.str.to_integer(strict=False)
         out.where(
             frame,
             present & number.is_null(),
@@ -335,6 +408,14 @@ def _column(frame: pl.DataFrame, spec: ColumnSpec, out: _Out) -> None:
         )
 
 
+def _date(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """A date column as dates: typed as it is, text parsed where it is YYYY-MM-DD (else null)."""
+    col = pl.col(name)
+    if frame.schema[name] != pl.String:
+        return col
+    return pl.when(col.str.contains(_ISO_DATE)).then(col.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+
+
 def _date_message(value: str) -> str:
     if m := re.match(_NORWEGIAN_DATE, value):
         day, month, year = m.groups()
@@ -355,11 +436,33 @@ def _only_on(frame: pl.DataFrame, column: str, only_on: dict[str, str], what: st
         )
 
 
+# Catalogue answers by value, per catalogue object: each look-up filters the catalogue's tables (~1 ms), and a
+# sector's folders are checked against one catalogue with the same few codes in each. Bounded: a hostile table
+# of a million distinct codes only clears it.
+_ANSWERS: weakref.WeakKeyDictionary[object, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
+_MAX_ANSWERS = 10_000
+
+
+def _ask(cat: CatalogueLookups, method: str, value: str) -> Any:
+    """`cat.<method>(value)` (a DataFrame answer as its height), remembered for this catalogue object."""
+    try:
+        answers = _ANSWERS.setdefault(cat, {})
+    except TypeError:  # a stand-in that cannot be weakly referenced: ask every time
+        answers = {}
+    key = (method, value)
+    if key not in answers:
+        if len(answers) >= _MAX_ANSWERS:
+            answers.clear()
+        answer = getattr(cat, method)(value)
+        answers[key] = answer.height if isinstance(answer, pl.DataFrame) else answer
+    return answers[key]
+
+
 def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> pl.DataFrame:
     grant_type, grant = pl.col("grant_type"), pl.col("grant")
     out.where(
         frame,
-        (grant_type == "service") & grant.is_not_null() & ~grant.str.contains(_SERVICE),
+        (grant_type == "service") & grant.is_not_null() & ~out.matching(frame, "grant", _SERVICE),
         "grant",
         lambda r: f"{_show(r['grant'])} is not an Altinn 2 service; expected code:edition, e.g. 4804:210607",
         "service grant not code:edition",
@@ -377,7 +480,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         "grant",
         lambda v: (
             None
-            if cat.role(v)
+            if _ask(cat, "role", v)
             else f"unknown role code {_show(v)}: the catalogue has no Altinn 2 or Altinn 3 role with that code" + _KEPT
         ),
         where=grant_type == "role",
@@ -387,18 +490,18 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         "grant",
         lambda v: (
             None
-            if cat.resources_for_service(v).height
+            if _ask(cat, "resources_for_service", v)
             else f"Altinn 2 service {v} is not in the catalogue's service map, so its Altinn 3 successor is unknown "
             "(kept: assess judges it from the DSOP catalogue where that documents the code, else as unknown)"
         ),
-        where=(grant_type == "service") & grant.str.contains(_SERVICE),
+        where=(grant_type == "service") & out.matching(frame, "grant", _SERVICE),
     )
     out.values(
         frame,
         "grant",
         lambda v: (
             None
-            if cat.package(v)
+            if _ask(cat, "package", v)
             else f"unknown access package {_show(v)}: expected an urn like "
             f"{PACKAGE_URN_PREFIX}skattegrunnlag that the catalogue knows" + _KEPT
         ),
@@ -407,7 +510,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
     # A package given by its code (`skattegrunnlag`) is stored as its urn, as Altinn 3 names it.
     urns: dict[str, str] = {}
     for value in rows_of("access_package")["grant"].unique().to_list():
-        found = cat.package(value)
+        found = _ask(cat, "package", value)
         if found and found.get("urn") and found["urn"] != value:
             urns[value] = str(found["urn"])
     if urns:
@@ -419,7 +522,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -
         "grant",
         lambda v: (
             None
-            if cat.resource(v)
+            if _ask(cat, "resource", v)
             else f"unknown resource {_show(v)}: the Resource Registry snapshot has no resource with that id" + _KEPT
         ),
         where=grant_type == "resource",
@@ -433,7 +536,7 @@ _KEPT = " (kept: assess judges it from the DSOP catalogue where that documents t
 
 def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> None:
     platform, service = pl.col("platform"), pl.col("service")
-    code_like = service.str.contains(_SERVICE)
+    code_like = out.matching(frame, "service", _SERVICE)
     out.where(
         frame,
         (platform == "altinn2") & service.is_not_null() & ~code_like,
@@ -451,12 +554,9 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
         ),
         "altinn3 consent with an Altinn 2 service code",
     )
-    valid_from = pl.col("valid_from").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    valid_to = pl.col("valid_to").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    iso = pl.col("valid_from").str.contains(_ISO_DATE) & pl.col("valid_to").str.contains(_ISO_DATE)
     out.where(
         frame,
-        iso & (valid_from > valid_to),
+        _date(frame, "valid_from") > _date(frame, "valid_to"),
         "valid_to",
         lambda r: f"valid_to {r['valid_to']} is before valid_from {r['valid_from']}",
         "valid_to before valid_from",
@@ -468,7 +568,7 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
         "service",
         lambda v: (
             None
-            if cat.resources_for_service(v).height
+            if _ask(cat, "resources_for_service", v)
             else f"Altinn 2 consent service {v} is not in the catalogue's service map, so its Altinn 3 consent "
             "resource is unknown" + _KEPT
         ),
@@ -479,7 +579,7 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: _Out) -> N
         "service",
         lambda v: (
             None
-            if cat.resource(v)
+            if _ask(cat, "resource", v)
             else f"unknown resource {_show(v)}: the Resource Registry snapshot has no resource with that id" + _KEPT
         ),
         where=(platform == "altinn3") & ~code_like,
@@ -528,7 +628,10 @@ def _duplicates(frame: pl.DataFrame, out: _Out) -> None:
     columns = [c for c in frame.columns if c != ROW]
     if not columns or frame.height < 2:
         return
-    # One hashing pass decides; the window that names each duplicate's first row runs only when there are some.
+    # Distinct row hashes decide (one cheap pass: no duplicate if all differ); a hash collision only costs the
+    # exact check, and the window that names each duplicate's first row runs only when there are duplicates.
+    if frame.select(columns).hash_rows().n_unique() == frame.height:
+        return
     if not frame.select(pl.struct(columns).is_duplicated().any()).item():
         return
     marked = frame.with_columns(pl.col(ROW).min().over(columns).alias("__first__"))
@@ -557,11 +660,13 @@ def check_table(
     spec = TABLE_SPECS[raw.table]
     out = _Out(raw.file, limit)
     present = _header(raw, out)
-    _identity_numbers(raw, out)
-    frame = _normalise(raw)
+    distinct = _distinct_texts(raw)
+    _identity_numbers(raw, distinct, out)
+    frame, dirty, all_allowed = _normalise(raw, distinct)
+    out.seed(frame, distinct.select(c for c in distinct.columns if c not in dirty))
     for column in spec.columns:
         if column.name in present:
-            _column(frame, column, out)
+            _column(frame, column, out, column.name in all_allowed)
     if raw.table == "delegations":
         frame = _delegations(frame, catalogue, out)
     elif raw.table == "consents":
@@ -573,13 +678,14 @@ def check_table(
 
 
 def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """Normalised text (from `check_table`, without errors) → the table's polars schema, in declared order."""
+    """Normalised columns (from `check_table`, without errors) → the table's polars schema, in declared order."""
     exprs: list[pl.Expr] = []
     for spec in TABLE_SPECS[table].columns:
         col = pl.col(spec.name)
-        if spec.kind == "date":
+        typed = frame.schema[spec.name] != pl.String  # a typed Parquet date or count, already checked
+        if spec.kind == "date" and not typed:
             col = col.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-        elif spec.kind == "count":
+        elif spec.kind == "count" and not typed:
             col = col.str.to_integer(strict=False)
         elif spec.kind == "scopes":
             col = col.str.extract_all(r"[^\s;,]+")
