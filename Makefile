@@ -40,8 +40,10 @@ lint: install  ## ruff lint + format check, mypy
 fast: install
 	ALTINN_ANALYSIS_FAST_TESTS=1 $(BIN)/pytest -q -p no:cacheprovider -m "not slow" -n auto --dist loadfile
 
-unit: install
-	$(BIN)/pytest
+# Every test: the fast ones spread over the cores, then the slow ones (kernels, browsers, end-to-end runs) one at a
+# time, then the notebooks under nbval.
+unit: fast
+	$(BIN)/pytest -q -p no:cacheprovider -m slow
 	$(BIN)/pytest --nbval-lax -p no:cacheprovider notebooks/
 
 check: lint fast  ## the fast loop (< 2 min): lint, type check and the fast tests
