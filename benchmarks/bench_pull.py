@@ -2,7 +2,7 @@
 bounded concurrency against a replay that answers with simulated network latency.
 
     .venv/bin/python benchmarks/bench_pull.py [--institutions 130] [--workers 8] [--latency-ms 50]
-        [--reference ../shared/reference/live/replay]
+        [--reference DIR]
 
 The replay is the project's own, generated from the demo inventories. With `--reference DIR` (a folder of
 recorded answers per institution, with `expected.json`), the first figure is measured on those recordings and
