@@ -4,6 +4,7 @@ made from it, the Hypothesis profile and the test layers (`make check` runs `-m 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -144,3 +145,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+# -- the pull tests: one demo institution (Trollvann) and the replay generated from its inventory --------------
+
+PULL_ORG = "316537200"
+
+
+@pytest.fixture(scope="module")
+def pull_replay(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete pull of the demo institution, recorded in the replay format (generated, not copied)."""
+    from altinn_analysis.demo_replay import write_demo_replay
+
+    return write_demo_replay(ROOT / "data" / "institutions" / PULL_ORG, tmp_path_factory.mktemp("replay") / PULL_ORG)
+
+
+@pytest.fixture
+def pull_workspace(tmp_path: Path) -> Path:
+    """A copy of the demo institution's inventory folder to pull into."""
+    shutil.copytree(ROOT / "data" / "institutions" / PULL_ORG, tmp_path / PULL_ORG)
+    return tmp_path

@@ -31,28 +31,12 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "institutions" / ORG
 KEY = Pseudonymizer(b"test-key-" * 4)
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return Catalogue.load()
-
-
-@pytest.fixture(scope="module")
-def replay(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_demo_replay(DEMO, tmp_path_factory.mktemp("replay") / ORG)
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO, tmp_path / ORG)
-    return tmp_path
-
-
-def _pull(workspace: Path, catalogue: Catalogue, transport: httpx.BaseTransport, **kwargs: Any) -> Any:
+def _pull(pull_workspace: Path, catalogue: Catalogue, transport: httpx.BaseTransport, **kwargs: Any) -> Any:
     sleeps: list[float] = kwargs.pop("sleeps", [])
     mp = maskinporten_for_pull(ORG, "prod", transport=transport, replay=True, sleep=sleeps.append)
     return pull_into(
         ORG,
-        workspace,
+        pull_workspace,
         catalogue=catalogue,
         transport=transport,
         maskinporten=mp,
@@ -68,11 +52,11 @@ def _key(frame: pl.DataFrame) -> Counter[tuple[str, ...]]:
     return Counter(rows.iter_rows())
 
 
-def test_pull_yields_the_reported_altinn3_state(workspace: Path, catalogue: Catalogue, replay: Path) -> None:
-    before = load_inventory(workspace / ORG, catalogue=catalogue)
-    transport = ReplayTransport(replay)
-    result = _pull(workspace, catalogue, transport)
-    after = load_inventory(workspace / ORG, catalogue=catalogue)
+def test_pull_yields_the_reported_altinn3_state(pull_workspace: Path, catalogue: Catalogue, pull_replay: Path) -> None:
+    before = load_inventory(pull_workspace / ORG, catalogue=catalogue)
+    transport = ReplayTransport(pull_replay)
+    result = _pull(pull_workspace, catalogue, transport)
+    after = load_inventory(pull_workspace / ORG, catalogue=catalogue)
     observed = after.delegations.filter(pl.col("origin").is_not_null())
     reported = after.delegations.filter(pl.col("origin").is_null())
     # Reported rows are untouched; observed rows reproduce the reported Altinn 3 delegations.
@@ -97,22 +81,24 @@ def test_pull_yields_the_reported_altinn3_state(workspace: Path, catalogue: Cata
         ("SU-dsve-01 Fjellvant", "394712302"),
         ("SU-sbl-01 lånesystem", "self"),
     ]
-    record = json.loads((workspace / ORG / "pull.json").read_text())
+    record = json.loads((pull_workspace / ORG / "pull.json").read_text())
     assert [(d["dialogs"], d["unopened"], d["pages"]) for d in record["dialogs"]] == [(23, 4, 2), (3, 1, 1)]
     assert record["maskinporten_suppliers"] == ["394712302"]
     # Every recording was requested exactly once; the result validates.
-    index = json.loads((replay / "index.json").read_text())
+    index = json.loads((pull_replay / "index.json").read_text())
     seen = Counter((r.method, r.url.path, tuple(sorted(r.url.params.multi_items()))) for r in transport.requests)
     assert len(transport.requests) == len(index) == result.requests
     assert all(n == 1 for n in seen.values())
-    assert not [p for p in validate_inventory(workspace / ORG, catalogue=catalogue) if p.is_error]
+    assert not [p for p in validate_inventory(pull_workspace / ORG, catalogue=catalogue) if p.is_error]
 
 
-def test_a_second_pull_replaces_only_its_own_rows(workspace: Path, catalogue: Catalogue, replay: Path) -> None:
-    _pull(workspace, catalogue, ReplayTransport(replay))
-    first = load_inventory(workspace / ORG, catalogue=catalogue)
-    _pull(workspace, catalogue, ReplayTransport(replay), only=["brreg"])
-    second = load_inventory(workspace / ORG, catalogue=catalogue)
+def test_a_second_pull_replaces_only_its_own_rows(
+    pull_workspace: Path, catalogue: Catalogue, pull_replay: Path
+) -> None:
+    _pull(pull_workspace, catalogue, ReplayTransport(pull_replay))
+    first = load_inventory(pull_workspace / ORG, catalogue=catalogue)
+    _pull(pull_workspace, catalogue, ReplayTransport(pull_replay), only=["brreg"])
+    second = load_inventory(pull_workspace / ORG, catalogue=catalogue)
     assert second.delegations.height == first.delegations.height
     assert second.consents.equals(first.consents)
 
@@ -160,9 +146,9 @@ def _texts(folder: Path) -> Iterator[tuple[Path, str]]:
 
 
 def test_no_personal_data_in_any_file_written(
-    workspace: Path, catalogue: Catalogue, replay: Path, caplog: pytest.LogCaptureFixture
+    pull_workspace: Path, catalogue: Catalogue, pull_replay: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    folder = workspace / ORG
+    folder = pull_workspace / ORG
     # The tables in every format a pull writes back: Parquet, XLSX and CSV.
     load_inventory(folder, catalogue=catalogue).delegations.drop("origin").write_parquet(folder / "delegations.parquet")
     (folder / "delegations.csv").unlink()
@@ -178,8 +164,8 @@ def test_no_personal_data_in_any_file_written(
     (folder / "consents.csv").unlink()
     caplog.set_level("DEBUG")
     messages: list[str] = []
-    _pull(workspace, catalogue, ReplayTransport(replay), progress=messages.append)
-    secrets = _personal_data(replay)
+    _pull(pull_workspace, catalogue, ReplayTransport(pull_replay), progress=messages.append)
+    secrets = _personal_data(pull_replay)
     assert len(secrets) > 50  # names, birth dates and identity numbers were in the answers
     outputs = [
         *list(_texts(folder)),
@@ -242,15 +228,15 @@ FAULTS: dict[str, tuple[Callable[[httpx.Request], bool], Callable[[httpx.Request
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_a_failing_source_keeps_the_previous_pull(
-    fault: str, workspace: Path, catalogue: Catalogue, replay: Path
+    fault: str, pull_workspace: Path, catalogue: Catalogue, pull_replay: Path
 ) -> None:
-    _pull(workspace, catalogue, ReplayTransport(replay))
-    before = {p.name: p.read_bytes() for p in (workspace / ORG).iterdir()}
+    _pull(pull_workspace, catalogue, ReplayTransport(pull_replay))
+    before = {p.name: p.read_bytes() for p in (pull_workspace / ORG).iterdir()}
     match, answer, times = FAULTS[fault]
-    transport = Faulty(ReplayTransport(replay), match, answer, times)
+    transport = Faulty(ReplayTransport(pull_replay), match, answer, times)
     with pytest.raises(PullError) as caught:
-        _pull(workspace, catalogue, transport)
-    after = {p.name: p.read_bytes() for p in (workspace / ORG).iterdir()}
+        _pull(pull_workspace, catalogue, transport)
+    after = {p.name: p.read_bytes() for p in (pull_workspace / ORG).iterdir()}
     assert after == before  # nothing written, no temporary file left
     message = str(caught.value)
     if fault == "401-connections":
@@ -288,14 +274,14 @@ def test_transient_faults_are_retried_to_the_same_result(
     waits: list[float] | None,
     tmp_path: Path,
     catalogue: Catalogue,
-    replay: Path,
+    pull_replay: Path,
 ) -> None:
     clean, faulty = tmp_path / "clean", tmp_path / "faulty"
     for root in (clean, faulty):
         shutil.copytree(DEMO, root / ORG)
-    _pull(clean, catalogue, ReplayTransport(replay))
+    _pull(clean, catalogue, ReplayTransport(pull_replay))
     sleeps: list[float] = []
-    _pull(faulty, catalogue, Faulty(ReplayTransport(replay), match, answer, 1), sleeps=sleeps)
+    _pull(faulty, catalogue, Faulty(ReplayTransport(pull_replay), match, answer, 1), sleeps=sleeps)
     for table in ("delegations", "consents", "integrations"):
         a = load_inventory(clean / ORG, catalogue=catalogue).table(table).drop("origin")
         b = load_inventory(faulty / ORG, catalogue=catalogue).table(table).drop("origin")
@@ -305,23 +291,36 @@ def test_transient_faults_are_retried_to_the_same_result(
         assert sleeps == waits
 
 
-def test_a_request_without_recording_names_it(workspace: Path, catalogue: Catalogue, tmp_path: Path) -> None:
+def test_a_request_without_recording_names_it(pull_workspace: Path, catalogue: Catalogue, tmp_path: Path) -> None:
     partial = tmp_path / "partial"
     write_demo_replay(DEMO, partial)
     index = [e for e in json.loads((partial / "index.json").read_text()) if "maskinportensuppliers" not in e["path"]]
     (partial / "index.json").write_text(json.dumps(index))
     with pytest.raises(PullError, match=r"maskinportensuppliers.*no recorded answer"):
-        _pull(workspace, catalogue, ReplayTransport(partial))
+        _pull(pull_workspace, catalogue, ReplayTransport(partial))
 
 
-def test_cli_pull_with_replay(workspace: Path, replay: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_cli_pull_with_replay(
+    pull_workspace: Path, pull_replay: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("ALTINN_ANALYSIS_PSEUDONYM_KEY", str(tmp_path / "key"))
     runner = CliRunner()
     result = runner.invoke(
-        app, ["pull", "--org", ORG, "--out", str(workspace), "--replay", str(replay.parent), "--only", "brreg,dialogs"]
+        app,
+        [
+            "pull",
+            "--org",
+            ORG,
+            "--out",
+            str(pull_workspace),
+            "--replay",
+            str(pull_replay.parent),
+            "--only",
+            "brreg,dialogs",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert f"{ORG}: delegations 6, consents 0, integrations 2 pulled rows" in result.output
     assert (tmp_path / "key").stat().st_mode & 0o077 == 0  # the key is the user's alone
-    bad = runner.invoke(app, ["pull", "--org", ORG, "--out", str(workspace), "--only", "everything"])
+    bad = runner.invoke(app, ["pull", "--org", ORG, "--out", str(pull_workspace), "--only", "everything"])
     assert bad.exit_code != 0 and "unknown source" in bad.output

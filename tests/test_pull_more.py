@@ -25,22 +25,6 @@ from altinn_analysis.sources import PullError, ReplayTransport, load_pseudonymiz
 from tests.test_pull import DEMO, KEY, ORG, Faulty, _key, _pull
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return Catalogue.load()
-
-
-@pytest.fixture(scope="module")
-def replay(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_demo_replay(DEMO, tmp_path_factory.mktemp("replay") / ORG)
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO, tmp_path / ORG)
-    return tmp_path
-
-
 def _is_token(request: httpx.Request) -> bool:
     return request.method == "POST" and request.url.path == "/token"
 
@@ -50,56 +34,58 @@ def _jti(request: httpx.Request) -> str:
     return str(jwt.decode(assertion, options={"verify_signature": False})["jti"])
 
 
-def test_a_refused_grant_is_not_retried(workspace: Path, catalogue: Catalogue, replay: Path) -> None:
+def test_a_refused_grant_is_not_retried(pull_workspace: Path, catalogue: Catalogue, pull_replay: Path) -> None:
     body = {"error": "invalid_grant", "error_description": "Invalid assertion. Client authentication failed."}
-    transport = Faulty(ReplayTransport(replay), _is_token, lambda r: httpx.Response(400, json=body), None)
+    transport = Faulty(ReplayTransport(pull_replay), _is_token, lambda r: httpx.Response(400, json=body), None)
     with pytest.raises(PullError) as caught:
-        _pull(workspace, catalogue, transport)
+        _pull(pull_workspace, catalogue, transport)
     assert caught.value.source == "maskinporten"
     assert "invalid_grant" in str(caught.value) and "Client authentication failed" in str(caught.value)
     assert sum(_is_token(r) for r in transport.requests) == 1
     assert not any(r.url.host == "platform.altinn.no" for r in transport.requests)
 
 
-def test_each_token_attempt_carries_a_fresh_grant(workspace: Path, catalogue: Catalogue, replay: Path) -> None:
-    transport = Faulty(ReplayTransport(replay), _is_token, lambda r: httpx.Response(500, text="oops"), 1)
-    _pull(workspace, catalogue, transport, only=["access"])
+def test_each_token_attempt_carries_a_fresh_grant(
+    pull_workspace: Path, catalogue: Catalogue, pull_replay: Path
+) -> None:
+    transport = Faulty(ReplayTransport(pull_replay), _is_token, lambda r: httpx.Response(500, text="oops"), 1)
+    _pull(pull_workspace, catalogue, transport, only=["access"])
     posts = [r for r in transport.requests if _is_token(r)]
     assert len(posts) == 2 and _jti(posts[0]) != _jti(posts[1])
 
 
-def test_401_without_a_system_user_names_it(workspace: Path, catalogue: Catalogue, replay: Path) -> None:
+def test_401_without_a_system_user_names_it(pull_workspace: Path, catalogue: Catalogue, pull_replay: Path) -> None:
     transport = Faulty(
-        ReplayTransport(replay),
+        ReplayTransport(pull_replay),
         lambda r: r.url.path.endswith("/authorizedparties"),
         lambda r: httpx.Response(401, headers={"content-type": "text/plain"}, text="Unknown user type"),
         None,
     )
     with pytest.raises(PullError, match=r"Unknown user type.*system user for 316537200") as caught:
-        _pull(workspace, catalogue, transport)
+        _pull(pull_workspace, catalogue, transport)
     assert caught.value.source == "access"
     # One fresh exchange after the first 401, then the error: no blind retries.
     assert sum(r.url.path.endswith("/authorizedparties") for r in transport.requests) == 2
 
 
-def test_dialogporten_maintenance_is_waited_out(workspace: Path, catalogue: Catalogue, replay: Path) -> None:
+def test_dialogporten_maintenance_is_waited_out(pull_workspace: Path, catalogue: Catalogue, pull_replay: Path) -> None:
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=3), usegmt=True)
     transport = Faulty(
-        ReplayTransport(replay),
+        ReplayTransport(pull_replay),
         lambda r: "/dialogporten/" in r.url.path and "skd-" in str(r.url),
         lambda r: httpx.Response(503, headers={"content-type": "text/plain", "Retry-After": when}, text="Maintenance"),
         1,
     )
     sleeps: list[float] = []
-    _pull(workspace, catalogue, transport, sleeps=sleeps)
+    _pull(pull_workspace, catalogue, transport, sleeps=sleeps)
     assert len(sleeps) == 1 and 0 < sleeps[0] <= 3
-    record = json.loads((workspace / ORG / "pull.json").read_text())
+    record = json.loads((pull_workspace / ORG / "pull.json").read_text())
     assert record["dialogs"][0]["dialogs"] == 23
 
 
-def test_connections_over_two_pages_give_the_same_rows(tmp_path: Path, catalogue: Catalogue, replay: Path) -> None:
+def test_connections_over_two_pages_give_the_same_rows(tmp_path: Path, catalogue: Catalogue, pull_replay: Path) -> None:
     paged = tmp_path / "paged"
-    shutil.copytree(replay, paged)
+    shutil.copytree(pull_replay, paged)
     index = json.loads((paged / "index.json").read_text())
     entry = next(e for e in index if e["path"].endswith("/enduser/connections"))
     body = json.loads((paged / entry["body_file"]).read_text())
@@ -115,7 +101,7 @@ def test_connections_over_two_pages_give_the_same_rows(tmp_path: Path, catalogue
     index.append({**entry, "query": {"continuationToken": token}, "body_file": "page2.json"})
     (paged / "index.json").write_text(json.dumps(index))
     one, two = tmp_path / "one", tmp_path / "two"
-    for root, source in ((one, replay), (two, paged)):
+    for root, source in ((one, pull_replay), (two, paged)):
         shutil.copytree(DEMO, root / ORG)
         _pull(root, catalogue, ReplayTransport(source), only=["access"])
     a = load_inventory(one / ORG, catalogue=catalogue).delegations.drop("origin")
@@ -139,9 +125,11 @@ def test_the_pseudonym_key_is_made_once_outside_the_repository(tmp_path: Path, m
         pickle.dumps(first)
 
 
-def test_observed_facts_win_and_contradictions_are_named(workspace: Path, catalogue: Catalogue, replay: Path) -> None:
-    _pull(workspace, catalogue, ReplayTransport(replay))
-    folder = workspace / ORG
+def test_observed_facts_win_and_contradictions_are_named(
+    pull_workspace: Path, catalogue: Catalogue, pull_replay: Path
+) -> None:
+    _pull(pull_workspace, catalogue, ReplayTransport(pull_replay))
+    folder = pull_workspace / ORG
     # The inventory now claims one right Altinn does not show.
     deleg = pl.read_csv(folder / "delegations.csv", infer_schema_length=0)
     extra = deleg.head(1).with_columns(
@@ -197,7 +185,7 @@ def test_every_demo_institution_pulls_its_reported_state(org: str, tmp_path: Pat
 
 
 def test_an_identity_number_in_an_answer_is_never_written(
-    workspace: Path, catalogue: Catalogue, replay: Path, tmp_path: Path
+    pull_workspace: Path, catalogue: Catalogue, pull_replay: Path, tmp_path: Path
 ) -> None:
     from altinn_analysis.inventory import national_id_check_digits
 
@@ -205,18 +193,18 @@ def test_an_identity_number_in_an_answer_is_never_written(
     k1, k2 = national_id_check_digits(base) or (0, 0)
     fnr = f"{base}{k1}{k2}"
     bad = tmp_path / "bad"
-    shutil.copytree(replay, bad)
+    shutil.copytree(pull_replay, bad)
     index = json.loads((bad / "index.json").read_text())
     entry = next(e for e in index if e["path"].endswith("/enduser/connections"))
     body = json.loads((bad / entry["body_file"]).read_text())
     system_user = next(c for c in body["data"] if c["party"]["type"] == "Systembruker")
     system_user["party"]["name"] = f"SU-x {fnr}"  # a careless integration title
     (bad / entry["body_file"]).write_text(json.dumps(body))
-    before = {p.name: p.read_bytes() for p in (workspace / ORG).iterdir()}
+    before = {p.name: p.read_bytes() for p in (pull_workspace / ORG).iterdir()}
     with pytest.raises(ValueError, match="national_identity_number") as caught:
-        _pull(workspace, catalogue, ReplayTransport(bad))
+        _pull(pull_workspace, catalogue, ReplayTransport(bad))
     assert fnr not in str(caught.value)
-    assert {p.name: p.read_bytes() for p in (workspace / ORG).iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (pull_workspace / ORG).iterdir()} == before
 
 
 def test_credentials_come_from_the_environment(tmp_path: Path) -> None:
