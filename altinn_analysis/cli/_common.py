@@ -57,6 +57,14 @@ DEMO_INVENTORY_DIR = ROOT / "data" / "institutions"
 WORKSPACE_DIR = ROOT / "workspace" / "institutions"
 INVENTORY_ENV = "ALTINN_ANALYSIS_INVENTORY_DIR"
 
+# One institution, named by its folder or by its organisation number inside the inventory folder.
+Institution = Annotated[
+    str,
+    typer.Argument(
+        metavar="DIR",
+        help="One institution: its inventory folder, or its organisation number inside --inventory-dir.",
+    ),
+]
 InventoryDir = Annotated[
     Path | None,
     typer.Option(

@@ -14,6 +14,7 @@ from altinn_analysis.cli._common import (
     DsopDir,
     Format,
     FormatOpt,
+    Institution,
     InventoryDir,
     Language,
     LanguageOpt,
@@ -35,13 +36,7 @@ if TYPE_CHECKING:
 
 @app.command()
 def assess(
-    directory: Annotated[
-        str,
-        typer.Argument(
-            metavar="DIR",
-            help="One institution: its inventory folder, or its organisation number inside --inventory-dir.",
-        ),
-    ],
+    directory: Institution,
     as_of: AsOf = "today",
     language: LanguageOpt = Language.nb,
     fmt: FormatOpt = Format.table,
@@ -76,13 +71,7 @@ def assess(
 
 @app.command()
 def verdicts(
-    directory: Annotated[
-        str,
-        typer.Argument(
-            metavar="DIR",
-            help="One institution: its inventory folder, or its organisation number inside --inventory-dir.",
-        ),
-    ],
+    directory: Institution,
     as_of: AsOf = "today",
     language: LanguageOpt = Language.nb,
     fmt: FormatOpt = Format.table,
