@@ -110,12 +110,9 @@ def inventory_files(folder: Path) -> list[Path]:
 
 
 def inventory_inputs(folder: Path) -> dict[str, str]:
-    """`{file name: sha256}` of what the inventory reads. A symlink is fingerprinted by its target path, never
-    followed: the loader refuses it, and an unchanged link must not read a foreign file on every run."""
-    out = {}
-    for path in inventory_files(folder):
-        out[path.name] = "symlink:" + str(path.readlink()) if path.is_symlink() else file_sha256(path)
-    return out
+    """`{file name: sha256}` of what the inventory reads. Links are never among them (the loader refuses them), so
+    a link never makes a run read a foreign file."""
+    return {path.name: file_sha256(path) for path in inventory_files(folder)}
 
 
 def _tree_hash(paths: Iterable[Path], root: Path) -> str:
