@@ -81,6 +81,7 @@ if TYPE_CHECKING:
     from altinn_analysis.sources._replay import (
         ReplayMissError,
         ReplayTransport,
+        ReplayWriter,
     )
     from altinn_analysis.sources._safety import (
         UnsafeOutputError,
@@ -137,6 +138,7 @@ __all__ = [
     "RedactingFilter",
     "ReplayMissError",
     "ReplayTransport",
+    "ReplayWriter",
     "RetryPolicy",
     "SnapshotError",
     "SnapshotIntegrityError",
