@@ -49,8 +49,13 @@ class DsopCatalogueError(LocatedError, ValueError):
         super().__init__([Problem(file or "data/dsop", row, column, message)])
 
 
-def _split(value: str) -> list[str]:
-    return [item.strip() for item in value.split(";") if item.strip()]
+def _items(table: str, column: str, value: str | None) -> list[str]:
+    """The values of a cell to check: none when empty, each item of a `;`-separated list column."""
+    if value is None:
+        return []
+    if (table, column) in LIST_COLUMNS:
+        return [item.strip() for item in value.split(";") if item.strip()]
+    return [value]
 
 
 Row = dict[str, str | None]
@@ -116,21 +121,14 @@ def _check_rows(table: str, name: str, rows: Rows) -> None:
                 f"expected one of {', '.join(CERTAINTIES)}; got {cert!r}", file=name, row=row_no, column="certainty"
             )
         for col, allowed in ALLOWED[table].items():
-            value = row[col]
-            if value is None:
-                continue
-            items = _split(value) if (table, col) in LIST_COLUMNS else [value]
-            for item in items:
+            for item in _items(table, col, row[col]):
                 if item not in allowed:
                     raise DsopCatalogueError(
                         f"expected one of {', '.join(allowed)}; got {item!r}", file=name, row=row_no, column=col
                     )
         for (t, col), (test, expected) in FORMATS.items():
             value = row.get(col) if t == table else None
-            if value is None:
-                continue
-            items = _split(value) if (table, col) in LIST_COLUMNS else [value]
-            if not all(test(item) for item in items):
+            if not all(test(item) for item in _items(table, col, value)):
                 raise DsopCatalogueError(f"expected {expected}; got {value!r}", file=name, row=row_no, column=col)
         key = tuple(row[c] for c in keys)
         if key in seen:

@@ -45,6 +45,11 @@ def _party(
     }
 
 
+def _organisation(org: str, number: str, name: str) -> dict[str, Any]:
+    """Another organisation (a vendor, an auditor) as a party of `org`'s connections."""
+    return _party(stable_uuid(org, "org", number), name.upper(), "Organisasjon", "AS", number)
+
+
 def _role(code: str) -> dict[str, Any]:
     return {
         "id": stable_uuid("role", code),
@@ -148,15 +153,7 @@ def record_access(
     def vendor_connection(number: str) -> dict[str, Any]:
         if number not in vendor_conns:
             conn = _connection(
-                _party(
-                    stable_uuid(org, "org", number),
-                    vendors.get(number, "LEVERANDØR AS").upper(),
-                    "Organisasjon",
-                    "AS",
-                    number,
-                ),
-                ["rettighetshaver"],
-                [],
+                _organisation(org, number, vendors.get(number, "LEVERANDØR AS")), ["rettighetshaver"], []
             )
             vendor_conns[number] = conn
             connections.append(conn)
@@ -172,15 +169,7 @@ def record_access(
             )
         elif kind == "organisation":
             conn = _connection(
-                _party(
-                    stable_uuid(org, "org", holder),
-                    vendors.get(holder, "ORGANISASJON AS").upper(),
-                    "Organisasjon",
-                    "AS",
-                    holder,
-                ),
-                ["rettighetshaver"],
-                grants,
+                _organisation(org, holder, vendors.get(holder, "ORGANISASJON AS")), ["rettighetshaver"], grants
             )
             if holder in vendor_conns:
                 vendor_conns[holder]["packages"] += conn["packages"]
@@ -226,10 +215,7 @@ def record_access(
         "accessmanagement/connections.json",
         query={"party": party, "from": party, "includeAccessPackages": "true", "includeResources": "true"},
     )
-    suppliers = [
-        _connection(_party(stable_uuid(org, "org", v), name.upper(), "Organisasjon", "AS", v), ["supplier"], [])
-        for v, name in vendors.items()
-    ]
+    suppliers = [_connection(_organisation(org, v, name), ["supplier"], []) for v, name in vendors.items()]
     recording.add(
         f"{am}/maskinportensuppliers", suppliers, "accessmanagement/maskinportensuppliers.json", query={"party": party}
     )
