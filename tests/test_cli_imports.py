@@ -31,6 +31,7 @@ UNUSED = [
     "distributed",
     "altinn_analysis.sources._client",
     "altinn_analysis.sources._maskinporten",
+    "altinn_analysis.sources._maskinporten_key",
     "altinn_analysis.sources._consents",
     "altinn_analysis.catalogue._refresh",
     "altinn_analysis.report",

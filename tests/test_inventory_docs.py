@@ -15,14 +15,9 @@ import pytest
 
 from altinn_analysis.impact import SCORE_FORMULA, SEVERITIES, SEVERITY_POLICY, STATUSES
 from altinn_analysis.inventory import PROFILE_FIELDS, TABLE_SPECS, ColumnSpec, TableSpec
-from altinn_analysis.inventory._docs import (
-    COLUMN_HELP,
-    PROFILE_HELP,
-    TABLE_HELP,
-    Help,
-    check_help,
-    render_inventory_reference,
-)
+from altinn_analysis.inventory._column_help import COLUMN_HELP
+from altinn_analysis.inventory._docs import check_help, render_inventory_reference
+from altinn_analysis.inventory._help import PROFILE_HELP, TABLE_HELP, Help
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "docs" / "inventory.md"

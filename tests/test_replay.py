@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from altinn_analysis.sources import AltinnClient, AltinnNotFoundError, ReplayMissError, ReplayTransport
+from altinn_analysis.sources import AltinnClient, AltinnNotFoundError, ReplayMissError, ReplayTransport, ReplayWriter
 
 BASE = "https://platform.altinn.no"
 
@@ -76,3 +76,19 @@ def test_body_files_cannot_escape_the_replay(tmp_path: Path) -> None:
     (tmp_path / "index.json").write_text(json.dumps([entry]), encoding="utf-8")
     with httpx.Client(transport=ReplayTransport(tmp_path)) as http, pytest.raises(ValueError, match="outside"):
         http.get("https://h/x")
+
+
+def test_what_the_writer_records_the_transport_serves(tmp_path: Path) -> None:
+    writer = ReplayWriter(tmp_path / "rec", host="platform.altinn.no")
+    writer.add("/a/items", {"næring": "bank", "n": 1}, "a/items.json", query={"page": "2"})
+    writer.add("/token", "plain text", "token.txt", host="maskinporten.no", method="POST", content_type="text/plain")
+    writer.write_index()
+    http = httpx.Client(transport=ReplayTransport(tmp_path / "rec"))
+    answer = http.get("https://platform.altinn.no/a/items?page=2")
+    assert answer.json() == {"næring": "bank", "n": 1}
+    assert answer.headers["content-type"] == "application/json; charset=utf-8"
+    assert (tmp_path / "rec" / "a" / "items.json").read_text(encoding="utf-8") == '{"næring":"bank","n":1}'
+    assert http.post("https://maskinporten.no/token").text == "plain text"
+    with pytest.raises(ReplayMissError):
+        http.get("https://platform.altinn.no/a/items?page=3")
+    assert len(json.loads((tmp_path / "rec" / "index.json").read_text(encoding="utf-8"))) == 2

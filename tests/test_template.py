@@ -33,7 +33,8 @@ from altinn_analysis.inventory import (
     validate_inventory,
     write_template,
 )
-from altinn_analysis.inventory._docs import COLUMN_HELP, Help
+from altinn_analysis.inventory._column_help import COLUMN_HELP
+from altinn_analysis.inventory._help import Help
 from altinn_analysis.inventory._template import DATE_FORMAT, INSTRUCTIONS_SHEET, plain, xlsx_template_bytes
 
 AS_OF = date(2026, 11, 28)

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from altinn_analysis.impact._context import Context, Draft, short, weakest
-from altinn_analysis.impact._rules import INTEGRATION_COUNTERPARTS
+from altinn_analysis.impact._rules_integrations import INTEGRATION_COUNTERPARTS
 
 __all__ = ["INTEGRATION_DECISIONS", "evaluate_integrations"]
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from altinn_analysis.catalogue import AREAS  # the finding areas are the DSOP catalogue's
+
 __all__ = [
     "AREAS",
     "OPEN_STATUSES",
@@ -19,7 +21,6 @@ __all__ = [
     "severity_for",
 ]
 
-AREAS: tuple[str, ...] = ("roles", "consent", "integration", "messaging", "broker", "service")
 STATUSES: tuple[str, ...] = ("done", "action", "at_risk", "unknown", "not_applicable")
 OPEN_STATUSES: tuple[str, ...] = ("action", "at_risk", "unknown")
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")

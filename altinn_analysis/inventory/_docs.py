@@ -1,12 +1,11 @@
-"""The input-format reference (`docs/inventory.md`), generated from the schema in `_schema.py`.
+"""The input-format reference (`docs/inventory.md`), generated from the schema in `_schema.py` and the help in
+`_help.py` and `_column_help.py`.
 
-The schema says what each column is; what it does not say lives here, as data, next to nothing else: the
-Norwegian description of every table, column and profile key (for the XLSX templates' instructions sheet) and
-where an institution typically finds the information, in English and Norwegian. `check_help()` fails when a
-column has no entry here or an entry names a column that does not exist, so the docs cannot drift from the code.
+`check_help()` fails when a table, column, kind or profile key has no help entry, or an entry names something the
+schema does not have, so the docs cannot drift from the code.
 
 `tests/test_inventory_docs.py` checks that the committed file equals the generated text; after changing the schema
-or this module, regenerate it with
+or the help, regenerate it with
 
     .venv/bin/pytest tests/test_inventory_docs.py --update-golden
 """
@@ -14,9 +13,11 @@ or this module, regenerate it with
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import get_args
 
+from altinn_analysis.inventory._column_help import COLUMN_HELP
+from altinn_analysis.inventory._help import KIND_RULES, KIND_TEXT, PROFILE_HELP, TABLE_HELP, Help, kind_text
 from altinn_analysis.inventory._limits import LIMITS_HELP, Limits
 from altinn_analysis.inventory._schema import (
     PROFILE_FIELDS,
@@ -24,335 +25,12 @@ from altinn_analysis.inventory._schema import (
     TABLE_SPECS,
     TABLE_SUFFIXES,
     ColumnKind,
-    ColumnSpec,
     ProfileField,
     TableSpec,
 )
 from altinn_analysis.inventory._validate import _GRANT_ONLY_ON, _HOLDER_ONLY_ON, _KIND_ONLY_ON, DEFAULT_LIMIT
 
-__all__ = [
-    "COLUMN_HELP",
-    "KIND_TEXT",
-    "PROFILE_HELP",
-    "TABLE_HELP",
-    "Help",
-    "check_help",
-    "column_help",
-    "kind_text",
-    "render_inventory_reference",
-]
-
-
-@dataclass(frozen=True)
-class Help:
-    """What the schema does not say about a table, column or profile key.
-
-    `nb`: the description in Norwegian (the schema's `description` is the English one); `where_en` / `where_nb`:
-    where an institution typically finds the information.
-    """
-
-    nb: str
-    where_en: str
-    where_nb: str
-
-
-# Pulled rows carry `origin`; the same help for every table.
-_ORIGIN_HELP = Help(
-    nb="Bare på rader skrevet av `altinn-analysis pull`: endepunktet og tidspunktet raden ble lest fra (slike rader "
-    "er observerte fakta; rader uten er rapporterte). La feltet stå tomt på egne rader.",
-    where_en="Written by `altinn-analysis pull` (docs/pull.md); never typed by hand.",
-    where_nb="Skrives av `altinn-analysis pull` (docs/pull.md); fylles aldri ut for hånd.",
-)
-
-# How a cell of each kind is read, in English and Norwegian (short, for tables).
-KIND_TEXT: dict[str, tuple[str, str]] = {
-    "text": ("text", "tekst"),
-    "enum": ("one of the allowed values", "en av de tillatte verdiene"),
-    "date": ("date YYYY-MM-DD", "dato ÅÅÅÅ-MM-DD"),
-    "count": ("whole number ≥ 1", "heltall ≥ 1"),
-    "operator": ("`self` or an organisation number", "`self` eller et organisasjonsnummer"),
-    "scopes": ("list of scopes", "liste med scopes"),
-}
-
-# The longer explanation of each kind, for the reference.
-_KIND_RULES: dict[str, str] = {
-    "text": "Any text. Leading and trailing spaces are removed; an empty cell is a missing value.",
-    "enum": "One of the listed values. Letter case does not matter (`Altinn2` is read as `altinn2`). In the XLSX "
-    "template the cell has a drop-down list.",
-    "date": "A calendar day written `YYYY-MM-DD` (`2026-06-19`). In XLSX a real Excel date cell works too, whatever "
-    "its display format. `19.06.2026` is refused with a message that shows the ISO spelling.",
-    "count": "A whole number of 1 or more. Spaces inside are removed (`1 000` is read as 1000).",
-    "operator": "`self` (the institution runs it) or the 9-digit organisation number of the vendor that does, with a "
-    "valid check digit; spaces inside are removed (`922 334 455`). A vendor number not listed under `vendors` in "
-    "profile.yaml gives a warning.",
-    "scopes": "Words separated by spaces, `;` or `,`; loaded as a list of strings. In Parquet a list column works too.",
-}
-
-TABLE_HELP: dict[str, Help] = {
-    "delegations": Help(
-        nb="Hvem som har hvilken rettighet på vegne av institusjonen: roller, enkeltrettigheter, tilgangspakker og "
-        "ressursrettigheter. Én rad per innehaver og rettighet.",
-        where_en="Altinn 2 can no longer be asked, so the Altinn 2 rows come from the institution's own records: the "
-        "exports of Altinn 2's access management (“Andre med rettigheter til virksomheten”, the role and "
-        "single-right lists per person) taken before the close, the IAM or access-request system, and the "
-        "roles registered in the Central Coordinating Register (Enhetsregisteret, brreg.no). The Altinn 3 rows come "
-        "from Altinn 3's access management (Tilgangsstyring: users, access packages, single rights) and its system "
-        "user overview.",
-        where_nb="Altinn 2 kan ikke lenger spørres, så Altinn 2-radene kommer fra institusjonens egne registre: "
-        "uttrekk fra tilgangsstyringen i Altinn 2 («Andre med rettigheter til virksomheten», rolle- og "
-        "enkeltrettighetslistene per person) tatt før nedstengingen, IAM- eller tilgangsbestillingssystemet, og "
-        "rollene i Enhetsregisteret (brreg.no). Altinn 3-radene kommer fra tilgangsstyringen i Altinn 3 (brukere, "
-        "tilgangspakker, enkeltrettigheter) og oversikten over systembrukere.",
-    ),
-    "consents": Help(
-        nb="Kundesamtykker institusjonen har. En rad kan stå for mange samtykker (`count`).",
-        where_en="The loan system's (or the DSOP integration's) consent log: every consent request with its service, "
-        "status and validity. Group it by platform, service, status, valid_from and valid_to and count the rows; one "
-        "row per consent works as well.",
-        where_nb="Samtykkeloggen i lånesystemet (eller DSOP-integrasjonen): hver samtykkeforespørsel med tjeneste, "
-        "status og gyldighet. Grupper på plattform, tjeneste, status, valid_from og valid_to og tell radene; én rad "
-        "per samtykke går også.",
-    ),
-    "integrations": Help(
-        nb="Institusjonens tekniske oppsett mot Altinn: API-nøkler, virksomhetsbrukere og systembrukere, "
-        "Maskinporten-klienter, samtykke-, meldingsboks- og formidlingsintegrasjoner.",
-        where_en="The integration register or CMDB; the Maskinporten client list in Samarbeidsportalen (Digdir's "
-        "self-service portal); the system user overview in Altinn 3; the Altinn 2 API key and enterprise user "
-        "records; and the vendor agreements, which say what each vendor runs on the institution's behalf.",
-        where_nb="Integrasjonsoversikten eller CMDB; klientlisten for Maskinporten i Samarbeidsportalen (Digdirs "
-        "selvbetjeningsportal); oversikten over systembrukere i Altinn 3; registreringene av API-nøkler og "
-        "virksomhetsbrukere i Altinn 2; og leverandøravtalene, som sier hva hver leverandør drifter for "
-        "institusjonen.",
-    ),
-}
-
-COLUMN_HELP: dict[str, dict[str, Help]] = {
-    "delegations": {
-        "platform": Help(
-            nb="Hvor rettigheten er: Altinn 2 eller Altinn 3.",
-            where_en="Which source the row comes from: an Altinn 2 export or record is `altinn2`; Altinn 3's access "
-            "management or system user overview is `altinn3`.",
-            where_nb="Hvilken kilde raden kommer fra: et uttrekk eller register fra Altinn 2 er `altinn2`; "
-            "tilgangsstyringen eller systembrukeroversikten i Altinn 3 er `altinn3`.",
-        ),
-        "holder_type": Help(
-            nb="Hva slags innehaver: en person, en virksomhetsbruker i Altinn 2, en organisasjon (f.eks. en "
-            "leverandør gjennom klientdelegering) eller en systembruker i Altinn 3.",
-            where_en="A named employee is `person`; the Altinn 2 enterprise user list (virksomhetsbrukere) gives "
-            "`enterprise_user`; rights given to another organisation (a vendor, an accountant) are `organisation`; "
-            "Altinn 3's system user overview gives `system_user`.",
-            where_nb="En navngitt ansatt er `person`; listen over virksomhetsbrukere i Altinn 2 gir "
-            "`enterprise_user`; rettigheter gitt til en annen organisasjon (leverandør, regnskapsfører) er "
-            "`organisation`; systembrukeroversikten i Altinn 3 gir `system_user`.",
-        ),
-        "holder_id": Help(
-            nb="En pseudonym id for innehaveren, lik på alle rader for samme innehaver. Aldri et fødselsnummer: "
-            "et inventar som inneholder et, avvises.",
-            where_en="Made by the institution: a pseudonym from the HR or IAM system (e.g. an employee number mapped "
-            "to `P-0042`, with the key kept internally), the enterprise user's or system user's name, or the "
-            "organisation number of an organisation. Use the same id for the same holder on altinn2 and altinn3 "
-            "rows: that is how a role counts as moved (the holder has the successor package).",
-            where_nb="Lages av institusjonen: et pseudonym fra HR- eller IAM-systemet (f.eks. ansattnummer oversatt "
-            "til `P-0042`, med nøkkelen internt), navnet på virksomhetsbrukeren eller systembrukeren, eller "
-            "organisasjonsnummeret til en organisasjon. Bruk samme id for samme innehaver på altinn2- og "
-            "altinn3-rader: slik ser verktøyet at en rolle er flyttet (innehaveren har etterfølgerpakken).",
-        ),
-        "grant_type": Help(
-            nb="Hva `grant` er: en rolle i Altinn eller Enhetsregisteret, en enkeltrettighet i Altinn 2, en "
-            "tilgangspakke i Altinn 3 eller en ressursrettighet i Altinn 3.",
-            where_en="From the list the row comes from: role lists give `role`, Altinn 2 single-right lists "
-            "(enkeltrettigheter) give `service`, Altinn 3 access packages (tilgangspakker) give `access_package`, "
-            "Altinn 3 single rights on a resource give `resource`.",
-            where_nb="Fra listen raden kommer fra: rollelister gir `role`, enkeltrettigheter i Altinn 2 gir "
-            "`service`, tilgangspakker i Altinn 3 gir `access_package`, enkeltrettigheter på en ressurs i Altinn 3 "
-            "gir `resource`.",
-        ),
-        "grant": Help(
-            nb="Selve rettigheten: en rollekode (UTINN, DAGL), en Altinn 2-tjeneste som kode:utgave (4804:210607), "
-            "en tilgangspakke-urn (urn:altinn:accesspackage:skattegrunnlag) eller en ressurs-id (kv_dsve).",
-            where_en="The code in the export: the role code, the single right's service code and edition "
-            "(ServiceCode:ServiceEditionCode), the package urn or the resource id. `altinn-analysis catalogue roles`, "
-            "`catalogue packages` and `catalogue resources` list the codes the catalogue knows.",
-            where_nb="Koden i uttrekket: rollekoden, enkeltrettighetens tjenestekode og utgave "
-            "(ServiceCode:ServiceEditionCode), pakke-urn eller ressurs-id. `altinn-analysis catalogue roles`, "
-            "`catalogue packages` og `catalogue resources` viser kodene katalogen kjenner.",
-        ),
-        "granted_at": Help(
-            nb="Når rettigheten ble gitt (ÅÅÅÅ-MM-DD).",
-            where_en="The delegation date in the export or the access-request ticket; leave empty when unknown.",
-            where_nb="Delegeringsdatoen i uttrekket eller tilgangsbestillingen; la stå tom når den er ukjent.",
-        ),
-        "source": Help(
-            nb="Hvordan innehaveren fikk den: fra Enhetsregisteret (ER), delegert i Altinn, eller ved "
-            "klientdelegering.",
-            where_en="Roles registered in Enhetsregisteret (daglig leder, styreleder, …) are `er`; rights someone "
-            "delegated in Altinn are `delegated`; rights a vendor or accountant holds through a client relationship "
-            "(klientdelegering, see the vendor agreements and Altinn 3's client administration) are "
-            "`client_delegation`.",
-            where_nb="Roller registrert i Enhetsregisteret (daglig leder, styreleder, …) er `er`; rettigheter noen "
-            "har delegert i Altinn er `delegated`; rettigheter en leverandør eller regnskapsfører har gjennom et "
-            "kundeforhold (klientdelegering, se leverandøravtalene og klientadministrasjonen i Altinn 3) er "
-            "`client_delegation`.",
-        ),
-        "origin": _ORIGIN_HELP,
-    },
-    "consents": {
-        "platform": Help(
-            nb="Hvor samtykket er: Altinn 2 eller Altinn 3.",
-            where_en="Which consent solution issued it: Altinn 2's consent API (service codes such as 4804, 4628, "
-            "5252, 5498) is `altinn2`; Altinn 3's consent solution (consent resources) is `altinn3`.",
-            where_nb="Hvilken samtykkeløsning som ga det: samtykke-API-et i Altinn 2 (tjenestekoder som 4804, 4628, "
-            "5252, 5498) er `altinn2`; samtykkeløsningen i Altinn 3 (samtykkeressurser) er `altinn3`.",
-        ),
-        "service": Help(
-            nb="I Altinn 2 samtykketjenesten som kode:utgave (4804:210607); i Altinn 3 samtykkeressursens id "
-            "(ske-samtykke-sbl-inntekt).",
-            where_en="The consent request in the log: its service code and edition on Altinn 2, its resource id on "
-            "Altinn 3. `altinn-analysis catalogue service-map` and `catalogue resources --type Consent` list them.",
-            where_nb="Samtykkeforespørselen i loggen: tjenestekode og utgave i Altinn 2, ressurs-id i Altinn 3. "
-            "`altinn-analysis catalogue service-map` og `catalogue resources --type Consent` viser dem.",
-        ),
-        "status": Help(
-            nb="Tilstanden til samtykket/samtykkene.",
-            where_en="The log's status, mapped: given and still valid → `active`; past its end → `expired`; withdrawn "
-            "by the customer → `revoked`; declined → `rejected`; asked for and not yet answered → `pending`.",
-            where_nb="Statusen i loggen, oversatt: gitt og fortsatt gyldig → `active`; utløpt → `expired`; trukket "
-            "tilbake av kunden → `revoked`; avslått → `rejected`; forespurt og ikke besvart → `pending`.",
-        ),
-        "valid_from": Help(
-            nb="Første dag samtykket gjelder (ÅÅÅÅ-MM-DD).",
-            where_en="The consent's validity start as stored with the consent (ValidFrom in the consent request).",
-            where_nb="Gyldig fra-datoen som er lagret med samtykket (ValidFrom i samtykkeforespørselen).",
-        ),
-        "valid_to": Help(
-            nb="Siste dag samtykket gjelder (ÅÅÅÅ-MM-DD); ikke før valid_from.",
-            where_en="The consent's validity end as stored with the consent (ValidTo in the consent request). It "
-            "decides whether an Altinn 2 consent outlived Altinn 2 (2026-06-19) and must be obtained again.",
-            where_nb="Gyldig til-datoen som er lagret med samtykket (ValidTo i samtykkeforespørselen). Den avgjør om "
-            "et Altinn 2-samtykke varer lenger enn Altinn 2 (2026-06-19) og må innhentes på nytt.",
-        ),
-        "count": Help(
-            nb="Hvor mange samtykker raden står for (1 eller flere).",
-            where_en="The number of log entries grouped into the row; 1 when the export has one row per consent.",
-            where_nb="Antall loggrader som er slått sammen i raden; 1 når uttrekket har én rad per samtykke.",
-        ),
-        "origin": _ORIGIN_HELP,
-    },
-    "integrations": {
-        "platform": Help(
-            nb="Hvor integrasjonen er: Altinn 2 eller Altinn 3.",
-            where_en="Which Altinn it talks to: API keys, enterprise users, the Altinn 2 consent API, the message box "
-            "(CorrespondenceWS) and Altinn 2 broker services are `altinn2`; system users, Maskinporten clients for "
-            "Altinn 3 APIs, the Altinn 3 consent solution and Dialogporten are `altinn3`.",
-            where_nb="Hvilken Altinn den snakker med: API-nøkler, virksomhetsbrukere, samtykke-API-et i Altinn 2, "
-            "meldingsboksen (CorrespondenceWS) og formidlingstjenester i Altinn 2 er `altinn2`; systembrukere, "
-            "Maskinporten-klienter for Altinn 3-API-er, samtykkeløsningen i Altinn 3 og Dialogporten er `altinn3`.",
-        ),
-        "kind": Help(
-            nb="Hva slags integrasjon.",
-            where_en="The register it is found in: the Altinn 2 API key agreement (`api_key`), the enterprise user "
-            "list with its certificate (`enterprise_user`), Altinn 3's system user overview (`system_user`), "
-            "Samarbeidsportalen's client list (`maskinporten_client`), the loan system's consent integration "
-            "(`consent_api`), the archive or inbox integration that fetches Altinn messages (`message_box`), Altinn "
-            "broker file transfer such as digital real-estate trading (`broker`), a Dialogporten integration "
-            "(`dialogporten`).",
-            where_nb="Registeret den står i: avtalen om API-nøkkel i Altinn 2 (`api_key`), listen over "
-            "virksomhetsbrukere med sertifikat (`enterprise_user`), systembrukeroversikten i Altinn 3 "
-            "(`system_user`), klientlisten i Samarbeidsportalen (`maskinporten_client`), samtykkeintegrasjonen i "
-            "lånesystemet (`consent_api`), arkiv- eller innboksintegrasjonen som henter meldinger fra Altinn "
-            "(`message_box`), formidlingstjenesten i Altinn, f.eks. digital eiendomshandel (`broker`), en "
-            "integrasjon mot Dialogporten (`dialogporten`).",
-        ),
-        "name": Help(
-            nb="Institusjonens eget navn på den.",
-            where_en="The name in the integration register, or the client's name in Samarbeidsportalen.",
-            where_nb="Navnet i integrasjonsoversikten, eller klientens navn i Samarbeidsportalen.",
-        ),
-        "scopes": Help(
-            nb="Maskinporten-/Altinn-scopes den bruker, skilt med mellomrom eller semikolon.",
-            where_en="The client's scopes in Samarbeidsportalen; for a system user the rights in its request; "
-            "otherwise the vendor's documentation.",
-            where_nb="Klientens scopes i Samarbeidsportalen; for en systembruker rettighetene i forespørselen; ellers "
-            "leverandørens dokumentasjon.",
-        ),
-        "operated_by": Help(
-            nb="`self`, eller organisasjonsnummeret til leverandøren som drifter den (oppført under `vendors` i "
-            "profile.yaml).",
-            where_en="The vendor agreements (who runs what), the owner of the client in Samarbeidsportalen, or the "
-            "vendor of the system a system user belongs to (Altinn 3's system register).",
-            where_nb="Leverandøravtalene (hvem drifter hva), eieren av klienten i Samarbeidsportalen, eller "
-            "leverandøren av systemet en systembruker hører til (systemregisteret i Altinn 3).",
-        ),
-        "status": Help(
-            nb="Tilstanden til integrasjonen.",
-            where_en="The integration register and Samarbeidsportalen: in production → `active`; ordered or being "
-            "built → `planned`; switched off but still there → `disabled`; removed → `retired`.",
-            where_nb="Integrasjonsoversikten og Samarbeidsportalen: i produksjon → `active`; bestilt eller under "
-            "arbeid → `planned`; slått av, men finnes → `disabled`; fjernet → `retired`.",
-        ),
-        "last_used": Help(
-            nb="Når den sist ble brukt (ÅÅÅÅ-MM-DD).",
-            where_en="The integration's own logs (last successful call to Altinn), or the vendor's report; leave empty "
-            "when unknown.",
-            where_nb="Integrasjonens egne logger (siste vellykkede kall mot Altinn), eller leverandørens rapport; la "
-            "stå tom når den er ukjent.",
-        ),
-        "services": Help(
-            nb="DSOP-tjenestene den betjener, som tjeneste-id-er fra profilens dsop_services, skilt med mellomrom "
-            "eller semikolon. Uten den utledes tjenesten (og det sies).",
-            where_en="The integration's purpose in the vendor agreement or the integration register (which DSOP "
-            "service it carries).",
-            where_nb="Formålet med integrasjonen i leverandøravtalen eller integrasjonsoversikten (hvilken "
-            "DSOP-tjeneste den bærer).",
-        ),
-        "origin": _ORIGIN_HELP,
-    },
-}
-
-PROFILE_HELP: dict[str, Help] = {
-    "org_number": Help(
-        nb="Organisasjonsnummer: 9 siffer med gyldig kontrollsiffer. Sett det i anførselstegn i YAML.",
-        where_en="The institution's entry in Enhetsregisteret (brreg.no).",
-        where_nb="Institusjonens oppføring i Enhetsregisteret (brreg.no).",
-    ),
-    "name": Help(
-        nb="Institusjonens navn.",
-        where_en="Enhetsregisteret (brreg.no).",
-        where_nb="Enhetsregisteret (brreg.no).",
-    ),
-    "org_form": Help(
-        nb="Organisasjonsform slik rollepakke-API-et i Altinn kjenner den (snapshotets varianter: ASA, AS, SPA, SA, "
-        "NUF, GFS, PK, FLI).",
-        where_en="“Organisasjonsform” in Enhetsregisteret; a Norwegian branch of a foreign bank is NUF.",
-        where_nb="«Organisasjonsform» i Enhetsregisteret; en norsk filial av en utenlandsk bank er NUF.",
-    ),
-    "institution_type": Help(
-        nb="Hva slags institusjon.",
-        where_en="The institution's licence (Finanstilsynet's register of licensed institutions).",
-        where_nb="Institusjonens konsesjon (Finanstilsynets konsesjonsregister).",
-    ),
-    "dsop_services": Help(
-        nb="DSOP-tjenestene institusjonen er med i, som tjeneste-id-er fra DSOP-katalogen.",
-        where_en="The institution's DSOP agreements (the services it has joined); `altinn-analysis catalogue "
-        "services` lists the ids.",
-        where_nb="Institusjonens DSOP-avtaler (tjenestene den er med i); `altinn-analysis catalogue services` viser "
-        "id-ene.",
-    ),
-    "vendors": Help(
-        nb="Leverandører som drifter integrasjoner: hver med `org_number` (9 siffer), `name` og `runs` (liste over "
-        "hva de drifter). Kan være tom.",
-        where_en="The vendor agreements (and data processing agreements); vendors' organisation numbers from "
-        "Enhetsregisteret.",
-        where_nb="Leverandøravtalene (og databehandleravtalene); leverandørenes organisasjonsnummer fra "
-        "Enhetsregisteret.",
-    ),
-    "demo": Help(
-        nb="true bare for prosjektets fiktive demoinstitusjoner: de holdes atskilt fra ekte institusjoner og rangeres "
-        "aldri sammen med dem. Utelat den (eller false) for en ekte institusjon.",
-        where_en="Nowhere: a real institution leaves it out.",
-        where_nb="Ingen steder: en ekte institusjon utelater den.",
-    ),
-}
+__all__ = ["check_help", "render_inventory_reference"]
 
 
 def check_help(
@@ -368,9 +46,10 @@ def check_help(
     problems: list[str] = []
 
     def compare(what: str, declared: Sequence[str], helped: Sequence[str]) -> None:
-        problems.extend(f"{what} {name!r} has no help entry in _docs.py" for name in declared if name not in helped)
+        where = "_help.py or _column_help.py"
+        problems.extend(f"{what} {name!r} has no help entry in {where}" for name in declared if name not in helped)
         problems.extend(
-            f"help entry for {what} {name!r} in _docs.py, but the schema has no such {what.split()[-1]}"
+            f"help entry for {what} {name!r} in {where}, but the schema has no such {what.split()[-1]}"
             for name in helped
             if name not in declared
         )
@@ -382,19 +61,9 @@ def check_help(
     compare("profile key", [f.name for f in profile_fields], list(profile_help))
     kinds = list(get_args(ColumnKind))
     compare("column kind", kinds, list(KIND_TEXT))
-    compare("column kind", kinds, list(_KIND_RULES))
+    compare("column kind", kinds, list(KIND_RULES))
     if problems:
         raise ValueError("the inventory docs do not match the schema:\n  " + "\n  ".join(dict.fromkeys(problems)))
-
-
-def column_help(table: str, column: str) -> Help:
-    return COLUMN_HELP[table][column]
-
-
-def kind_text(column: ColumnSpec, language: str = "en") -> str:
-    """`date YYYY-MM-DD`, `one of the allowed values`, …"""
-    en, nb = KIND_TEXT[column.kind]
-    return nb if language == "nb" else en
 
 
 # -- rendering ----------------------------------------------------------------------------------------------
@@ -584,7 +253,7 @@ def render_inventory_reference() -> str:
         ]
     )
     for kind, (label, _) in KIND_TEXT.items():
-        out.append(f"| {_cell(label)} | {_cell(_KIND_RULES[kind])} |")
+        out.append(f"| {_cell(label)} | {_cell(KIND_RULES[kind])} |")
     out.extend(
         [
             "",

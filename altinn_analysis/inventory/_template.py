@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from altinn_analysis.checks import org_number_problem
-from altinn_analysis.inventory._docs import PROFILE_HELP, TABLE_HELP, check_help, column_help, kind_text
+from altinn_analysis.inventory._column_help import column_help
+from altinn_analysis.inventory._docs import check_help
+from altinn_analysis.inventory._help import PROFILE_HELP, TABLE_HELP, kind_text
 from altinn_analysis.inventory._schema import (
     PROFILE_FIELDS,
     PROFILE_FILE,

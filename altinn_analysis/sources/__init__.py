@@ -48,19 +48,20 @@ if TYPE_CHECKING:
         replay_transport_for,
     )
     from altinn_analysis.sources._maskinporten import (
-        ENV_VARS,
-        MASKINPORTEN_ENVIRONMENTS,
         MaskinportenAuth,
-        MaskinportenConfigError,
-        MaskinportenEnvironment,
         MaskinportenError,
-        MaskinportenKey,
         MaskinportenTokenError,
         MaskinportenTokenProvider,
         MaskinportenUnavailableError,
-        load_maskinporten_key,
+    )
+    from altinn_analysis.sources._maskinporten_config import (
+        ENV_VARS,
+        MASKINPORTEN_ENVIRONMENTS,
+        MaskinportenConfigError,
+        MaskinportenEnvironment,
         read_env_file,
     )
+    from altinn_analysis.sources._maskinporten_key import MaskinportenKey, load_maskinporten_key
     from altinn_analysis.sources._pseudonym import (
         PSEUDONYM_KEY_ENV,
         Pseudonymizer,
@@ -80,6 +81,7 @@ if TYPE_CHECKING:
     from altinn_analysis.sources._replay import (
         ReplayMissError,
         ReplayTransport,
+        ReplayWriter,
     )
     from altinn_analysis.sources._safety import (
         UnsafeOutputError,
@@ -136,6 +138,7 @@ __all__ = [
     "RedactingFilter",
     "ReplayMissError",
     "ReplayTransport",
+    "ReplayWriter",
     "RetryPolicy",
     "SnapshotError",
     "SnapshotIntegrityError",

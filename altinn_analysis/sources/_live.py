@@ -44,11 +44,9 @@ from altinn_analysis.sources._client import ENVIRONMENTS, AltinnAPIError, Altinn
 from altinn_analysis.sources._consent_events import CONSENT_EVENTS, fetch_consent_events
 from altinn_analysis.sources._consents import ConsentRequestStatus, fetch_consent_request
 from altinn_analysis.sources._dialogporten import DIALOG_RESOURCES, DIALOGS, DialogSummary, fetch_dialogs
-from altinn_analysis.sources._maskinporten import (
-    MaskinportenConfigError,
-    MaskinportenKey,
-    MaskinportenTokenProvider,
-)
+from altinn_analysis.sources._maskinporten import MaskinportenTokenProvider
+from altinn_analysis.sources._maskinporten_config import MaskinportenConfigError
+from altinn_analysis.sources._maskinporten_key import MaskinportenKey
 from altinn_analysis.sources._redact import redact_secrets
 from altinn_analysis.sources._replay import ReplayMissError, ReplayTransport
 

@@ -9,14 +9,14 @@ with httpx.Client(auth=provider.auth()) as http:  # Authorization: Bearer …, o
 The grant is an RS256-signed JWT with `aud` (Maskinporten's issuer identifier), `iss` (the client id), `scope`,
 `iat`, `exp` (at most 120 s later), a random `jti` and optionally `resource`, `consumer_org` and
 `authorization_details`; its header names the key by `kid` (a key registered with the client) or carries the
-business certificate chain in `x5c`. Tokens are cached until shortly before they expire.
+business certificate chain in `x5c`. Tokens are cached until shortly before they expire. The key is loaded by
+`_maskinporten_key`, the environments and `MASKINPORTEN_*` variables are in `_maskinporten_config`.
 
 Nothing here ever logs, prints or puts into an exception message the key, its password, a grant or a token.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
@@ -32,10 +32,6 @@ from typing import Any
 
 import httpx
 import jwt
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 
 from altinn_analysis._version import __version__
 from altinn_analysis.sources._client import (
@@ -45,21 +41,21 @@ from altinn_analysis.sources._client import (
     RetryPolicy,
     send_with_retry,
 )
+from altinn_analysis.sources._maskinporten_config import (
+    ENV_VARS,
+    MaskinportenConfigError,
+    maskinporten_environment,
+    read_env_file,
+)
+from altinn_analysis.sources._maskinporten_key import MaskinportenKey, load_maskinporten_key
 from altinn_analysis.sources._redact import install_log_redaction, redact_secrets, remember_secret
 
 __all__ = [
-    "ENV_VARS",
-    "MASKINPORTEN_ENVIRONMENTS",
     "MaskinportenAuth",
-    "MaskinportenConfigError",
-    "MaskinportenEnvironment",
     "MaskinportenError",
-    "MaskinportenKey",
     "MaskinportenTokenError",
     "MaskinportenTokenProvider",
     "MaskinportenUnavailableError",
-    "load_maskinporten_key",
-    "read_env_file",
 ]
 
 log = logging.getLogger("altinn_analysis.sources.maskinporten")
@@ -69,40 +65,8 @@ GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 MAX_ASSERTION_LIFETIME = 120  # seconds; Maskinporten refuses grants with exp - iat > 120
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 
-# The environment variables `from_env` reads (the process environment wins over the `.env` file).
-ENV_VARS: Mapping[str, str] = {
-    "MASKINPORTEN_CLIENT_ID": "the client id of the Maskinporten integration (the grant's `iss`)",
-    "MASKINPORTEN_KEY_PATH": "PEM private key, or PKCS#12 business certificate (.p12/.pfx)",
-    "MASKINPORTEN_KEY_PASSWORD": "password of the PKCS#12 file or of an encrypted PEM key (optional)",
-    "MASKINPORTEN_KID": "key id registered with the client (optional: without it the certificate goes in x5c)",
-    "MASKINPORTEN_ENV": "prod or test (default test; tt02 and ver2 mean test)",
-    "MASKINPORTEN_SCOPE": "space-separated scopes, when the caller names none (optional)",
-}
-
-
-@dataclass(frozen=True)
-class MaskinportenEnvironment:
-    """Where to ask for tokens, and the `aud` the grant must carry (Maskinporten's issuer identifier)."""
-
-    name: str
-    token_endpoint: str
-    audience: str
-
-
-# From Digdir's protocol docs: the `aud` is the issuer identifier with its trailing slash; the token endpoint
-# URL is no longer accepted as audience.
-MASKINPORTEN_ENVIRONMENTS: Mapping[str, MaskinportenEnvironment] = {
-    "prod": MaskinportenEnvironment("prod", "https://maskinporten.no/token", "https://maskinporten.no/"),
-    "test": MaskinportenEnvironment("test", "https://test.maskinporten.no/token", "https://test.maskinporten.no/"),
-}
-_ENV_ALIASES = {"prod": "prod", "production": "prod", "test": "test", "tt02": "test", "ver2": "test"}
-
 
 # -- errors -----------------------------------------------------------------------------------------------
-
-
-class MaskinportenConfigError(ValueError):
-    """Configuration is missing or unusable: names the variable or file, never a value."""
 
 
 class MaskinportenError(AltinnAPIError):
@@ -119,148 +83,6 @@ class MaskinportenTokenError(MaskinportenError, AltinnResponseError):
 
 class MaskinportenUnavailableError(MaskinportenError, AltinnUnavailableError):
     """Maskinporten could not be reached, or kept failing after every retry."""
-
-
-# -- the key ----------------------------------------------------------------------------------------------
-
-
-class MaskinportenKey:
-    """An RSA private key and, for `x5c`, its certificate chain (leaf first). `repr` shows neither."""
-
-    def __init__(
-        self, private_key: rsa.RSAPrivateKey, certificates: Sequence[x509.Certificate] = (), *, source: str = "?"
-    ) -> None:
-        if not isinstance(private_key, rsa.RSAPrivateKey):
-            raise MaskinportenConfigError(f"{source}: expected an RSA private key (Maskinporten grants are RS256)")
-        leaf = certificates[0].public_key() if certificates else None
-        if leaf is not None and (
-            not isinstance(leaf, rsa.RSAPublicKey) or leaf.public_numbers() != private_key.public_key().public_numbers()
-        ):
-            raise MaskinportenConfigError(f"{source}: the certificate does not belong to the private key")
-        self._key = private_key
-        self.certificates: tuple[x509.Certificate, ...] = tuple(certificates)
-        self.source = source
-
-    @property
-    def private_key(self) -> rsa.RSAPrivateKey:
-        return self._key
-
-    @property
-    def key_size(self) -> int:
-        return self._key.key_size
-
-    def x5c(self) -> list[str]:
-        """The certificate chain as the `x5c` header wants it: standard base64 of each DER certificate."""
-        if not self.certificates:
-            raise MaskinportenConfigError(
-                f"{self.source}: no certificate next to the key; set MASKINPORTEN_KID or use a PKCS#12 business "
-                "certificate"
-            )
-        return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in self.certificates]
-
-    def certificate_expiry(self) -> datetime | None:
-        return self.certificates[0].not_valid_after_utc if self.certificates else None
-
-    def __repr__(self) -> str:
-        return (
-            f"MaskinportenKey(source={self.source!r}, rsa_bits={self.key_size}, certificates={len(self.certificates)})"
-        )
-
-    def __reduce__(self) -> Any:
-        # Never serialised (papermill parameters, multiprocessing, caches): the key stays in this process.
-        raise TypeError("a Maskinporten key cannot be pickled")
-
-
-def load_maskinporten_key(path: str | Path, password: str | bytes | None = None) -> MaskinportenKey:
-    """Load a PEM private key (with any certificates in the same file) or a PKCS#12 file (.p12/.pfx).
-
-    Errors name the file and what is wrong, never the password.
-    """
-    path = Path(path)
-    source = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MaskinportenConfigError(f"cannot read the Maskinporten key {path}: {exc.strerror or exc}") from None
-    secret = password.encode("utf-8") if isinstance(password, str) else password
-    if secret:
-        remember_secret(secret.decode("utf-8", "replace"))
-    if b"-----BEGIN" in data:
-        return _load_pem(data, secret, source)
-    return _load_pkcs12(data, secret, source)
-
-
-def _load_pem(data: bytes, password: bytes | None, source: str) -> MaskinportenKey:
-    try:
-        key = serialization.load_pem_private_key(data, password=password or None)
-    except TypeError:  # encrypted without a password, or a password for a key that has none
-        hint = "set MASKINPORTEN_KEY_PASSWORD" if not password else "the key is not encrypted: unset the password"
-        raise MaskinportenConfigError(f"{source}: cannot use the PEM private key ({hint})") from None
-    except ValueError:
-        raise MaskinportenConfigError(
-            f"{source}: not a readable PEM private key, or the password is wrong (MASKINPORTEN_KEY_PASSWORD)"
-        ) from None
-    certificates: list[x509.Certificate] = []
-    if b"-----BEGIN CERTIFICATE-----" in data:
-        try:
-            certificates = x509.load_pem_x509_certificates(data)
-        except ValueError:
-            raise MaskinportenConfigError(f"{source}: a certificate in the PEM file cannot be read") from None
-    return MaskinportenKey(key, certificates, source=source)  # type: ignore[arg-type]  # checked in __init__
-
-
-def _load_pkcs12(data: bytes, password: bytes | None, source: str) -> MaskinportenKey:
-    try:
-        key, cert, extra = pkcs12.load_key_and_certificates(data, password or None)
-    except (ValueError, TypeError):
-        raise MaskinportenConfigError(
-            f"{source}: not a readable PKCS#12 file, or the password is wrong (MASKINPORTEN_KEY_PASSWORD)"
-        ) from None
-    if key is None:
-        raise MaskinportenConfigError(f"{source}: the PKCS#12 file holds no private key")
-    chain = ([cert] if cert is not None else []) + list(extra)
-    return MaskinportenKey(key, chain, source=source)  # type: ignore[arg-type]  # checked in __init__
-
-
-# -- configuration from the environment --------------------------------------------------------------------
-
-
-def read_env_file(path: str | Path) -> dict[str, str]:
-    """`KEY=value` lines of a `.env` file (`export`, comments and quotes allowed); {} when there is none.
-
-    The file's content is never logged; a malformed line is reported by line number only.
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise MaskinportenConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    values: dict[str, str] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        line = line.removeprefix("export ").strip()
-        name, sep, value = line.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise MaskinportenConfigError(f"{path}:{number}: expected NAME=value")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        values[name] = value
-    return values
-
-
-def _environment(name: str) -> MaskinportenEnvironment:
-    key = _ENV_ALIASES.get(name.strip().lower())
-    if key is None:
-        raise MaskinportenConfigError(f"MASKINPORTEN_ENV must be prod or test, not {name.strip()[:20]!r}")
-    return MASKINPORTEN_ENVIRONMENTS[key]
 
 
 # -- the token provider ------------------------------------------------------------------------------------
@@ -309,7 +131,7 @@ class MaskinportenTokenProvider:
             raise MaskinportenConfigError("no Maskinporten scope requested (MASKINPORTEN_SCOPE)")
         if not 1 <= assertion_lifetime <= MAX_ASSERTION_LIFETIME:
             raise MaskinportenConfigError(f"assertion_lifetime must be 1–{MAX_ASSERTION_LIFETIME} s")
-        env = _environment(environment)
+        env = maskinporten_environment(environment)
         self.environment = env.name
         self.client_id = client_id.strip()
         self.scope = " ".join(scopes)

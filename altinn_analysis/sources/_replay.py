@@ -1,4 +1,4 @@
-"""Serve recorded Altinn responses through `httpx.MockTransport`.
+"""Recorded Altinn responses: served through `httpx.MockTransport` (`ReplayTransport`), and written (`ReplayWriter`).
 
 A replay directory holds `index.json` (a list of `{method, host, path, query, headers, status, content_type,
 body_file}`, optionally `response_headers`; `content_type: null` sends none) and the bodies it names.
@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["ReplayMissError", "ReplayTransport"]
+__all__ = ["ReplayMissError", "ReplayTransport", "ReplayWriter"]
 
 _DEFAULT_HEADERS = {"accept-language": "nb"}
 
@@ -111,3 +111,50 @@ class ReplayTransport(httpx.MockTransport):
                     raise ValueError(f"replay body {body_file!r} lies outside {self.directory}")
                 self._bodies[body_file] = path.read_bytes()
             return self._bodies[body_file]
+
+
+class ReplayWriter:
+    """Writes a replay directory that `ReplayTransport` serves: each body as a file, then `index.json`.
+
+    Every answer is recorded with status 200; `host` is the default host of `add`.
+    """
+
+    def __init__(self, directory: str | Path, *, host: str) -> None:
+        self.directory = Path(directory)
+        self.host = host
+        self.entries: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        path: str,
+        body: Any,
+        file: str,
+        *,
+        host: str | None = None,
+        query: dict[str, str] | None = None,
+        method: str = "GET",
+        content_type: str = "application/json; charset=utf-8",
+    ) -> None:
+        """Record the answer to `method host path?query`: `body` (text as is, anything else as compact JSON) in
+        `file`, relative to the directory."""
+        target = self.directory / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        target.write_text(text, encoding="utf-8")
+        self.entries.append(
+            {
+                "method": method,
+                "host": host or self.host,
+                "path": path,
+                "query": query or {},
+                "headers": {},
+                "status": 200,
+                "content_type": content_type,
+                "body_file": file,
+            }
+        )
+
+    def write_index(self) -> None:
+        """`index.json`, one recording a line."""
+        lines = ",\n".join(json.dumps(e, ensure_ascii=False) for e in self.entries)
+        (self.directory / "index.json").write_text(f"[\n{lines}\n]\n", encoding="utf-8")

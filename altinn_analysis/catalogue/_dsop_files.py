@@ -1,0 +1,231 @@
+"""The curated DSOP catalogue's CSV files read and checked strictly against `_dsop_schema.py`.
+
+The files are reviewed by hand, so every problem is one `DsopCatalogueError` that says exactly where it is: file,
+the row as a spreadsheet shows it (header = row 1), column and what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from altinn_analysis.catalogue._build import PACKAGE_URN_PREFIX
+from altinn_analysis.catalogue._dsop_schema import (
+    ALLOWED,
+    CERTAINTIES,
+    DSOP_SCHEMAS,
+    DSOP_TABLES,
+    FORMATS,
+    KEYS,
+    LIST_COLUMNS,
+    REFERENCES,
+    REQUIRED,
+)
+from altinn_analysis.checks import LocatedError, Problem
+
+__all__ = ["DsopCatalogueError", "read_dsop_tables"]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # fromisoformat alone also takes 20260619
+
+
+class DsopCatalogueError(LocatedError, ValueError):
+    """A DSOP catalogue file is missing or wrong: one located problem (file, row as a spreadsheet shows it, with
+    the header as row 1, and column)."""
+
+    what = "invalid DSOP catalogue"
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None, column: str | None = None):
+        self.file = file
+        self.row = row
+        self.column = column
+        self.reason = message
+        super().__init__([Problem(file or "data/dsop", row, column, message)])
+
+
+def _items(table: str, column: str, value: str | None) -> list[str]:
+    """The values of a cell to check: none when empty, each item of a `;`-separated list column."""
+    if value is None:
+        return []
+    if (table, column) in LIST_COLUMNS:
+        return [item.strip() for item in value.split(";") if item.strip()]
+    return [value]
+
+
+Row = dict[str, str | None]
+Rows = list[tuple[int, Row]]  # (row as a spreadsheet shows it, header = 1; values)
+
+
+def _read_csv(path: Path, table: str) -> Rows:
+    """Rows as dicts of stripped strings (empty → None); errors name the file and row."""
+    name = path.name
+    if not path.is_file():
+        raise DsopCatalogueError(f"file not found in {path.parent}", file=name)
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM spreadsheet programs write
+    except UnicodeDecodeError as exc:
+        raise DsopCatalogueError(f"not UTF-8 ({exc.reason} at byte {exc.start})", file=name) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise DsopCatalogueError("empty file; expected a header row", file=name) from None
+    except csv.Error as exc:
+        raise DsopCatalogueError(f"bad CSV in the header: {exc}", file=name) from None
+    missing = [c for c in DSOP_SCHEMAS[table] if c not in header]
+    if missing:
+        raise DsopCatalogueError(
+            f"missing column(s) {', '.join(missing)}; expected {', '.join(DSOP_SCHEMAS[table])}",
+            file=name,
+            column=missing[0],
+        )
+    rows: Rows = []
+    row_no = 1  # the header
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DsopCatalogueError(f"bad CSV: {exc}", file=name, row=row_no + 1) from None
+        row_no += 1
+        if not any(v.strip() for v in values):
+            continue  # a blank line is not a row to check
+        if len(values) != len(header):
+            raise DsopCatalogueError(
+                f"{len(values)} fields, expected {len(header)} (as the header)", file=name, row=row_no
+            )
+        rows.append((row_no, {h: (v.strip() or None) for h, v in zip(header, values, strict=True)}))
+    return rows
+
+
+def _check_rows(table: str, name: str, rows: Rows) -> None:
+    keys = KEYS[table]
+    required = (*dict.fromkeys((*keys, *REQUIRED[table], "certainty", "source")),)
+    # Role successors without a successor have an empty package urn: the key then allows one empty value.
+    optional_keys = {"package_urn"} if table == "role_successors" else set()
+    seen: dict[tuple[str | None, ...], int] = {}
+    for row_no, row in rows:
+        for col in required:
+            if row[col] is None and col not in optional_keys:
+                raise DsopCatalogueError("empty; a value is required", file=name, row=row_no, column=col)
+        cert = row["certainty"]
+        if cert not in CERTAINTIES:
+            raise DsopCatalogueError(
+                f"expected one of {', '.join(CERTAINTIES)}; got {cert!r}", file=name, row=row_no, column="certainty"
+            )
+        for col, allowed in ALLOWED[table].items():
+            for item in _items(table, col, row[col]):
+                if item not in allowed:
+                    raise DsopCatalogueError(
+                        f"expected one of {', '.join(allowed)}; got {item!r}", file=name, row=row_no, column=col
+                    )
+        for (t, col), (test, expected) in FORMATS.items():
+            value = row.get(col) if t == table else None
+            if not all(test(item) for item in _items(table, col, value)):
+                raise DsopCatalogueError(f"expected {expected}; got {value!r}", file=name, row=row_no, column=col)
+        key = tuple(row[c] for c in keys)
+        if key in seen:
+            what = ", ".join(f"{c}={row[c] or ''!r}" for c in keys)
+            raise DsopCatalogueError(
+                f"duplicate id ({what}); first seen in row {seen[key]}", file=name, row=row_no, column=keys[0]
+            )
+        seen[key] = row_no
+        if table == "dependencies":
+            _check_dependency(name, row_no, row)
+        if table == "role_successors":
+            no_package = row["package_urn"] is None
+            if no_package != (row["successor_type"] == "none"):
+                raise DsopCatalogueError(
+                    "successor_type 'none' goes with an empty package_urn, and only with it",
+                    file=name,
+                    row=row_no,
+                    column="package_urn",
+                )
+
+
+def _check_dependency(name: str, row_no: int, row: Row) -> None:
+    dependency_id, service_id = row["dependency_id"] or "", row["service_id"] or ""
+    if not dependency_id.startswith(f"{service_id}/"):
+        raise DsopCatalogueError(
+            f"expected '{service_id}/<artefact_key>'; got {dependency_id!r}",
+            file=name,
+            row=row_no,
+            column="dependency_id",
+        )
+    target_type, target = row["altinn3_target_type"], row["altinn3_target"]
+    if target_type in ("resource", "access_package") and target is not None and ";" in target:
+        raise DsopCatalogueError(
+            f"one {target_type} per row; got {target!r}", file=name, row=row_no, column="altinn3_target"
+        )
+    if target_type == "access_package" and target is not None and not target.startswith(PACKAGE_URN_PREFIX):
+        raise DsopCatalogueError(
+            f"expected an access package urn ({PACKAGE_URN_PREFIX}…); got {target!r}",
+            file=name,
+            row=row_no,
+            column="altinn3_target",
+        )
+    if target_type in ("none", "unknown") and target is not None:
+        raise DsopCatalogueError(
+            f"altinn3_target_type is {target_type!r}, so altinn3_target must be empty; got {target!r}",
+            file=name,
+            row=row_no,
+            column="altinn3_target",
+        )
+
+
+def _to_frame(table: str, name: str, rows: Rows) -> pl.DataFrame:
+    schema = DSOP_SCHEMAS[table]
+    columns: dict[str, list[Any]] = {col: [] for col in schema}
+    for row_no, row in rows:
+        for col, dtype in schema.items():
+            value = row[col]
+            if dtype == pl.Date and value is not None:
+                try:
+                    if not _ISO_DATE.match(value):
+                        raise ValueError(value)
+                    columns[col].append(dt.date.fromisoformat(value))
+                except ValueError:
+                    raise DsopCatalogueError(
+                        f"expected an ISO date (YYYY-MM-DD); got {value!r}",
+                        file=name,
+                        row=row_no,
+                        column=col,
+                    ) from None
+            else:
+                columns[col].append(value)
+    return pl.DataFrame(columns, schema=schema)
+
+
+def _check_references(tables: Mapping[str, pl.DataFrame], rows: Mapping[str, Rows]) -> None:
+    for (table, col), (target_table, target_col) in REFERENCES.items():
+        known = set(tables[target_table][target_col].to_list())
+        for row_no, row in rows[table]:
+            value = row[col]
+            if value is not None and value not in known:
+                raise DsopCatalogueError(
+                    f"{value!r} is not a {target_col} in {target_table}.csv",
+                    file=f"{table}.csv",
+                    row=row_no,
+                    column=col,
+                )
+
+
+def read_dsop_tables(directory: Path) -> dict[str, pl.DataFrame]:
+    """Every DSOP table of `directory` as a typed frame, after every check; the first problem raises
+    `DsopCatalogueError`."""
+    rows: dict[str, Rows] = {}
+    tables: dict[str, pl.DataFrame] = {}
+    for table in DSOP_TABLES:
+        name = f"{table}.csv"
+        rows[table] = _read_csv(directory / name, table)
+        _check_rows(table, name, rows[table])
+        tables[table] = _to_frame(table, name, rows[table])
+    _check_references(tables, rows)
+    return tables

@@ -1,0 +1,193 @@
+"""The roles rules: one finding per Altinn 2 role, source and holder type (evaluated by `_roles`)."""
+
+from __future__ import annotations
+
+from altinn_analysis.impact._context import BOUNDARY_MILESTONE
+from altinn_analysis.impact._rule import DSOP_SOURCE, Rule
+
+__all__ = ["ROLE_RULES"]
+
+ROLE_RULES: tuple[Rule, ...] = (
+    Rule(
+        rule_id="roles.review",
+        area="roles",
+        kind="roles",
+        when="an Altinn 2 role that policies.csv marks `review`: unchanged in Altinn 3 (Hovedadministrator) or "
+        "discontinued (SISKD)",
+        statuses=("action",),
+        target="nothing to delegate: verify the holders",
+        milestone=None,
+        blocking=False,
+        reason="Delegating the most powerful access again is unsafe; the right step is to check who holds it.",
+        source="policies.csv (DSOP: Hovedadministrator is not affected)",
+        action_nb="{subject} ({holders} innehaver(e)): {detail}",
+        action_en="{subject} ({holders} holder(s)): {detail}",
+    ),
+    Rule(
+        rule_id="roles.er_auto",
+        area="roles",
+        kind="roles",
+        when="an ER role (or an Altinn 2 role it gave) for which the ER role gives access packages automatically "
+        "for this organisation form",
+        statuses=("done",),
+        target="the packages the ER role gives automatically",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=False,
+        reason="Altinn 3 gives ER roles their packages from the Central Coordinating Register; nothing to delegate.",
+        source="catalogue role_packages; er_role_grants.csv",
+        action_nb="Kontroller at {holders} innehaver(e) av {subject} har det de trenger ({target}).",
+        action_en="Check that the {holders} holder(s) of {subject} have what they need ({target}).",
+    ),
+    Rule(
+        rule_id="roles.er_by_design",
+        area="roles",
+        kind="roles",
+        when="an ER role that Altinn 3 gives no packages on purpose (board members, deputies, observers), or one "
+        "that gave no Altinn 2 role either",
+        statuses=("not_applicable",),
+        target="none",
+        milestone=None,
+        blocking=False,
+        reason="Information, not an instruction: board members act through the board, not in Altinn.",
+        source="policies.csv; catalogue role_packages",
+        action_nb="{detail}",
+        action_en="{detail}",
+    ),
+    Rule(
+        rule_id="roles.er_loses_access",
+        area="roles",
+        kind="roles",
+        when="an ER role that gave Altinn 2 roles but gives no access package for this organisation form",
+        statuses=("action",),
+        target="access packages delegated explicitly to the holders who need them",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=False,
+        reason="The holders lost what the ER role gave in Altinn 2; only those who need it should get it back.",
+        source="catalogue role_packages; er_role_grants.csv",
+        action_nb="{subject} gir ingen tilgangspakke for denne organisasjonsformen. Deleger tilgangspakker til de "
+        "av {holders} innehaver(e) som trenger dem. {detail}",
+        action_en="{subject} gives no access package for this organisation form. Delegate access packages to "
+        "those of the {holders} holder(s) who need them. {detail}",
+    ),
+    Rule(
+        rule_id="roles.per_service",
+        area="roles",
+        kind="roles",
+        when="an Altinn 2 role that a DSOP service the institution uses documents, with the Altinn 3 access that "
+        "service needs (UTINN for DSVE → kv_dsve; A0236/A0286 for control letters → confidential mail)",
+        statuses=("done", "action", "at_risk", "unknown"),
+        target="the access the service needs (dependencies.csv), held by the same holder",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=True,
+        reason="A broad Altinn 2 role is mapped by the service it was used for, not by its name.",
+        source=DSOP_SOURCE,
+        action_nb="{subject} ({holders} innehaver(e) uten {target}): {detail}",
+        action_en="{subject} ({holders} holder(s) without {target}): {detail}",
+    ),
+    Rule(
+        rule_id="roles.converted",
+        area="roles",
+        kind="roles",
+        when="an Altinn 2 role Altinn converts to a package automatically (accountant and auditor roles)",
+        statuses=("done",),
+        target="the converted package",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=False,
+        reason="Digdir converts these roles; nothing to delegate.",
+        source="role_successors.csv (successor_type converted_1to1)",
+        action_nb="Kontroller at {subject} ble konvertert ({target}).",
+        action_en="Check that {subject} was converted ({target}).",
+    ),
+    Rule(
+        rule_id="roles.successor",
+        area="roles",
+        kind="roles",
+        when="an Altinn 2 role with a primary successor package",
+        statuses=("done", "action"),
+        target="the primary package(s), held by each holder",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=True,
+        reason="Done only when every holder has the package marked primary for the role; any candidate is not enough.",
+        source="role_successors.csv (primary)",
+        action_nb="Deleger {target} til {holders} innehaver(e) som hadde Altinn 2-rollen {subject}.",
+        action_en="Delegate {target} to the {holders} holder(s) who had the Altinn 2 role {subject}.",
+    ),
+    Rule(
+        rule_id="roles.choose",
+        area="roles",
+        kind="roles",
+        when="an Altinn 2 role whose successors split over several packages, none primary",
+        statuses=("action",),
+        target="the packages each holder actually needs, chosen among the candidates",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=True,
+        reason="A low-confidence split cannot be resolved by a rule: the institution must choose per holder.",
+        source="role_successors.csv (split_1ton, related)",
+        action_nb="Altinn 2-rollen {subject} er delt på flere tilgangspakker: velg for hver av {holders} "
+        "innehaver(e) det de trenger ({target}). {detail}",
+        action_en="The Altinn 2 role {subject} is split over several access packages: choose for each of the "
+        "{holders} holder(s) what they need ({target}). {detail}",
+    ),
+    Rule(
+        rule_id="roles.no_successor",
+        area="roles",
+        kind="roles",
+        when="an Altinn 2 role with no access-package successor and no service that documents it",
+        statuses=("at_risk",),
+        target="none known",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=True,
+        reason="Nothing replaces it; the service owner decides how access is given now.",
+        source="role_successors.csv (successor_type none)",
+        action_nb="Altinn 2-rollen {subject} har ingen etterfølger i Altinn 3 ({holders} innehaver(e)). Avklar "
+        "med tjenesteeieren hvordan tilgangen gis nå.",
+        action_en="The Altinn 2 role {subject} has no Altinn 3 successor ({holders} holder(s)). Ask the service "
+        "owner how access is given now.",
+    ),
+    Rule(
+        rule_id="roles.enterprise_user",
+        area="roles",
+        kind="roles",
+        when="an Altinn 2 role held by an enterprise user",
+        statuses=("done", "action", "unknown"),
+        target="a system user with the rights of the same service",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=True,
+        reason="Enterprise users are replaced by system users; packages meant for persons are never the answer.",
+        source="DSOP: system user replaces the enterprise user; dependencies.csv",
+        action_nb="{subject}: gi systembrukeren som erstatter virksomhetsbrukeren det tjenesten trenger ({target}). "
+        "{detail}",
+        action_en="{subject}: give the system user that replaces the enterprise user what the service needs "
+        "({target}). {detail}",
+    ),
+    Rule(
+        rule_id="roles.organisation",
+        area="roles",
+        kind="roles",
+        when="an Altinn 2 role held by an organisation (vendor, accountant)",
+        statuses=("done", "action", "unknown"),
+        target="client delegation, or the vendor's system user, with the same access",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=True,
+        reason="Organisations act through client delegation or their own system user in Altinn 3.",
+        source="Digdir: client relationships move to Altinn 3 (2026-03-01)",
+        action_nb="Sørg for at {holders} virksomhet(er) med {subject} får {target} gjennom klientdelegering eller "
+        "sin systembruker. {detail}",
+        action_en="Make sure the {holders} organisation(s) with {subject} get {target} through client delegation "
+        "or their system user. {detail}",
+    ),
+    Rule(
+        rule_id="roles.unknown",
+        area="roles",
+        kind="roles",
+        when="a role code neither the catalogue nor data/dsop knows",
+        statuses=("unknown",),
+        target="unknown",
+        milestone=BOUNDARY_MILESTONE,
+        blocking=False,
+        reason="Unknown codes are not guessed at.",
+        source="catalogue roles; data/dsop",
+        action_nb="Ukjent rollekode {subject} ({holders} innehaver(e)): kontroller koden i inventaret.",
+        action_en="Unknown role code {subject} ({holders} holder(s)): check the code in the inventory.",
+    ),
+)
