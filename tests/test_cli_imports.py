@@ -29,6 +29,7 @@ UNUSED = [
     "nbconvert",
     "jupyter_client",
     "distributed",
+    "pydantic",  # typer's coercion; the CLI converts its simple values itself (cli/_coerce.py)
     "altinn_analysis.sources._client",
     "altinn_analysis.sources._maskinporten",
     "altinn_analysis.sources._consents",
