@@ -94,7 +94,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def emit(frame: pl.DataFrame, fmt: Format, *, title: str | None = None, max_width: int = 60) -> None:
-    """Print a table as a terminal table, CSV or JSON (a list of objects)."""
+    """Print a table as aligned text (cli._table), CSV or JSON (a list of objects)."""
     if fmt is Format.json:
         typer.echo(json.dumps(frame.to_dicts(), ensure_ascii=False, indent=2, default=str))
     elif fmt is Format.csv:
@@ -103,17 +103,13 @@ def emit(frame: pl.DataFrame, fmt: Format, *, title: str | None = None, max_widt
         # A spreadsheet opening this must not evaluate a value as a formula (`=HYPERLINK(…)`, `+1+2`, `@…`).
         sys.stdout.write(neutralise_frame(frame).write_csv())
     else:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
+        from altinn_analysis.cli._table import render_table
+        from altinn_analysis.sources import strip_control
 
-        table = Table(title=title, show_lines=False)
-        for col in frame.columns:
-            table.add_column(col, overflow="fold", max_width=max_width)
-        for row in frame.iter_rows():
-            # Text, not str: data such as "[optional]" must not be read as rich markup.
-            table.add_row(*(Text("" if v is None else str(v)) for v in row))
-        Console(width=max(160, 20 * len(frame.columns))).print(table)
+        if title:
+            typer.echo(strip_control(title))
+        width = max(160, 20 * len(frame.columns))
+        typer.echo(render_table(frame.columns, frame.rows(), max_width=max_width, total_width=width))
         typer.echo(f"{frame.height} rows")
 
 
