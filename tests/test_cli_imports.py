@@ -29,7 +29,7 @@ UNUSED = [
     "nbconvert",
     "jupyter_client",
     "distributed",
-    "rich",  # the table is plain aligned text (cli/_table.py)
+    "rich",  # the table is plain aligned text (cli._common.render_table)
     "pydantic",  # typer's coercion; the CLI converts its simple values itself (cli/_coerce.py)
     "altinn_analysis.sources._client",
     "altinn_analysis.sources._maskinporten",

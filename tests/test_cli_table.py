@@ -1,12 +1,11 @@
-"""The terminal table (cli/_table.py): aligned columns, wrapped cells, values printed literally."""
+"""The terminal table (cli._common.render_table): aligned columns, wrapped cells, values printed literally."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from altinn_analysis.cli._common import Format, emit
-from altinn_analysis.cli._table import display_width, render_table, wrap
+from altinn_analysis.cli._common import Format, display_width, emit, render_table, wrap
 
 
 def test_columns_line_up_and_long_cells_wrap_inside_their_column() -> None:
