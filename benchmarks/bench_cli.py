@@ -103,7 +103,7 @@ def main() -> None:
         "bare python": [sys.executable, "-c", "pass"],
         "import polars, yaml": [sys.executable, "-c", "import polars, yaml"],
         "import typer (CLI framework)": [sys.executable, "-c", "import typer.main"],
-        "import pydantic (no longer imported)": [sys.executable, "-c", "import typer._adapters"],
+        "import typer + pydantic (not imported now)": [sys.executable, "-c", "import typer._adapters"],
     }
     print(
         f"bench_cli  {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} ({os.cpu_count()} cores, "
