@@ -31,6 +31,7 @@ __all__ = [
     "Language",
     "LanguageOpt",
     "ReferenceDir",
+    "as_of_flag",
     "display_width",
     "emit",
     "expand_institution_dirs",
@@ -39,7 +40,6 @@ __all__ = [
     "load_catalogue",
     "load_dsop_catalogue",
     "parent_folder_hint",
-    "parse_as_of",
     "problem_text",
     "render_table",
     "resolve_institution",
@@ -260,7 +260,7 @@ DsopDir = Annotated[
 ]
 
 
-def parse_as_of(value: str) -> date:
+def as_of_flag(value: str) -> date:
     """`--as-of` read by the one parser (checks.parse_as_of); anything else is a usage error (exit 2)."""
     from altinn_analysis.checks import parse_as_of as read_as_of
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import fail, parse_as_of
+from altinn_analysis.cli._common import as_of_flag, fail
 
 demo_app = typer.Typer(help="Synthetic institutions: generate a sector of inventories for benchmarks and trials.")
 app.add_typer(demo_app, name="demo")
@@ -49,7 +49,7 @@ def demo_generate(
     """
     import time
 
-    day = parse_as_of(as_of) if as_of is not None else None
+    day = as_of_flag(as_of) if as_of is not None else None
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
