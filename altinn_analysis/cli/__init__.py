@@ -1,6 +1,7 @@
 """`altinn-analysis`: a thin typer front end over the package.
 
-Heavy libraries (polars, httpx, rich tables) are imported inside the commands so that `--help` starts fast.
+Heavy libraries (polars, httpx, rich progress bars) are imported inside the commands so that `--help` starts fast;
+values are converted without pydantic (`_coerce`) and tables printed as plain text (`_common.render_table`).
 Each command group lives in its own module and registers itself on `app`.
 """
 
