@@ -1,4 +1,5 @@
-"""The floor under every layer: organisation- and identity-number checks, and the located problem type.
+"""The floor under every layer: organisation- and identity-number checks, the located problem type, and how the
+date an analysis is for (`as_of`: a date or `today`) is read.
 
 Pure functions and two small types; imports nothing from the package, so any layer (sources, catalogue,
 inventory, impact, report) can use them. One row numbering everywhere: the row a user sees in Excel or a text
@@ -24,9 +25,11 @@ recognised.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,6 +46,7 @@ __all__ = [
     "national_id_check_digits",
     "org_number_check_digit",
     "org_number_problem",
+    "parse_as_of",
     "redact_identity_numbers",
 ]
 
@@ -58,6 +62,7 @@ IDENTITY_PATTERN = re.compile(r"(?<![0-9])([0-9]{6})[ .\-]?([0-9]{5})(?![0-9])")
 # The same without look-arounds, for a cheap vectorised pre-filter in polars (its regex engine has none).
 IDENTITY_PREFILTER = r"[0-9]{6}[ .\-]?[0-9]{5}"
 _REDACTION = "[11 digits removed]"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _mod11(digits: str, weights: tuple[int, ...]) -> int | None:
@@ -137,6 +142,23 @@ def org_number_problem(value: str) -> str | None:
     if not is_valid_org_number(value):
         return f"{value} is not a valid organisation number: its check digit (the last) does not match (mod 11)"
     return None
+
+
+def parse_as_of(value: str | date) -> date:
+    """The date an analysis is for: a date, an ISO date `YYYY-MM-DD`, or `today` (the local date when this runs,
+    any letter case). Anything else is a `ValueError` whose message says what was expected; callers put the name
+    of their flag or parameter in front of it."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if text.lower() == "today":
+        return date.today()
+    if _ISO_DATE.fullmatch(text):  # only this form: fromisoformat would also take 20261128 and 2026-W48-1
+        with contextlib.suppress(ValueError):  # 2026-13-01, 2026-02-30
+            return date.fromisoformat(text)
+    raise ValueError(f"{excerpt(value)} is not a date: expected YYYY-MM-DD or 'today'")
 
 
 @dataclass(frozen=True)

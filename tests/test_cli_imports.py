@@ -29,6 +29,8 @@ UNUSED = [
     "nbconvert",
     "jupyter_client",
     "distributed",
+    "rich",  # the table is plain aligned text (cli._common.render_table)
+    "pydantic",  # typer's coercion; the CLI converts its simple values itself (cli/_coerce.py)
     "altinn_analysis.sources._client",
     "altinn_analysis.sources._maskinporten",
     "altinn_analysis.sources._maskinporten_key",
@@ -77,6 +79,64 @@ def test_commands_import_only_what_they_use(argv: list[str]) -> None:
     assert "polars" in modules, "the probe saw the command's own imports"
     unexpected = [name for name in UNUSED if name in modules]
     assert not unexpected, f"{argv[0]} imported modules it does not use: {unexpected}"
+
+
+# Never needed by a re-run of `report --all` with nothing changed: fingerprints decide, no kernel starts, nothing is
+# exported or scanned (rich draws the command's progress bar).
+RERUN_UNUSED = [
+    *(name for name in UNUSED if name not in ("altinn_analysis.report", "rich")),
+    "zmq",
+    "tornado",
+    "altinn_analysis.impact",
+    "altinn_analysis.report._institution",
+    "altinn_analysis.report.figures",
+]
+
+
+def _previous_run(out: Path, as_of: str) -> None:
+    """A run folder as `report --all` leaves it, made from the plan's own fingerprints (no kernel needed)."""
+    from altinn_analysis.catalogue import default_dsop_dir, default_reference_dir
+    from altinn_analysis.report._plan import (
+        OUTPUTS,
+        discover_institutions,
+        fingerprint,
+        inventory_inputs,
+        sector_fingerprint,
+        shared_inputs,
+    )
+
+    run_dir = out / as_of
+    notebooks = ROOT / "notebooks"
+    shared = shared_inputs(
+        reference_dir=default_reference_dir(),
+        dsop_dir=default_dsop_dir(),
+        notebook=notebooks / "institution_report.ipynb",
+        as_of=as_of,
+        language="nb",
+    )
+    institutions: dict[str, dict[str, object]] = {}
+    for org, folder in discover_institutions(CSV_INSTITUTION.parent).folders.items():
+        inputs = {**shared, "inventory": fingerprint(inventory_inputs(folder))}
+        institutions[org] = {"org_number": org, "status": "ok", "fingerprint": fingerprint(inputs), "inputs": inputs}
+        (run_dir / org).mkdir(parents=True)
+        for name in OUTPUTS:
+            (run_dir / org / name).write_bytes(b"")
+    listed = {org: str(entry["fingerprint"]) for org, entry in institutions.items()}
+    sector = {"status": "ok", "fingerprint": sector_fingerprint(notebooks / "sector_overview.ipynb", shared, listed)}
+    (run_dir / "index.html").write_text("<html></html>", encoding="utf-8")
+    record = {"as_of": as_of, "language": "nb", "institutions": institutions, "sector": sector}
+    (run_dir / "run.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+def test_an_unchanged_rerun_starts_no_kernel_and_imports_no_notebook_stack(tmp_path: Path) -> None:
+    _previous_run(tmp_path, "2026-11-28")
+    code, modules, out = loaded("report", "--all", "--as-of", "2026-11-28", "--out", str(tmp_path), "--workers", "1")
+    assert code in (0, None), out
+    count = len(json.loads((tmp_path / "2026-11-28" / "run.json").read_text(encoding="utf-8"))["institutions"])
+    assert f"0 built, {count} unchanged, 0 failed, 0 invalid" in out and "sector page unchanged" in out, out
+    assert "altinn_analysis.report._plan" in modules, "the probe saw the command's own imports"
+    unexpected = [name for name in RERUN_UNUSED if name in modules]
+    assert not unexpected, f"the re-run imported modules it does not use: {unexpected}"
 
 
 def test_package_exports_load_on_first_use() -> None:

@@ -187,7 +187,7 @@ def test_the_recipes_have_their_commands() -> None:
 
 @pytest.mark.parametrize(("where", "argv"), ALL_COMMANDS, ids=[w for w, _ in ALL_COMMANDS])
 def test_every_command_line_parses_against_the_cli(where: str, argv: list[str]) -> None:
-    from altinn_analysis.cli._common import parse_as_of
+    from altinn_analysis.checks import parse_as_of
 
     if len(argv) == 1:
         return  # the program named in prose, no command line

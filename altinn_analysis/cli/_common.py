@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 import json
 import sys
+import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -29,6 +31,8 @@ __all__ = [
     "Language",
     "LanguageOpt",
     "ReferenceDir",
+    "as_of_flag",
+    "display_width",
     "emit",
     "expand_institution_dirs",
     "fail",
@@ -36,9 +40,10 @@ __all__ = [
     "load_catalogue",
     "load_dsop_catalogue",
     "parent_folder_hint",
-    "parse_as_of",
     "problem_text",
+    "render_table",
     "resolve_institution",
+    "wrap",
 ]
 
 
@@ -94,7 +99,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def emit(frame: pl.DataFrame, fmt: Format, *, title: str | None = None, max_width: int = 60) -> None:
-    """Print a table as a terminal table, CSV or JSON (a list of objects)."""
+    """Print a table as aligned text (`render_table`), CSV or JSON (a list of objects)."""
     if fmt is Format.json:
         typer.echo(json.dumps(frame.to_dicts(), ensure_ascii=False, indent=2, default=str))
     elif fmt is Format.csv:
@@ -103,18 +108,119 @@ def emit(frame: pl.DataFrame, fmt: Format, *, title: str | None = None, max_widt
         # A spreadsheet opening this must not evaluate a value as a formula (`=HYPERLINK(…)`, `+1+2`, `@…`).
         sys.stdout.write(neutralise_frame(frame).write_csv())
     else:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(title=title, show_lines=False)
-        for col in frame.columns:
-            table.add_column(col, overflow="fold", max_width=max_width)
-        for row in frame.iter_rows():
-            # Text, not str: data such as "[optional]" must not be read as rich markup.
-            table.add_row(*(Text("" if v is None else str(v)) for v in row))
-        Console(width=max(160, 20 * len(frame.columns))).print(table)
+        if title:
+            typer.echo(_clean(title))
+        width = max(160, 20 * len(frame.columns))
+        typer.echo(render_table(frame.columns, frame.rows(), max_width=max_width, total_width=width))
         typer.echo(f"{frame.height} rows")
+
+
+# -- the terminal table ----------------------------------------------------------------------------------------------
+# Plain aligned text, columns separated by `│`, long cells wrapped within their column. Not rich: importing and laying
+# out a rich table costs ~0.3 s, more than the rules that make the findings. Values are printed literally: control
+# characters (terminal escapes) removed by `strip_control`, nothing read as markup, tabs as spaces, a line break in a
+# value starts a new line inside its cell.
+
+SEPARATOR = " │ "
+RULE, CROSS = "─", "─┼─"
+MIN_WIDTH = 6  # a column is never squeezed narrower than this (or its header, if shorter)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def display_width(text: str) -> int:
+    """Terminal columns `text` takes: wide (CJK) characters count two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(c) for c in text)
+
+
+def _fold(word: str, width: int) -> list[str]:
+    """A word longer than the column, cut into pieces that fit."""
+    pieces, piece, used = [], "", 0
+    for char in word:
+        w = _char_width(char)
+        if used + w > width and piece:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece, used = piece + char, used + w
+    return [*pieces, piece]
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` as lines of at most `width` columns: broken between words, a word longer than a line cut."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for word in paragraph.split():
+            w = display_width(word)
+            if w > width:
+                if line:
+                    lines.append(line)
+                *full, line = _fold(word, width)
+                lines.extend(full)
+                used = display_width(line)
+            elif not line:
+                line, used = word, w
+            elif used + 1 + w <= width:
+                line, used = f"{line} {word}", used + 1 + w
+            else:
+                lines.append(line)
+                line, used = word, w
+        lines.append(line)
+    return lines
+
+
+def _clean(value: object) -> str:
+    from altinn_analysis.sources import strip_control
+
+    text = "" if value is None else str(value)
+    return strip_control(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+
+
+def _fit(widths: list[int], floors: list[int], room: int) -> list[int]:
+    """Narrow the widest columns, one column at a time, until the row fits in `room` (or nothing can give)."""
+    widths = list(widths)
+    while sum(widths) > room:
+        widest = max(range(len(widths)), key=lambda i: (widths[i] - floors[i], widths[i]))
+        if widths[widest] <= floors[widest]:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def render_table(
+    columns: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int = 60, total_width: int = 160
+) -> str:
+    """The lines of a table: header, rule, one block per row; no column wider than `max_width`, and the whole
+    table within `total_width` columns when the columns can be narrowed that far."""
+    header = [_clean(c) for c in columns]
+    cells = [[_clean(v) for v in row] for row in rows]
+    widths = []
+    for i, name in enumerate(header):
+        longest = max((display_width(line) for row in cells for line in row[i].split("\n")), default=0)
+        widths.append(max(1, min(max_width, max(display_width(name), longest))))
+    floors = [min(w, max(MIN_WIDTH, min(display_width(h), max_width))) for w, h in zip(widths, header, strict=True)]
+    widths = _fit(widths, floors, total_width - len(SEPARATOR) * (len(widths) - 1))
+
+    def block(values: Sequence[str]) -> list[str]:
+        wrapped = [wrap(v, w) for v, w in zip(values, widths, strict=True)]
+        height = max((len(lines) for lines in wrapped), default=1)
+        out = []
+        for n in range(height):
+            parts = []
+            for lines, w in zip(wrapped, widths, strict=True):
+                text = lines[n] if n < len(lines) else ""
+                parts.append(text + " " * (w - display_width(text)))
+            out.append(SEPARATOR.join(parts).rstrip())
+        return out
+
+    rule = CROSS.join(RULE * w for w in widths)
+    return "\n".join([*block(header), rule, *(line for row in cells for line in block(row))])
 
 
 def load_catalogue(reference_dir: Path | None) -> Catalogue:
@@ -154,14 +260,14 @@ DsopDir = Annotated[
 ]
 
 
-def parse_as_of(value: str) -> date:
-    """`today` or an ISO date; anything else is a clear error."""
-    if value.strip().lower() == "today":
-        return date.today()
+def as_of_flag(value: str) -> date:
+    """`--as-of` read by the one parser (checks.parse_as_of); anything else is a usage error (exit 2)."""
+    from altinn_analysis.checks import parse_as_of as read_as_of
+
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--as-of {value!r} is not a date: expected YYYY-MM-DD or 'today'", 2)
+        return read_as_of(value)
+    except ValueError as exc:
+        fail(f"--as-of {exc}", 2)
 
 
 def problem_text(problem: Problem) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import fail
+from altinn_analysis.cli._common import as_of_flag, fail
 
 demo_app = typer.Typer(help="Synthetic institutions: generate a sector of inventories for benchmarks and trials.")
 app.add_typer(demo_app, name="demo")
@@ -34,8 +33,13 @@ def demo_generate(
         typer.Option("--delegations-per-institution", min=0, help="Delegation rows per institution, on average."),
     ] = 4_000,
     as_of: Annotated[
-        datetime | None,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="The date the inventories describe (default 2026-11-28)."),
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="<date>",
+            help="The date the inventories describe: YYYY-MM-DD or 'today' (default 2026-11-28).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Write a seeded synthetic sector: profile.yaml + delegations/consents/integrations Parquet per institution.
@@ -44,6 +48,8 @@ def demo_generate(
     same org numbers are replaced, each atomically.
     """
     import time
+
+    day = as_of_flag(as_of) if as_of is not None else None
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -70,7 +76,7 @@ def demo_generate(
                 seed,
                 consents,
                 delegations,
-                as_of=as_of.date() if as_of else AS_OF,
+                as_of=day or AS_OF,
                 progress=progress,
             )
         except OSError as exc:

@@ -19,13 +19,13 @@ from altinn_analysis.cli._common import (
     Language,
     LanguageOpt,
     ReferenceDir,
+    as_of_flag,
     emit,
     expand_institution_dirs,
     fail,
     load_catalogue,
     load_dsop_catalogue,
     parent_folder_hint,
-    parse_as_of,
     problem_text,
     resolve_institution,
 )
@@ -49,7 +49,7 @@ def assess(
     from altinn_analysis.impact import readiness
     from altinn_analysis.inventory import InventoryError, load_inventory
 
-    day = parse_as_of(as_of)
+    day = as_of_flag(as_of)
     path = resolve_institution(directory, inventory_dir)
     parent_folder_hint(path, "assess")
     catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
@@ -87,7 +87,7 @@ def verdicts(
     from altinn_analysis.impact import verdicts as service_verdicts
     from altinn_analysis.inventory import InventoryError, load_inventory
 
-    day = parse_as_of(as_of)
+    day = as_of_flag(as_of)
     path = resolve_institution(directory, inventory_dir)
     parent_folder_hint(path, "verdicts")
     catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
@@ -133,7 +133,7 @@ def sector(
     from altinn_analysis.impact import assess_many, sector_summary
     from altinn_analysis.inventory import InventoryError, load_inventory
 
-    day = parse_as_of(as_of)
+    day = as_of_flag(as_of)
     catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
     inventories, failed = [], 0
     for path in expand_institution_dirs(directories, inventory_dir):

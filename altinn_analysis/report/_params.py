@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from altinn_analysis.checks import parse_as_of
+
 __all__ = [
     "LANGUAGES",
     "PARAMETER_NAMES",
@@ -33,16 +35,11 @@ class ReportParameterError(ValueError):
 
 
 def resolve_as_of(value: str | date) -> date:
-    """A date, an ISO date string, or `today` (the local date when this runs)."""
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if text.lower() == "today":
-        return date.today()
+    """`as_of` read by the one parser (checks.parse_as_of: a date, YYYY-MM-DD or `today`), as a parameter error."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ReportParameterError(f"as_of = {value!r}: expected a date as YYYY-MM-DD, or 'today'") from None
+        return parse_as_of(value)
+    except ValueError as exc:
+        raise ReportParameterError(f"as_of = {exc}") from None
 
 
 def check_language(language: object) -> str:
