@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -18,12 +18,17 @@ from typing import TYPE_CHECKING, Any
 from altinn_analysis.report._texts import label
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import plotly.graph_objects as go
     import polars as pl
 
-__all__ = ["FIGURE_CLASS", "Figure", "Html", "cards", "code_label", "table_html"]
+__all__ = ["FACTS_MIME", "FIGURE_CLASS", "Figure", "Html", "Saved", "cards", "code_label", "facts_in", "table_html"]
 
 FIGURE_CLASS = "aa-figure"  # every chart container carries it, so a browser test can find them all
+# The report's key facts, as the output of the notebook's last cell: the batch runner reads them from the
+# executed notebook it already holds (for run.json and the sector page). JupyterLab shows the text instead.
+FACTS_MIME = "application/vnd.altinn-analysis.facts+json"
 _CODED = (
     "status",
     "severity",
@@ -86,6 +91,37 @@ class Figure:
             config={"displaylogo": False, "responsive": True},
         )
         return f'<div class="{FIGURE_CLASS}" data-figure="{html.escape(self.name)}">{div}</div>'
+
+
+class Saved(Mapping[str, "Path"]):
+    """The files `InstitutionReport.save` wrote (name → path), and the report's key facts."""
+
+    def __init__(self, files: Mapping[str, Path], facts: Mapping[str, Any]) -> None:
+        self.files = dict(files)
+        self.facts = dict(facts)
+
+    def __getitem__(self, name: str) -> Path:
+        return self.files[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        text = "\n".join(str(path) for path in self.files.values()) or "no output_dir: nothing written"
+        return {FACTS_MIME: self.facts, "text/plain": text}
+
+
+def facts_in(notebook: Mapping[str, Any]) -> dict[str, Any]:
+    """The key facts an executed report notebook displayed (`Saved`), or {} when it displayed none."""
+    for cell in reversed(notebook.get("cells", [])):
+        for output in cell.get("outputs", []):
+            facts = output.get("data", {}).get(FACTS_MIME)
+            if isinstance(facts, dict):
+                return dict(facts)
+    return {}
 
 
 def code_label(value: object, language: str) -> str:
