@@ -79,7 +79,7 @@ def import_jupyter_stack() -> None:
 # Runs once in every new kernel, while the runner plans: the imports and the catalogue load that the first
 # report would otherwise pay for; then frozen out of the garbage collector (see _kernel.RESET_CODE).
 WARM_UP_CODE = """
-import polars, plotly.graph_objects, openpyxl
+import polars, plotly.graph_objects, xlsxwriter, openpyxl
 from altinn_analysis.report import InstitutionReport, SectorReport, load_catalogues
 from altinn_analysis.report import figures
 from pathlib import Path
