@@ -68,9 +68,10 @@ class Figure:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         if self.empty:
             return {"text/html": self.html(), "text/plain": self.omitted}
+        spec = self.figure.to_plotly_json()  # once: the JSON, the digest and the HTML are all made from it
         return {
-            "application/vnd.plotly.v1+json": self.figure.to_plotly_json(),
-            "text/html": self.html(),
+            "application/vnd.plotly.v1+json": spec,
+            "text/html": self._chart(spec),
             "text/plain": f"<figure {self.name}>",
         }
 
@@ -82,9 +83,16 @@ class Figure:
     def html(self) -> str:
         if self.empty:  # no chart that only says "no data": one sentence takes its place
             return f'<p class="aa-nofigure" data-figure="{html.escape(self.name)}">{html.escape(self.omitted)}</p>'
+        return self._chart(self.figure.to_plotly_json())
+
+    def _chart(self, spec: dict[str, Any]) -> str:
+        import plotly.io as pio
+
         # A stable div id (from the name and the figure itself) keeps re-runs byte-identical.
-        digest = hashlib.sha256(self.figure.to_json().encode()).hexdigest()[:10]
-        div = self.figure.to_html(
+        digest = hashlib.sha256(pio.to_json(spec, validate=False).encode()).hexdigest()[:10]
+        div = pio.to_html(
+            spec,
+            validate=False,
             full_html=False,
             include_plotlyjs=False,
             div_id=f"fig-{self.name}-{digest}",

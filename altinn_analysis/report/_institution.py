@@ -93,6 +93,7 @@ class InstitutionReport:
     inventory: Inventory
     findings: pl.DataFrame
     _verdicts: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _shown: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -140,6 +141,11 @@ class InstitutionReport:
     def shown_findings(self) -> pl.DataFrame:
         """The findings as the reader sees them: a vendor's organisation number in the text is followed by the
         vendor's name from the profile (the findings themselves, and findings.parquet, keep the number)."""
+        if self._shown is None:  # every section shows it: made once per report
+            self._shown = self._named_findings()
+        return self._shown
+
+    def _named_findings(self) -> pl.DataFrame:
         vendors = {v.org_number: v.name for v in self.inventory.profile.vendors if v.name}
         if not vendors:
             return self.findings

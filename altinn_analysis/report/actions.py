@@ -91,25 +91,28 @@ _OVERDUE: dict[str, object] = {"bold": True, "font_color": f"#{OVERDUE_RED}"}
 _LINK: dict[str, object] = {"font_color": f"#{LINK_BLUE}", "underline": 1}
 
 
-def _put(ws: Any, styles: _Styles, row: int, col: int, value: object, **look: object) -> None:
-    """Write one cell (row and column counted from 1, as a reader sees them). Text is always stored as text: a
-    subject starting with "=" must never become a formula."""
-    r, c = row - 1, col - 1
-    if isinstance(value, datetime | date):
-        ws.write_datetime(r, c, value, styles(**look, num_format=DATE_FORMAT))
-        return
-    style = styles(**look) if look else None
+def _write(ws: Any, r: int, c: int, value: object, style: Any, date_style: Any) -> None:
+    """Write one cell (counted from 0). Text is always stored as text: a subject starting with "=" must never
+    become a formula."""
     if value is None:
         if style is not None:
             ws.write_blank(r, c, None, style)
     elif isinstance(value, str):
         ws.write_string(r, c, clean(value), style)
+    elif isinstance(value, datetime | date):
+        ws.write_datetime(r, c, value, date_style)
     elif isinstance(value, bool):
         ws.write_boolean(r, c, value, style)
     elif isinstance(value, int | float):
         ws.write_number(r, c, value, style)
     else:
         ws.write_string(r, c, clean(str(value)), style)
+
+
+def _put(ws: Any, styles: _Styles, row: int, col: int, value: object, **look: object) -> None:
+    """Write one cell, counted from 1 as a reader counts, with the look given (a date gets the date format too)."""
+    date_style = styles(**look, num_format=DATE_FORMAT) if isinstance(value, datetime | date) else None
+    _write(ws, row - 1, col - 1, value, styles(**look) if look else None, date_style)
 
 
 def _sheet_link(ws: Any, styles: _Styles, row: int, col: int, label: str, sheet: str) -> None:
@@ -184,22 +187,34 @@ def _findings_sheet(
         headers[names.index("holders")] = pick(COUNT_HEADERS[area], language)
     _header_row(ws, styles, 1, headers)
     widths = [len(h) + 3 for h in headers]  # room for the filter button
+    looks: dict[tuple[int, str], tuple[Any, Any]] = {}  # (column, variant) -> (format, date format)
+
+    def style(i: int, wrap: bool, variant: str) -> tuple[Any, Any]:
+        if (i, variant) not in looks:
+            look = dict(_WRAP if wrap else _TOP)
+            if variant in SEVERITY_FILL:
+                look.update(bg_color=f"#{SEVERITY_FILL[variant]}", pattern=1)
+                if variant in SEVERITY_WHITE:
+                    look.update(bold=True, font_color="#FFFFFF")
+            elif variant == "overdue":
+                look.update(_OVERDUE)
+            looks[i, variant] = (styles(**look), styles(**look, num_format=DATE_FORMAT))
+        return looks[i, variant]
+
     values: list[list[object]] = []
-    for r, finding in enumerate(rows, start=2):
+    for r, finding in enumerate(rows, start=1):
         kept = (tracking or {}).get(str(finding["finding_id"]), {})
         severity = finding["severity"]
         shown_row: list[object] = []
         for i, (column, _cap, wrap) in enumerate(COLUMNS):
             shown = kept.get(column) if column in TRACKING else _display(column, finding[column], language)
             shown_row.append(shown)
-            look = dict(_WRAP if wrap else _TOP)
+            variant = ""
             if column == "severity" and severity in SEVERITY_FILL:
-                look.update(bg_color=f"#{SEVERITY_FILL[severity]}", pattern=1)
-                if severity in SEVERITY_WHITE:
-                    look.update(bold=True, font_color="#FFFFFF")
+                variant = severity
             elif column == "days_left" and isinstance(shown, int) and shown < 0:
-                look.update(_OVERDUE)
-            _put(ws, styles, r, i + 1, shown, **look)
+                variant = "overdue"
+            _write(ws, r, i, shown, *style(i, wrap, variant))
             widths[i] = max(widths[i], _text_width(shown) + 2)
         values.append(shown_row)
     final = [max(min(cap, widths[i]), 8) for i, (_c, cap, _w) in enumerate(COLUMNS)]

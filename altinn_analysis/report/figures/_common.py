@@ -249,7 +249,9 @@ class Plot:
         self.layout: dict[str, Any] = {}
 
     def trace(self, kind: str, **props: Any) -> None:
-        self.data.append({"type": kind, **props})
+        trace: dict[str, Any] = {"type": kind}
+        _merge(trace, props)
+        self.data.append(trace)
 
     def update(self, **props: Any) -> None:
         """Merge `props` into the layout; nested dicts merge key by key, as plotly's `update_layout` does."""
@@ -262,14 +264,21 @@ class Plot:
             _merge(self.layout.setdefault(axis, {}), props)
 
     def shape(self, **props: Any) -> None:
-        self.layout.setdefault("shapes", []).append(props)
+        shape: dict[str, Any] = {}
+        _merge(shape, props)
+        self.layout.setdefault("shapes", []).append(shape)
 
     def annotation(self, **props: Any) -> None:
-        self.layout.setdefault("annotations", []).append(props)
+        annotation: dict[str, Any] = {}
+        _merge(annotation, props)
+        self.layout.setdefault("annotations", []).append(annotation)
 
 
 def _merge(target: dict[str, Any], props: dict[str, Any]) -> None:
+    """`props` into `target` as plotly stores them: None leaves a property unset."""
     for key, value in props.items():
+        if value is None:
+            continue
         if isinstance(value, dict):  # merged into a dict of the figure's own, so a shared constant never changes
             if not isinstance(target.get(key), dict):
                 target[key] = {}
@@ -319,7 +328,14 @@ def _finish(
         margin={"l": 20, "r": 20, "t": (90 + extra) if subtitle else 60, "b": bottom},
         hoverlabel={"align": "left"},
     )
-    return go.Figure({"data": plot.data, "layout": plot.layout})
+    # Not validated again: the dicts come from this package's own code, and the tests validate every figure
+    # (`validate_figure`), which costs more than building it.
+    return go.Figure({"data": plot.data, "layout": plot.layout}, _validate=False)
+
+
+def validate_figure(fig: go.Figure) -> go.Figure:
+    """`fig` checked by plotly's validators (every property name and value): raises ValueError if one is wrong."""
+    return go.Figure(fig.to_plotly_json())
 
 
 def _empty(name: str, language: str, title: str, height: int = 320) -> go.Figure:

@@ -129,7 +129,7 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
             width=[bar_width] * part.height,
             marker={"color": _hex(_STATUS_RGB["at_risk"] if overdue else _STATUS_RGB["action"])},
             name=_t("bars_overdue" if overdue else "bars_ahead", lang),
-            text=part["n"].to_list(),
+            text=[str(n) for n in part["n"]],  # plotly shows text as strings
             textposition="outside",
             hovertext=hovers,
             hovertemplate="%{hovertext}<extra></extra>",
