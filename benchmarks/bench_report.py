@@ -16,7 +16,8 @@
    Then the same command without --force, three times: a re-run with nothing changed (whole process).
    The warm-kernel floor: a one-cell notebook run through the same engine on a warm kernel (median of 20).
 4. Sizes of report.html, whether the naive HTML has working charts, and whether the content is the same
-   (key facts shown by the naive notebook's last cell vs run.json, every code cell's outputs in report.ipynb, findings.parquet).
+   (the key facts the naive notebook's last cell shows vs run.json, every code cell's outputs in report.ipynb,
+   findings.parquet).
 5. The import cost this machine pays: `python -X importtime -c "import nbformat"` and `import papermill`, and
    what the nothing-changed re-run imports (the five largest cumulative import times).
 
