@@ -118,7 +118,8 @@ class Saved(Mapping[str, "Path"]):
         return len(self.files)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        text = "\n".join(str(path) for path in self.files.values()) or "no output_dir: nothing written"
+        # File names only: the folder is the output_dir parameter (a batch run writes into a temporary one first).
+        text = ("written: " + ", ".join(self.files)) if self.files else "no output_dir: nothing written"
         return {FACTS_MIME: self.facts, "text/plain": text}
 
 
