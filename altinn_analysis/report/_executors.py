@@ -115,7 +115,9 @@ def execute_notebook(
             execution_timeout=options.cell_timeout,
             start_timeout=options.start_timeout,
             progress_bar=False,
-            cwd=str(options.notebooks_dir),
+            # No `cwd`: papermill would chdir this whole process while the notebook runs, so a relative folder
+            # resolved meanwhile on another worker thread would point into notebooks/. The warm kernel already
+            # runs in the notebooks folder (Workers' cwd).
             # papermill saves the whole notebook at every cell start and end by default: ~40 writes per report.
             request_save_on_cell_execute=False,
         )
