@@ -16,7 +16,8 @@
    Then the same command without --force, three times: a re-run with nothing changed (whole process).
    The warm-kernel floor: a one-cell notebook run through the same engine on a warm kernel (median of 20).
 4. Sizes of report.html, whether the naive HTML has working charts, and whether the content is the same
-   (key numbers from facts.json vs run.json, every code cell's outputs in report.ipynb, findings.parquet).
+   (the key facts the naive notebook's last cell shows vs run.json, every code cell's outputs in report.ipynb,
+   findings.parquet).
 5. The import cost this machine pays: `python -X importtime -c "import nbformat"` and `import papermill`, and
    what the nothing-changed re-run imports (the five largest cumulative import times).
 
@@ -319,11 +320,16 @@ def cell_outputs(path: Path) -> list[Any]:
 def compare(org: str, naive_dir: Path, ours_dir: Path, ours_facts: dict[str, Any]) -> list[str]:
     import polars as pl
 
+    from altinn_analysis.report._display import facts_in
+
     diffs = []
-    facts_path = naive_dir / "facts.json"
-    if not facts_path.exists():
-        return [f"{org}: naive facts.json missing"]
-    naive_facts = json.loads(facts_path.read_text(encoding="utf-8"))
+    naive_nb = naive_dir / "report.ipynb"
+    if not naive_nb.exists():
+        return [f"{org}: naive report.ipynb missing"]
+    # The facts the notebook's last cell shows (what our runner puts into run.json), from the naive notebook.
+    naive_facts = facts_in(json.loads(naive_nb.read_text(encoding="utf-8")))
+    if not naive_facts:
+        return [f"{org}: the naive report.ipynb shows no facts"]
     for key in sorted(set(naive_facts) | set(ours_facts)):
         if naive_facts.get(key) != ours_facts.get(key):
             diffs.append(f"{org}: {key} naive={naive_facts.get(key)!r} ours={ours_facts.get(key)!r}")

@@ -12,11 +12,11 @@ import openpyxl
 import polars as pl
 import pytest
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from altinn_analysis.catalogue import Catalogue, load_dsop
 from altinn_analysis.impact import AREAS, FINDINGS_SCHEMA, OPEN_STATUSES, SEVERITIES, assess, readiness
 from altinn_analysis.inventory import load_inventory
+from altinn_analysis.report import _actions_layout as layout
 from altinn_analysis.report import actions
 from altinn_analysis.report.actions import write_actions_xlsx
 
@@ -32,7 +32,7 @@ SHEETS = {
     "en": ("Summary", "All actions", ["Roles", "Consent", "Integrations", "Messaging", "Broker", "Services"]),
 }
 AREA_SHEET = {lang: dict(zip(AREAS, names, strict=True)) for lang, (_, _, names) in SHEETS.items()}
-COLUMNS = [c for c, _, _ in actions._COLUMNS]
+COLUMNS = [c for c, _, _ in layout.COLUMNS]
 FINDING_COLUMNS = [c for c in COLUMNS if c not in actions.TRACKING]
 
 
@@ -177,7 +177,7 @@ def test_header_frozen_filter_widths_row_heights_and_print_settings(demo: dict[s
         for cell in ws[1]:
             assert cell.font.b
             assert cell.fill.fill_type == "solid"
-        for i, (name, cap, wrap) in enumerate(actions._COLUMNS, start=1):
+        for i, (name, cap, wrap) in enumerate(layout.COLUMNS, start=1):
             width = ws.column_dimensions[get_column_letter(i)].width
             assert 8 <= width <= cap, name
             if wrap:
@@ -296,7 +296,7 @@ def test_no_open_findings(tmp_path: Path, language: str, rows: list[dict[str, An
     assert ws.max_row == 1 and data_rows(ws) == []
     assert ws.auto_filter.ref == "A1:P1" and ws.freeze_panes == "A2"
     texts = {c.value for row in wb[summary].iter_rows() for c in row}
-    assert actions._pick(actions._TEXTS["no_open"], language) in texts
+    assert layout.pick(layout.TEXTS["no_open"], language) in texts
 
 
 def test_text_is_never_a_formula_and_control_characters_are_dropped(tmp_path: Path) -> None:
@@ -316,11 +316,11 @@ def test_text_is_never_a_formula_and_control_characters_are_dropped(tmp_path: Pa
 
 
 def fixed_texts(language: str) -> set[str]:
-    pick = actions._pick
-    out = {pick(p, language) for p in actions._TEXTS.values()}
-    out |= {pick(p, language) for p in actions._HEADERS.values()}
-    out |= {pick(p, language) for p in actions._AREA_NOTES.values()}
-    out |= {pick(p, language) for values in actions._VALUES.values() for p in values.values()}
+    pick = layout.pick
+    out = {pick(p, language) for p in layout.TEXTS.values()}
+    out |= {pick(p, language) for p in layout.HEADERS.values()}
+    out |= {pick(p, language) for p in layout.AREA_NOTES.values()}
+    out |= {pick(p, language) for values in layout.VALUES.values() for p in values.values()}
     return out
 
 
@@ -336,8 +336,8 @@ def test_workbook_holds_only_finding_values_and_fixed_texts(
         out = []
         for col in COLUMNS:
             value = row.get(col)  # the tracking columns start empty
-            if col in actions._CODED and value is not None:
-                value = actions._pick(actions._VALUES[col][value], language)
+            if col in layout.CODED and value is not None:
+                value = layout.pick(layout.VALUES[col][value], language)
             elif isinstance(value, date):
                 value = datetime.combine(value, datetime.min.time())
             out.append(value)
@@ -390,18 +390,18 @@ def test_failure_half_way_leaves_the_existing_file_and_no_temp(
 ) -> None:
     target = tmp_path / "actions.xlsx"
     target.write_bytes(b"the workbook from the last good run")
-    real_save = actions._save
+    real_rezip = actions._rezip
 
-    def half_then_fail(wb: Any, fh: BinaryIO, stamp: Any) -> None:
+    def half_then_fail(workbook: bytes, fh: BinaryIO, stamp: Any) -> None:
         import io
 
         buffer = io.BytesIO()
-        real_save(wb, buffer, stamp)
+        real_rezip(workbook, buffer, stamp)
         fh.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
         fh.flush()
         raise OSError("disk full")
 
-    monkeypatch.setattr(actions, "_save", half_then_fail)
+    monkeypatch.setattr(actions, "_rezip", half_then_fail)
     with pytest.raises(OSError, match="disk full"):
         write_demo(demo, target, "nb")
     assert target.read_bytes() == b"the workbook from the last good run"
@@ -409,16 +409,19 @@ def test_failure_half_way_leaves_the_existing_file_and_no_temp(
 
 
 @pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
-def test_failure_inside_openpyxl_leaves_nothing_behind(
+def test_failure_inside_the_xlsx_writer_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
+    import xlsxwriter
+
     def fail(*args: Any, **kwargs: Any) -> None:
         raise error
 
-    monkeypatch.setattr(ExcelWriter, "save", fail)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", fail)
     with pytest.raises(type(error)):
         write(frame(finding()), tmp_path / "new" / "actions.xlsx")
-    assert list((tmp_path / "new").iterdir()) == []  # no target, no temp
+    # The workbook is built in memory: nothing is on disk until it is complete (no target, no temp).
+    assert not (tmp_path / "new").exists() or list((tmp_path / "new").iterdir()) == []
 
 
 def test_success_replaces_the_old_file_and_leaves_no_temp(tmp_path: Path) -> None:

@@ -175,6 +175,25 @@ def test_empty_inputs_give_a_no_data_figure(dsop: DsopCatalogue, language: str) 
         assert fig.layout.height > 0
 
 
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_figures_are_what_plotly_validation_makes_of_them(
+    dsop: DsopCatalogue, inventories: dict[str, Inventory], sector: tuple[pl.DataFrame, pl.DataFrame], language: str
+) -> None:
+    """The figures are built unvalidated (for speed): every property must still pass plotly's validators and come
+    out of them unchanged (names, types, None for unset, text as strings)."""
+    embedded = Catalogue.load()
+    empty = pl.DataFrame(schema=FINDINGS_SCHEMA)
+    for org, inv in inventories.items():
+        findings = assess(embedded, dsop, inv, AS_OF)
+        figs = _all_figures(findings, inv, dsop, sector, language)
+        figs["timeline_before"] = fg.deadline_timeline(dsop.milestones, findings, date(2025, 3, 1), language)
+        figs["consent_before"] = fg.consent_expiry(inv.consents, date(2025, 3, 1), BOUNDARY, language)
+        figs["empty_timeline"] = fg.deadline_timeline(dsop.milestones, empty, AS_OF, language)
+        figs["empty_roles"] = fg.roles_sankey(empty, inv.delegations.clear(), dsop, language)
+        for name, fig in figs.items():
+            assert fg.validate_figure(fig).to_plotly_json() == fig.to_plotly_json(), (org, name)
+
+
 # -- 1. roles → packages ---------------------------------------------------------------------------------------
 
 

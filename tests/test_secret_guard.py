@@ -339,3 +339,35 @@ def test_folder_paths_are_not_random_looking(path: str) -> None:
 def test_base64_with_slashes_still_looks_secret() -> None:
     key = base64.b64encode(bytes(range(7, 250, 7))).decode()  # standard base64: `/`, `+` and `=` padding
     assert "/" in key and looks_secret(key)
+
+
+# The scanner's fast paths must find exactly what the plain patterns find: digit runs, decimals, separators and
+# case-folded words (the Kelvin sign and the long s fold to k and s), where a shortcut could differ.
+@settings(max_examples=400)
+@given(
+    st.text(alphabet='0123456789 .,-\nKkſsaBbeErRtT_ocn=:"', max_size=60),
+    st.sampled_from(["", FNR, "Bearer abc123def456ghi789", '"ACCESS_TOKEN": "abcdefgh1"', "ey" + "J" * 8 + ".ab."]),
+)
+def test_scan_shortcuts_find_what_the_plain_patterns_find(noise: str, planted: str) -> None:
+    from altinn_analysis.secret_guard import ACCESS_TOKEN, BEARER_TOKEN, IDENTITY_NUMBER, PRIVATE_KEY, _jwts
+
+    text = noise[: len(noise) // 2] + planted + noise[len(noise) // 2 :]
+    hits = [(m.start(), "private_key") for m in PRIVATE_KEY.finditer(text)]
+    hits += [(pos, "jwt") for pos in _jwts(text)]
+    hits += [(m.start(), "bearer_token") for m in BEARER_TOKEN.finditer(text)]
+    hits += [(m.start(), "access_token") for m in ACCESS_TOKEN.finditer(text)]
+    hits += [
+        (m.start(), "national_identity_number")
+        for m in IDENTITY_NUMBER.finditer(text)
+        if is_national_identity_number(m[1] + m[2])
+    ]
+    plain = [Finding(kind, "t", text.count("\n", 0, pos) + 1) for pos, kind in sorted(set(hits))]
+    assert scan_text(text, location="t") == plain
+
+
+def test_identity_numbers_in_decimals_and_long_runs_are_not_findings() -> None:
+    valid = next(n for i in range(1000) if (n := identity_number(date(1985, 3, 14), i, d_number=False)))
+    assert {f.kind for f in scan_text(f"id {valid}.")} == {"national_identity_number"}
+    for text in (f"0.{valid}", f"3,{valid}", f"9{valid}", f"{valid}7", f"1-2.{valid}"):
+        assert "national_identity_number" not in {f.kind for f in scan_text(text)}, text
+    assert {f.kind for f in scan_text(f"a-{valid}")} == {"national_identity_number"}

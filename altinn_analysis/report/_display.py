@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -18,12 +18,17 @@ from typing import TYPE_CHECKING, Any
 from altinn_analysis.report._texts import label
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import plotly.graph_objects as go
     import polars as pl
 
-__all__ = ["FIGURE_CLASS", "Figure", "Html", "cards", "code_label", "table_html"]
+__all__ = ["FACTS_MIME", "FIGURE_CLASS", "Figure", "Html", "Saved", "cards", "code_label", "facts_in", "table_html"]
 
 FIGURE_CLASS = "aa-figure"  # every chart container carries it, so a browser test can find them all
+# The report's key facts, as the output of the notebook's last cell: the batch runner reads them from the
+# executed notebook it already holds (for run.json and the sector page). JupyterLab shows the text instead.
+FACTS_MIME = "application/vnd.altinn-analysis.facts+json"
 _CODED = (
     "status",
     "severity",
@@ -63,9 +68,10 @@ class Figure:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         if self.empty:
             return {"text/html": self.html(), "text/plain": self.omitted}
+        spec = self.figure.to_plotly_json()  # once: the JSON, the digest and the HTML are all made from it
         return {
-            "application/vnd.plotly.v1+json": self.figure.to_plotly_json(),
-            "text/html": self.html(),
+            "application/vnd.plotly.v1+json": spec,
+            "text/html": self._chart(spec),
             "text/plain": f"<figure {self.name}>",
         }
 
@@ -77,15 +83,54 @@ class Figure:
     def html(self) -> str:
         if self.empty:  # no chart that only says "no data": one sentence takes its place
             return f'<p class="aa-nofigure" data-figure="{html.escape(self.name)}">{html.escape(self.omitted)}</p>'
+        return self._chart(self.figure.to_plotly_json())
+
+    def _chart(self, spec: dict[str, Any]) -> str:
+        import plotly.io as pio
+
         # A stable div id (from the name and the figure itself) keeps re-runs byte-identical.
-        digest = hashlib.sha256(self.figure.to_json().encode()).hexdigest()[:10]
-        div = self.figure.to_html(
+        digest = hashlib.sha256(pio.to_json(spec, validate=False).encode()).hexdigest()[:10]
+        div = pio.to_html(
+            spec,
+            validate=False,
             full_html=False,
             include_plotlyjs=False,
             div_id=f"fig-{self.name}-{digest}",
             config={"displaylogo": False, "responsive": True},
         )
         return f'<div class="{FIGURE_CLASS}" data-figure="{html.escape(self.name)}">{div}</div>'
+
+
+class Saved(Mapping[str, "Path"]):
+    """The files `InstitutionReport.save` wrote (name → path), and the report's key facts."""
+
+    def __init__(self, files: Mapping[str, Path], facts: Mapping[str, Any]) -> None:
+        self.files = dict(files)
+        self.facts = dict(facts)
+
+    def __getitem__(self, name: str) -> Path:
+        return self.files[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        # File names only: the folder is the output_dir parameter (a batch run writes into a temporary one first).
+        text = ("written: " + ", ".join(self.files)) if self.files else "no output_dir: nothing written"
+        return {FACTS_MIME: self.facts, "text/plain": text}
+
+
+def facts_in(notebook: Mapping[str, Any]) -> dict[str, Any]:
+    """The key facts an executed report notebook displayed (`Saved`), or {} when it displayed none."""
+    for cell in reversed(notebook.get("cells", [])):
+        for output in cell.get("outputs", []):
+            facts = output.get("data", {}).get(FACTS_MIME)
+            if isinstance(facts, dict):
+                return dict(facts)
+    return {}
 
 
 def code_label(value: object, language: str) -> str:

@@ -79,7 +79,7 @@ def import_jupyter_stack() -> None:
 # Runs once in every new kernel, while the runner plans: the imports and the catalogue load that the first
 # report would otherwise pay for; then frozen out of the garbage collector (see _kernel.RESET_CODE).
 WARM_UP_CODE = """
-import polars, plotly.graph_objects, openpyxl
+import polars, plotly.graph_objects, xlsxwriter, openpyxl
 from altinn_analysis.report import InstitutionReport, SectorReport, load_catalogues
 from altinn_analysis.report import figures
 from pathlib import Path
@@ -115,7 +115,9 @@ def execute_notebook(
             execution_timeout=options.cell_timeout,
             start_timeout=options.start_timeout,
             progress_bar=False,
-            cwd=str(options.notebooks_dir),
+            # No `cwd`: papermill would chdir this whole process while the notebook runs, so a relative folder
+            # resolved meanwhile on another worker thread would point into notebooks/. The warm kernel already
+            # runs in the notebooks folder (Workers' cwd).
             # papermill saves the whole notebook at every cell start and end by default: ~40 writes per report.
             request_save_on_cell_execute=False,
         )

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["PLOTLY_JS", "REMOVE_TAG", "charts_notice", "notebook_to_html", "write_plotly_js", "write_text_atomic"]
 
 REMOVE_TAG = "remove_cell"  # cells meant for JupyterLab users only (e.g. "how to use this notebook")
+_PLOTLY_MIME = "application/vnd.plotly.v1+json"  # what JupyterLab draws a chart from; the page uses text/html
 
 
 def _plotly_js_name() -> str:
@@ -168,6 +169,29 @@ def charts_notice(language: str, plotly_js: str, location: str = "") -> str:
     return f'<p class="charts-missing" role="note">{html.escape(text)}</p>\n'
 
 
+def _page_notebook(nb: NotebookNode) -> NotebookNode:
+    """What the page is made from: `nb` without stderr (warnings and progress chatter are for the log, not for
+    the reader) and without the outputs' plotly JSON (the page draws each chart from its `text/html`). A new
+    outer structure sharing the unchanged parts: `nb` itself is never changed, and the exporter, which copies
+    the notebook it gets, copies a third of it."""
+    from nbformat import NotebookNode
+
+    node: Any = NotebookNode  # a dict with attribute access, as the exporter expects
+
+    def output(o: Any) -> Any:
+        if _PLOTLY_MIME not in o.get("data", {}):
+            return o
+        return node({**o, "data": node({k: v for k, v in o["data"].items() if k != _PLOTLY_MIME})})
+
+    def cell(c: Any) -> Any:
+        if c.get("cell_type") != "code":
+            return c
+        return node({**c, "outputs": [output(o) for o in c.get("outputs", []) if o.get("name") != "stderr"]})
+
+    page: NotebookNode = node({**nb, "cells": [cell(c) for c in nb.cells]})
+    return page
+
+
 def notebook_to_html(
     nb: NotebookNode, *, title: str, language: str, plotly_js: str, footer: str = "", location: str = ""
 ) -> str:
@@ -178,14 +202,7 @@ def notebook_to_html(
     global _EXPORTER
     if _EXPORTER is None:
         _EXPORTER = _exporter()
-    import copy
-
-    clean = copy.deepcopy(nb)
-    for cell in clean.cells:
-        if cell.get("cell_type") == "code":
-            # Warnings and progress chatter on stderr are for the log, not for the reader.
-            cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
-    body, _ = _EXPORTER.from_notebook_node(clean)
+    body, _ = _EXPORTER.from_notebook_node(_page_notebook(nb))
     from altinn_analysis.sources import strip_control
 
     body = strip_control(body)  # a NUL or ESC from an inventory value has no place in a page

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +20,7 @@ from altinn_analysis._version import __version__
 from altinn_analysis.catalogue import Catalogue, DsopCatalogue, default_dsop_dir, default_reference_dir, load_dsop
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, assess, readiness, verdicts
 from altinn_analysis.inventory import Inventory, load_inventory
-from altinn_analysis.report._display import Figure, Html, cards, heading, paragraph, table_html
+from altinn_analysis.report._display import Figure, Html, Saved, cards, heading, paragraph, table_html
 from altinn_analysis.report._params import ReportParameters, check_report_parameters
 from altinn_analysis.report._texts import label, t
 
@@ -94,6 +93,7 @@ class InstitutionReport:
     inventory: Inventory
     findings: pl.DataFrame
     _verdicts: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _shown: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -141,6 +141,11 @@ class InstitutionReport:
     def shown_findings(self) -> pl.DataFrame:
         """The findings as the reader sees them: a vendor's organisation number in the text is followed by the
         vendor's name from the profile (the findings themselves, and findings.parquet, keep the number)."""
+        if self._shown is None:  # every section shows it: made once per report
+            self._shown = self._named_findings()
+        return self._shown
+
+    def _named_findings(self) -> pl.DataFrame:
         vendors = {v.org_number: v.name for v in self.inventory.profile.vendors if v.name}
         if not vendors:
             return self.findings
@@ -384,13 +389,16 @@ class InstitutionReport:
 
     # -- files ----------------------------------------------------------------------------------------------
 
-    def save(self, output_dir: str | Path | None = None) -> dict[str, Path]:
-        """Write findings.parquet and actions.xlsx into `output_dir` (default: the `output_dir` parameter)."""
+    def save(self, output_dir: str | Path | None = None) -> Saved:
+        """Write findings.parquet and actions.xlsx into `output_dir` (default: the `output_dir` parameter).
+
+        Displayed (the notebook's last cell), the result lists the files for a reader and hands the batch runner
+        the report's key facts (`facts()`) with the executed notebook: no file to write and read back."""
         from altinn_analysis.report.actions import write_actions_xlsx
 
         target = Path(output_dir) if output_dir is not None else self.params.output_dir
         if target is None:
-            return {}
+            return Saved({}, self.facts())
         target.mkdir(parents=True, exist_ok=True)
         parquet = target / "findings.parquet"
         from altinn_analysis.sources import atomic_path
@@ -410,9 +418,7 @@ class InstitutionReport:
                 *self.provenance_items(),
             ],
         )
-        facts = target / "facts.json"
-        facts.write_text(json.dumps(dict(self.facts()), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        return {"findings.parquet": parquet, "actions.xlsx": Path(xlsx), "facts.json": facts}
+        return Saved({"findings.parquet": parquet, "actions.xlsx": Path(xlsx)}, self.facts())
 
     def facts(self) -> Mapping[str, Any]:
         """Machine-readable key facts (for run.json and the sector page)."""

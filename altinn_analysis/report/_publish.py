@@ -97,6 +97,7 @@ def build_institution(
     org: str, inputs: dict[str, str], options: RunOptions, run_dir: Path, plotly_js: str, workers: Workers
 ) -> InstitutionResult:
     """Execute, export, scan and publish one institution's report; any failure is recorded, never raised."""
+    from altinn_analysis.report._display import facts_in
     from altinn_analysis.report._executors import execute_notebook
     from altinn_analysis.report._html import notebook_to_html, write_text_atomic
     from altinn_analysis.report._runner import InstitutionResult
@@ -120,9 +121,7 @@ def build_institution(
         seed_tracking(options.out_root, options.as_of, org, tmp)  # owner/progress/comment survive the re-run
         nb = execute_notebook(options.notebooks_dir / "institution_report.ipynb", nb_path, parameters, options, workers)
         phases["execute"] = time.perf_counter() - start
-        facts_file = tmp / "facts.json"
-        facts = json.loads(facts_file.read_text(encoding="utf-8")) if facts_file.exists() else {}
-        facts_file.unlink(missing_ok=True)
+        facts = facts_in(nb)  # shown by the notebook's last cell, with the executed notebook in hand
         page = notebook_to_html(
             nb,
             title=_title(facts, org),

@@ -15,7 +15,7 @@ readiness_by_area(findings)
 ```
 """
 
-from altinn_analysis.report.figures._common import FIGURES, LANGUAGES, TEXTS, is_empty
+from altinn_analysis.report.figures._common import FIGURES, LANGUAGES, TEXTS, is_empty, validate_figure
 from altinn_analysis.report.figures.consent import consent_expiry
 from altinn_analysis.report.figures.distribution import score_distribution
 from altinn_analysis.report.figures.heatmap import sector_heatmap
@@ -35,4 +35,5 @@ __all__ = [
     "roles_sankey",
     "score_distribution",
     "sector_heatmap",
+    "validate_figure",
 ]

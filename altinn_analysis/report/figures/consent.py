@@ -10,6 +10,7 @@ import polars as pl
 from altinn_analysis.report.figures._common import (
     _BOTTOM_LEGEND,
     _STATUS_RGB,
+    Plot,
     _empty,
     _esc,
     _finish,
@@ -58,7 +59,7 @@ def consent_expiry(
         return _empty(name, lang, title)
     to_reobtain = int(agg.filter((pl.col("series") == "a2_after") & pl.col("still"))["n"].sum())
     bars = agg.group_by("series", "month").agg(pl.col("n").sum()).sort("series", "month")
-    fig = go.Figure()
+    plot = Plot()
     styles = {
         "a2_by": ("consent_a2_by", "#9ecae9"),
         "a2_after": ("consent_a2_after", _hex(_STATUS_RGB["at_risk"])),
@@ -69,33 +70,36 @@ def consent_expiry(
         if part.height == 0:
             continue
         label = _t(text_key, lang, boundary=boundary.isoformat())
-        fig.add_trace(
-            go.Bar(
-                x=[m.isoformat() for m in part["month"]],
-                y=part["n"].to_list(),
-                name=label,
-                marker={"color": colour},
-                xperiod="M1",
-                xperiodalignment="middle",
-                hovertext=[
-                    _t("consent_hover", lang, series=_esc(label), month=m.strftime("%Y-%m"), n=_num(n, lang))
-                    for m, n in part.select("month", "n").iter_rows()
-                ],
-                hovertemplate="%{hovertext}<extra></extra>",
-            )
+        plot.trace(
+            "bar",
+            x=[m.isoformat() for m in part["month"]],
+            y=part["n"].to_list(),
+            name=label,
+            marker={"color": colour},
+            xperiod="M1",
+            xperiodalignment="middle",
+            hovertext=[
+                _t("consent_hover", lang, series=_esc(label), month=m.strftime("%Y-%m"), n=_num(n, lang))
+                for m, n in part.select("month", "n").iter_rows()
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
         )
     months = bars["month"].to_list()
     lo = min([*months, boundary, as_of]) - timedelta(days=31)
     hi = max([*months, boundary, as_of]) + timedelta(days=62)
-    fig.update_xaxes(
-        range=[lo.isoformat(), hi.isoformat()], type="date", tickformat="%Y-%m", title_text=_t("consent_x", lang)
+    plot.axes(
+        "x",
+        range=[lo.isoformat(), hi.isoformat()],
+        type="date",
+        tickformat="%Y-%m",
+        title={"text": _t("consent_x", lang)},
     )
-    fig.update_yaxes(title_text=_t("consent_y", lang), rangemode="tozero")
+    plot.axes("y", title={"text": _t("consent_y", lang)}, rangemode="tozero")
     span = (lo, hi)
-    _vline(fig, boundary, _t("boundary", lang, date=boundary.isoformat()), _hex(_STATUS_RGB["at_risk"]), "dash", span)
-    _vline(fig, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", span, inside=True)
-    fig.update_layout(barmode="stack", bargap=0.15, legend=_BOTTOM_LEGEND)
+    _vline(plot, boundary, _t("boundary", lang, date=boundary.isoformat()), _hex(_STATUS_RGB["at_risk"]), "dash", span)
+    _vline(plot, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", span, inside=True)
+    plot.update(barmode="stack", bargap=0.15, legend=_BOTTOM_LEGEND)
     subtitle = _t(
         "consent_subtitle", lang, n=_num(to_reobtain, lang), boundary=boundary.isoformat(), as_of=as_of.isoformat()
     )
-    return _finish(fig, name, lang, title, 480, subtitle=subtitle, bottom=120)
+    return _finish(plot, name, lang, title, 480, subtitle=subtitle, bottom=120)

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from altinn_analysis.report.figures._common import (
+    Plot,
     _empty,
     _finish,
     _lang,
@@ -46,25 +47,25 @@ def score_distribution(summary: pl.DataFrame, language: str = "nb") -> go.Figure
         ys.append(len(members))
         head = _t("bin_hover", lang, lo=lo, hi=hi, n=len(members))
         hovers.append(f"<b>{head}</b>" + ("<br>" + _names_list(members, lang) if members else ""))
-    fig = go.Figure(
-        go.Bar(
-            x=xs,
-            y=ys,
-            width=[9.6] * 10,
-            marker={"color": [_score_colour(x) for x in xs], "line": {"width": 1, "color": "#888888"}},
-            hovertext=hovers,
-            hovertemplate="%{hovertext}<extra></extra>",
-            showlegend=False,
-        )
+    plot = Plot()
+    plot.trace(
+        "bar",
+        x=xs,
+        y=ys,
+        width=[9.6] * 10,
+        marker={"color": [_score_colour(x) for x in xs], "line": {"width": 1, "color": "#888888"}},
+        hovertext=hovers,
+        hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False,
     )
     median = float(scored.select(pl.col("score").median()).item())
     median_text = (
         f"{median:.0f}" if median == int(median) else f"{median:.1f}".replace(".", "," if lang == "nb" else ".")
     )
-    fig.add_shape(
+    plot.shape(
         type="line", x0=median, x1=median, xref="x", yref="paper", y0=0, y1=1, line={"color": "#444444", "dash": "dash"}
     )
-    fig.add_annotation(
+    plot.annotation(
         x=median,
         y=1,
         xref="x",
@@ -74,7 +75,9 @@ def score_distribution(summary: pl.DataFrame, language: str = "nb") -> go.Figure
         xanchor="left",
         yanchor="bottom",
     )
-    fig.update_xaxes(range=[0, 100], tickvals=list(range(0, 101, 10)), title_text=_t("score_axis", lang))
-    fig.update_yaxes(title_text=_t("institutions_axis", lang), rangemode="tozero", dtick=1 if max(ys) <= 10 else None)
+    plot.axes("x", range=[0, 100], tickvals=list(range(0, 101, 10)), title={"text": _t("score_axis", lang)})
+    plot.axes(
+        "y", title={"text": _t("institutions_axis", lang)}, rangemode="tozero", dtick=1 if max(ys) <= 10 else None
+    )
     subtitle = _t("distribution_subtitle", lang, n=_num(scored.height, lang), median=median_text)
-    return _finish(fig, name, lang, title, 380, subtitle=subtitle)
+    return _finish(plot, name, lang, title, 380, subtitle=subtitle)

@@ -10,6 +10,7 @@ import polars as pl
 from altinn_analysis.impact import AREAS
 from altinn_analysis.report.figures._common import (
     _NULL_GREY,
+    Plot,
     _code,
     _colourscale,
     _empty,
@@ -90,38 +91,38 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
         z.append(zr)
         text.append(tr)
         hover.append(hr)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=columns,
-            y=axis_labels,
-            text=text,
-            texttemplate="%{text}",
-            hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            colorscale=_colourscale(),
-            zmin=0,
-            zmax=100,
-            xgap=2,
-            ygap=2,
-            # Under the grid, not beside it: on a phone the grid keeps the width.
-            colorbar={
-                # No title: the chart's title says what the colours are, and a horizontal bar's title overlaps it.
-                "orientation": "h",
-                "thickness": 10,
-                "len": 0.9,
-                "lenmode": "fraction",
-                "x": 0,
-                "xanchor": "left",
-                "yref": "container",
-                "y": 0.01,
-                "yanchor": "bottom",
-            },
-        )
+    plot = Plot()
+    plot.trace(
+        "heatmap",
+        z=z,
+        x=columns,
+        y=axis_labels,
+        text=text,
+        texttemplate="%{text}",
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+        colorscale=_colourscale(),
+        zmin=0,
+        zmax=100,
+        xgap=2,
+        ygap=2,
+        # Under the grid, not beside it: on a phone the grid keeps the width.
+        colorbar={
+            # No title: the chart's title says what the colours are, and a horizontal bar's title overlaps it.
+            "orientation": "h",
+            "thickness": 10,
+            "len": 0.9,
+            "lenmode": "fraction",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0.01,
+            "yanchor": "bottom",
+        },
     )
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-    fig.update_xaxes(showgrid=False, automargin=True)
-    fig.update_layout(plot_bgcolor=_NULL_GREY)  # null cells are transparent: the grey behind them shows "n/a"
+    plot.axes("y", autorange="reversed", automargin=True, showgrid=False)
+    plot.axes("x", showgrid=False, automargin=True)
+    plot.update(plot_bgcolor=_NULL_GREY)  # null cells are transparent: the grey behind them shows "n/a"
     lines = max((label.count("<br>") + 1 for label in axis_labels), default=1)
     height = max(340, (14 * lines + 14) * orgs.height + 220)
-    return _finish(fig, name, lang, title, height, bottom=100)
+    return _finish(plot, name, lang, title, height, bottom=100)

@@ -8,6 +8,7 @@ import polars as pl
 from altinn_analysis.impact import AREAS, SEVERITIES, readiness
 from altinn_analysis.report.figures._common import (
     _NULL_GREY,
+    Plot,
     _code,
     _empty,
     _esc,
@@ -68,22 +69,22 @@ def readiness_by_area(findings: pl.DataFrame, language: str = "nb") -> go.Figure
                 severities=severities,
             )
         )
-    fig = go.Figure(
-        go.Bar(
-            x=xs,
-            y=ys,
-            orientation="h",
-            marker={"color": colours, "line": {"width": 1, "color": "#888888"}},
-            text=texts,
-            textposition="outside",
-            hovertext=hovers,
-            hovertemplate="%{hovertext}<extra></extra>",
-            showlegend=False,
-            cliponaxis=False,
-        )
+    plot = Plot()
+    plot.trace(
+        "bar",
+        x=xs,
+        y=ys,
+        orientation="h",
+        marker={"color": colours, "line": {"width": 1, "color": "#888888"}},
+        text=texts,
+        textposition="outside",
+        hovertext=hovers,
+        hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False,
+        cliponaxis=False,
     )
-    fig.update_xaxes(range=[0, 108], title_text=_t("score_axis", lang), tickvals=[0, 25, 50, 75, 100])
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    plot.axes("x", range=[0, 108], title={"text": _t("score_axis", lang)}, tickvals=[0, 25, 50, 75, 100])
+    plot.axes("y", autorange="reversed", automargin=True)
     overall = readiness(findings)["score"]
     subtitle = _t("area_subtitle", lang, score=overall[0]) if overall.len() else None
-    return _finish(fig, name, lang, title, 80 + 44 * len(areas) + 80, subtitle=subtitle)
+    return _finish(plot, name, lang, title, 80 + 44 * len(areas) + 80, subtitle=subtitle)

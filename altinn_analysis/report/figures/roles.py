@@ -15,6 +15,7 @@ from altinn_analysis.report.figures._common import (
     _CERTAINTY_RANK,
     _STATUS_RANK,
     _STATUS_RGB,
+    Plot,
     _code,
     _empty,
     _esc,
@@ -211,48 +212,49 @@ def roles_sankey(
     for key, codes in nodes.roles.items():
         i = nodes.index[key]
         hovers[i] += "<br>" + _t("from_roles", lang, roles=_names_list(codes, lang))
-    fig = go.Figure(
-        go.Sankey(
-            arrangement="snap",
-            node={
-                "label": nodes.labels,
-                "color": nodes.colours,
-                "customdata": hovers,
-                "hovertemplate": "%{customdata}<extra></extra>",
-                "pad": 10,
-                "thickness": 16,
-                "line": {"width": 0},
-            },
-            link={
-                "source": [lk.source for lk in links],
-                "target": [lk.target for lk in links],
-                "value": [round(lk.value, 4) for lk in links],
-                "color": [
-                    _rgba(_STATUS_RGB.get(lk.status, _STATUS_RGB["unknown"]), _ALPHA.get(lk.certainty, 0.28))
-                    for lk in links
-                ],
-                "customdata": [lk.hover for lk in links],
-                "hovertemplate": "%{customdata}<extra></extra>",
-            },
-        )
+    plot = Plot()
+    plot.trace(
+        "sankey",
+        arrangement="snap",
+        node={
+            "label": nodes.labels,
+            "color": nodes.colours,
+            "customdata": hovers,
+            "hovertemplate": "%{customdata}<extra></extra>",
+            "pad": 10,
+            "thickness": 16,
+            "line": {"width": 0},
+        },
+        link={
+            "source": [lk.source for lk in links],
+            "target": [lk.target for lk in links],
+            "value": [round(lk.value, 4) for lk in links],
+            "color": [
+                _rgba(_STATUS_RGB.get(lk.status, _STATUS_RGB["unknown"]), _ALPHA.get(lk.certainty, 0.28))
+                for lk in links
+            ],
+            "customdata": [lk.hover for lk in links],
+            "hovertemplate": "%{customdata}<extra></extra>",
+        },
     )
     # The Sankey has no legend of its own: empty marker traces name the link colours.
     present = {lk.status for lk in links}
     for status in STATUSES:
         if status in present:
-            fig.add_trace(_legend_entry(_code(status, lang), _rgba(_STATUS_RGB[status], 0.8)))
+            _legend_entry(plot, _code(status, lang), _rgba(_STATUS_RGB[status], 0.8))
     if any(lk.certainty != "documented" for lk in links):
-        fig.add_trace(_legend_entry(_t("legend_inferred", lang), _rgba(_STATUS_RGB["unknown"], 0.28)))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(legend=_BOTTOM_LEGEND)
+        _legend_entry(plot, _t("legend_inferred", lang), _rgba(_STATUS_RGB["unknown"], 0.28))
+    plot.axes("x", visible=False)
+    plot.axes("y", visible=False)
+    plot.update(legend=_BOTTOM_LEGEND)
     right = len(nodes.labels) - roles.height
     height = max(420, 28 * max(roles.height, right) + 180)
-    return _finish(fig, name, lang, title, height, subtitle=_t("sankey_subtitle", lang), bottom=70)
+    return _finish(plot, name, lang, title, height, subtitle=_t("sankey_subtitle", lang), bottom=70)
 
 
-def _legend_entry(label: str, colour: str) -> go.Scatter:
-    return go.Scatter(
+def _legend_entry(plot: Plot, label: str, colour: str) -> None:
+    plot.trace(
+        "scatter",
         x=[None],
         y=[None],
         mode="markers",

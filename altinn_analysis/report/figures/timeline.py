@@ -7,7 +7,6 @@ from itertools import pairwise
 
 import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
 
 from altinn_analysis.impact import SEVERITIES
 from altinn_analysis.report.figures._common import (
@@ -15,6 +14,7 @@ from altinn_analysis.report.figures._common import (
     _DAY_MS,
     _KIND_STYLE,
     _STATUS_RGB,
+    Plot,
     _code,
     _empty,
     _esc,
@@ -23,6 +23,7 @@ from altinn_analysis.report.figures._common import (
     _lang,
     _num,
     _open,
+    _stacked_rows,
     _t,
     _vline,
     _wrap,
@@ -67,12 +68,12 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
     # findings bars below get a fixed height.
     lines = max((label.count("<br>") + 1 for label in labels), default=1)
     top_px, bottom_px = max(1, ms.height) * (16 * lines + 14), 200
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        row_heights=[top_px / (top_px + bottom_px), bottom_px / (top_px + bottom_px)],
-        vertical_spacing=40 / (top_px + bottom_px + 40),
+    plot = Plot()
+    _stacked_rows(
+        plot,
+        top_px / (top_px + bottom_px),
+        bottom_px / (top_px + bottom_px),
+        spacing=40 / (top_px + bottom_px + 40),
     )
     ms = ms.with_columns(pl.Series("label", labels, dtype=pl.String))
     milestone_names = {day: str(n) for day, n in ms.select("date", "name").iter_rows()}
@@ -83,26 +84,25 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
         if part.height == 0:
             continue
         symbol, colour = _KIND_STYLE[kind]
-        fig.add_trace(
-            go.Scatter(
-                x=[d.isoformat() for d in part["date"]],
-                y=part["label"].to_list(),
-                mode="markers+text",
-                text=[d.isoformat() for d in part["date"]],
-                # The date on the side of the marker with room, so it is never cut at the figure's edge.
-                textposition=["middle right" if d <= middle else "middle left" for d in part["date"]],
-                textfont={"size": 11, "color": "#555555"},
-                marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}},
-                name=_t(f"kind_{kind}", lang),
-                hovertext=[
-                    f"<b>{_esc(n)}</b><br>{d.isoformat()}<br>{_wrap(str(desc or ''), 60)}"
-                    for d, n, desc in part.select("date", "name", "description").iter_rows()
-                ],
-                hovertemplate="%{hovertext}<extra></extra>",
-                cliponaxis=False,
-            ),
-            row=1,
-            col=1,
+        plot.trace(
+            "scatter",
+            x=[d.isoformat() for d in part["date"]],
+            y=part["label"].to_list(),
+            mode="markers+text",
+            text=[d.isoformat() for d in part["date"]],
+            # The date on the side of the marker with room, so it is never cut at the figure's edge.
+            textposition=["middle right" if d <= middle else "middle left" for d in part["date"]],
+            textfont={"size": 11, "color": "#555555"},
+            marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}},
+            name=_t(f"kind_{kind}", lang),
+            hovertext=[
+                f"<b>{_esc(n)}</b><br>{d.isoformat()}<br>{_wrap(str(desc or ''), 60)}"
+                for d, n, desc in part.select("date", "name", "description").iter_rows()
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+            cliponaxis=False,
+            xaxis="x",
+            yaxis="y",
         )
     # Bars as wide as the deadlines allow: 80 % of the smallest gap between two, between 4 and 20 days.
     bar_days = sorted(per_deadline["deadline"].to_list())
@@ -122,36 +122,35 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
             ms_name = milestone_names.get(day)
             severities = " · ".join(f"{_code(s, lang)} {row[s]}" for s in SEVERITIES[:4] if row[s])
             hovers.append("<br>".join(filter(None, [f"<b>{head}</b>", _esc(ms_name) if ms_name else "", severities])))
-        fig.add_trace(
-            go.Bar(
-                x=[d.isoformat() for d in part["deadline"]],
-                y=part["n"].to_list(),
-                width=[bar_width] * part.height,
-                marker={"color": _hex(_STATUS_RGB["at_risk"] if overdue else _STATUS_RGB["action"])},
-                name=_t("bars_overdue" if overdue else "bars_ahead", lang),
-                text=part["n"].to_list(),
-                textposition="outside",
-                hovertext=hovers,
-                hovertemplate="%{hovertext}<extra></extra>",
-                cliponaxis=False,
-            ),
-            row=2,
-            col=1,
+        plot.trace(
+            "bar",
+            x=[d.isoformat() for d in part["deadline"]],
+            y=part["n"].to_list(),
+            width=[bar_width] * part.height,
+            marker={"color": _hex(_STATUS_RGB["at_risk"] if overdue else _STATUS_RGB["action"])},
+            name=_t("bars_overdue" if overdue else "bars_ahead", lang),
+            text=[str(n) for n in part["n"]],  # plotly shows text as strings
+            textposition="outside",
+            hovertext=hovers,
+            hovertemplate="%{hovertext}<extra></extra>",
+            cliponaxis=False,
+            xaxis="x2",
+            yaxis="y2",
         )
     if per_deadline.height == 0:
-        fig.add_annotation(
+        plot.annotation(
             text=_t("no_open_with_deadline", lang), x=0.5, y=0.5, xref="x domain", yref="y2 domain", showarrow=False
         )
 
-    fig.update_xaxes(range=[lo.isoformat(), hi.isoformat()], type="date", tickformat="%Y-%m", showgrid=True)
-    fig.update_xaxes(title_text=_t("date_axis", lang), row=2, col=1)
-    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True, row=1, col=1)
+    plot.axes("x", range=[lo.isoformat(), hi.isoformat()], type="date", tickformat="%Y-%m", showgrid=True)
+    plot.axes("x", title={"text": _t("date_axis", lang)}, row=2)
+    plot.axes("y", categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True, row=1)
     max_n = max(per_deadline["n"].to_list(), default=0)
-    fig.update_yaxes(
-        title_text=_t("open_findings", lang), rangemode="tozero", range=[0, max(1, max_n) * 1.25], row=2, col=1
+    plot.axes(
+        "y", title={"text": _t("open_findings", lang)}, rangemode="tozero", range=[0, max(1, max_n) * 1.25], row=2
     )
-    _vline(fig, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", (lo, hi))
-    fig.update_layout(bargap=0.1, legend=_BOTTOM_LEGEND, xaxis_showticklabels=True)
+    _vline(plot, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", (lo, hi))
+    plot.update(bargap=0.1, legend=_BOTTOM_LEGEND, xaxis={"showticklabels": True})
     subtitle = _t(
         "timeline_subtitle",
         lang,
@@ -161,4 +160,4 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
         none=_num(without, lang),
     )
     height = top_px + bottom_px + 40 + 90 + 110  # plots, gap, title and legend margins
-    return _finish(fig, name, lang, title, height, subtitle=subtitle, bottom=110)
+    return _finish(plot, name, lang, title, height, subtitle=subtitle, bottom=110)

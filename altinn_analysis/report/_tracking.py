@@ -1,0 +1,72 @@
+"""The columns people fill in on the action list (owner, progress, comment), carried over to the next run's
+workbook: read from the previous workbook by finding id, in either language, from every findings sheet."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from altinn_analysis.report._actions_layout import HEADERS, TRACKING, clean
+
+__all__ = ["previous_workbook", "read_tracking", "seed_tracking"]
+
+_TRACKING_LIMIT = 20 * 1024 * 1024  # bytes: a previous workbook larger than this is not read for tracking
+
+
+def read_tracking(path: str | Path) -> dict[str, dict[str, str]]:
+    """Owner, progress and comment per finding id from an earlier action workbook (either language), read from
+    every findings sheet; the first non-empty value wins. A missing, unreadable or oversized file gives {}."""
+    source = Path(path)
+    try:
+        if not source.is_file() or source.stat().st_size > _TRACKING_LIMIT:
+            return {}
+        from openpyxl import load_workbook
+
+        wb = load_workbook(source, read_only=True, data_only=False)
+    except Exception:  # an earlier file someone broke must not stop this run: start the tracking afresh
+        return {}
+    wanted = {h: c for c in ("finding_id", *TRACKING) for h in HEADERS[c]}
+    out: dict[str, dict[str, str]] = {}
+    try:
+        for ws in wb.worksheets[1:]:
+            rows = ws.iter_rows(values_only=True)
+            header = next(rows, None) or ()
+            where = {wanted[str(h)]: i for i, h in enumerate(header) if h is not None and str(h) in wanted}
+            if "finding_id" not in where or not set(TRACKING) & set(where):
+                continue
+            for row in rows:
+                fid = row[where["finding_id"]] if where["finding_id"] < len(row) else None
+                if fid is None:
+                    continue
+                kept = out.setdefault(str(fid), {})
+                for column in TRACKING:
+                    i = where.get(column)
+                    value = row[i] if i is not None and i < len(row) else None
+                    if value not in (None, "") and column not in kept:
+                        kept[column] = clean(str(value))
+    finally:
+        wb.close()
+    return {fid: kept for fid, kept in out.items() if kept}
+
+
+def previous_workbook(out_root: Path, as_of: date, org_number: str) -> Path | None:
+    """The institution's latest earlier action workbook under a report root (`<out_root>/<date>/<org>/`): the
+    one for `as_of` itself if there is one, else the newest from an earlier date."""
+    folders = []
+    for run in out_root.iterdir() if out_root.is_dir() else ():
+        try:
+            day = date.fromisoformat(run.name)
+        except ValueError:
+            continue
+        if day <= as_of and (run / org_number / "actions.xlsx").is_file():
+            folders.append((day, run / org_number / "actions.xlsx"))
+    return max(folders)[1] if folders else None
+
+
+def seed_tracking(out_root: Path, as_of: date, org_number: str, folder: Path) -> None:
+    """Copy the previous workbook into `folder` (where the new one is written), so its owner, progress and
+    comment columns are carried over when the report replaces it."""
+    source = previous_workbook(out_root, as_of, org_number)
+    if source is not None:
+        shutil.copyfile(source, folder / "actions.xlsx")
