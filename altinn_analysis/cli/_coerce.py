@@ -147,18 +147,27 @@ def _runtime_param(annotation: Any, info: Any) -> _PlainParam | None:
     return None if convert is None else _PlainParam(convert, many)
 
 
-_typer_runtime_param = TyperArgument.get_runtime_param
+# The hook is typer's (0.29) internals: pyproject pins typer below 0.30, and where the hook or the helpers it uses
+# are missing, install() leaves typer's own coercion in place rather than break the command.
+_typer_runtime_param: Callable[[Any], Any] | None = getattr(TyperArgument, "get_runtime_param", None)
 
 
 def _get_runtime_param(self: Any) -> Any:
     if self._runtime_param is None:
         descriptor = self.type_descriptor
         plain = None if descriptor.is_file else _runtime_param(descriptor.annotation, descriptor.parameter_info)
+        assert _typer_runtime_param is not None  # install() hooks in only when typer has it
         self._runtime_param = plain or _typer_runtime_param(self)
     return self._runtime_param
 
 
 def install() -> None:
     """Use the plain conversions for every typer parameter of this process (idempotent)."""
+    try:
+        from typer._param_types import coerce_cli_choice, coerce_cli_path  # noqa: F401
+    except ImportError:
+        return
+    if _typer_runtime_param is None:
+        return
     TyperArgument.get_runtime_param = _get_runtime_param  # type: ignore[method-assign]
     TyperOption.get_runtime_param = _get_runtime_param  # type: ignore[method-assign]
