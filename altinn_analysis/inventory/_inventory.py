@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from altinn_analysis.checks import excerpt
-from altinn_analysis.inventory._limits import Limits
 from altinn_analysis.inventory._problem import InventoryError, Problem
 from altinn_analysis.inventory._profile import Profile, check_profile
 from altinn_analysis.inventory._readers import find_table_file, other_files, read_profile, read_table
 from altinn_analysis.inventory._schema import PROFILE_FILE, TABLES
 from altinn_analysis.inventory._validate import DEFAULT_LIMIT, CatalogueLookups, check_table, to_typed
+from altinn_analysis.sources import Limits
 
 if TYPE_CHECKING:
     import pandas as pd

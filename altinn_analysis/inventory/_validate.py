@@ -22,9 +22,9 @@ import polars as pl
 from altinn_analysis.checks import IDENTITY_PREFILTER, Problem, Severity, find_identity_numbers, org_number_problem
 from altinn_analysis.checks import excerpt as _show
 from altinn_analysis.inventory._profile import IDENTITY_MESSAGE
-from altinn_analysis.inventory._readers import ROW, RawTable
 from altinn_analysis.inventory._schema import TABLE_SPECS, ColumnSpec
 from altinn_analysis.secret_guard import CREDENTIAL_PREFILTER, credential_kind
+from altinn_analysis.sources import ROW, RawTable
 
 __all__ = ["DEFAULT_LIMIT", "CatalogueLookups", "TableCheck", "check_table", "to_typed"]
 

@@ -1,5 +1,6 @@
 """All I/O: the Altinn metadata API client, the replay transport, the snapshot store, Maskinporten tokens, the
-authenticated consent-request source, and the pull of an institution's own Altinn 3 state. Importing it installs
+authenticated consent-request source, the pull of an institution's own Altinn 3 state, and the readers of input
+files (CSV, XLSX and Parquet tables, strict YAML) under limits. Importing it installs
 the log filter that redacts tokens and keys."""
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
         write_atomic,
         yaml_text,
     )
+    from altinn_analysis.sources._limits import (
+        LIMITS_HELP,
+        Limits,
+    )
     from altinn_analysis.sources._live import (
         PULL_SCOPES,
         PULL_SOURCES,
@@ -70,6 +75,20 @@ if TYPE_CHECKING:
         PULL_RECORD,
         write_pulled_inventory,
     )
+    from altinn_analysis.sources._raw_table import (
+        ROW,
+        RawTable,
+        TableLayout,
+        normalise_header,
+    )
+    from altinn_analysis.sources._read_common import (
+        FileReadError,
+        file_kind,
+        is_hidden,
+        list_folder,
+        not_regular,
+        read_file,
+    )
     from altinn_analysis.sources._redact import (
         REDACTED,
         RedactingFilter,
@@ -100,6 +119,16 @@ if TYPE_CHECKING:
         read_snapshot,
         write_snapshot,
     )
+    from altinn_analysis.sources._tables import (
+        TABLE_FORMATS,
+        read_table,
+        read_table_bytes,
+    )
+    from altinn_analysis.sources._yaml_strict import (
+        YamlDocument,
+        read_yaml,
+        read_yaml_bytes,
+    )
 
 
 __all__ = [
@@ -107,13 +136,16 @@ __all__ = [
     "CONSENT_REQUEST_SCOPE",
     "ENVIRONMENTS",
     "ENV_VARS",
+    "LIMITS_HELP",
     "MASKINPORTEN_ENVIRONMENTS",
     "PSEUDONYM_KEY_ENV",
     "PULL_RECORD",
     "PULL_SCOPES",
     "PULL_SOURCES",
     "REDACTED",
+    "ROW",
     "SCHEMA_VERSION",
+    "TABLE_FORMATS",
     "AltinnAPIError",
     "AltinnClient",
     "AltinnNotFoundError",
@@ -121,6 +153,8 @@ __all__ = [
     "AltinnUnavailableError",
     "ConsentRequestClient",
     "ConsentRequestStatus",
+    "FileReadError",
+    "Limits",
     "Manifest",
     "MaskinportenAuth",
     "MaskinportenConfigError",
@@ -133,6 +167,7 @@ __all__ = [
     "Pseudonymizer",
     "PullError",
     "PulledState",
+    "RawTable",
     "RedactingFilter",
     "ReplayMissError",
     "ReplayTransport",
@@ -140,25 +175,37 @@ __all__ = [
     "SnapshotError",
     "SnapshotIntegrityError",
     "TableInfo",
+    "TableLayout",
     "UnsafeOutputError",
+    "YamlDocument",
     "atomic_file",
     "atomic_path",
     "check_outputs",
     "consents_table",
     "console_text",
+    "file_kind",
     "fsync_dir",
     "install_log_redaction",
+    "is_hidden",
+    "list_folder",
     "load_maskinporten_key",
     "load_pseudonymizer",
     "make_temp_dir",
     "maskinporten_for_pull",
     "neutralise_cell",
     "neutralise_frame",
+    "normalise_header",
+    "not_regular",
     "parse_consent_request",
     "pull_institution",
     "read_env_file",
+    "read_file",
     "read_manifest",
     "read_snapshot",
+    "read_table",
+    "read_table_bytes",
+    "read_yaml",
+    "read_yaml_bytes",
     "recover_dir",
     "redact_secrets",
     "remember_secret",
