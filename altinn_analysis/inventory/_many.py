@@ -1,7 +1,7 @@
 """`load_inventories`: many institutions' folders at once, spread over worker processes.
 
 Loading one folder is mostly polars queries on small tables and the Python that plans them, so one process uses
-one core; a sector of folders on a machine with more cores is loaded by that many processes, each with its own
+one core; a sector of folders on a machine with idle cores can be loaded by several processes, each with its own
 catalogue. The answers come back in the order asked, one per folder: an `Inventory` or the `InventoryError`
 with its problems — one bad folder never stops the others.
 """
@@ -21,9 +21,6 @@ from altinn_analysis.inventory._validate import DEFAULT_LIMIT, CatalogueLookups
 from altinn_analysis.sources import Limits
 
 __all__ = ["load_inventories"]
-
-# Below this many folders per worker, starting a process (imports, catalogue) costs more than it saves.
-_FOLDERS_PER_WORKER = 8
 
 _Settings = tuple[CatalogueLookups | None, Collection[str] | None, int, Limits]
 _settings: _Settings | None = None
@@ -56,25 +53,25 @@ def load_inventories(
     known_services: Collection[str] | None = None,
     limit: int = DEFAULT_LIMIT,
     limits: Limits | None = None,
-    workers: int | None = None,
+    workers: int = 1,
 ) -> list[Inventory | InventoryError]:
     """`load_inventory` on each folder, in order; an `InventoryError` in the place of a folder that cannot be used.
 
-    `workers`: processes to spread the folders over (1 loads here); by default the cores this process may use,
-    fewer when there are few folders (a worker pays for its imports and catalogue). A `catalogue` passed in is sent to each worker, so it must
-    pickle; without one, each worker loads the embedded snapshot.
+    `workers` > 1 spreads the folders over that many worker processes, which pays on an otherwise idle machine
+    with several cores and many folders (each worker costs ~0.5 s to start; on a busy machine it is slower). A
+    `catalogue` passed in is sent to each worker, so it must pickle; without one, each worker loads the embedded
+    snapshot. As with any multiprocessing, a script calling this with workers must guard its entry point
+    (`if __name__ == "__main__":`).
     """
     folders = [Path(d) for d in directories]
     limits = limits or Limits.from_env()
-    wanted = workers if workers is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    useful = len(folders) if workers is not None else len(folders) // _FOLDERS_PER_WORKER
-    count = max(1, min(wanted, useful))
+    count = max(1, min(workers, len(folders)))
     if count == 1:
         cat = catalogue if catalogue is not None else _default_catalogue()
         services = known_services if known_services is not None else default_known_services()
         return [_load_here(folder, cat, services, limit, limits) for folder in folders]
     payload = pickle.dumps((catalogue, None if known_services is None else list(known_services), limit, limits))
-    # spawn, not fork: a forked child of a process whose polars threads are running can deadlock.
+    # spawn, not fork: a forked child of a process whose polars threads have run can deadlock.
     context = multiprocessing.get_context("spawn")
     chunk = max(1, len(folders) // (count * 4))
     out: list[Inventory | InventoryError] = []
