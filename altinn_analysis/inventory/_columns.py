@@ -75,12 +75,37 @@ def distinct_texts(raw: RawTable) -> pl.DataFrame:
     return raw.source.select(pl.col(n).unique().implode() for n in texts)
 
 
-def normalise(raw: RawTable, distinct: pl.DataFrame) -> tuple[pl.DataFrame, set[str], set[str]]:
+_SERVICE_CODE_RE = re.compile(SERVICE_CODE[1:-1])
+_SERVICE_LOOSE_RE = re.compile(_SERVICE_LOOSE[1:-1])
+
+
+def _plain(value: str | None, kind: str, service: bool) -> bool:
+    """True when `_cleaned` surely leaves `value` as it is. Decided in Python only for printable ASCII, where
+    Python's and polars' ideas of white space, case and these patterns agree; anything else is left to polars."""
+    if value is None:
+        return True
+    if not (value.isascii() and value.isprintable()) or not value or value[0] == " " or value[-1] == " ":
+        return False
+    if service and _SERVICE_LOOSE_RE.fullmatch(value) and not _SERVICE_CODE_RE.fullmatch(value):
+        return False
+    if kind == "enum":
+        return value == value.lower()
+    if kind == "operator":
+        return value == "self" or (value.lower() != "self" and " " not in value)
+    if kind == "count":
+        return " " not in value
+    return True
+
+
+def normalise(
+    raw: RawTable, distinct: pl.DataFrame, values: dict[str, list[str | None]]
+) -> tuple[pl.DataFrame, set[str], set[str]]:
     """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are. Also the
     text columns that cleaning changed, and the enumeration columns whose every value is allowed.
 
-    Whether a column needs cleaning is decided on its distinct values (a few per column in a real inventory),
-    so a clean column costs one hashing pass instead of several string passes."""
+    Whether a column needs cleaning is decided on its distinct values (`values`, as in `distinct`; a few per
+    column in a real inventory): in Python where they are plain ASCII, else by one polars query over the
+    distinct values of the columns left, so a clean column costs one hashing pass instead of string passes."""
     spec = TABLE_SPECS[raw.table]
     known = set(spec.column_names)
     source = raw.source
@@ -90,19 +115,26 @@ def normalise(raw: RawTable, distinct: pl.DataFrame) -> tuple[pl.DataFrame, set[
     dirty: set[str] = set(strings)
     allowed: set[str] = set()
     if strings and source.height:
+        plain = {n for n in strings if all(_plain(v, kinds[n], n == service_col) for v in values[n])}
+        for n in plain:
+            options = spec.column(n).allowed if kinds[n] == "enum" else None
+            if options and all(v is None or v in options for v in values[n]):
+                allowed.add(n)
+        dirty = set(strings) - plain
         flags = []
-        for n in strings:
-            values = pl.col(n).explode()
-            clean = _cleaned(values, kinds[n])
-            changed = clean.ne_missing(values).any()
+        for n in (c for c in strings if c in dirty):
+            column = pl.col(n).explode()
+            clean = _cleaned(column, kinds[n])
+            changed = clean.ne_missing(column).any()
             if n == service_col:
                 changed |= (clean.str.contains(_SERVICE_LOOSE) & ~clean.str.contains(SERVICE_CODE)).any()
             flags.append(changed.alias(n))
             if kinds[n] == "enum" and (options := spec.column(n).allowed):
                 flags.append(clean.drop_nulls().is_in(list(options)).all().alias(f"{n} allowed"))
-        found = distinct.select(flags).row(0, named=True)
-        dirty = {n for n in strings if found[n]}
-        allowed = {n for n in strings if found.get(f"{n} allowed")}
+        if flags:
+            found = distinct.select(flags).row(0, named=True)
+            dirty = {n for n in dirty if found[n]}
+            allowed |= {n for n in strings if found.get(f"{n} allowed")}
     frame = source.with_columns(_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty)
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
     frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
@@ -142,9 +174,21 @@ def check_header(raw: RawTable, out: Collector) -> set[str]:
     return present
 
 
-def check_identity_numbers(raw: RawTable, distinct: pl.DataFrame, out: Collector) -> None:
-    """Identity numbers and credentials: a cheap vectorised pre-filter over every column at once, then the
-    exact checks (check digits, a JWT header that decodes) in Python on the few cells left."""
+_PREFILTER = re.compile(f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}")
+
+
+def _surely_clean(values: dict[str, list[str | None]]) -> bool:
+    """True when no distinct value can match the pre-filter. Python's regex agrees with polars' on printable
+    text (their `\\s` differ on control characters), so text that is not printable is left to polars."""
+    text = "\n".join(v for column in values.values() for v in column if v is not None)
+    return text.replace("\n", " ").isprintable() and _PREFILTER.search(text) is None
+
+
+def check_identity_numbers(
+    raw: RawTable, distinct: pl.DataFrame, values: dict[str, list[str | None]], out: Collector
+) -> None:
+    """Identity numbers and credentials: a cheap pre-filter on the distinct values (`values`, as in `distinct`),
+    then the exact checks (check digits, a JWT header that decodes) in Python on the few cells left."""
     for name in raw.columns:
         if find_identity_numbers(name):  # a header cell is a cell too
             out.add(raw.header_row, None, f"the header {IDENTITY_MESSAGE}")
@@ -154,6 +198,8 @@ def check_identity_numbers(raw: RawTable, distinct: pl.DataFrame, out: Collector
         return
     pattern = f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}"
     # The pre-filter on each column's distinct values first: a clean table never touches its rows.
+    if _surely_clean(values):
+        return
     if not distinct.select(pl.any_horizontal(pl.col(c).explode().str.contains(pattern).any() for c in texts)).item():
         return
     suspects = raw.source.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in texts))

@@ -311,8 +311,9 @@ def check_table(
     out = Collector(raw.file, limit)
     present = check_header(raw, out)
     distinct = distinct_texts(raw)
-    check_identity_numbers(raw, distinct, out)
-    frame, dirty, all_allowed = normalise(raw, distinct)
+    values: dict[str, list[str | None]] = distinct.row(0, named=True) if distinct.width else {}
+    check_identity_numbers(raw, distinct, values, out)
+    frame, dirty, all_allowed = normalise(raw, distinct, values)
     out.seed(frame, distinct.select(c for c in distinct.columns if c not in dirty))
     for column in spec.columns:
         if column.name in present:
