@@ -10,6 +10,7 @@ checked against the footer; whatever it cannot read is decoded by pyarrow, whose
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import os
 import sys
@@ -182,11 +183,19 @@ def _tidy(frame: pl.DataFrame) -> tuple[pl.DataFrame, int | None]:
     ints = [n for n, t in schema.items() if t == pl.Int64 and n != ROW]
     texts = [n for n, t in schema.items() if t == pl.String]
     lo, hi = _TYPED_YEARS
+    first, last = dt.date(lo, 1, 1), dt.date(hi, 12, 31)
+    # A row can be blank only if every column has a null somewhere (null counts are known without a pass).
+    nulls = frame.null_count().row(0, named=True)
+    maybe_blank = all(count for name, count in nulls.items() if name != ROW)
     blank = pl.all_horizontal(pl.exclude(ROW).is_null())
+    # Ranges from min and max (nulls aside): no per-row year or absolute value to compute.
     stats = frame.select(
-        *((pl.col(n).dt.year().is_between(lo, hi) | pl.col(n).is_null()).all().alias(n) for n in dates),
-        *(((pl.col(n).abs() < _TYPED_INT_BELOW) | pl.col(n).is_null()).all().alias(n) for n in ints),
-        blank.any().alias(ROW),
+        *(((pl.col(n).min() >= first) & (pl.col(n).max() <= last)).fill_null(True).alias(n) for n in dates),
+        *(
+            ((pl.col(n).min() > -_TYPED_INT_BELOW) & (pl.col(n).max() < _TYPED_INT_BELOW)).fill_null(True).alias(n)
+            for n in ints
+        ),
+        (blank.any() if maybe_blank else pl.lit(False)).alias(ROW),
         *([pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in texts).alias("")] if texts else []),
     ).row(0, named=True)
     if stats.pop(ROW):
