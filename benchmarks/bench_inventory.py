@@ -1,17 +1,16 @@
 """Inventory figures: load + validate a generated sector, its growth at 1×/4×/16×, and every hostile-input bomb.
 
     .venv/bin/python benchmarks/bench_inventory.py [--institutions 130] [--consents 40000] [--delegations 4000]
-                                                   [--workers 1 2] [--format parquet|csv]
+                                                   [--format parquet|csv]
     .venv/bin/python benchmarks/bench_inventory.py --scale 1 4 16 [--sample 8]   # growth: rows per institution ×k
     .venv/bin/python benchmarks/bench_inventory.py --bombs                         # each bomb: seconds, peak RSS
 
 The sector is written as inventories to a temporary folder first (not timed; `--format csv` rewrites the
 generator's Parquet tables as CSV); loading runs in a fresh process so that its peak resident memory (ru_maxrss)
-is its own. It loads with `load_inventories`, once per `--workers` figure (1 = in the process; N = N worker
-processes, whose start-up, imports and catalogue are counted). Wall and CPU seconds are both printed, CPU including
-the workers': on a shared machine the wall clock measures the neighbours too. The baseline is the row-by-row
-reader and one polars pass per check that this replaced: 0.4 M rows/s for 130 institutions (benchmarks/results,
-2026-11-28).
+is its own. Wall and CPU seconds are both printed (on a shared machine the wall clock measures the neighbours
+too), and the CPU of the whole loading process, imports and catalogue included, measured from outside. The
+baseline is the row-by-row reader and one polars pass per check that this replaced: 0.4 M rows/s for 130
+institutions (benchmarks/results, 2026-11-28).
 """
 
 from __future__ import annotations
@@ -38,32 +37,27 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def load_all(root: Path, workers: int) -> dict[str, float]:
+def load_all(root: Path) -> dict[str, float]:
     from altinn_analysis.catalogue import Catalogue, load_dsop
-    from altinn_analysis.inventory import Inventory, load_inventories, load_inventory
+    from altinn_analysis.inventory import load_inventory
 
     catalogue, services = Catalogue.load(), load_dsop().service_ids
     baseline = peak_mib()
     folders = sorted(p for p in root.iterdir() if p.is_dir())
     load_inventory(folders[0], catalogue=catalogue, known_services=services)  # warm: first-call costs aside
-    start, cpu, child = time.perf_counter(), time.process_time(), children_cpu()
-    loaded = load_inventories(folders, catalogue=catalogue, known_services=services, workers=workers)
-    seconds = time.perf_counter() - start
+    start, cpu = time.perf_counter(), time.process_time()
     rows = warnings = 0
-    for inv in loaded:
-        if not isinstance(inv, Inventory):
-            raise SystemExit(f"a generated inventory did not load:\n{inv}")
+    for folder in folders:
+        inv = load_inventory(folder, catalogue=catalogue, known_services=services)
         rows += inv.delegations.height + inv.consents.height + inv.integrations.height
         warnings += len(inv.warnings)
     return {
         "institutions": len(folders),
-        "workers": workers,
         "rows": rows,
         "warnings": warnings,
-        "seconds": seconds,
-        # This process's CPU plus its workers' (spawned children, reaped when the pool closes).
-        "cpu_seconds": time.process_time() - cpu + children_cpu() - child,
-        "peak_mib": max(peak_mib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "peak_mib": peak_mib(),
         "baseline_mib": baseline,
     }
 
@@ -79,9 +73,7 @@ def as_csv(root: Path) -> None:
         path.unlink()
 
 
-def measure(
-    institutions: int, consents: int, delegations: int, workers: list[int], fmt: str = "parquet"
-) -> list[dict[str, float]]:
+def measure(institutions: int, consents: int, delegations: int, fmt: str = "parquet") -> dict[str, float]:
     from altinn_analysis.synthetic import write_sector
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,25 +82,20 @@ def measure(
         if fmt == "csv":
             as_csv(Path(tmp))
         print(f"  generated {institutions} institutions ({fmt}) in {time.perf_counter() - start:.1f} s (not counted)")
-        results = []
-        for n in workers:
-            command = [sys.executable, __file__, "--load", tmp, "--workers", str(n)]
-            before = children_cpu()
-            out = subprocess.run(command, capture_output=True, text=True, check=True)
-            result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
-            result["process_cpu_seconds"] = children_cpu() - before  # the whole run: imports, workers and all
-            results.append(result)
-        return results
+        before = children_cpu()
+        out = subprocess.run([sys.executable, __file__, "--load", tmp], capture_output=True, text=True, check=True)
+        result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+        result["process_cpu_seconds"] = children_cpu() - before  # the whole loading process, imports and all
+        return result
 
 
 def line(r: dict[str, float]) -> str:
     rate = r["rows"] / r["seconds"]
     cpu_rate = r["rows"] / max(r["cpu_seconds"], 1e-9)
-    processes = "1 process" if r["workers"] == 1 else f"{int(r['workers'])} worker processes"
-    cpu = f"{r['cpu_seconds']:.2f} s CPU ({cpu_rate / 1e6:.2f} M rows/s)"
     return (
-        f"{int(r['institutions'])} institutions, {int(r['rows']):,} rows, {processes}: {r['seconds']:.2f} s wall "
-        f"({rate / 1e6:.2f} M rows/s, {rate / BASELINE_ROWS_PER_S:.1f}× baseline), {cpu}; whole run "
+        f"{int(r['institutions'])} institutions, {int(r['rows']):,} rows: {r['seconds']:.2f} s wall "
+        f"({rate / 1e6:.2f} M rows/s, {rate / BASELINE_ROWS_PER_S:.1f}× baseline), {r['cpu_seconds']:.2f} s CPU "
+        f"({cpu_rate / 1e6:.2f} M rows/s); whole run "
         f"{r.get('process_cpu_seconds', 0):.2f} s CPU with imports and catalogue; peak RSS {r['peak_mib']:.0f} MiB "
         f"(baseline {r['baseline_mib']:.0f} MiB); {int(r['warnings'])} warnings"
     )
@@ -150,13 +137,12 @@ def main() -> None:
     parser.add_argument("--delegations", type=int, default=4_000)
     parser.add_argument("--scale", type=int, nargs="*", help="growth: rows per institution × each factor")
     parser.add_argument("--sample", type=int, default=8, help="institutions for --scale")
-    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="processes to load with (each)")
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="the tables' file format")
     parser.add_argument("--bombs", action="store_true")
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
-        print(json.dumps(load_all(args.load, args.workers[0])))
+        print(json.dumps(load_all(args.load)))
         return
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if args.bombs:
@@ -165,7 +151,7 @@ def main() -> None:
     if args.scale:
         results = []
         for k in args.scale:
-            r = measure(args.sample, args.consents * k, args.delegations * k, [1], args.format)[0]
+            r = measure(args.sample, args.consents * k, args.delegations * k, args.format)
             results.append(r)
             print(f"{k:>3}× load + validate {line(r)}")
         base = results[0]
@@ -173,8 +159,7 @@ def main() -> None:
             per_row = (r["cpu_seconds"] / r["rows"]) / (base["cpu_seconds"] / base["rows"])
             print(f"{k:>3}×: CPU per row {per_row:.2f}× the 1× figure (1.00 = linear growth)")
         return
-    for r in measure(args.institutions, args.consents, args.delegations, args.workers, args.format):
-        print("load + validate " + line(r))
+    print("load + validate " + line(measure(args.institutions, args.consents, args.delegations, args.format)))
 
 
 if __name__ == "__main__":

@@ -89,7 +89,6 @@ def test_public_api() -> None:
             "find_identity_numbers",
             "is_national_identity_number",
             "is_valid_org_number",
-            "load_inventories",
             "load_inventory",
             "national_id_check_digits",
             "org_number_check_digit",

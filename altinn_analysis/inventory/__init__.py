@@ -36,9 +36,6 @@ if TYPE_CHECKING:
         load_inventory,
         validate_inventory,
     )
-    from altinn_analysis.inventory._many import (
-        load_inventories,
-    )
     from altinn_analysis.inventory._problem import (
         InventoryError,
         Problem,
@@ -127,7 +124,6 @@ __all__ = [
     "inventory_files",
     "is_national_identity_number",
     "is_valid_org_number",
-    "load_inventories",
     "load_inventory",
     "national_id_check_digits",
     "org_number_check_digit",
