@@ -8,6 +8,7 @@ not a million lines.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -42,12 +43,13 @@ class Collector:
     def seed(self, frame: pl.DataFrame, distinct: pl.DataFrame) -> None:
         """Distinct values already known: one list column per text column, one row (as `distinct_texts`)."""
         for name in distinct.columns:
-            self._distinct[(id(frame), (name,))] = (frame, distinct.select(pl.col(name).explode()))
+            self._distinct[(id(frame), (name,))] = (frame, distinct.get_column(name).explode().to_frame())
 
-    def matching(self, frame: pl.DataFrame, column: str, pattern: str) -> pl.Expr:
-        """`pl.col(column).str.contains(pattern)`, with the regex run on the distinct values only."""
-        values = self.distinct(frame, [column]).get_column(column)
-        found = values.filter(values.str.contains(pattern).fill_null(False))
+    def matching(self, frame: pl.DataFrame, column: str, pattern: re.Pattern[str]) -> pl.Expr:
+        """Whether each row's `column` matches `pattern` as a whole (null where it is null), with the regex run in
+        Python on the distinct values only."""
+        values = self.distinct(frame, [column]).get_column(column).to_list()
+        found = pl.Series([v for v in values if v is not None and pattern.fullmatch(v)], dtype=pl.String)
         col = pl.col(column)
         return pl.when(col.is_not_null()).then(col.is_in(found.implode(), nulls_equal=False))
 

@@ -23,6 +23,7 @@ from altinn_analysis.sources import ROW, RawTable
 
 __all__ = [
     "SERVICE_CODE",
+    "SERVICE_CODE_RE",
     "as_date",
     "check_column",
     "check_header",
@@ -75,7 +76,7 @@ def distinct_texts(raw: RawTable) -> pl.DataFrame:
     return raw.source.select(pl.col(n).unique().implode() for n in texts)
 
 
-_SERVICE_CODE_RE = re.compile(SERVICE_CODE[1:-1])
+SERVICE_CODE_RE = re.compile(SERVICE_CODE[1:-1])  # as a whole (`fullmatch`): the same as SERVICE_CODE in polars
 _SERVICE_LOOSE_RE = re.compile(_SERVICE_LOOSE[1:-1])
 
 
@@ -86,7 +87,7 @@ def _plain(value: str | None, kind: str, service: bool) -> bool:
         return True
     if not (value.isascii() and value.isprintable()) or not value or value[0] == " " or value[-1] == " ":
         return False
-    if service and _SERVICE_LOOSE_RE.fullmatch(value) and not _SERVICE_CODE_RE.fullmatch(value):
+    if service and _SERVICE_LOOSE_RE.fullmatch(value) and not SERVICE_CODE_RE.fullmatch(value):
         return False
     if kind == "enum":
         return value == value.lower()

@@ -20,7 +20,7 @@ from altinn_analysis.checks import Problem, org_number_problem
 from altinn_analysis.checks import excerpt as _show
 from altinn_analysis.inventory._collect import Collector
 from altinn_analysis.inventory._columns import (
-    SERVICE_CODE,
+    SERVICE_CODE_RE,
     as_date,
     check_column,
     check_header,
@@ -112,7 +112,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
     grant_type, grant = pl.col("grant_type"), pl.col("grant")
     out.where(
         frame,
-        (grant_type == "service") & grant.is_not_null() & ~out.matching(frame, "grant", SERVICE_CODE),
+        (grant_type == "service") & grant.is_not_null() & ~out.matching(frame, "grant", SERVICE_CODE_RE),
         "grant",
         lambda r: f"{_show(r['grant'])} is not an Altinn 2 service; expected code:edition, e.g. 4804:210607",
         "service grant not code:edition",
@@ -144,7 +144,7 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
             else f"Altinn 2 service {v} is not in the catalogue's service map, so its Altinn 3 successor is unknown "
             "(kept: assess judges it from the DSOP catalogue where that documents the code, else as unknown)"
         ),
-        where=(grant_type == "service") & out.matching(frame, "grant", SERVICE_CODE),
+        where=(grant_type == "service") & out.matching(frame, "grant", SERVICE_CODE_RE),
     )
     out.values(
         frame,
@@ -186,7 +186,7 @@ _KEPT = " (kept: assess judges it from the DSOP catalogue where that documents t
 
 def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collector) -> None:
     platform, service = pl.col("platform"), pl.col("service")
-    code_like = out.matching(frame, "service", SERVICE_CODE)
+    code_like = out.matching(frame, "service", SERVICE_CODE_RE)
     out.where(
         frame,
         (platform == "altinn2") & service.is_not_null() & ~code_like,
