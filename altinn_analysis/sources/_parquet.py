@@ -110,7 +110,8 @@ _QUIET = threading.Lock()
 def _stderr_held() -> Iterator[None]:
     """stderr (the file descriptor, where Rust prints a panic) pointed at the null device for the block."""
     with _QUIET:
-        sys.stderr.flush()
+        if sys.stderr is not None:  # None under pythonw
+            sys.stderr.flush()
         try:
             saved = os.dup(2)
             null = os.open(os.devnull, os.O_WRONLY)
