@@ -256,7 +256,8 @@ def check_column(frame: pl.DataFrame, spec: ColumnSpec, out: Collector, all_allo
             f"{name} not one of {', '.join(allowed)}",
         )
     elif spec.kind == "date" and not typed:  # a typed date is a valid date
-        ok = col.str.contains(_ISO_DATE) & col.str.strptime(pl.Date, "%Y-%m-%d", strict=False).is_not_null()
+        dates = _date_map(frame, name, out)
+        ok = col.is_in(dates.filter(pl.col("date").is_not_null()).get_column(name).implode())
         out.where(frame, present & ~ok, name, lambda r: _date_message(r[name]), "not a YYYY-MM-DD date")
     elif spec.kind == "count":
         number = col if typed else col.str.to_integer(strict=False)
@@ -286,12 +287,21 @@ def check_column(frame: pl.DataFrame, spec: ColumnSpec, out: Collector, all_allo
         )
 
 
-def as_date(frame: pl.DataFrame, name: str) -> pl.Expr:
+def _date_map(frame: pl.DataFrame, name: str, out: Collector) -> pl.DataFrame:
+    """Each distinct text of a date column (`name`) with its date (`date`: null where the text is not YYYY-MM-DD
+    or no such day exists). Parsed once per distinct text, not per row: a column has a few thousand days at most."""
+    text = pl.col(name)
+    parsed = pl.when(text.str.contains(_ISO_DATE)).then(text.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+    return out.distinct(frame, [name]).drop_nulls().with_columns(parsed.alias("date"))
+
+
+def as_date(frame: pl.DataFrame, name: str, out: Collector) -> pl.Expr:
     """A date column as dates: typed as it is, text parsed where it is YYYY-MM-DD (else null)."""
     col = pl.col(name)
     if frame.schema[name] != pl.String:
         return col
-    return pl.when(col.str.contains(_ISO_DATE)).then(col.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+    dates = _date_map(frame, name, out)
+    return col.replace_strict(dates.get_column(name), dates.get_column("date"), default=None, return_dtype=pl.Date)
 
 
 def _date_message(value: str) -> str:

@@ -206,7 +206,7 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collector)
     )
     out.where(
         frame,
-        as_date(frame, "valid_from") > as_date(frame, "valid_to"),
+        as_date(frame, "valid_from", out) > as_date(frame, "valid_to", out),
         "valid_to",
         lambda r: f"valid_to {r['valid_to']} is before valid_from {r['valid_from']}",
         "valid_to before valid_from",
