@@ -39,6 +39,9 @@ if TYPE_CHECKING:
         write_atomic,
         yaml_text,
     )
+    from altinn_analysis.sources._json_record import (
+        read_json_record,
+    )
     from altinn_analysis.sources._limits import (
         LIMITS_HELP,
         Limits,
@@ -200,6 +203,7 @@ __all__ = [
     "pull_institution",
     "read_env_file",
     "read_file",
+    "read_json_record",
     "read_manifest",
     "read_snapshot",
     "read_table",
