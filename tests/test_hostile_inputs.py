@@ -23,7 +23,14 @@ from hostile_support import (
     xlsx_many_rows,
 )
 
-from altinn_analysis.inventory import Limits, inventory_files, other_files, read_table_bytes, validate_inventory
+from altinn_analysis.inventory import (
+    Limits,
+    inventory_files,
+    load_inventory,
+    other_files,
+    read_table_bytes,
+    validate_inventory,
+)
 from altinn_analysis.inventory._readers import read_profile_bytes  # the package's own tests may use its modules
 from altinn_analysis.secret_guard import looks_secret
 from altinn_analysis.sources import (
@@ -158,6 +165,27 @@ def test_a_table_that_is_a_link_to_a_key_outside_is_refused_and_never_echoed(tmp
     (folder / "profile.yaml").symlink_to(outside)
     text = "\n".join(str(p) for p in validate_inventory(folder, known_services=None))
     assert "profile.yaml" in text and "symbolic link" in text and "PRIVATE" not in text
+
+
+def test_a_pull_record_is_read_only_as_a_small_regular_json_object(tmp_path: Path) -> None:
+    """`pull.json` is provenance the workbench wrote: shown when it is there, never followed through a link, never
+    read past the file limit, and never a reason to refuse the folder."""
+    folder = inventory_with(tmp_path / "inv")
+    record = '{"pulled_at": "2026-11-28T10:00:00Z", "sources": []}'
+    (folder / "pull.json").write_text(record)
+    assert load_inventory(folder, known_services=None).pulled == {"pulled_at": "2026-11-28T10:00:00Z", "sources": []}
+    (folder / "pull.json").write_text('{"note": "' + "x" * 2000 + '"}')  # bigger than every table here
+    assert load_inventory(folder, known_services=None, limits=Limits(file_bytes=1000)).pulled is None
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text(record)
+    (folder / "pull.json").unlink()
+    (folder / "pull.json").symlink_to(outside)
+    assert load_inventory(folder, known_services=None).pulled is None
+    (folder / "pull.json").unlink()
+    (folder / "pull.json").write_bytes(b"[1, 2]")
+    assert load_inventory(folder, known_services=None).pulled is None
+    (folder / "pull.json").write_bytes(b"\xff{")
+    assert load_inventory(folder, known_services=None).pulled is None
 
 
 @pytest.mark.scenario("hostile-special-file-refused")

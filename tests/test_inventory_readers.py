@@ -18,8 +18,9 @@ from inventory_support import KNOWN_SERVICES, MINIMAL
 from altinn_analysis.catalogue import Catalogue
 from altinn_analysis.inventory import InventoryError, RawTable, load_inventory, read_table_bytes
 from altinn_analysis.inventory._profile import check_profile
-from altinn_analysis.inventory._readers import ROW, normalise_header, read_profile_bytes
+from altinn_analysis.inventory._readers import read_profile_bytes
 from altinn_analysis.inventory._validate import check_table
+from altinn_analysis.sources import ROW, normalise_header
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

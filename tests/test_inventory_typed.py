@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 
 import polars as pl
 import pytest
 
 from altinn_analysis.catalogue import Catalogue
-from altinn_analysis.inventory import RawTable, read_table_bytes
+from altinn_analysis.inventory import InventoryError, RawTable, read_table_bytes
 from altinn_analysis.inventory._validate import check_table, to_typed
+from altinn_analysis.sources import _parquet
 
 
 def parquet(frame: pl.DataFrame) -> bytes:
@@ -83,3 +85,32 @@ def test_a_duplicate_and_a_bad_count_are_found_on_typed_columns(embedded: Catalo
     assert (3, "count", "count is 0") in found
     assert (6, None, "exact duplicate of row 2: rows are counted, so a repeated row would count twice") in found
     assert (3, "valid_to", "valid_to 2025-01-01 is before valid_from 2025-01-10") in found
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_both_parquet_decoders_give_the_same_table(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """polars decodes first and pyarrow only where polars cannot: on a good file they must agree."""
+    data = parquet(CASES[case])
+    fast = read_table_bytes(data, "consents.parquet", "consents").source
+    monkeypatch.setattr(_parquet, "_decode_fast", lambda *args: None)
+    exact = read_table_bytes(data, "consents.parquet", "consents").source
+    assert fast.schema == exact.schema
+    assert fast.equals(exact)
+
+
+def test_a_rust_panic_message_never_reaches_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """A panic inside polars is printed by Rust straight to file descriptor 2; the reader holds it for the call."""
+    with _parquet._stderr_held():
+        os.write(2, b"thread panicked at decode.rs\n")
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "after\n"
+
+
+def test_a_damaged_parquet_file_is_one_located_error() -> None:
+    data = bytearray(parquet(CASES["dates and counts"]))
+    middle = len(data) // 2
+    data[middle : middle + 16] = b"\xff" * 16
+    with pytest.raises(InventoryError) as caught:
+        read_table_bytes(bytes(data), "consents.parquet", "consents")
+    assert [p.file for p in caught.value.problems] == ["consents.parquet"]
+    assert "Parquet" in caught.value.problems[0].message

@@ -36,10 +36,6 @@ if TYPE_CHECKING:
         load_inventory,
         validate_inventory,
     )
-    from altinn_analysis.inventory._limits import (
-        LIMITS_HELP,
-        Limits,
-    )
     from altinn_analysis.inventory._problem import (
         InventoryError,
         Problem,
@@ -54,7 +50,6 @@ if TYPE_CHECKING:
         pull_into,
     )
     from altinn_analysis.inventory._readers import (
-        RawTable,
         inventory_files,
         other_files,
         read_table_bytes,
@@ -85,6 +80,11 @@ if TYPE_CHECKING:
     )
     from altinn_analysis.inventory._validate import (
         CatalogueLookups,
+    )
+    from altinn_analysis.sources import (
+        LIMITS_HELP,
+        Limits,
+        RawTable,
     )
 
 

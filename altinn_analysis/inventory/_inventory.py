@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -13,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from altinn_analysis.checks import excerpt
-from altinn_analysis.inventory._limits import Limits
 from altinn_analysis.inventory._problem import InventoryError, Problem
 from altinn_analysis.inventory._profile import Profile, check_profile
 from altinn_analysis.inventory._readers import find_table_file, other_files, read_profile, read_table
 from altinn_analysis.inventory._schema import PROFILE_FILE, TABLES
 from altinn_analysis.inventory._validate import DEFAULT_LIMIT, CatalogueLookups, check_table, to_typed
+from altinn_analysis.sources import PULL_RECORD, Limits, read_json_record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,14 +88,6 @@ def _sort_key(order: dict[str, int]) -> Any:
     return key
 
 
-def _pull_record(directory: Path) -> dict[str, Any] | None:
-    try:
-        record = json.loads((directory / "pull.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
-
-
 def _check(
     directory: Path,
     catalogue: CatalogueLookups | None,
@@ -162,7 +153,7 @@ def _check(
         integrations=typed["integrations"],
         file_hashes=hashes,
         warnings=tuple(problems),
-        pulled=_pull_record(directory),
+        pulled=read_json_record(directory / PULL_RECORD, limits.file_bytes),
     )
     return problems, inventory
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from altinn_analysis.checks import Problem, Severity, find_identity_numbers, org_number_problem
 from altinn_analysis.checks import excerpt as _show
-from altinn_analysis.inventory._readers import RawProfile
 from altinn_analysis.inventory._schema import INSTITUTION_TYPES, PROFILE_FIELDS
+from altinn_analysis.sources import YamlDocument
 
 __all__ = ["IDENTITY_MESSAGE", "Profile", "Vendor", "check_profile", "org_number_problem"]
 
@@ -61,7 +61,7 @@ def _suggest(value: str, choices: Sequence[str]) -> str:
 
 
 class _Checker:
-    def __init__(self, raw: RawProfile) -> None:
+    def __init__(self, raw: YamlDocument) -> None:
         self.raw = raw
         self.problems: list[Problem] = []
 
@@ -114,7 +114,7 @@ class _Checker:
 
 
 def check_profile(
-    raw: RawProfile,
+    raw: YamlDocument,
     *,
     org_forms: Sequence[str] | None,
     known_services: Collection[str] | None,

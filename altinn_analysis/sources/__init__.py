@@ -1,5 +1,6 @@
 """All I/O: the Altinn metadata API client, the replay transport, the snapshot store, Maskinporten tokens, the
-authenticated consent-request source, and the pull of an institution's own Altinn 3 state. Importing it installs
+authenticated consent-request source, the pull of an institution's own Altinn 3 state, and the readers of input
+files (CSV, XLSX and Parquet tables, strict YAML) under limits. Importing it installs
 the log filter that redacts tokens and keys."""
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ if TYPE_CHECKING:
         write_atomic,
         yaml_text,
     )
+    from altinn_analysis.sources._json_record import (
+        read_json_record,
+    )
+    from altinn_analysis.sources._limits import (
+        LIMITS_HELP,
+        Limits,
+    )
     from altinn_analysis.sources._live import (
         PULL_SCOPES,
         PULL_SOURCES,
@@ -71,6 +79,20 @@ if TYPE_CHECKING:
         PULL_RECORD,
         write_pulled_inventory,
     )
+    from altinn_analysis.sources._raw_table import (
+        ROW,
+        RawTable,
+        TableLayout,
+        normalise_header,
+    )
+    from altinn_analysis.sources._read_common import (
+        FileReadError,
+        file_kind,
+        is_hidden,
+        list_folder,
+        not_regular,
+        read_file,
+    )
     from altinn_analysis.sources._redact import (
         REDACTED,
         RedactingFilter,
@@ -102,6 +124,16 @@ if TYPE_CHECKING:
         read_snapshot,
         write_snapshot,
     )
+    from altinn_analysis.sources._tables import (
+        TABLE_FORMATS,
+        read_table,
+        read_table_bytes,
+    )
+    from altinn_analysis.sources._yaml_strict import (
+        YamlDocument,
+        read_yaml,
+        read_yaml_bytes,
+    )
 
 
 __all__ = [
@@ -109,13 +141,16 @@ __all__ = [
     "CONSENT_REQUEST_SCOPE",
     "ENVIRONMENTS",
     "ENV_VARS",
+    "LIMITS_HELP",
     "MASKINPORTEN_ENVIRONMENTS",
     "PSEUDONYM_KEY_ENV",
     "PULL_RECORD",
     "PULL_SCOPES",
     "PULL_SOURCES",
     "REDACTED",
+    "ROW",
     "SCHEMA_VERSION",
+    "TABLE_FORMATS",
     "AltinnAPIError",
     "AltinnClient",
     "AltinnNotFoundError",
@@ -123,6 +158,8 @@ __all__ = [
     "AltinnUnavailableError",
     "ConsentRequestClient",
     "ConsentRequestStatus",
+    "FileReadError",
+    "Limits",
     "Manifest",
     "MaskinportenAuth",
     "MaskinportenConfigError",
@@ -135,6 +172,7 @@ __all__ = [
     "Pseudonymizer",
     "PullError",
     "PulledState",
+    "RawTable",
     "RedactingFilter",
     "ReplayMissError",
     "ReplayTransport",
@@ -143,25 +181,38 @@ __all__ = [
     "SnapshotError",
     "SnapshotIntegrityError",
     "TableInfo",
+    "TableLayout",
     "UnsafeOutputError",
+    "YamlDocument",
     "atomic_file",
     "atomic_path",
     "check_outputs",
     "consents_table",
     "console_text",
+    "file_kind",
     "fsync_dir",
     "install_log_redaction",
+    "is_hidden",
+    "list_folder",
     "load_maskinporten_key",
     "load_pseudonymizer",
     "make_temp_dir",
     "maskinporten_for_pull",
     "neutralise_cell",
     "neutralise_frame",
+    "normalise_header",
+    "not_regular",
     "parse_consent_request",
     "pull_institution",
     "read_env_file",
+    "read_file",
+    "read_json_record",
     "read_manifest",
     "read_snapshot",
+    "read_table",
+    "read_table_bytes",
+    "read_yaml",
+    "read_yaml_bytes",
     "recover_dir",
     "redact_secrets",
     "remember_secret",

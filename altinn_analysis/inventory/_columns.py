@@ -1,0 +1,325 @@
+"""The checks every table gets: the header, identity numbers and credentials, each column by its kind, and the
+normalised text (stripped, enumerations lower case, service codes as `code:edition`).
+
+Checks of a text column's values (regular expressions, identity-number pre-filters) run on its distinct values,
+which are few in a real inventory; the rows are searched only for the values found bad.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+
+import polars as pl
+
+from altinn_analysis.checks import IDENTITY_PREFILTER, find_identity_numbers, org_number_problem
+from altinn_analysis.checks import excerpt as _show
+from altinn_analysis.inventory._collect import Collector
+from altinn_analysis.inventory._profile import IDENTITY_MESSAGE
+from altinn_analysis.inventory._schema import TABLE_SPECS, ColumnSpec
+from altinn_analysis.secret_guard import CREDENTIAL_PREFILTER, credential_kind
+from altinn_analysis.sources import ROW, RawTable
+
+__all__ = [
+    "SERVICE_CODE",
+    "SERVICE_CODE_RE",
+    "as_date",
+    "check_column",
+    "check_header",
+    "check_identity_numbers",
+    "close_match",
+    "distinct_texts",
+    "normalise",
+]
+
+SERVICE_CODE = r"^[0-9]+:[0-9]+$"
+_SERVICE_LOOSE = r"^([0-9]+)\s*[:_/]\s*([0-9]+)$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_NORWEGIAN_DATE = r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$"
+
+# "Did you mean" hints only for short values: difflib is quadratic, and a long value is no typo.
+HINT_CHARS = 64
+
+
+def close_match(value: str, choices: Collection[str], cutoff: float = 0.6) -> list[str]:
+    return difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff) if len(value) <= HINT_CHARS else []
+
+
+def _cleaned(text: pl.Expr, kind: str) -> pl.Expr:
+    """Stripped text, empty as null; enumerations lower case; operators and counts without spaces."""
+    text = text.str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
+    if kind == "enum":
+        return text.str.to_lowercase()
+    if kind == "operator":
+        # `Self` → self; `922 334 455` → 922334455 (org numbers are often written in groups)
+        grouped = text.str.contains(r"^[0-9][0-9\s]*$")
+        return (
+            pl.when(text.str.to_lowercase() == "self")
+            .then(pl.lit("self"))
+            .when(grouped)
+            .then(text.str.replace_all(r"\s", ""))
+            .otherwise(text)
+        )
+    if kind == "count":
+        return text.str.replace_all(r"\s", "")  # `1 000`
+    return text
+
+
+_SERVICE_COLUMN = {"delegations": "grant", "consents": "service"}
+
+
+def distinct_texts(raw: RawTable) -> pl.DataFrame:
+    """One row: each text column's distinct values as a list (one hashing pass per column)."""
+    texts = [n for n in raw.columns if raw.source.schema[n] == pl.String]
+    return raw.source.select(pl.col(n).unique().implode() for n in texts)
+
+
+SERVICE_CODE_RE = re.compile(SERVICE_CODE[1:-1])  # as a whole (`fullmatch`): the same as SERVICE_CODE in polars
+_SERVICE_LOOSE_RE = re.compile(_SERVICE_LOOSE[1:-1])
+
+
+def _plain(value: str | None, kind: str, service: bool) -> bool:
+    """True when `_cleaned` surely leaves `value` as it is. Decided in Python only for printable ASCII, where
+    Python's and polars' ideas of white space, case and these patterns agree; anything else is left to polars."""
+    if value is None:
+        return True
+    if not (value.isascii() and value.isprintable()) or not value or value[0] == " " or value[-1] == " ":
+        return False
+    if service and _SERVICE_LOOSE_RE.fullmatch(value) and not SERVICE_CODE_RE.fullmatch(value):
+        return False
+    if kind == "enum":
+        return value == value.lower()
+    if kind == "operator":
+        return value == "self" or (value.lower() != "self" and " " not in value)
+    if kind == "count":
+        return " " not in value
+    return True
+
+
+def _plain_column(values: list[str | None], kind: str, service: bool) -> bool:
+    """`_plain` for every value; for a free-text column (often thousands of distinct ids) in a few C-speed string
+    passes instead of a Python call per value."""
+    if kind != "text" or service:
+        return all(_plain(v, kind, service) for v in values)
+    texts = [v for v in values if v is not None]
+    whole = "".join(texts)
+    if not (whole.isascii() and whole.isprintable()) or not all(texts):
+        return False
+    # Printable, so no value holds a line break: in the joined text a space next to one is a value's edge.
+    joined = "\n".join(texts)
+    return not (joined.startswith(" ") or joined.endswith(" ") or "\n " in joined or " \n" in joined)
+
+
+def normalise(
+    raw: RawTable, distinct: pl.DataFrame, values: dict[str, list[str | None]]
+) -> tuple[pl.DataFrame, set[str], set[str]]:
+    """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are. Also the
+    text columns that cleaning changed, and the enumeration columns whose every value is allowed.
+
+    Whether a column needs cleaning is decided on its distinct values (`values`, as in `distinct`; a few per
+    column in a real inventory): in Python where they are plain ASCII, else by one polars query over the
+    distinct values of the columns left, so a clean column costs one hashing pass instead of string passes."""
+    spec = TABLE_SPECS[raw.table]
+    known = set(spec.column_names)
+    source = raw.source
+    kinds = {n: spec.column(n).kind if n in known else "text" for n in raw.columns}
+    strings = distinct.columns
+    service_col = _SERVICE_COLUMN.get(raw.table)
+    dirty: set[str] = set(strings)
+    allowed: set[str] = set()
+    if strings and source.height:
+        plain = {n for n in strings if _plain_column(values[n], kinds[n], n == service_col)}
+        for n in plain:
+            options = spec.column(n).allowed if kinds[n] == "enum" else None
+            if options and all(v is None or v in options for v in values[n]):
+                allowed.add(n)
+        dirty = set(strings) - plain
+        flags = []
+        for n in (c for c in strings if c in dirty):
+            column = pl.col(n).explode()
+            clean = _cleaned(column, kinds[n])
+            changed = clean.ne_missing(column).any()
+            if n == service_col:
+                changed |= (clean.str.contains(_SERVICE_LOOSE) & ~clean.str.contains(SERVICE_CODE)).any()
+            flags.append(changed.alias(n))
+            if kinds[n] == "enum" and (options := spec.column(n).allowed):
+                flags.append(clean.drop_nulls().is_in(list(options)).all().alias(f"{n} allowed"))
+        if flags:
+            found = distinct.select(flags).row(0, named=True)
+            dirty = {n for n in dirty if found[n]}
+            allowed |= {n for n in strings if found.get(f"{n} allowed")}
+    frame = source.with_columns(_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty)
+    missing = [c.name for c in spec.columns if c.name not in frame.columns]
+    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+    if service_col in dirty:
+        col = pl.col(service_col)
+        loose = col.str.contains(_SERVICE_LOOSE)
+        if raw.table == "delegations" and "grant_type" in frame.columns:
+            loose &= pl.col("grant_type") == "service"
+        frame = frame.with_columns(
+            pl.when(loose).then(col.str.replace(_SERVICE_LOOSE, "${1}:${2}")).otherwise(col).alias(service_col)
+        )
+    return frame, dirty, allowed
+
+
+def check_header(raw: RawTable, out: Collector) -> set[str]:
+    """Missing required columns (errors) and unknown columns (warnings); returns the columns present."""
+    spec = TABLE_SPECS[raw.table]
+    present = set(raw.columns)
+    extras = [c for c in raw.columns if c not in spec.column_names]
+    names = [c for c in spec.column_names if c not in spec.required_columns]
+    optional = f" (optional: {', '.join(names)})" if names else ""
+    for name in spec.required_columns:
+        if name not in present:
+            hint = [e for e in extras if len(e) <= HINT_CHARS]
+            hint = difflib.get_close_matches(name, hint, n=1, cutoff=0.6)
+            also = f" (is {hint[0]!r} meant to be {name!r}?)" if hint else ""
+            out.add(
+                raw.header_row,
+                name,
+                f"required column {name!r} is missing{also}; the header must name the columns "
+                f"{', '.join(spec.required_columns)}{optional}",
+            )
+    for name in extras:
+        hint = close_match(name, spec.column_names, 0.6)
+        also = f" (did you mean {hint[0]!r}?)" if hint else ""
+        out.add(raw.header_row, name, f"unknown column {name!r} is ignored{also}", "warning")
+    return present
+
+
+_PREFILTER = re.compile(f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}")
+
+
+def _surely_clean(values: dict[str, list[str | None]]) -> bool:
+    """True when no distinct value can match the pre-filter. Python's regex agrees with polars' on printable
+    text (their `\\s` differ on control characters), so text that is not printable is left to polars."""
+    text = "\n".join(v for column in values.values() for v in column if v is not None)
+    return text.replace("\n", " ").isprintable() and _PREFILTER.search(text) is None
+
+
+def check_identity_numbers(
+    raw: RawTable, distinct: pl.DataFrame, values: dict[str, list[str | None]], out: Collector
+) -> None:
+    """Identity numbers and credentials: a cheap pre-filter on the distinct values (`values`, as in `distinct`),
+    then the exact checks (check digits, a JWT header that decodes) in Python on the few cells left."""
+    for name in raw.columns:
+        if find_identity_numbers(name):  # a header cell is a cell too
+            out.add(raw.header_row, None, f"the header {IDENTITY_MESSAGE}")
+    # Typed columns are dates and numbers below 10**10 (see RawTable): never 11 digits in a row, never a token.
+    texts = distinct.columns
+    if not texts or raw.source.height == 0:
+        return
+    pattern = f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}"
+    # The pre-filter on each column's distinct values first: a clean table never touches its rows.
+    if _surely_clean(values):
+        return
+    if not distinct.select(pl.any_horizontal(pl.col(c).explode().str.contains(pattern).any() for c in texts)).item():
+        return
+    suspects = raw.source.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in texts))
+    if suspects.height == 0:
+        return
+    for name in texts:
+        candidates = suspects.filter(pl.col(name).str.contains(pattern)).select(ROW, name)
+        ids = [row for row, value in candidates.iter_rows() if find_identity_numbers(value)]
+        out.rows(
+            candidates.filter(pl.col(ROW).is_in(ids)),
+            name,
+            IDENTITY_MESSAGE,
+            "hold what looks like a national identity number",
+        )
+        kinds = {row: kind for row, value in candidates.iter_rows() if (kind := credential_kind(value))}
+        out.rows(
+            candidates.filter(pl.col(ROW).is_in(list(kinds))),
+            name,
+            lambda r, kinds=kinds: (  # type: ignore[misc]
+                f"holds what looks like a credential ({kinds[r[ROW]]}; not shown): an inventory never holds "
+                "secrets, and this one would be copied into every report — remove it"
+            ),
+            "hold what looks like a credential",
+        )
+
+
+def check_column(frame: pl.DataFrame, spec: ColumnSpec, out: Collector, all_allowed: bool = False) -> None:
+    """The checks of one column's kind; `all_allowed`: an enumeration whose every distinct value is allowed."""
+    name = spec.name
+    col = pl.col(name)
+    typed = frame.schema[name] != pl.String
+    if spec.required:
+        out.where(
+            frame,
+            col.is_null(),
+            name,
+            lambda _: f"{name} is required (e.g. {spec.example})",
+            f"{name} is empty",
+        )
+    present = col.is_not_null()
+    if spec.kind == "enum" and spec.allowed:
+        allowed = spec.allowed
+        if all_allowed:
+            return
+        out.where(
+            frame,
+            present & ~col.is_in(list(allowed)),
+            name,
+            lambda r: (
+                f"{_show(r[name])} is not a valid {name}; expected one of {', '.join(allowed)}"
+                + "".join(f" (did you mean {m!r}?)" for m in close_match(r[name], allowed))
+            ),
+            f"{name} not one of {', '.join(allowed)}",
+        )
+    elif spec.kind == "date" and not typed:  # a typed date is a valid date
+        dates = _date_map(frame, name, out)
+        ok = col.is_in(dates.filter(pl.col("date").is_not_null()).get_column(name).implode())
+        out.where(frame, present & ~ok, name, lambda r: _date_message(r[name]), "not a YYYY-MM-DD date")
+    elif spec.kind == "count":
+        number = col if typed else col.str.to_integer(strict=False)
+        out.where(
+            frame,
+            present & number.is_null(),
+            name,
+            lambda r: f"{_show(r[name])} is not a whole number; expected a count of 1 or more",
+            "not a whole number",
+        )
+        out.where(
+            frame,
+            present & (number < 1),
+            name,
+            lambda r: f"count is {r[name]}; expected 1 or more (a row stands for that many consents)",
+            "count below 1",
+        )
+    elif spec.kind == "operator":
+        out.values(
+            frame,
+            name,
+            lambda v: (
+                None if (why := org_number_problem(v)) is None else f"expected 'self' or a vendor's org number: {why}"
+            ),
+            "error",
+            where=col != "self",
+        )
+
+
+def _date_map(frame: pl.DataFrame, name: str, out: Collector) -> pl.DataFrame:
+    """Each distinct text of a date column (`name`) with its date (`date`: null where the text is not YYYY-MM-DD
+    or no such day exists). Parsed once per distinct text, not per row: a column has a few thousand days at most."""
+    text = pl.col(name)
+    parsed = pl.when(text.str.contains(_ISO_DATE)).then(text.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+    return out.distinct(frame, [name]).drop_nulls().with_columns(parsed.alias("date"))
+
+
+def as_date(frame: pl.DataFrame, name: str, out: Collector) -> pl.Expr:
+    """A date column as dates: typed as it is, text parsed where it is YYYY-MM-DD (else null)."""
+    col = pl.col(name)
+    if frame.schema[name] != pl.String:
+        return col
+    dates = _date_map(frame, name, out)
+    return col.replace_strict(dates.get_column(name), dates.get_column("date"), default=None, return_dtype=pl.Date)
+
+
+def _date_message(value: str) -> str:
+    if m := re.match(_NORWEGIAN_DATE, value):
+        day, month, year = m.groups()
+        return f"{_show(value)} looks like dd.mm.yyyy; write it as {year}-{int(month):02d}-{int(day):02d} (YYYY-MM-DD)"
+    return f"{_show(value)} is not a date; expected YYYY-MM-DD (e.g. 2026-06-19)"
