@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import secrets as stdlib_secrets
 from datetime import date
 from pathlib import Path
@@ -64,12 +65,25 @@ def identity_number(born: date, individual: int, *, d_number: bool = False) -> s
 
 
 FNR = next(n for i in range(500) if (n := identity_number(date(1985, 1, 15), i)))
-TOKEN = stdlib_secrets.token_urlsafe(32)
+# Fixed, not drawn per process: the random-looking check is a heuristic that misses ~0.3 % of random tokens
+# (see test_random_tokens_are_caught), and a per-process draw made three tests fail at random.
+_SEEDED = random.Random(20261128)
+_URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+TOKEN = "".join(_SEEDED.choice(_URLSAFE) for _ in range(43))
 JWT = make_jwt({"alg": "RS256", "kid": "k"}, {"iss": "client", "scope": "altinn:x"})
 PEM = make_pem("PRIVATE KEY", stdlib_secrets.token_bytes(300))
 
 
 # -- parameters -------------------------------------------------------------------------------------------
+
+
+def test_random_tokens_are_caught() -> None:
+    """The rate the random-looking check catches: 2,000 seeded 43-character base64url tokens (what
+    `secrets.token_urlsafe(32)` gives) as a parameter value. A change that loosens the check shows here."""
+    rng = random.Random(7)
+    tokens = ["".join(rng.choice(_URLSAFE) for _ in range(43)) for _ in range(2000)]
+    caught = sum(looks_secret(token) is not None for token in tokens)
+    assert caught / len(tokens) >= 0.99
 
 
 def test_ordinary_report_parameters_pass(tmp_path: Path) -> None:
