@@ -87,6 +87,7 @@ RERUN_UNUSED = [
     *(name for name in UNUSED if name not in ("altinn_analysis.report", "rich")),
     "zmq",
     "tornado",
+    "polars",  # the plan hashes files; no table is read
     "altinn_analysis.impact",
     "altinn_analysis.report._institution",
     "altinn_analysis.report.figures",

@@ -14,8 +14,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from altinn_analysis.catalogue import Catalogue, DsopCatalogue, DsopCatalogueError, load_dsop
-from altinn_analysis.catalogue._dsop import default_dsop_dir
+from altinn_analysis.catalogue import Catalogue, DsopCatalogue, DsopCatalogueError, default_dsop_dir, load_dsop
 from altinn_analysis.catalogue._dsop_schema import DSOP_SCHEMAS, DSOP_TABLES, KEYS
 from altinn_analysis.cli import app
 
