@@ -56,7 +56,7 @@ def demo_generate(
     from altinn_analysis.catalogue import DsopCatalogueError
 
     try:  # the generator takes its service ids and dates from the DSOP catalogue when it loads
-        from altinn_analysis.synthetic import AS_OF, write_sector
+        from altinn_analysis.synthetic import AS_OF, generate_sector, write_sector
     except DsopCatalogueError as exc:
         fail(str(exc))
 
@@ -70,15 +70,8 @@ def demo_generate(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            summary = write_sector(
-                out,
-                institutions,
-                seed,
-                consents,
-                delegations,
-                as_of=day or AS_OF,
-                progress=progress,
-            )
+            sector = generate_sector(institutions, seed, consents, delegations, as_of=day or AS_OF, progress=progress)
+            summary = write_sector(out, sector)
         except OSError as exc:
             bar.stop()
             fail(f"could not write to {out}: {exc}")
