@@ -60,7 +60,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        summary = write_sector(Path(tmp) / "sector", *sizes)
+        summary = write_sector(Path(tmp) / "sector", generate_sector(*sizes))
         written = time.perf_counter() - start
         size = folder_mib(Path(tmp) / "sector")
     print(

@@ -74,11 +74,11 @@ def as_csv(root: Path) -> None:
 
 
 def measure(institutions: int, consents: int, delegations: int, fmt: str = "parquet") -> dict[str, float]:
-    from altinn_analysis.synthetic import write_sector
+    from altinn_analysis.synthetic import generate_sector, write_sector
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        write_sector(Path(tmp), institutions, 11, consents, delegations)
+        write_sector(Path(tmp), generate_sector(institutions, 11, consents, delegations))
         if fmt == "csv":
             as_csv(Path(tmp))
         print(f"  generated {institutions} institutions ({fmt}) in {time.perf_counter() - start:.1f} s (not counted)")

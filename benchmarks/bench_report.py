@@ -224,11 +224,13 @@ def profile_reports(k: int, args: argparse.Namespace) -> None:
     from altinn_analysis.report._html import write_plotly_js
     from altinn_analysis.report._publish import build_institution
     from altinn_analysis.report._runner import RunOptions, run_folder
-    from altinn_analysis.synthetic import write_sector
+    from altinn_analysis.synthetic import generate_sector, write_sector
 
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         work = Path(tmp)
-        orgs = sorted(write_sector(work / "inventory", k, args.seed, args.consents, args.delegations).org_numbers)
+        orgs = sorted(
+            write_sector(work / "inventory", generate_sector(k, args.seed, args.consents, args.delegations)).org_numbers
+        )
         options = RunOptions(out_root=work / "out", as_of=date.fromisoformat(AS_OF), inventory_dir=work / "inventory")
         run_dir = run_folder(options.out_root, options.as_of, options.language)
         run_dir.mkdir(parents=True)
@@ -379,14 +381,14 @@ def main() -> None:
     import_costs()
     out()
 
-    from altinn_analysis.synthetic import write_sector
+    from altinn_analysis.synthetic import generate_sector, write_sector
 
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         work = args.keep.resolve() if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         inventory, naive_root, ours_root = work / "inventory", work / "naive", work / "ours"
         start = time.perf_counter()
-        summary = write_sector(inventory, n, args.seed, args.consents, args.delegations)
+        summary = write_sector(inventory, generate_sector(n, args.seed, args.consents, args.delegations))
         orgs = sorted(summary.org_numbers)
         out(
             f"Generated {n} institutions (seed {args.seed}, {args.consents} consents / {args.delegations} "

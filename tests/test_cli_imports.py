@@ -4,6 +4,7 @@ benchmarks/bench_cli.py, not here)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -87,6 +88,7 @@ RERUN_UNUSED = [
     *(name for name in UNUSED if name not in ("altinn_analysis.report", "rich")),
     "zmq",
     "tornado",
+    "polars",  # the plan hashes files; no table is read
     "altinn_analysis.impact",
     "altinn_analysis.report._institution",
     "altinn_analysis.report.figures",
@@ -154,3 +156,27 @@ def test_package_exports_load_on_first_use() -> None:
         import altinn_analysis.inventory as inventory
 
         _ = inventory.nope
+
+
+# The packages that serve their exports lazily (cli has none: it is the command itself).
+PACKAGES = sorted(
+    p.parent for p in (ROOT / "altinn_analysis").glob("*/__init__.py") if "lazy_exports(" in p.read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("folder", PACKAGES, ids=lambda p: p.name)
+def test_all_lists_exactly_the_lazy_exports(folder: Path) -> None:
+    """A package's `__all__` names exactly what its `if TYPE_CHECKING:` block imports (what it serves lazily)."""
+    tree = ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))
+    exported: set[str] = set()
+    listed: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom):
+                    exported |= {alias.asname or alias.name for alias in stmt.names}
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            listed = list(ast.literal_eval(node.value))
+    assert exported, "no TYPE_CHECKING exports found"
+    assert len(listed) == len(set(listed)), "a name is listed twice"
+    assert set(listed) == exported

@@ -117,3 +117,17 @@ def test_big_csv_reads_fast_path_with_every_row(tmp_path: Path) -> None:
     assert raw.source.height == rows
     assert raw.source.get_column("count").cast(pl.Int64).sum() == rows * (rows + 1) // 2
     assert raw.source.get_column("__row__").to_list()[-1] == rows + 1
+
+
+def test_exact_width_refuses_short_rows_that_are_otherwise_padded() -> None:
+    from altinn_analysis.sources import FileReadError, TableLayout, read_table_bytes
+
+    data = f"{HEADER}\n{GOOD}\naltinn2;4804:210607;active\n".encode()
+    columns = tuple(HEADER.split(";"))
+    padded = read_table_bytes(data, "consents.csv", TableLayout("consents", columns))
+    assert padded.frame.height == 2 and padded.frame["count"].to_list() == ["3", None]
+    with pytest.raises(FileReadError) as raised:
+        read_table_bytes(data, "consents.csv", TableLayout("consents", columns, exact_width=True))
+    [problem] = raised.value.problems
+    assert (problem.file, problem.row) == ("consents.csv", 3)
+    assert problem.message == "row has 3 values but the header has 6 columns"

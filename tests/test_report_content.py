@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from altinn_analysis.report import InstitutionReport, SectorReport
+from altinn_analysis.report import InstitutionReport, SectorReport, check_report_parameters
 from altinn_analysis.report import _institution as institution_module
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,12 +23,14 @@ BANK = "310426172"  # Nordlys Bank: vendors that operate integrations, done and 
 
 @pytest.fixture(scope="module")
 def report() -> InstitutionReport:
-    return InstitutionReport.build(org_number=BANK, as_of=AS_OF, inventory_dir=DEMO)
+    return InstitutionReport.build(check_report_parameters(org_number=BANK, as_of=AS_OF, inventory_dir=DEMO))
 
 
 @pytest.fixture(scope="module")
 def report_en() -> InstitutionReport:
-    return InstitutionReport.build(org_number=BANK, as_of=AS_OF, inventory_dir=DEMO, language="en")
+    return InstitutionReport.build(
+        check_report_parameters(org_number=BANK, as_of=AS_OF, inventory_dir=DEMO, language="en")
+    )
 
 
 def _rows(html: str) -> list[str]:

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from openpyxl import load_workbook
 
-from altinn_analysis.report import FIGURE_CLASS, InstitutionReport
+from altinn_analysis.report import FIGURE_CLASS, InstitutionReport, check_report_parameters
 from altinn_analysis.report._runner import OUTPUTS, RunOptions, RunResult, run_reports
 
 pytestmark = pytest.mark.kernel  # one session-wide demo run on real kernels
@@ -71,7 +71,8 @@ def test_html_numbers_equal_the_engine(demo_run: RunResult) -> None:
         page = (demo_run.run_dir / org / "report.html").read_text(encoding="utf-8")
         parser = _Cards()
         parser.feed(page)
-        expected = InstitutionReport.build(org_number=org, as_of=AS_OF, inventory_dir=DEMO).key_figures()
+        params = check_report_parameters(org_number=org, as_of=AS_OF, inventory_dir=DEMO)
+        expected = InstitutionReport.build(params).key_figures()
         assert parser.cards["Beredskap"] == f"{expected['score']}/100", org
         assert parser.cards["Åpne funn"] == str(expected["open"]), org
         assert parser.cards["Forfalt"] == str(expected["overdue"]), org
@@ -108,7 +109,8 @@ def test_run_json(demo_run: RunResult) -> None:
     entry = record["institutions"][ORGS[0]]
     assert set(entry["inputs"]) == {"snapshot", "dsop", "notebook", "tool_version", "as_of", "language", "inventory"}
     assert entry["outputs"] == [f"{ORGS[0]}/{n}" for n in OUTPUTS]
-    assert entry["facts"]["score"] == InstitutionReport.build(org_number=ORGS[0], as_of=AS_OF, inventory_dir=DEMO).score
+    params = check_report_parameters(org_number=ORGS[0], as_of=AS_OF, inventory_dir=DEMO)
+    assert entry["facts"]["score"] == InstitutionReport.build(params).score
 
 
 # -- a real browser ---------------------------------------------------------------------------------------------

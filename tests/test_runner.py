@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from altinn_analysis.cli import app
 from altinn_analysis.report._kernel import ENGINE_NAME, WarmKernel
@@ -70,25 +70,25 @@ def test_a_failing_cell_keeps_the_previous_report_and_the_others_go_on(tmp_path:
     assert not list(second.run_dir.glob(".*"))
 
 
-def test_cli_exit_code_and_invalid_inventory_skipped(tmp_path: Path) -> None:
+def copy_institutions(tmp_path: Path, *orgs: str) -> Path:
+    """A folder of institutions holding copies of the demo ones named."""
     inventories = tmp_path / "institutions"
-    for org in (GOOD, BAD):
+    for org in orgs:
         shutil.copytree(DEMO / org, inventories / org)
+    return inventories
+
+
+def report_all(tmp_path: Path, inventories: Path, *flags: str) -> Result:
+    """`altinn-analysis report --all` for 2026-11-28 into `tmp_path/out`, in-process."""
+    args = ["report", "--all", "--as-of", "2026-11-28", "--out", str(tmp_path / "out"), "--inventory-dir"]
+    return CliRunner().invoke(app, [*args, str(inventories), *flags])
+
+
+def test_cli_exit_code_and_invalid_inventory_skipped(tmp_path: Path) -> None:
+    inventories = copy_institutions(tmp_path, GOOD, BAD)
     profile = inventories / BAD / "profile.yaml"
     profile.write_text(profile.read_text(encoding="utf-8").replace("org_form: AS", "org_form: XYZ"), encoding="utf-8")
-    result = CliRunner().invoke(
-        app,
-        [
-            "report",
-            "--all",
-            "--as-of",
-            "2026-11-28",
-            "--out",
-            str(tmp_path / "out"),
-            "--inventory-dir",
-            str(inventories),
-        ],
-    )
+    result = report_all(tmp_path, inventories)
     assert result.exit_code == 1, result.output
     assert "1 built, 0 unchanged, 0 failed, 1 invalid" in result.stdout
     record = json.loads((tmp_path / "out" / "2026-11-28" / "run.json").read_text(encoding="utf-8"))
@@ -99,9 +99,7 @@ def test_cli_exit_code_and_invalid_inventory_skipped(tmp_path: Path) -> None:
 
 
 def test_incremental_runs(tmp_path: Path) -> None:
-    inventories = tmp_path / "institutions"
-    for org in (GOOD, OTHER):
-        shutil.copytree(DEMO / org, inventories / org)
+    inventories = copy_institutions(tmp_path, GOOD, OTHER)
     opts = RunOptions(out_root=tmp_path / "out", as_of=AS_OF, inventory_dir=inventories, workers=2)
     first = run_reports(opts)
     assert {r.status for r in first.institutions.values()} == {"ok"}
@@ -227,29 +225,13 @@ def test_hostile_folders_and_a_leaking_report_fail_alone(tmp_path: Path) -> None
     publish a token fails with a clear message and publishes nothing; the good one is built and listed."""
     from inventory_support import SYNTHETIC_FNR
 
-    inventories = tmp_path / "institutions"
-    for org in (GOOD, BAD):
-        shutil.copytree(DEMO / org, inventories / org)
+    inventories = copy_institutions(tmp_path, GOOD, BAD)
     shutil.copytree(DEMO / OTHER, inventories / SYNTHETIC_FNR)
     # Whatever brings a token into the outputs (a value the inventory checks missed, a chart label, a library's
     # message): here a cell prints one.
     parts = ", ".join(repr(part) for part in JWT.split("."))  # joined only when the cell runs
     leaky = notebooks_with(tmp_path, f'if org_number == "{BAD}":\n    print(".".join([{parts}]))')
-    result = CliRunner().invoke(
-        app,
-        [
-            "report",
-            "--all",
-            "--as-of",
-            "2026-11-28",
-            "--out",
-            str(tmp_path / "out"),
-            "--inventory-dir",
-            str(inventories),
-            "--notebooks",
-            str(leaky),
-        ],
-    )
+    result = report_all(tmp_path, inventories, "--notebooks", str(leaky))
     assert result.exit_code == 1, result.output
     assert SYNTHETIC_FNR not in result.output and JWT not in result.output
     assert "national identity number" in result.output

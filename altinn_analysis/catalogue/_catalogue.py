@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -11,23 +10,15 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from altinn_analysis.catalogue._build import PACKAGE_URN_PREFIX, SCHEMAS
+from altinn_analysis.catalogue._paths import default_reference_dir
 from altinn_analysis.sources import Manifest, read_snapshot
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TABLES", "Catalogue", "default_reference_dir", "parse_service"]
+__all__ = ["TABLES", "Catalogue", "parse_service"]
 
 TABLES: tuple[str, ...] = tuple(SCHEMAS)
-
-ENV_REFERENCE_DIR = "ALTINN_ANALYSIS_REFERENCE_DIR"
-
-
-def default_reference_dir() -> Path:
-    """`$ALTINN_ANALYSIS_REFERENCE_DIR`, else the embedded snapshot `data/reference/` of this checkout."""
-    if env := os.environ.get(ENV_REFERENCE_DIR):
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "data" / "reference"
 
 
 def parse_service(service: str, edition: str | int | None = None) -> tuple[str, str | None]:

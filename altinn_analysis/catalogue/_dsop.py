@@ -7,7 +7,6 @@ files is `_dsop_files.py`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,20 +15,12 @@ import polars as pl
 
 from altinn_analysis.catalogue._dsop_files import read_dsop_tables
 from altinn_analysis.catalogue._dsop_schema import DSOP_TABLES
+from altinn_analysis.catalogue._paths import default_dsop_dir
 
 if TYPE_CHECKING:
     from altinn_analysis.catalogue._catalogue import Catalogue
 
-__all__ = ["DsopCatalogue", "default_dsop_dir", "load_dsop"]
-
-ENV_DSOP_DIR = "ALTINN_ANALYSIS_DSOP_DIR"
-
-
-def default_dsop_dir() -> Path:
-    """`$ALTINN_ANALYSIS_DSOP_DIR`, else `data/dsop/` of this checkout (next to the embedded snapshot)."""
-    if env := os.environ.get(ENV_DSOP_DIR):
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "data" / "dsop"
+__all__ = ["DsopCatalogue", "load_dsop"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,4 +1,5 @@
-"""The curated DSOP catalogue's CSV files read and checked strictly against `_dsop_schema.py`.
+"""The curated DSOP catalogue's CSV files, read by the CSV reader in `sources` and checked strictly against
+`_dsop_schema.py`.
 
 The files are reviewed by hand, so every problem is one `DsopCatalogueError` that says exactly where it is: file,
 the row as a spreadsheet shows it (header = row 1), column and what was expected.
@@ -6,9 +7,7 @@ the row as a spreadsheet shows it (header = row 1), column and what was expected
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +28,7 @@ from altinn_analysis.catalogue._dsop_schema import (
     REQUIRED,
 )
 from altinn_analysis.checks import LocatedError, Problem
+from altinn_analysis.sources import ROW, FileReadError, TableLayout, read_table
 
 __all__ = ["DsopCatalogueError", "read_dsop_tables"]
 
@@ -63,45 +63,26 @@ Rows = list[tuple[int, Row]]  # (row as a spreadsheet shows it, header = 1; valu
 
 
 def _read_csv(path: Path, table: str) -> Rows:
-    """Rows as dicts of stripped strings (empty → None); errors name the file and row."""
+    """Rows as dicts of stripped strings (empty → None), read by the one CSV reader (`sources`, under its limits);
+    its first problem becomes the `DsopCatalogueError`, located the same way (header = row 1)."""
     name = path.name
-    if not path.is_file():
-        raise DsopCatalogueError(f"file not found in {path.parent}", file=name)
+    columns = tuple(DSOP_SCHEMAS[table])
     try:
-        text = path.read_text(encoding="utf-8-sig")  # tolerate the BOM spreadsheet programs write
-    except UnicodeDecodeError as exc:
-        raise DsopCatalogueError(f"not UTF-8 ({exc.reason} at byte {exc.start})", file=name) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise DsopCatalogueError("empty file; expected a header row", file=name) from None
-    except csv.Error as exc:
-        raise DsopCatalogueError(f"bad CSV in the header: {exc}", file=name) from None
-    missing = [c for c in DSOP_SCHEMAS[table] if c not in header]
+        raw = read_table(path, TableLayout(table, columns, exact_width=True))
+    except FileNotFoundError:
+        raise DsopCatalogueError(f"file not found in {path.parent}", file=name) from None
+    except FileReadError as exc:
+        first = exc.problems[0]
+        raise DsopCatalogueError(first.message, file=name, row=first.row, column=first.column) from None
+    missing = [c for c in columns if c not in raw.columns]
     if missing:
         raise DsopCatalogueError(
-            f"missing column(s) {', '.join(missing)}; expected {', '.join(DSOP_SCHEMAS[table])}",
-            file=name,
-            column=missing[0],
+            f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}", file=name, column=missing[0]
         )
     rows: Rows = []
-    row_no = 1  # the header
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise DsopCatalogueError(f"bad CSV: {exc}", file=name, row=row_no + 1) from None
-        row_no += 1
-        if not any(v.strip() for v in values):
-            continue  # a blank line is not a row to check
-        if len(values) != len(header):
-            raise DsopCatalogueError(
-                f"{len(values)} fields, expected {len(header)} (as the header)", file=name, row=row_no
-            )
-        rows.append((row_no, {h: (v.strip() or None) for h, v in zip(header, values, strict=True)}))
+    for record in raw.frame.select(ROW, *columns).iter_rows():
+        values = [None if v is None else (v.strip() or None) for v in record[1:]]
+        rows.append((record[0], dict(zip(columns, values, strict=True))))
     return rows
 
 

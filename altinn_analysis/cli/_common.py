@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -43,6 +44,7 @@ __all__ = [
     "problem_text",
     "render_table",
     "resolve_institution",
+    "stage_progress",
     "wrap",
 ]
 
@@ -113,6 +115,23 @@ def emit(frame: pl.DataFrame, fmt: Format, *, title: str | None = None, max_widt
         width = max(160, 20 * len(frame.columns))
         typer.echo(render_table(frame.columns, frame.rows(), max_width=max_width, total_width=width))
         typer.echo(f"{frame.height} rows")
+
+
+@contextlib.contextmanager
+def stage_progress() -> Iterator[tuple[Callable[[str, int, int], None], Callable[[], None]]]:
+    """A progress bar per stage: yields the `progress(stage, done, total)` callback a long task takes, and `stop`
+    (call it before printing an error, so the message is not drawn over)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    tasks: dict[str, TaskID] = {}
+    with Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield progress, bar.stop
 
 
 # -- the terminal table ----------------------------------------------------------------------------------------------

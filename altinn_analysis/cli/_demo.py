@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import as_of_flag, fail
+from altinn_analysis.cli._common import as_of_flag, fail, stage_progress
 
 demo_app = typer.Typer(help="Synthetic institutions: generate a sector of inventories for benchmarks and trials.")
 app.add_typer(demo_app, name="demo")
@@ -51,36 +51,20 @@ def demo_generate(
 
     day = as_of_flag(as_of) if as_of is not None else None
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from altinn_analysis.catalogue import DsopCatalogueError
 
     try:  # the generator takes its service ids and dates from the DSOP catalogue when it loads
-        from altinn_analysis.synthetic import AS_OF, write_sector
+        from altinn_analysis.synthetic import AS_OF, generate_sector, write_sector
     except DsopCatalogueError as exc:
         fail(str(exc))
 
     started = time.perf_counter()
-    tasks: dict[str, Any] = {}
-    with Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+    with stage_progress() as (progress, stop):
         try:
-            summary = write_sector(
-                out,
-                institutions,
-                seed,
-                consents,
-                delegations,
-                as_of=day or AS_OF,
-                progress=progress,
-            )
+            sector = generate_sector(institutions, seed, consents, delegations, as_of=day or AS_OF, progress=progress)
+            summary = write_sector(out, sector)
         except OSError as exc:
-            bar.stop()
+            stop()
             fail(f"could not write to {out}: {exc}")
     rows = ", ".join(f"{name} {count:,}" for name, count in summary.rows.items())
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.by_type.items()))

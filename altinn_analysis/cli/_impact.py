@@ -31,7 +31,26 @@ from altinn_analysis.cli._common import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from altinn_analysis.catalogue import Catalogue, DsopCatalogue
+    from altinn_analysis.inventory import Inventory
+
+
+def _load_one(
+    directory: str, command: str, reference_dir: Path | None, dsop_dir: Path | None, inventory_dir: Path | None
+) -> tuple[Catalogue, DsopCatalogue, Inventory]:
+    """The catalogues and one institution's inventory; an invalid inventory exits 1 listing every problem."""
+    from altinn_analysis.inventory import InventoryError, load_inventory
+
+    path = resolve_institution(directory, inventory_dir)
+    parent_folder_hint(path, command)
+    catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
+    try:
+        inventory = load_inventory(path, catalogue=catalogue, known_services=dsop.service_ids)
+    except InventoryError as exc:
+        errors = sum(p.is_error for p in exc.problems)
+        lines = [f"{path}: invalid inventory ({errors} error{'' if errors == 1 else 's'})"]
+        fail("\n".join([*lines, *(f"  {problem_text(p)}" for p in exc.problems)]))
+    return catalogue, dsop, inventory
 
 
 @app.command()
@@ -47,18 +66,9 @@ def assess(
     """The findings for one institution: what has an Altinn 3 replacement, what is missing, and what to do."""
     from altinn_analysis.impact import assess as run_assess
     from altinn_analysis.impact import readiness
-    from altinn_analysis.inventory import InventoryError, load_inventory
 
     day = as_of_flag(as_of)
-    path = resolve_institution(directory, inventory_dir)
-    parent_folder_hint(path, "assess")
-    catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
-    try:
-        inventory = load_inventory(path, catalogue=catalogue, known_services=dsop.service_ids)
-    except InventoryError as exc:
-        errors = sum(p.is_error for p in exc.problems)
-        lines = [f"{path}: invalid inventory ({errors} error{'' if errors == 1 else 's'})"]
-        fail("\n".join([*lines, *(f"  {problem_text(p)}" for p in exc.problems)]))
+    catalogue, dsop, inventory = _load_one(directory, "assess", reference_dir, dsop_dir, inventory_dir)
     findings = run_assess(catalogue, dsop, inventory, day, language=language.value)
     if fmt is Format.table:
         score = readiness(findings)["score"][0]
@@ -85,16 +95,9 @@ def verdicts(
 
     from altinn_analysis.impact import assess as run_assess
     from altinn_analysis.impact import verdicts as service_verdicts
-    from altinn_analysis.inventory import InventoryError, load_inventory
 
     day = as_of_flag(as_of)
-    path = resolve_institution(directory, inventory_dir)
-    parent_folder_hint(path, "verdicts")
-    catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
-    try:
-        inventory = load_inventory(path, catalogue=catalogue, known_services=dsop.service_ids)
-    except InventoryError as exc:
-        fail(str(exc))
+    catalogue, dsop, inventory = _load_one(directory, "verdicts", reference_dir, dsop_dir, inventory_dir)
     findings = run_assess(catalogue, dsop, inventory, day, language=language.value)
     table = service_verdicts(findings, dsop, inventory.profile.dsop_services, language=language.value)
     if fmt is Format.json:

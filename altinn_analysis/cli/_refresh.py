@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from altinn_analysis.cli import app
-from altinn_analysis.cli._common import fail
+from altinn_analysis.cli._common import fail, stage_progress
 
 
 class Env(enum.StrEnum):
@@ -43,28 +43,12 @@ def refresh(
     ] = None,
 ) -> None:
     """Fetch the Altinn 3 catalogue and write a new snapshot. A failed refresh keeps the previous one."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from altinn_analysis.catalogue import default_reference_dir
     from altinn_analysis.catalogue import refresh as do_refresh
     from altinn_analysis.sources import AltinnAPIError, ReplayMissError, SnapshotError
 
     target = out or default_reference_dir()
-    tasks: dict[str, Any] = {}
-    with Progress(
-        TextColumn("{task.description:<16}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=False,
-        console=None,
-    ) as bar:
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+    with stage_progress() as (progress, stop):
         try:
             manifest = do_refresh(
                 target,
@@ -75,7 +59,7 @@ def refresh(
                 description=describe,
             )
         except (AltinnAPIError, ReplayMissError, SnapshotError, OSError) as exc:
-            bar.stop()
+            stop()
             fail(f"{exc}\nrefresh failed; the previous snapshot in {target} is unchanged")
     rows = ", ".join(f"{name} {info.rows}" for name, info in manifest.tables.items())
     typer.echo(f"snapshot written to {target} (source {manifest.source}, {manifest.base_url}): {rows}")

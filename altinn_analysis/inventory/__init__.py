@@ -30,6 +30,12 @@ if TYPE_CHECKING:
         org_number_problem,
         redact_identity_numbers,
     )
+    from altinn_analysis.inventory._files import (
+        PROFILE_FILE,
+        TABLE_SUFFIXES,
+        TABLES,
+        inventory_files,
+    )
     from altinn_analysis.inventory._inventory import (
         Inventory,
         default_known_services,
@@ -50,7 +56,6 @@ if TYPE_CHECKING:
         pull_into,
     )
     from altinn_analysis.inventory._readers import (
-        inventory_files,
         other_files,
         read_table_bytes,
     )
@@ -64,11 +69,8 @@ if TYPE_CHECKING:
         INTEGRATION_STATUSES,
         PLATFORMS,
         PROFILE_FIELDS,
-        PROFILE_FILE,
         SCHEMAS,
         TABLE_SPECS,
-        TABLE_SUFFIXES,
-        TABLES,
         ColumnSpec,
         ProfileField,
         TableSpec,

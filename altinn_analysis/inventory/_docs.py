@@ -18,7 +18,6 @@ from typing import get_args
 
 from altinn_analysis.inventory._column_help import COLUMN_HELP
 from altinn_analysis.inventory._help import KIND_RULES, KIND_TEXT, PROFILE_HELP, TABLE_HELP, Help, kind_text
-from altinn_analysis.inventory._limits import LIMITS_HELP, Limits
 from altinn_analysis.inventory._schema import (
     PROFILE_FIELDS,
     PROFILE_FILE,
@@ -29,6 +28,7 @@ from altinn_analysis.inventory._schema import (
     TableSpec,
 )
 from altinn_analysis.inventory._validate import _GRANT_ONLY_ON, _HOLDER_ONLY_ON, _KIND_ONLY_ON, DEFAULT_LIMIT
+from altinn_analysis.sources import LIMITS_HELP, Limits
 
 __all__ = ["check_help", "render_inventory_reference"]
 

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+from altinn_analysis.inventory._files import PROFILE_FILE, TABLE_SUFFIXES, inventory_files, is_table_name
 from altinn_analysis.inventory._problem import InventoryError, Problem
-from altinn_analysis.inventory._schema import PROFILE_FILE, TABLE_SPECS, TABLE_SUFFIXES, TABLES
+from altinn_analysis.inventory._schema import TABLE_SPECS
 from altinn_analysis.sources import (
     FileReadError,
     Limits,
@@ -37,7 +38,6 @@ from altinn_analysis.sources import (
 __all__ = [
     "LAYOUTS",
     "find_table_file",
-    "inventory_files",
     "other_files",
     "read_profile",
     "read_profile_bytes",
@@ -75,21 +75,6 @@ def _error(file: str, message: str) -> InventoryError:
 # -- finding files ------------------------------------------------------------------------------------------
 
 
-def _is_table_name(path: Path) -> bool:
-    return path.stem.lower() in TABLES and not is_hidden(path.name)
-
-
-def inventory_files(directory: str | Path) -> list[Path]:
-    """The files an inventory folder's tables and profile are read from (regular files only, never through a
-    link): what a fingerprint must hash. Everything else in the folder is ignored (`other_files`)."""
-    directory = Path(directory)
-    try:
-        entries = sorted(directory.iterdir())
-    except OSError:
-        return []
-    return [p for p in entries if (p.name == PROFILE_FILE or _is_table_name(p)) and file_kind(p) is None]
-
-
 def other_files(directory: str | Path) -> list[Path]:
     """Entries of an inventory folder that no table or profile reads (they are ignored; `validate` lists them)."""
     directory = Path(directory)
@@ -98,7 +83,7 @@ def other_files(directory: str | Path) -> list[Path]:
     except OSError:
         return []
     used = set(inventory_files(directory))
-    return [p for p in entries if p not in used and not is_hidden(p.name) and not _is_table_name(p)]
+    return [p for p in entries if p not in used and not is_hidden(p.name) and not is_table_name(p)]
 
 
 def find_table_file(directory: Path, table: str) -> Path:

@@ -11,6 +11,8 @@ from typing import Literal
 
 import polars as pl
 
+from altinn_analysis.inventory._files import PROFILE_FILE, TABLE_SUFFIXES, TABLES
+
 __all__ = [
     "CONSENT_STATUSES",
     "GRANT_SOURCES",
@@ -32,8 +34,6 @@ __all__ = [
     "TableSpec",
 ]
 
-PROFILE_FILE = "profile.yaml"
-TABLE_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
 
 PLATFORMS = ("altinn2", "altinn3")
 HOLDER_TYPES = ("person", "enterprise_user", "organisation", "system_user")
@@ -257,7 +257,8 @@ TABLE_SPECS: dict[str, TableSpec] = {
     ),
 }
 
-TABLES: tuple[str, ...] = tuple(TABLE_SPECS)
+if tuple(TABLE_SPECS) != TABLES:  # the file names (`_files`, no polars) and the specs name the same tables
+    raise RuntimeError(f"inventory tables {tuple(TABLE_SPECS)} differ from the table files {TABLES}")
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {name: spec.schema for name, spec in TABLE_SPECS.items()}
 
 

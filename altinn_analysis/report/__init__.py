@@ -2,8 +2,9 @@
 action-list workbook (`actions`), the offline HTML export, and the batch runner.
 
 ```python
-from altinn_analysis.report import InstitutionReport
-r = InstitutionReport.build(org_number="310426172", as_of="2026-11-28", inventory_dir="data/institutions")
+from altinn_analysis.report import InstitutionReport, check_report_parameters
+params = check_report_parameters(org_number="310426172", as_of="2026-11-28", inventory_dir="data/institutions")
+r = InstitutionReport.build(params)
 r.summary(); r.figure("roles"); r.area("consent"); r.actions(); r.save("out/")
 ```
 """

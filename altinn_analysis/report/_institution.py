@@ -21,7 +21,7 @@ from altinn_analysis.catalogue import Catalogue, DsopCatalogue, default_dsop_dir
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, assess, readiness, verdicts
 from altinn_analysis.inventory import Inventory, load_inventory
 from altinn_analysis.report._display import Figure, Html, Saved, cards, heading, paragraph, table_html
-from altinn_analysis.report._params import ReportParameters, check_report_parameters
+from altinn_analysis.report._params import ReportParameters
 from altinn_analysis.report._texts import label, t
 
 if TYPE_CHECKING:
@@ -96,25 +96,9 @@ class InstitutionReport:
     _shown: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def build(
-        cls,
-        *,
-        org_number: object,
-        as_of: str | date,
-        inventory_dir: str | Path,
-        reference_dir: str | Path | None = None,
-        language: str = "nb",
-        output_dir: str | Path | None = None,
-    ) -> InstitutionReport:
-        """Check the parameters, then load and assess. A bad parameter stops here, before any heavy work."""
-        params = check_report_parameters(
-            org_number=org_number,
-            as_of=as_of,
-            inventory_dir=inventory_dir,
-            reference_dir=reference_dir,
-            language=language,
-            output_dir=output_dir,
-        )
+    def build(cls, params: ReportParameters) -> InstitutionReport:
+        """Load and assess for parameters checked by `check_report_parameters` (which names each parameter once;
+        a bad one stops there, before any heavy work)."""
         catalogue, dsop = load_catalogues(params.reference_dir)
         inventory = load_inventory(params.inventory_dir, catalogue=catalogue, known_services=dsop.service_ids)
         if inventory.org_number != params.org_number:

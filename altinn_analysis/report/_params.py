@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from altinn_analysis.checks import parse_as_of
 
@@ -159,24 +160,16 @@ def check_report_parameters(
     """
     from altinn_analysis.secret_guard import check_parameters
 
-    check_parameters(
-        {
-            "org_number": org_number,
-            "as_of": as_of,
-            "inventory_dir": inventory_dir,
-            "reference_dir": reference_dir,
-            "language": language,
-            "output_dir": output_dir,
-        }
-    )
-    params = ReportParameters.parse(
-        org_number=org_number,
-        as_of=as_of,
-        inventory_dir=inventory_dir,
-        reference_dir=reference_dir,
-        language=language,
-        output_dir=output_dir,
-    )
+    given: dict[str, Any] = {
+        "org_number": org_number,
+        "as_of": as_of,
+        "inventory_dir": inventory_dir,
+        "reference_dir": reference_dir,
+        "language": language,
+        "output_dir": output_dir,
+    }
+    check_parameters(given)
+    params = ReportParameters.parse(**given)
     if not params.org_number:
         raise ReportParameterError("org_number = '': expected 9 digits")
     folder = _institution_dir(params.inventory_dir, params.org_number)

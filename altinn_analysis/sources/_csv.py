@@ -62,7 +62,8 @@ def read_csv(data: bytes, file: str, layout: TableLayout, limits: Limits) -> Raw
     if not text or text.isspace():  # isspace stops at the first character that is not: no copy of the text
         raise read_error(file, "the file is empty; expected at least a header line with the column names")
     sep = _sniff_separator(text, file, layout.columns)
-    fast = _read_plain(data, file, sep, layout, limits)
+    # polars pads a short row with nulls: a table that must have exact widths takes the exact path.
+    fast = None if layout.exact_width else _read_plain(data, file, sep, layout, limits)
     if fast is not None:
         return fast
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', doublequote=True, strict=False)
@@ -78,7 +79,7 @@ def read_csv(data: bytes, file: str, layout: TableLayout, limits: Limits) -> Raw
                 raise cell_too_long(file, limits, row + 1) from None
             raise read_error(file, f"not readable as CSV near line {reader.line_num}: {why(exc)}") from None
 
-    return table_from_records(records(), file, layout.name, sha256_hex(data), limits)
+    return table_from_records(records(), file, layout.name, sha256_hex(data), limits, exact_width=layout.exact_width)
 
 
 def _read_plain(data: bytes, file: str, sep: str, layout: TableLayout, limits: Limits) -> RawTable | None:

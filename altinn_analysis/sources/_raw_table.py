@@ -43,11 +43,13 @@ MAX_READ_ERRORS = 20
 class TableLayout:
     """What a reader knows of the table it reads: its name (an XLSX sheet of that name is preferred), its
     column names (a CSV separator is guessed from how many it finds) and which columns hold dates or counts
-    (a Parquet file's typed values there stay typed)."""
+    (a Parquet file's typed values there stay typed). `exact_width`: a row with fewer values than the header is
+    refused too, not padded (for files written by hand and reviewed, such as the DSOP catalogue)."""
 
     name: str
     columns: tuple[str, ...] = ()
     typed: Mapping[str, Literal["date", "count"]] = field(default_factory=dict)
+    exact_width: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,9 +130,16 @@ def check_cells(frame: pl.DataFrame, file: str, limits: Limits, longest: int | N
 
 
 def table_from_records(
-    records: Iterable[tuple[int, Sequence[str | None]]], file: str, table: str, sha256: str, limits: Limits
+    records: Iterable[tuple[int, Sequence[str | None]]],
+    file: str,
+    table: str,
+    sha256: str,
+    limits: Limits,
+    *,
+    exact_width: bool = False,
 ) -> RawTable:
-    """Header = the first non-blank record; then data rows, skipping blank ones, checked for their width."""
+    """Header = the first non-blank record; then data rows, skipping blank ones, checked for their width (a short
+    row is padded with empty values unless `exact_width`)."""
     header: list[str] | None = None
     header_row = 1
     columns: list[list[str | None]] = []
@@ -147,6 +156,12 @@ def table_from_records(
         if blank:
             continue
         values = [None if f is None else str(f) for f in fields]
+        if exact_width and len(values) < len(header):
+            if len(problems) < MAX_READ_ERRORS:
+                problems.append(
+                    Problem(file, row, None, f"row has {len(values)} values but the header has {len(header)} columns")
+                )
+            continue
         if len(values) > len(header):
             extra = values[len(header) :]
             if any(v is not None and v.strip() for v in extra):

@@ -3,7 +3,7 @@
 ```python
 from altinn_analysis.synthetic import generate_sector, write_sector
 
-summary = write_sector("/tmp/sector", institutions=130, seed=0)  # one folder per institution
+summary = write_sector("/tmp/sector", generate_sector(130, seed=0))  # one folder per institution
 for inst in generate_sector(3, seed=1):  # or in memory, one institution at a time
     inst.profile, inst.delegations, inst.consents, inst.integrations
 ```

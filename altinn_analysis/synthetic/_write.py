@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from altinn_analysis.synthetic._sector import DemoInstitution, generate_sector
-from altinn_analysis.synthetic._world import AS_OF, TABLES, Progress
+from altinn_analysis.synthetic._sector import DemoInstitution
+from altinn_analysis.synthetic._world import TABLES
 
 __all__ = ["SectorSummary", "write_institution", "write_sector"]
 
@@ -48,27 +48,12 @@ def write_institution(directory: str | Path, institution: DemoInstitution) -> Pa
     return target
 
 
-def write_sector(
-    out_dir: str | Path,
-    institutions: int = 130,
-    seed: int = 0,
-    consents_per_institution: int = 40_000,
-    delegations_per_institution: int = 4_000,
-    *,
-    as_of: date = AS_OF,
-    progress: Progress | None = None,
-) -> SectorSummary:
-    """Generate a sector (see `generate_sector`) and write it, one folder per institution, under `out_dir`."""
+def write_sector(out_dir: str | Path, sector: Iterable[DemoInstitution]) -> SectorSummary:
+    """Write a generated sector (`generate_sector(...)`, consumed one institution at a time), one folder per
+    institution, under `out_dir`."""
     out = Path(out_dir)
     summary = SectorSummary(out_dir=out)
-    for inst in generate_sector(
-        institutions,
-        seed,
-        consents_per_institution,
-        delegations_per_institution,
-        as_of=as_of,
-        progress=progress,
-    ):
+    for inst in sector:
         write_institution(out, inst)
         summary.institutions += 1
         summary.org_numbers.append(inst.org_number)
