@@ -521,3 +521,36 @@ def test_previous_workbook_is_the_latest_up_to_the_report_date(tmp_path: Path) -
     target.mkdir()
     actions.seed_tracking(tmp_path, date(2026, 11, 28), DEMO, target)
     assert (target / "actions.xlsx").read_bytes() == b"2026-11-01"
+
+
+def test_an_earlier_workbook_is_read_under_the_inventory_guards(
+    demo: dict[str, tuple[pl.DataFrame, str, int]], tmp_path: Path
+) -> None:
+    """The previous action list is a file people edit and pass around: a link put in its place is neither copied
+    nor followed, and a zip bomb is refused from its directory; the run starts the tracking afresh either way."""
+    secret = tmp_path / "elsewhere.txt"
+    secret.write_text("not for the report folder")
+    run = tmp_path / "reports" / "2026-11-01" / DEMO
+    run.mkdir(parents=True)
+    (run / "actions.xlsx").symlink_to(secret)
+    target = tmp_path / "tmp"
+    target.mkdir()
+    actions.seed_tracking(tmp_path / "reports", date(2026, 11, 28), DEMO, target)
+    assert not (target / "actions.xlsx").exists()
+    assert actions.read_tracking(run / "actions.xlsx") == {}
+
+    # A workbook whose sheet unpacks to more than the limit: refused before openpyxl parses it.
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<row>" + b" " * (300 * 1024 * 1024) + b"</row>")
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    assert actions.read_tracking(bomb) == {}
+
+    # An ordinary earlier workbook is still carried over through the seeded copy.
+    findings, name, score = demo["nb"]
+    real = tmp_path / "reports" / "2026-11-02" / DEMO
+    real.mkdir(parents=True)
+    write(findings, real / "actions.xlsx", "nb", institution=name, org_number=DEMO, score=score)
+    actions.seed_tracking(tmp_path / "reports", date(2026, 11, 28), DEMO, target)
+    assert (target / "actions.xlsx").read_bytes() == (real / "actions.xlsx").read_bytes()

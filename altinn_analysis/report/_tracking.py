@@ -3,28 +3,25 @@ workbook: read from the previous workbook by finding id, in either language, fro
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
 from altinn_analysis.report._actions_layout import HEADERS, TRACKING, clean
+from altinn_analysis.sources import FileReadError, Limits, atomic_file, open_workbook, read_file
 
 __all__ = ["previous_workbook", "read_tracking", "seed_tracking"]
 
-_TRACKING_LIMIT = 20 * 1024 * 1024  # bytes: a previous workbook larger than this is not read for tracking
+# An earlier workbook is a file people edit and pass around: read under the inventory's guards (regular file, no
+# link followed, zip-bomb checks), with a smaller size cap than an inventory file.
+_TRACKING_LIMITS = Limits(file_bytes=20 * 1024 * 1024)
 
 
 def read_tracking(path: str | Path) -> dict[str, dict[str, str]]:
     """Owner, progress and comment per finding id from an earlier action workbook (either language), read from
     every findings sheet; the first non-empty value wins. A missing, unreadable or oversized file gives {}."""
-    source = Path(path)
     try:
-        if not source.is_file() or source.stat().st_size > _TRACKING_LIMIT:
-            return {}
-        from openpyxl import load_workbook
-
-        wb = load_workbook(source, read_only=True, data_only=False)
-    except Exception:  # an earlier file someone broke must not stop this run: start the tracking afresh
+        wb = open_workbook(Path(path), _TRACKING_LIMITS, formulas=True)
+    except (FileReadError, OSError):  # an earlier file someone broke must not stop this run: start afresh
         return {}
     wanted = {h: c for c in ("finding_id", *TRACKING) for h in HEADERS[c]}
     out: dict[str, dict[str, str]] = {}
@@ -68,5 +65,11 @@ def seed_tracking(out_root: Path, as_of: date, org_number: str, folder: Path) ->
     """Copy the previous workbook into `folder` (where the new one is written), so its owner, progress and
     comment columns are carried over when the report replaces it."""
     source = previous_workbook(out_root, as_of, org_number)
-    if source is not None:
-        shutil.copyfile(source, folder / "actions.xlsx")
+    if source is None:
+        return
+    try:
+        data = read_file(source, _TRACKING_LIMITS.file_bytes)  # never through a link someone put there
+    except (FileReadError, OSError):
+        return
+    with atomic_file(folder / "actions.xlsx") as fh:
+        fh.write(data)

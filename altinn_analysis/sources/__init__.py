@@ -129,6 +129,7 @@ if TYPE_CHECKING:
         read_table,
         read_table_bytes,
     )
+    from altinn_analysis.sources._xlsx import open_workbook
     from altinn_analysis.sources._yaml_strict import (
         YamlDocument,
         read_yaml,
@@ -202,6 +203,7 @@ __all__ = [
     "neutralise_frame",
     "normalise_header",
     "not_regular",
+    "open_workbook",
     "parse_consent_request",
     "pull_institution",
     "read_env_file",

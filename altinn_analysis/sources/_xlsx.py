@@ -9,6 +9,8 @@ import re
 import warnings
 import zipfile
 import zlib
+from pathlib import Path
+from typing import Any
 
 from altinn_analysis.sources._limits import Limits
 from altinn_analysis.sources._raw_table import RawTable, TableLayout, table_from_records
@@ -16,12 +18,13 @@ from altinn_analysis.sources._read_common import (
     FileReadError,
     cell_too_long,
     read_error,
+    read_file,
     sha256_hex,
     too_big,
     why,
 )
 
-__all__ = ["read_xlsx"]
+__all__ = ["open_workbook", "read_xlsx"]
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -98,7 +101,9 @@ def _check_xlsx_size(data: bytes, file: str, limits: Limits) -> None:
         ) from None
 
 
-def read_xlsx(data: bytes, file: str, layout: TableLayout, limits: Limits) -> RawTable:
+def _load_workbook(data: bytes, file: str, limits: Limits, *, data_only: bool = True) -> Any:
+    """openpyxl's read-only workbook over bytes that passed the zip-bomb checks; any parser failure is a
+    `FileReadError` naming the file."""
     if data.startswith(_OLE_MAGIC):
         raise read_error(
             file,
@@ -116,11 +121,24 @@ def read_xlsx(data: bytes, file: str, layout: TableLayout, limits: Limits) -> Ra
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it drops (data validation, styles): not our concern.
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # a third-party parser on untrusted bytes: any failure means "not a workbook"
         raise read_error(
             file, f"not a readable .xlsx workbook ({why(exc)}); expected a workbook saved by Excel"
         ) from None
+
+
+def open_workbook(path: Path, limits: Limits | None = None, *, formulas: bool = False) -> Any:
+    """A workbook someone may have edited (e.g. last run's action list), opened read-only under the same guards
+    as an inventory workbook: a regular file, no link followed, size and zip-bomb limits. `formulas` keeps a
+    formula as its text instead of the value Excel cached. The caller closes it. Raises `FileReadError`, or
+    `FileNotFoundError` for a missing file."""
+    limits = limits or Limits.from_env()
+    return _load_workbook(read_file(path, limits.file_bytes), path.name, limits, data_only=not formulas)
+
+
+def read_xlsx(data: bytes, file: str, layout: TableLayout, limits: Limits) -> RawTable:
+    workbook = _load_workbook(data, file, limits)
     try:
         sheets = list(workbook.worksheets)
         if not sheets:
