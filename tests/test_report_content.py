@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -143,6 +144,45 @@ def test_sector_page_shows_what_is_in_the_run_folder(tmp_path: Path, report: Ins
     assert "ugyldig" not in header and "kunne ikke vurderes" not in header
     assert f'href="{BANK}/report.html"' in table and f'href="{BANK}/report.pdf"' in table
     assert ">Åpne<" in table and ">open<" not in table and ">bank<" in table
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_sector_page_names_what_it_left_out_in_its_language(
+    tmp_path: Path, report: InstitutionReport, language: str
+) -> None:
+    """A failed report, a damaged findings file and a link in place of one: each left out with its reason in the
+    page's language, the others still shown; the link is never followed."""
+    failed, damaged, linked = "316537200", "313182657", "315293847"
+    run = tmp_path / "2026-11-28"
+    for org in (BANK, damaged, linked):
+        (run / org).mkdir(parents=True)
+    report.findings.write_parquet(run / BANK / "findings.parquet")
+    (run / damaged / "findings.parquet").write_bytes(b"PAR1 not really parquet PAR1")
+    (run / linked / "findings.parquet").symlink_to(run / BANK / "findings.parquet")
+    ok = {"status": "ok", "facts": {"name": "Nordlys Bank ASA", "institution_type": "bank"}}
+    record = {"institutions": {BANK: ok, failed: {"status": "failed"}, damaged: ok, linked: ok}}
+    (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    sector = SectorReport.build(inventory_dir=DEMO, as_of=AS_OF, language=language, findings_dir=run)
+    assert sector.summary_table["org_number"].to_list() == [BANK]
+    header = sector.header().body
+    reasons = {
+        "nb": ("ingen rapport i denne kjøringen", "funnfilen kan ikke leses"),
+        "en": ("no report in this run", "the findings file cannot be read"),
+    }[language]
+    assert f"{failed} ({reasons[0]})" in header
+    assert f"{damaged} ({reasons[1]})" in header and f"{linked} ({reasons[1]})" in header
+    other = {"nb": ("no report", "error(s)", "cannot be read"), "en": ("ingen rapport", "feil", "kan ikke")}[language]
+    assert not any(word in header for word in other)
+
+
+def test_sector_page_from_inventories_names_an_invalid_one_in_norwegian(tmp_path: Path) -> None:
+    shutil.copytree(DEMO / BANK, tmp_path / BANK)
+    (tmp_path / "316537200").mkdir()
+    (tmp_path / "316537200" / "profile.yaml").write_text("org_number: [\n", encoding="utf-8")
+    sector = SectorReport.build(inventory_dir=tmp_path, as_of=AS_OF, language="nb")
+    assert sector.summary_table["org_number"].to_list() == [BANK]
+    header = sector.header().body
+    assert re.search(r"316537200 \(ugyldig inventar, [0-9]+ feil\)", header) and "error" not in header
 
 
 def test_findings_frame_for_jupyterlab(report: InstitutionReport, report_en: InstitutionReport) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "inventory_files",
     "inventory_inputs",
     "make_plan",
+    "read_run_record",
     "safe_org_label",
     "sector_fingerprint",
     "shared_inputs",
@@ -36,6 +37,18 @@ __all__ = [
 log = logging.getLogger("altinn_analysis.report")
 
 OUTPUTS = ("report.html", "report.ipynb", "actions.xlsx", "findings.parquet")
+
+
+RUN_RECORD = "run.json"
+_RUN_RECORD_MAX_BYTES = 64 * 1024 * 1024  # a run record for thousands of institutions is a few MB
+
+
+def read_run_record(run_dir: Path) -> dict[str, Any]:
+    """The run folder's `run.json` as the runner wrote it; {} when missing, unreadable, a link or not an object (a
+    run folder is shared and edited by hand: the record is a hint to reuse work, never trusted to refuse it)."""
+    from altinn_analysis.sources import read_json_record
+
+    return read_json_record(run_dir / RUN_RECORD, _RUN_RECORD_MAX_BYTES) or {}
 
 
 def safe_org_label(value: str) -> str:

@@ -13,7 +13,6 @@ Each language has its own run folder: `<out>/<as_of>/` for nb, `<out>/<as_of>-en
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -123,14 +122,6 @@ class RunResult:
         return not self.failed and not self.missing and self.sector.get("status") in ("ok", "unchanged")
 
 
-def _previous(run_dir: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _unchanged(org: str, entry: dict[str, Any]) -> InstitutionResult:
     return InstitutionResult(
         org,
@@ -148,14 +139,14 @@ def run_reports(
 ) -> RunResult:
     """Build the reports for `orgs` (None: every institution under `options.inventory_dir`)."""
     from altinn_analysis.catalogue import default_dsop_dir, default_reference_dir
-    from altinn_analysis.report._plan import discover_institutions, make_plan, shared_inputs
+    from altinn_analysis.report._plan import discover_institutions, make_plan, read_run_record, shared_inputs
 
     started = time.perf_counter()
     run_dir = run_folder(options.out_root, options.as_of, options.language)
     run_dir.mkdir(parents=True, exist_ok=True)
     for stale in run_dir.glob(".*.tmp-*"):  # left by a run that was killed
         shutil.rmtree(stale, ignore_errors=True)
-    previous = _previous(run_dir)
+    previous = read_run_record(run_dir)
     if previous.get("language", options.language) != options.language:
         raise ReportParameterError(
             f"{run_dir} holds {previous.get('language')!r} reports; a run folder holds one language "

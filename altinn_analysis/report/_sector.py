@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-import json
+import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,8 +23,9 @@ from altinn_analysis.inventory import Inventory, InventoryError, load_inventory
 from altinn_analysis.report._display import Figure, Html, code_label, heading, paragraph, table_html
 from altinn_analysis.report._institution import load_catalogues
 from altinn_analysis.report._params import check_language, resolve_as_of
-from altinn_analysis.report._plan import institution_dirs
+from altinn_analysis.report._plan import institution_dirs, read_run_record
 from altinn_analysis.report._texts import label, t
+from altinn_analysis.sources import FileReadError, read_file
 
 __all__ = ["SectorReport", "institution_dirs"]
 
@@ -40,6 +41,9 @@ SUMMARY_COLUMNS = [
     "overdue",
     "percentile",
 ]
+
+
+_FINDINGS_MAX_BYTES = 256 * 1024 * 1024  # one institution's findings.parquet; a real one is well under 1 MB
 
 
 @dataclass
@@ -84,7 +88,7 @@ class SectorReport:
             try:
                 inventories.append(load_inventory(folder, catalogue=catalogue, known_services=dsop.service_ids))
             except InventoryError as exc:
-                failed[folder.name] = f"{len(exc.errors)} error(s)"
+                failed[folder.name] = t("sector_reason_invalid", language, n=len(exc.errors))
         findings = assess_many(catalogue, dsop, inventories, day, language=language)
         return cls(day, language, catalogue, dsop, inventories, findings, failed, report_links)
 
@@ -101,21 +105,21 @@ class SectorReport:
     ) -> SectorReport:
         # What is there: every report published in this run folder (this run's and earlier runs' of the same
         # date and language), named from the run record. Institutions never built here are not listed at all.
-        try:
-            record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            record = {}
-        entries = record.get("institutions", {}) if isinstance(record, dict) else {}
+        entries = read_run_record(run_dir).get("institutions", {})
         profiles, frames, failed = [], [], {}
         service_verdicts: dict[str, dict[str, str]] = {}
         for org, entry in sorted(entries.items() if isinstance(entries, dict) else ()):
             parquet = run_dir / org / "findings.parquet"
             if not parquet.is_file():
                 if isinstance(entry, dict) and entry.get("status") in ("failed", "invalid"):
-                    failed[org] = "no report"
+                    failed[org] = t("sector_reason_no_report", language)
+                continue
+            try:  # a file in a shared run folder: read as any input (regular file, no link, size limit)
+                frames.append(pl.read_parquet(io.BytesIO(read_file(parquet, _FINDINGS_MAX_BYTES))))
+            except (FileReadError, OSError, pl.exceptions.PolarsError):
+                failed[org] = t("sector_reason_unreadable", language)
                 continue
             facts = (entry.get("facts") or {}) if isinstance(entry, dict) else {}
-            frames.append(pl.read_parquet(parquet))
             profiles.append(
                 {
                     "org_number": org,

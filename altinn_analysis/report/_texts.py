@@ -169,9 +169,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Can the institution run the service today? Empty cell: the service is not in its profile.",
     ),
     "sector_failed": (
-        "{n} institusjon(er) kunne ikke vurderes (ugyldig inventar): {orgs}.",
-        "{n} institution(s) could not be assessed (invalid inventory): {orgs}.",
+        "{n} institusjon(er) er ikke med i oversikten: {orgs}.",
+        "{n} institution(s) are left out of the overview: {orgs}.",
     ),
+    "sector_reason_invalid": ("ugyldig inventar, {n} feil", "invalid inventory, {n} error(s)"),
+    "sector_reason_no_report": ("ingen rapport i denne kjøringen", "no report in this run"),
+    "sector_reason_unreadable": ("funnfilen kan ikke leses", "the findings file cannot be read"),
     "sector_pdf": ("PDF", "PDF"),
     "figure_omitted": ("{title}: ingen data å vise.", "{title}: no data to show."),
     # Shown when report.html is opened without the run folder's plotly.js; a script hides it once plotly loads.
