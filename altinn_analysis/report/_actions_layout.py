@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from altinn_analysis.report._texts import AREA_NAMES, CERTAINTY_LABELS, SEVERITY_LABELS, STATUS_LABELS
+from altinn_analysis.report._texts import AREA_NAMES, CERTAINTY_LABELS, SEVERITY_LABELS, STATUS_LABELS, pick
 
-LANGUAGES = ("nb", "en")
 CREATOR = "altinn-analysis"
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_CELL = 32_767  # Excel's limit on characters in one cell
@@ -148,10 +147,6 @@ LINK_BLUE = "0563C1"
 
 # Characters an XLSX file cannot hold (the C0 controls but tab, newline and carriage return).
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-
-
-def pick(pair: tuple[str, str], language: str) -> str:
-    return pair[0] if language == "nb" else pair[1]
 
 
 def text(key: str, language: str) -> str:

@@ -12,6 +12,7 @@ __all__ = [
     "TEXTS",
     "VERDICT_LABELS",
     "label",
+    "pick",
     "t",
 ]
 
@@ -291,18 +292,19 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def _pick(pair: tuple[str, str], language: str) -> str:
+def pick(pair: tuple[str, str], language: str) -> str:
+    """The half of an (nb, en) pair for the language: the one lookup every text table of the report uses."""
     return pair[0] if language == "nb" else pair[1]
 
 
 def t(key: str, language: str, **fields: object) -> str:
     """A sentence in the report language."""
-    return _pick(TEXTS[key], language).format(**fields)
+    return pick(TEXTS[key], language).format(**fields)
 
 
 def label(key: str, language: str) -> str:
     """A column header or coded value in the report language (the key itself if there is no label)."""
     if key == "action":
-        return _pick(LABELS["action"], language)
+        return pick(LABELS["action"], language)
     pair = LABELS.get(key)
-    return _pick(pair, language) if pair else key
+    return pick(pair, language) if pair else key

@@ -42,7 +42,6 @@ from altinn_analysis.report._actions_layout import (
     DATE_FORMAT,
     HEADER_FILL,
     HEADERS,
-    LANGUAGES,
     LINE_HEIGHT,
     LINK_BLUE,
     OVERDUE_RED,
@@ -53,10 +52,11 @@ from altinn_analysis.report._actions_layout import (
     TRACKING,
     area_sheet,
     clean,
-    pick,
     text,
     value_label,
 )
+from altinn_analysis.report._params import LANGUAGES
+from altinn_analysis.report._texts import pick
 from altinn_analysis.report._tracking import previous_workbook, read_tracking, seed_tracking
 
 __all__ = ["TRACKING", "previous_workbook", "read_tracking", "seed_tracking", "write_actions_xlsx"]

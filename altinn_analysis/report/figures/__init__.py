@@ -15,7 +15,8 @@ readiness_by_area(findings)
 ```
 """
 
-from altinn_analysis.report.figures._common import FIGURES, LANGUAGES, TEXTS, is_empty, validate_figure
+from altinn_analysis.report._params import LANGUAGES
+from altinn_analysis.report.figures._common import FIGURES, TEXTS, is_empty, validate_figure
 from altinn_analysis.report.figures.consent import consent_expiry
 from altinn_analysis.report.figures.distribution import score_distribution
 from altinn_analysis.report.figures.heatmap import sector_heatmap

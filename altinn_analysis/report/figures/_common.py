@@ -16,9 +16,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from altinn_analysis.impact import OPEN_STATUSES
-from altinn_analysis.report._texts import AREA_NAMES, CERTAINTY_LABELS, SEVERITY_LABELS, STATUS_LABELS
+from altinn_analysis.report._params import LANGUAGES
+from altinn_analysis.report._texts import AREA_NAMES, CERTAINTY_LABELS, SEVERITY_LABELS, STATUS_LABELS, pick
 
-LANGUAGES: tuple[str, ...] = ("nb", "en")
 FIGURES: tuple[str, ...] = (
     "roles_sankey",
     "deadline_timeline",
@@ -160,13 +160,12 @@ def _lang(language: str) -> str:
 
 
 def _t(key: str, language: str, **fields: object) -> str:
-    nb, en = TEXTS[key]
-    return (nb if language == "nb" else en).format(**fields)
+    return pick(TEXTS[key], language).format(**fields)
 
 
 def _code(value: str, language: str) -> str:
     pair = _CODES.get(value)
-    return (pair[0] if language == "nb" else pair[1]) if pair else value
+    return pick(pair, language) if pair else value
 
 
 def _num(n: float, language: str) -> str:
