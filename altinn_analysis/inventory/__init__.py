@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from altinn_analysis.inventory._inventory import (
         Inventory,
         default_known_services,
+        load_inventories,
         load_inventory,
+        validate_inventories,
         validate_inventory,
     )
     from altinn_analysis.inventory._problem import (
@@ -126,6 +128,7 @@ __all__ = [
     "inventory_files",
     "is_national_identity_number",
     "is_valid_org_number",
+    "load_inventories",
     "load_inventory",
     "national_id_check_digits",
     "org_number_check_digit",
@@ -134,6 +137,7 @@ __all__ = [
     "pull_into",
     "read_table_bytes",
     "redact_identity_numbers",
+    "validate_inventories",
     "validate_inventory",
     "write_template",
 ]
