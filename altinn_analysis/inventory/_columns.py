@@ -152,7 +152,9 @@ def normalise(
             allowed |= {n for n in strings if found.get(f"{n} allowed")}
     frame = source.with_columns(_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty)
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
-    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+    # Appended as columns of their own: a literal would be broadcast by re-chunking the whole frame (the rows of
+    # many institutions are many chunks).
+    frame = frame.hstack([pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(c) for c in missing])
     if service_col in dirty:
         col = pl.col(service_col)
         loose = col.str.contains(_SERVICE_LOOSE)

@@ -358,10 +358,12 @@ def _check_group(
 ) -> list[TableCheck]:
     first = raws[0]
     heights = [raw.source.height for raw in raws]
-    source = pl.concat([raw.source for raw in raws], how="vertical", rechunk=len(raws) > 1)
-    # Institution i's number repeated for each of its rows (an empty list explodes to one null: dropped).
-    repeated = pl.int_range(0, len(raws), dtype=pl.UInt32).repeat_by(pl.Series(heights, dtype=pl.UInt32))
-    source = source.with_columns(pl.select(repeated.explode().drop_nulls()).to_series().alias(INST))
+    # Each institution's rows with its number; not rechunked (a copy of every column that no check needs).
+    parts = [
+        raw.source.hstack([pl.repeat(i, h, dtype=pl.UInt32, eager=True).alias(INST)])
+        for i, (raw, h) in enumerate(zip(raws, heights, strict=True))
+    ]
+    source = pl.concat(parts, how="vertical", rechunk=True)
     raw = RawTable(first.table, first.file, source, first.header_row, "")
     spec = TABLE_SPECS[raw.table]
     out = Collector(raw.file, limit, len(raws))
