@@ -83,32 +83,34 @@ def load_all(root: Path, mode: str, profile: bool = False) -> dict[str, Any]:
     }
 
 
-# Where the sector path's time goes: these functions (by name, cumulative, so nested ones overlap their callers).
+# Where the sector path's time goes: these functions of the package (module, name; cumulative, so nested ones
+# overlap their callers).
 PROFILED = {
-    "_read_folder": "read each folder (guarded readers, profile.yaml, 3 tables)",
-    "read_parquet": "  Parquet: footer, decode, tidy pass",
-    "_decode_fast": "    decode (polars)",
-    "_tidy": "    tidy pass (ranges, blank rows, longest cell)",
-    "read_yaml": "  profile.yaml",
-    "_check_group": "check the tables, all institutions together",
-    "distinct_texts": "  distinct values of each text column",
-    "normalise": "  normalise (cleaning decided on distinct values)",
-    "check_identity_numbers": "  identity numbers and credentials (pre-filter)",
-    "finish": "  deferred row checks: one pass per frame + the checks that hit",
-    "_duplicates": "  exact duplicates (row hashes)",
-    "to_typed": "  typed cast",
-    "_assemble": "sort problems, build each Inventory",
+    ("inventory/_inventory.py", "_read_folder"): "read each folder (guarded readers, profile.yaml, 3 tables)",
+    ("sources/_parquet.py", "read_parquet"): "  Parquet: footer, decode, tidy pass",
+    ("sources/_parquet.py", "_decode_fast"): "    decode (polars)",
+    ("sources/_parquet.py", "_tidy"): "    tidy pass (ranges, blank rows, longest cell)",
+    ("sources/_yaml_strict.py", "read_yaml"): "  profile.yaml",
+    ("inventory/_validate.py", "_check_group"): "check the tables, all institutions together",
+    ("inventory/_columns.py", "distinct_texts"): "  distinct values of each text column",
+    ("inventory/_columns.py", "normalise"): "  normalise (cleaning decided on distinct values)",
+    ("inventory/_columns.py", "check_identity_numbers"): "  identity numbers and credentials (pre-filter)",
+    ("inventory/_collect.py", "finish"): "  deferred row checks: one pass per frame + the checks that hit",
+    ("inventory/_validate.py", "_duplicates"): "  exact duplicates (row hashes)",
+    ("inventory/_validate.py", "to_typed"): "  typed cast",
+    ("inventory/_inventory.py", "_assemble"): "sort problems, build each Inventory",
 }
 
 
 def profile_lines(profiler: cProfile.Profile, cpu_seconds: float) -> list[str]:
     stats = pstats.Stats(profiler)
-    totals: dict[str, float] = {}
-    for (_, _, name), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
-        if name in PROFILED:
-            totals[name] = totals.get(name, 0.0) + cumulative
+    totals: dict[tuple[str, str], float] = {}
+    for (file, _, name), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        for key in PROFILED:
+            if name == key[1] and file.endswith(key[0]):
+                totals[key] = totals.get(key, 0.0) + cumulative
     scale = cpu_seconds / max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]  # profiler overhead out
-    return [f"{PROFILED[n]:<66} {totals.get(n, 0.0) * scale:6.2f} s" for n in PROFILED]
+    return [f"{text:<66} {totals.get(key, 0.0) * scale:6.2f} s" for key, text in PROFILED.items()]
 
 
 def as_csv(root: Path) -> None:
