@@ -13,6 +13,7 @@ rows and the count, not a million lines.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Collection
@@ -32,6 +33,7 @@ INST = "__inst__"
 _Thunk = Callable[[], None]
 # Combinations of distinct values tried instead of a pass over the rows (see `Collector._combinations`).
 _MAX_COMBINATIONS = 4096
+_MIN_ROWS_FOR_COMBINATIONS = 100_000  # below, one pass over the rows costs less than building the combinations
 Message = str | Callable[[dict[str, Any]], str]
 
 
@@ -59,16 +61,15 @@ class Collector:
         return self._distinct[key][1]
 
     def _combinations(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
-        """At least the distinct rows of `frame[columns]`: every combination of each column's distinct values
-        where there are few (no pass over the rows), else the distinct rows themselves. A combination that no row
-        has is harmless where the rows are searched afterwards."""
-        if len(columns) > 1:
-            each = [self.distinct(frame, [c]) for c in sorted(columns)]
-            if math.prod(d.height for d in each) <= _MAX_COMBINATIONS:
-                product = each[0]
-                for other in each[1:]:
-                    product = product.join(other, how="cross")
-                return product
+        """At least the distinct rows of `frame[columns]`: for many rows, every combination of each column's
+        distinct values where there are few (no pass over the rows), else the distinct rows themselves. A
+        combination that no row has is harmless where the rows are searched afterwards."""
+        if len(columns) > 1 and frame.height >= _MIN_ROWS_FOR_COMBINATIONS:
+            names = sorted(columns)
+            each = [self.distinct(frame, [c]).get_column(c).to_list() for c in names]
+            if math.prod(len(values) for values in each) <= _MAX_COMBINATIONS:
+                schema = {c: frame.schema[c] for c in names}
+                return pl.DataFrame(list(itertools.product(*each)), schema=schema, orient="row")
         return self.distinct(frame, columns)
 
     def seed(self, frame: pl.DataFrame, distinct: pl.DataFrame) -> None:
@@ -150,9 +151,10 @@ class Collector:
             combos = self._combinations(frame, roots).filter(condition).get_column(column).unique()
             suspects = [v for v in combos.to_list() if bad(v) is not None]
             if suspects:
-                narrow = frame.select(INST, ROW, *roots)  # a value may be on many rows: copy only what is needed
-                rows = narrow.filter(pl.col(column).is_in(pl.Series(suspects, dtype=pl.String).implode()))
-                self._firsts(rows.filter(condition), column, lambda _, v: bad(v), severity)
+                # One query: the rows with a suspect value (only the columns read: a value may be on many rows),
+                # then the condition on those rows only, then each value's first row per institution.
+                suspect = pl.col(column).is_in(pl.Series(suspects, dtype=pl.String).implode())
+                self._firsts(frame.lazy().filter(suspect).filter(condition), column, lambda _, v: bad(v), severity)
 
         self._pending.append((None, None, run))
 
@@ -174,17 +176,15 @@ class Collector:
             suspects = [(i, v) for i, v in pairs.iter_rows() if bad(i, v) is not None]
             if suspects:
                 keys = pl.DataFrame(suspects, schema={INST: frame.schema[INST], column: pl.String}, orient="row")
-                hits = narrow.join(keys, on=[INST, column], how="semi")
-                self._firsts(hits, column, bad, severity)
+                self._firsts(narrow.lazy().join(keys.lazy(), on=[INST, column], how="semi"), column, bad, severity)
 
         self._pending.append((None, None, run))
 
     def _firsts(
-        self, hits: pl.DataFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
+        self, hits: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
     ) -> None:
-        firsts = (
-            hits.group_by(INST, column).agg(pl.col(ROW).min().alias("first"), pl.len().alias("n")).sort(INST, "first")
-        )
+        first = pl.col(ROW).min().alias("first")
+        firsts = hits.group_by(INST, column).agg(first, pl.len().alias("n")).sort(INST, "first").collect()
         for inst, value, first, n in firsts.iter_rows():
             message = bad(inst, value)
             if message is not None:

@@ -154,7 +154,7 @@ def normalise(
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
     # Appended as columns of their own: a literal would be broadcast by re-chunking the whole frame (the rows of
     # many institutions are many chunks).
-    frame = frame.hstack([pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(c) for c in missing])
+    frame = frame.hstack([pl.Series(c, [None], dtype=pl.String).new_from_index(0, frame.height) for c in missing])
     if service_col in dirty:
         col = pl.col(service_col)
         loose = col.str.contains(_SERVICE_LOOSE)

@@ -281,8 +281,8 @@ def _duplicates(frame: pl.DataFrame, out: Collector) -> None:
         return
     # Distinct row hashes decide (one cheap pass: no duplicate if all differ); a hash collision only costs the
     # exact check, and the window that names each duplicate's first row runs only when there are duplicates.
-    # A row is a duplicate only within its own institution.
-    keys = [INST, *columns]
+    # A row is a duplicate only within its own institution (one institution alone: no need to hash its number).
+    keys = [*columns] if len(out.problems) == 1 else [INST, *columns]
     if frame.select(keys).hash_rows().n_unique() == frame.height:
         return
     if not frame.select(pl.struct(keys).is_duplicated().any()).item():
@@ -349,6 +349,15 @@ def check_tables(
     return [r for r in results if r is not None]
 
 
+def _typed_or_none(table: str, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """`to_typed` of every institution's rows at once; None if the rows of one with errors cannot be cast (each
+    valid institution is then cast on its own, as alone)."""
+    try:
+        return to_typed(table, frame)
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+        return None
+
+
 def _check_group(
     raws: Sequence[RawTable],
     contexts: Sequence[TableContext],
@@ -358,12 +367,12 @@ def _check_group(
 ) -> list[TableCheck]:
     first = raws[0]
     heights = [raw.source.height for raw in raws]
-    # Each institution's rows with its number; not rechunked (a copy of every column that no check needs).
+    # Each institution's rows with its number, in one contiguous frame (filters over many chunks are slow).
     parts = [
-        raw.source.hstack([pl.repeat(i, h, dtype=pl.UInt32, eager=True).alias(INST)])
+        raw.source.hstack([pl.Series(INST, [i], dtype=pl.UInt32).new_from_index(0, h)])
         for i, (raw, h) in enumerate(zip(raws, heights, strict=True))
     ]
-    source = pl.concat(parts, how="vertical", rechunk=True)
+    source = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical", rechunk=True)
     raw = RawTable(first.table, first.file, source, first.header_row, "")
     spec = TABLE_SPECS[raw.table]
     out = Collector(raw.file, limit, len(raws))
@@ -385,7 +394,7 @@ def _check_group(
     _duplicates(frame, out)
     problems = out.finish()
     frame = frame.select(ROW, *spec.column_names)
-    whole = to_typed(raw.table, frame) if typed else None
+    whole = _typed_or_none(raw.table, frame) if typed else None
     results: list[TableCheck] = []
     offset = 0
     # The frame keeps the concatenation's order (every step adds or replaces columns), so each institution's rows
