@@ -107,8 +107,8 @@ def _sort_key(order: dict[str, int]) -> Any:
 
 @dataclass
 class _Folder:
-    """One folder as read, before its tables are checked: the problems so far, in the order `_check` lists them
-    (`by_table[t]`: the reading problems of a table that could not be read)."""
+    """One folder as read, before its tables are checked: the profile's problems, the tables read (`raws`) and
+    the reading problems of each table that could not be read (`by_table`); `order` ranks the files for sorting."""
 
     directory: Path
     problems: list[Problem]
