@@ -1,29 +1,35 @@
 """Inventory figures: load + validate a generated sector, its growth at 1×/4×/16×, and every hostile-input bomb.
 
     .venv/bin/python benchmarks/bench_inventory.py [--institutions 130] [--consents 40000] [--delegations 4000]
-                                                   [--format parquet|csv]
+                                                   [--format parquet|csv] [--repeat 2] [--profile]
     .venv/bin/python benchmarks/bench_inventory.py --scale 1 4 16 [--sample 8]   # growth: rows per institution ×k
     .venv/bin/python benchmarks/bench_inventory.py --bombs                         # each bomb: seconds, peak RSS
 
 The sector is written as inventories to a temporary folder first (not timed; `--format csv` rewrites the
-generator's Parquet tables as CSV); loading runs in a fresh process so that its peak resident memory (ru_maxrss)
-is its own. Wall and CPU seconds are both printed (on a shared machine the wall clock measures the neighbours
-too), and the CPU of the whole loading process, imports and catalogue included, measured from outside. The
-baseline is the row-by-row reader and one polars pass per check that this replaced: 0.4 M rows/s for 130
-institutions (benchmarks/results, 2026-11-28).
+generator's Parquet tables as CSV). What is measured is the sector path, `load_inventories` over every folder (the
+tables of many institutions checked together), against the per-institution loop it replaced (`load_inventory` on
+each folder in turn, the same package), alternating `--repeat` times; each run is a fresh process, so that its
+peak resident memory (ru_maxrss) is its own. Wall and CPU seconds are both printed (on a shared machine the wall
+clock measures the neighbours too), and the CPU of the whole loading process, imports and catalogue included,
+measured from outside. Both must give the same rows and warnings (checked). `--profile` prints where the sector
+path spends its time. The older baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import hashlib
 import json
 import os
+import pstats
 import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 BASELINE_ROWS_PER_S = 0.4e6  # results/bench_inventory.txt before the vectorised checks (same machine, unloaded)
 
@@ -37,29 +43,74 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def load_all(root: Path) -> dict[str, float]:
+def load_all(root: Path, mode: str, profile: bool = False) -> dict[str, Any]:
     from altinn_analysis.catalogue import Catalogue, load_dsop
-    from altinn_analysis.inventory import load_inventory
+    from altinn_analysis.inventory import Inventory, load_inventories, load_inventory
 
     catalogue, services = Catalogue.load(), load_dsop().service_ids
     baseline = peak_mib()
     folders = sorted(p for p in root.iterdir() if p.is_dir())
     load_inventory(folders[0], catalogue=catalogue, known_services=services)  # warm: first-call costs aside
+    profiler = cProfile.Profile() if profile else None
     start, cpu = time.perf_counter(), time.process_time()
-    rows = warnings = 0
-    for folder in folders:
-        inv = load_inventory(folder, catalogue=catalogue, known_services=services)
-        rows += inv.delegations.height + inv.consents.height + inv.integrations.height
-        warnings += len(inv.warnings)
+    if profiler:
+        profiler.enable()
+    if mode == "sector":
+        loaded = load_inventories(folders, catalogue=catalogue, known_services=services)
+    else:
+        loaded = [load_inventory(folder, catalogue=catalogue, known_services=services) for folder in folders]
+    if profiler:
+        profiler.disable()
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    inventories = [i for i in loaded if isinstance(i, Inventory)]
+    fingerprint = hashlib.sha256()
+    for inv in inventories:  # what was loaded, to compare the two paths
+        fingerprint.update("\n".join(map(str, inv.warnings)).encode())
+        for table in (inv.delegations, inv.consents, inv.integrations):
+            fingerprint.update(str(table.hash_rows().sum()).encode())
     return {
+        "mode": mode,
         "institutions": len(folders),
-        "rows": rows,
-        "warnings": warnings,
-        "seconds": time.perf_counter() - start,
-        "cpu_seconds": time.process_time() - cpu,
+        "invalid": len(folders) - len(inventories),
+        "rows": sum(i.delegations.height + i.consents.height + i.integrations.height for i in inventories),
+        "warnings": sum(len(i.warnings) for i in inventories),
+        "content": fingerprint.hexdigest()[:16],
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "peak_mib": peak_mib(),
         "baseline_mib": baseline,
+        "profile": profile_lines(profiler, cpu_seconds) if profiler else [],
     }
+
+
+# Where the sector path's time goes: these functions of the package (module, name; cumulative, so nested ones
+# overlap their callers).
+PROFILED = {
+    ("inventory/_inventory.py", "_read_folder"): "read each folder (guarded readers, profile.yaml, 3 tables)",
+    ("sources/_parquet.py", "read_parquet"): "  Parquet: footer, decode, tidy pass",
+    ("sources/_parquet.py", "_decode_fast"): "    decode (polars)",
+    ("sources/_parquet.py", "_tidy"): "    tidy pass (ranges, blank rows, longest cell)",
+    ("sources/_yaml_strict.py", "read_yaml"): "  profile.yaml",
+    ("inventory/_validate.py", "_check_group"): "check the tables, all institutions together",
+    ("inventory/_columns.py", "distinct_texts"): "  distinct values of each text column",
+    ("inventory/_columns.py", "normalise"): "  normalise (cleaning decided on distinct values)",
+    ("inventory/_columns.py", "check_identity_numbers"): "  identity numbers and credentials (pre-filter)",
+    ("inventory/_collect.py", "finish"): "  deferred row checks: one pass per frame + the checks that hit",
+    ("inventory/_validate.py", "_duplicates"): "  exact duplicates (row hashes)",
+    ("inventory/_validate.py", "to_typed"): "  typed cast",
+    ("inventory/_inventory.py", "_assemble"): "sort problems, build each Inventory",
+}
+
+
+def profile_lines(profiler: cProfile.Profile, cpu_seconds: float) -> list[str]:
+    stats = pstats.Stats(profiler)
+    totals: dict[tuple[str, str], float] = {}
+    for (file, _, name), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        for key in PROFILED:
+            if name == key[1] and file.endswith(key[0]):
+                totals[key] = totals.get(key, 0.0) + cumulative
+    scale = cpu_seconds / max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]  # profiler overhead out
+    return [f"{text:<66} {totals.get(key, 0.0) * scale:6.2f} s" for key, text in PROFILED.items()]
 
 
 def as_csv(root: Path) -> None:
@@ -73,7 +124,10 @@ def as_csv(root: Path) -> None:
         path.unlink()
 
 
-def measure(institutions: int, consents: int, delegations: int, fmt: str = "parquet") -> dict[str, float]:
+def measure(
+    institutions: int, consents: int, delegations: int, fmt: str = "parquet", repeat: int = 1, profile: bool = False
+) -> list[dict[str, Any]]:
+    """Loop and sector runs alternating on the same generated sector, `repeat` times each (fresh processes)."""
     from altinn_analysis.synthetic import generate_sector, write_sector
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,23 +136,56 @@ def measure(institutions: int, consents: int, delegations: int, fmt: str = "parq
         if fmt == "csv":
             as_csv(Path(tmp))
         print(f"  generated {institutions} institutions ({fmt}) in {time.perf_counter() - start:.1f} s (not counted)")
-        before = children_cpu()
-        out = subprocess.run([sys.executable, __file__, "--load", tmp], capture_output=True, text=True, check=True)
-        result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
-        result["process_cpu_seconds"] = children_cpu() - before  # the whole loading process, imports and all
-        return result
+        results = []
+        for index in range(repeat * 2):
+            mode = ("loop", "sector")[index % 2]
+            command = [sys.executable, __file__, "--load", tmp, "--mode", mode]
+            if profile and index == repeat * 2 - 1:
+                command.append("--profile")
+            before = children_cpu()
+            out = subprocess.run(command, capture_output=True, text=True, check=True)
+            result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+            result["process_cpu_seconds"] = children_cpu() - before  # the whole loading process, imports and all
+            results.append(result)
+        return results
 
 
-def line(r: dict[str, float]) -> str:
+def line(r: dict[str, Any]) -> str:
     rate = r["rows"] / r["seconds"]
     cpu_rate = r["rows"] / max(r["cpu_seconds"], 1e-9)
     return (
-        f"{int(r['institutions'])} institutions, {int(r['rows']):,} rows: {r['seconds']:.2f} s wall "
-        f"({rate / 1e6:.2f} M rows/s, {rate / BASELINE_ROWS_PER_S:.1f}× baseline), {r['cpu_seconds']:.2f} s CPU "
-        f"({cpu_rate / 1e6:.2f} M rows/s); whole run "
+        f"{r['mode']:>6}: {int(r['institutions'])} institutions, {int(r['rows']):,} rows: {r['seconds']:.2f} s wall "
+        f"({rate / 1e6:.2f} M rows/s), {r['cpu_seconds']:.2f} s CPU ({cpu_rate / 1e6:.2f} M rows/s); whole run "
         f"{r.get('process_cpu_seconds', 0):.2f} s CPU with imports and catalogue; peak RSS {r['peak_mib']:.0f} MiB "
         f"(baseline {r['baseline_mib']:.0f} MiB); {int(r['warnings'])} warnings"
+        + (f", {int(r['invalid'])} invalid" if r["invalid"] else "")
     )
+
+
+def summary(results: list[dict[str, Any]]) -> None:
+    """Each run, then the sector path against the loop (best CPU of each), and whether both loaded the same."""
+    for r in results:
+        print("  " + line(r))
+    loops = [r for r in results if r["mode"] == "loop"]
+    sectors = [r for r in results if r["mode"] == "sector"]
+    loop, sector = min(loops, key=lambda r: r["cpu_seconds"]), min(sectors, key=lambda r: r["cpu_seconds"])
+    same = {r["content"] for r in results} == {sector["content"]} and len({r["warnings"] for r in results}) == 1
+
+    def rate(r: dict[str, Any]) -> str:
+        return f"{r['cpu_seconds']:.2f} s CPU ({r['rows'] / r['cpu_seconds'] / 1e6:.2f} M rows/s)"
+
+    best_wall = min(r["seconds"] for r in sectors)
+    print(
+        f"  => sector path {rate(sector)} against the per-institution loop {rate(loop)}: "
+        f"{loop['cpu_seconds'] / sector['cpu_seconds']:.1f}x; wall {best_wall:.2f} vs "
+        f"{min(r['seconds'] for r in loops):.2f} s; {sector['rows'] / best_wall / BASELINE_ROWS_PER_S:.1f}x the "
+        f"2026-11-28 baseline (wall); same rows, warnings and tables: {'yes' if same else 'NO'}"
+    )
+    for r in results:
+        if r["profile"]:
+            print(f"  where the sector path's {r['cpu_seconds']:.2f} s CPU go (cumulative; nested lines overlap):")
+            for text in r["profile"]:
+                print("    " + text)
 
 
 def bombs() -> None:
@@ -138,28 +225,34 @@ def main() -> None:
     parser.add_argument("--scale", type=int, nargs="*", help="growth: rows per institution × each factor")
     parser.add_argument("--sample", type=int, default=8, help="institutions for --scale")
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="the tables' file format")
+    parser.add_argument("--repeat", type=int, default=1, help="loop/sector pairs, alternating")
+    parser.add_argument("--profile", action="store_true", help="where the sector path spends its time")
     parser.add_argument("--bombs", action="store_true")
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=("sector", "loop"), default="sector", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
-        print(json.dumps(load_all(args.load)))
+        print(json.dumps(load_all(args.load, args.mode, args.profile)))
         return
+    print(f"bench_inventory  {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if args.bombs:
         bombs()
         return
     if args.scale:
-        results = []
+        growth: list[dict[str, Any]] = []
         for k in args.scale:
-            r = measure(args.sample, args.consents * k, args.delegations * k, args.format)
-            results.append(r)
-            print(f"{k:>3}× load + validate {line(r)}")
-        base = results[0]
-        for k, r in zip(args.scale, results, strict=True):
+            results = measure(args.sample, args.consents * k, args.delegations * k, args.format, args.repeat)
+            print(f"{k:>3}× load + validate")
+            summary(results)
+            growth.append(min((r for r in results if r["mode"] == "sector"), key=lambda r: r["cpu_seconds"]))
+        base = growth[0]
+        for k, r in zip(args.scale, growth, strict=True):
             per_row = (r["cpu_seconds"] / r["rows"]) / (base["cpu_seconds"] / base["rows"])
-            print(f"{k:>3}×: CPU per row {per_row:.2f}× the 1× figure (1.00 = linear growth)")
+            print(f"{k:>3}×: sector path CPU per row {per_row:.2f}× the 1× figure (1.00 = linear growth)")
         return
-    print("load + validate " + line(measure(args.institutions, args.consents, args.delegations, args.format)))
+    print("load + validate")
+    summary(measure(args.institutions, args.consents, args.delegations, args.format, args.repeat, args.profile))
 
 
 if __name__ == "__main__":

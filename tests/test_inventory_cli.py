@@ -96,3 +96,16 @@ def test_help(cli: Cli) -> None:
     code, out, _ = cli("validate", "--help")
     assert code == 0
     assert "--format" in out and "--reference-dir" in out
+
+
+def test_many_folders_print_what_each_prints_alone(cli: Cli, tmp_path: Path) -> None:
+    """Folders checked together (one call) print, folder by folder, exactly what each prints on its own."""
+    cases = ["valid_from_after_valid_to", "unknown_codes_warn", "broken_parquet", "duplicate_row", "ragged_row"]
+    folders = [build_case(case, tmp_path / case) for case in cases]
+    folders[2:2] = [MINIMAL, tmp_path / "missing"]
+    code, out, _ = cli("validate", *folders)
+    assert code == 1
+    alone = [cli("validate", folder).out for folder in folders]
+    assert out == "".join(alone) + f"{len(folders)} folders checked: 2 valid, 5 invalid\n"
+    _, as_json, _ = cli("validate", *folders, "--format", "json")
+    assert json.loads(as_json) == [row for f in folders for row in json.loads(cli("validate", f, "-f", "json").out)]

@@ -134,15 +134,17 @@ def sector(
     import polars as pl
 
     from altinn_analysis.impact import assess_many, sector_summary
-    from altinn_analysis.inventory import InventoryError, load_inventory
+    from altinn_analysis.inventory import InventoryError, load_inventories
 
     day = as_of_flag(as_of)
     catalogue, dsop = load_catalogue(reference_dir), load_dsop_catalogue(dsop_dir)
     inventories, failed = [], 0
-    for path in expand_institution_dirs(directories, inventory_dir):
-        try:
-            inventories.append(load_inventory(path, catalogue=catalogue, known_services=dsop.service_ids))
-        except InventoryError as exc:
+    paths = expand_institution_dirs(directories, inventory_dir)
+    loaded = load_inventories(paths, catalogue=catalogue, known_services=dsop.service_ids)  # checked together
+    for path, exc in zip(paths, loaded, strict=True):
+        if not isinstance(exc, InventoryError):
+            inventories.append(exc)
+        else:
             failed += 1
             typer.echo(
                 f"error: {path}: skipped, invalid inventory ({len(exc.problems)} problem(s)); "

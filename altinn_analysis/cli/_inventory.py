@@ -60,7 +60,7 @@ def validate(
 
     Exit 0 when every folder is valid (warnings allowed), 1 when any folder has an error.
     """
-    from altinn_analysis.inventory import Limits, Problem, default_known_services, validate_inventory
+    from altinn_analysis.inventory import Limits, default_known_services, validate_inventories
 
     try:
         limits = Limits.parse(limit or [])
@@ -73,13 +73,10 @@ def validate(
     except Exception as exc:  # the DSOP catalogue's own error names its file and row
         fail(f"the DSOP catalogue could not be loaded: {exc}")
 
-    results: list[tuple[Path, list[Problem]]] = []
-    for directory in _folders(directories, inventory_dir):
-        try:
-            problems = validate_inventory(directory, catalogue=catalogue, known_services=known_services, limits=limits)
-        except Exception as exc:  # a bug on one folder must not stop the others from being checked
-            problems = [Problem(".", None, None, f"internal error while checking this folder: {type(exc).__name__}")]
-        results.append((directory, problems))
+    # Every folder's tables checked together; a failure in one folder is its own problem, never the others'.
+    folders = _folders(directories, inventory_dir)
+    found = validate_inventories(folders, catalogue=catalogue, known_services=known_services, limits=limits)
+    results: list[tuple[Path, list[Problem]]] = list(zip(folders, found, strict=True))
 
     if fmt is OutputFormat.json:
         rows = [{"directory": str(d), **p.to_dict()} for d, problems in results for p in problems]

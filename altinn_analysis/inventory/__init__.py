@@ -1,12 +1,16 @@
 """One institution's inventory (DESIGN §5): load `data/institutions/<org_number>/`, validate it, normalise it.
 
 ```python
-from altinn_analysis.inventory import load_inventory, validate_inventory
+from altinn_analysis.inventory import load_inventories, load_inventory, validate_inventory
 
 inv = load_inventory("data/institutions/910000004")  # InventoryError lists every problem
 inv.profile.org_form, inv.delegations, inv.table("consents", pandas=True)
 for problem in validate_inventory("some/folder"):  # never raises for bad content
     print(problem)  # consents.csv:7:valid_to: error: valid_to 2026-01-01 is before valid_from 2026-02-01
+
+# A whole sector: the same results per folder, the tables of many institutions checked together (much faster).
+for folder, loaded in zip(folders, load_inventories(folders)):  # an Inventory or the InventoryError, per folder
+    ...
 ```
 
 The format is declared once, as data, in `TABLE_SPECS` and `PROFILE_FIELDS`; `write_template(folder)` writes an
@@ -39,7 +43,9 @@ if TYPE_CHECKING:
     from altinn_analysis.inventory._inventory import (
         Inventory,
         default_known_services,
+        load_inventories,
         load_inventory,
+        validate_inventories,
         validate_inventory,
     )
     from altinn_analysis.inventory._problem import (
@@ -126,6 +132,7 @@ __all__ = [
     "inventory_files",
     "is_national_identity_number",
     "is_valid_org_number",
+    "load_inventories",
     "load_inventory",
     "national_id_check_digits",
     "org_number_check_digit",
@@ -134,6 +141,7 @@ __all__ = [
     "pull_into",
     "read_table_bytes",
     "redact_identity_numbers",
+    "validate_inventories",
     "validate_inventory",
     "write_template",
 ]

@@ -15,7 +15,7 @@ import polars as pl
 
 from altinn_analysis.checks import IDENTITY_PREFILTER, find_identity_numbers, org_number_problem
 from altinn_analysis.checks import excerpt as _show
-from altinn_analysis.inventory._collect import Collector
+from altinn_analysis.inventory._collect import INST, Collector
 from altinn_analysis.inventory._profile import IDENTITY_MESSAGE
 from altinn_analysis.inventory._schema import TABLE_SPECS, ColumnSpec
 from altinn_analysis.secret_guard import CREDENTIAL_PREFILTER, credential_kind
@@ -152,7 +152,9 @@ def normalise(
             allowed |= {n for n in strings if found.get(f"{n} allowed")}
     frame = source.with_columns(_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty)
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
-    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+    # Appended as columns of their own: a literal would be broadcast by re-chunking the whole frame (the rows of
+    # many institutions are many chunks).
+    frame = frame.hstack([pl.Series(c, [None], dtype=pl.String).new_from_index(0, frame.height) for c in missing])
     if service_col in dirty:
         col = pl.col(service_col)
         loose = col.str.contains(_SERVICE_LOOSE)
@@ -221,20 +223,16 @@ def check_identity_numbers(
     if suspects.height == 0:
         return
     for name in texts:
-        candidates = suspects.filter(pl.col(name).str.contains(pattern)).select(ROW, name)
-        ids = [row for row, value in candidates.iter_rows() if find_identity_numbers(value)]
+        candidates = suspects.filter(pl.col(name).str.contains(pattern)).select(INST, ROW, name)
+        cells = candidates.get_column(name).to_list()
+        ids = pl.Series([bool(find_identity_numbers(v)) for v in cells], dtype=pl.Boolean)
+        out.rows(candidates.filter(ids), name, IDENTITY_MESSAGE, "hold what looks like a national identity number")
+        kinds = pl.Series("__kind__", [credential_kind(v) for v in cells], dtype=pl.String)
         out.rows(
-            candidates.filter(pl.col(ROW).is_in(ids)),
+            candidates.with_columns(kinds).filter(kinds.is_not_null()),
             name,
-            IDENTITY_MESSAGE,
-            "hold what looks like a national identity number",
-        )
-        kinds = {row: kind for row, value in candidates.iter_rows() if (kind := credential_kind(value))}
-        out.rows(
-            candidates.filter(pl.col(ROW).is_in(list(kinds))),
-            name,
-            lambda r, kinds=kinds: (  # type: ignore[misc]
-                f"holds what looks like a credential ({kinds[r[ROW]]}; not shown): an inventory never holds "
+            lambda r: (
+                f"holds what looks like a credential ({r['__kind__']}; not shown): an inventory never holds "
                 "secrets, and this one would be copied into every report — remove it"
             ),
             "hold what looks like a credential",

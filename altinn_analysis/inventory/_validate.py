@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,7 +18,7 @@ import polars as pl
 
 from altinn_analysis.checks import Problem, org_number_problem
 from altinn_analysis.checks import excerpt as _show
-from altinn_analysis.inventory._collect import Collector
+from altinn_analysis.inventory._collect import INST, Collector
 from altinn_analysis.inventory._columns import (
     SERVICE_CODE_RE,
     as_date,
@@ -31,7 +31,15 @@ from altinn_analysis.inventory._columns import (
 from altinn_analysis.inventory._schema import TABLE_SPECS
 from altinn_analysis.sources import ROW, RawTable
 
-__all__ = ["DEFAULT_LIMIT", "CatalogueLookups", "TableCheck", "check_table", "to_typed"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "CatalogueLookups",
+    "TableCheck",
+    "TableContext",
+    "check_table",
+    "check_tables",
+    "to_typed",
+]
 
 DEFAULT_LIMIT = 20
 PACKAGE_URN_PREFIX = "urn:altinn:accesspackage:"
@@ -71,6 +79,7 @@ class TableCheck:
     file: str
     frame: pl.DataFrame
     problems: list[Problem]
+    typed: pl.DataFrame | None = None  # `to_typed(table, frame)` when asked for
 
 
 def _only_on(frame: pl.DataFrame, column: str, only_on: dict[str, str], what: str, out: Collector) -> None:
@@ -236,55 +245,49 @@ def _consents(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collector)
     )
 
 
-def _integrations(
-    frame: pl.DataFrame,
-    vendors: Collection[str] | None,
-    own_org_number: str | None,
-    out: Collector,
-    services: Collection[str] | None = None,
-) -> None:
+def _integrations(frame: pl.DataFrame, contexts: Sequence[TableContext], out: Collector) -> None:
     _only_on(frame, "kind", _KIND_ONLY_ON, "kind", out)
-    if services is not None and "services" in frame.columns:
-        known = set(services)
-        out.values(
-            frame.filter(pl.col("services").is_not_null()),
-            "services",
-            lambda v: (
-                None
-                if not (bad := [s for s in re.findall(r"[^\s;,]+", v) if s not in known])
-                else f"{', '.join(bad)}: not among the profile's dsop_services ({', '.join(sorted(known))})"
-            ),
-            "error",
-        )
-    if vendors is None:
+    known = [None if c.services is None else set(c.services) for c in contexts]
+    if any(k is not None for k in known) and "services" in frame.columns:
+
+        def bad_services(inst: int, v: str) -> str | None:
+            ids = known[inst]
+            if ids is None or not (bad := [s for s in re.findall(r"[^\s;,]+", v) if s not in ids]):
+                return None
+            return f"{', '.join(bad)}: not among the profile's dsop_services ({', '.join(sorted(ids))})"
+
+        out.values_each(frame.filter(pl.col("services").is_not_null()), "services", bad_services, "error")
+    listed = [
+        None if c.vendors is None else set(c.vendors) | ({c.own_org_number} if c.own_org_number else set())
+        for c in contexts
+    ]
+    if all(vendors is None for vendors in listed):
         return
-    operated_by = pl.col("operated_by")
-    listed = set(vendors) | ({own_org_number} if own_org_number else set())
-    out.values(
-        frame,
-        "operated_by",
-        lambda v: (
-            None
-            if v in listed or org_number_problem(v) is not None
-            else f"vendor {v} runs this integration but is not listed under vendors in profile.yaml"
-        ),
-        where=operated_by != "self",
-    )
+
+    def bad_operator(inst: int, v: str) -> str | None:
+        vendors = listed[inst]
+        if vendors is None or v in vendors or org_number_problem(v) is not None:
+            return None
+        return f"vendor {v} runs this integration but is not listed under vendors in profile.yaml"
+
+    out.values_each(frame, "operated_by", bad_operator, where=pl.col("operated_by") != "self")
 
 
 def _duplicates(frame: pl.DataFrame, out: Collector) -> None:
     # Exact duplicates are errors, not warnings: rows are counted (holders, consents), so a repeated row would be
     # counted twice, and dropping it silently would hide a broken export. An aggregate belongs in one row.
-    columns = [c for c in frame.columns if c != ROW]
+    columns = [c for c in frame.columns if c not in (ROW, INST)]
     if not columns or frame.height < 2:
         return
     # Distinct row hashes decide (one cheap pass: no duplicate if all differ); a hash collision only costs the
     # exact check, and the window that names each duplicate's first row runs only when there are duplicates.
-    if frame.select(columns).hash_rows().n_unique() == frame.height:
+    # A row is a duplicate only within its own institution (one institution alone: no need to hash its number).
+    keys = [*columns] if len(out.problems) == 1 else [INST, *columns]
+    if frame.select(keys).hash_rows().n_unique() == frame.height:
         return
-    if not frame.select(pl.struct(columns).is_duplicated().any()).item():
+    if not frame.select(pl.struct(keys).is_duplicated().any()).item():
         return
-    marked = frame.with_columns(pl.col(ROW).min().over(columns).alias("__first__"))
+    marked = frame.with_columns(pl.col(ROW).min().over(keys).alias("__first__"))
     out.rows(
         marked.filter(pl.col(ROW) != pl.col("__first__")),
         None,
@@ -294,6 +297,16 @@ def _duplicates(frame: pl.DataFrame, out: Collector) -> None:
         ),
         "exact duplicates of earlier rows",
     )
+
+
+@dataclass(frozen=True)
+class TableContext:
+    """What one institution's profile tells the checks of its tables (None where profile.yaml could not be read:
+    the vendor and service cross-checks are skipped)."""
+
+    vendors: Collection[str] | None = None
+    own_org_number: str | None = None
+    services: Collection[str] | None = None
 
 
 def check_table(
@@ -307,8 +320,62 @@ def check_table(
 ) -> TableCheck:
     """Every check on one table. `catalogue` None skips the catalogue look-ups, `vendors` None the vendor
     cross-check (for when profile.yaml could not be read)."""
+    context = TableContext(vendors, own_org_number, services)
+    return check_tables([raw], [context], catalogue=catalogue, limit=limit)[0]
+
+
+def check_tables(
+    raws: Sequence[RawTable],
+    contexts: Sequence[TableContext],
+    *,
+    catalogue: CatalogueLookups | None = None,
+    limit: int = DEFAULT_LIMIT,
+    typed: bool = False,
+) -> list[TableCheck]:
+    """`check_table` for many institutions' tables (`contexts[i]` belongs to `raws[i]`), each result the same as
+    checking that table alone. Tables of the same file name and layout are checked together, in one set of
+    queries over their rows; `typed`: each result also holds `to_typed` of its frame (used where it has no
+    error)."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for index, raw in enumerate(raws):
+        key = (raw.table, raw.file, raw.header_row, tuple(raw.source.schema.items()))
+        groups.setdefault(key, []).append(index)
+    results: list[TableCheck | None] = [None] * len(raws)
+    for indices in groups.values():
+        members = [raws[i] for i in indices]
+        checks = _check_group(members, [contexts[i] for i in indices], catalogue, limit, typed)
+        for index, check in zip(indices, checks, strict=True):
+            results[index] = check
+    return [r for r in results if r is not None]
+
+
+def _typed_or_none(table: str, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """`to_typed` of every institution's rows at once; None if the rows of one with errors cannot be cast (each
+    valid institution is then cast on its own, as alone)."""
+    try:
+        return to_typed(table, frame)
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+        return None
+
+
+def _check_group(
+    raws: Sequence[RawTable],
+    contexts: Sequence[TableContext],
+    catalogue: CatalogueLookups | None,
+    limit: int,
+    typed: bool,
+) -> list[TableCheck]:
+    first = raws[0]
+    heights = [raw.source.height for raw in raws]
+    # Each institution's rows with its number, in one contiguous frame (filters over many chunks are slow).
+    parts = [
+        raw.source.hstack([pl.Series(INST, [i], dtype=pl.UInt32).new_from_index(0, h)])
+        for i, (raw, h) in enumerate(zip(raws, heights, strict=True))
+    ]
+    source = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical", rechunk=True)
+    raw = RawTable(first.table, first.file, source, first.header_row, "")
     spec = TABLE_SPECS[raw.table]
-    out = Collector(raw.file, limit)
+    out = Collector(raw.file, limit, len(raws))
     present = check_header(raw, out)
     distinct = distinct_texts(raw)
     values: dict[str, list[str | None]] = distinct.row(0, named=True) if distinct.width else {}
@@ -323,9 +390,20 @@ def check_table(
     elif raw.table == "consents":
         _consents(frame, catalogue, out)
     elif raw.table == "integrations":
-        _integrations(frame, vendors, own_org_number, out, services)
+        _integrations(frame, contexts, out)
     _duplicates(frame, out)
-    return TableCheck(raw.table, raw.file, frame.select(ROW, *spec.column_names), out.finish())
+    problems = out.finish()
+    frame = frame.select(ROW, *spec.column_names)
+    whole = _typed_or_none(raw.table, frame) if typed else None
+    results: list[TableCheck] = []
+    offset = 0
+    # The frame keeps the concatenation's order (every step adds or replaces columns), so each institution's rows
+    # are one slice of it.
+    for member, height, found in zip(raws, heights, problems, strict=True):
+        part = whole.slice(offset, height) if whole is not None else None
+        results.append(TableCheck(member.table, member.file, frame.slice(offset, height), found, part))
+        offset += height
+    return results
 
 
 def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:

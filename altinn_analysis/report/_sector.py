@@ -19,7 +19,7 @@ from altinn_analysis.impact import (
     sector_summary,
     verdicts,
 )
-from altinn_analysis.inventory import Inventory, InventoryError, load_inventory
+from altinn_analysis.inventory import Inventory, InventoryError, load_inventories
 from altinn_analysis.report._display import Figure, Html, code_label, heading, paragraph, table_html
 from altinn_analysis.report._institution import load_catalogues
 from altinn_analysis.report._params import check_language, resolve_as_of
@@ -84,11 +84,13 @@ class SectorReport:
         if findings_dir not in (None, ""):
             return cls._from_run(Path(str(findings_dir)), inventory_dir, day, language, catalogue, dsop, report_links)
         inventories, failed = [], {}
-        for folder in institution_dirs(inventory_dir):
-            try:
-                inventories.append(load_inventory(folder, catalogue=catalogue, known_services=dsop.service_ids))
-            except InventoryError as exc:
-                failed[folder.name] = t("sector_reason_invalid", language, n=len(exc.errors))
+        folders = institution_dirs(inventory_dir)
+        loaded = load_inventories(folders, catalogue=catalogue, known_services=dsop.service_ids)  # checked together
+        for folder, result in zip(folders, loaded, strict=True):
+            if isinstance(result, InventoryError):
+                failed[folder.name] = t("sector_reason_invalid", language, n=len(result.errors))
+            else:
+                inventories.append(result)
         findings = assess_many(catalogue, dsop, inventories, day, language=language)
         return cls(day, language, catalogue, dsop, inventories, findings, failed, report_links)
 

@@ -68,7 +68,9 @@ class RawTable:
 
     @property
     def columns(self) -> list[str]:
-        return [c for c in self.source.columns if c != ROW]
+        # `__name__` columns are bookkeeping (ROW, and a caller's own, e.g. the institution of a row when many
+        # are checked together): a normalised header name never starts with `_`.
+        return [c for c in self.source.columns if not c.startswith("__")]
 
     @cached_property
     def frame(self) -> pl.DataFrame:

@@ -1,0 +1,265 @@
+"""Many institutions checked together (`validate_inventories`, `load_inventories`) give each institution exactly
+what checking its folder alone gives: a differential test over generated institutions with injected faults of
+every kind the validator reports, in CSV, XLSX and Parquet, plus the committed bad-input cases, all in one call."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import hostile_support as hs
+import openpyxl
+import polars as pl
+import pytest
+from inventory_support import CASES, KNOWN_SERVICES, SYNTHETIC_FNR, build_case
+
+from altinn_analysis.catalogue import Catalogue
+from altinn_analysis.inventory import (
+    Inventory,
+    InventoryError,
+    load_inventories,
+    load_inventory,
+    validate_inventories,
+    validate_inventory,
+)
+from altinn_analysis.inventory import _inventory as inventory_module  # the package's own tests may use its modules
+from altinn_analysis.synthetic import generate_sector, write_sector
+
+Edit = Callable[[Path], object]
+
+
+def _frame(folder: Path, table: str) -> pl.DataFrame:
+    return pl.read_parquet(folder / f"{table}.parquet")
+
+
+def _as_csv(folder: Path, table: str, edit: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f) -> None:
+    """The generated table rewritten as the CSV an analyst would export (`;`, ISO dates), after `edit`."""
+    frame = _frame(folder, table).with_columns(pl.col(pl.List(pl.String)).list.join(" "))
+    frame = edit(frame.with_columns(pl.all().cast(pl.String)))
+    frame.write_csv(folder / f"{table}.csv", separator=";")
+    (folder / f"{table}.parquet").unlink()
+
+
+def _as_xlsx(folder: Path, table: str, edit: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f) -> None:
+    frame = edit(_frame(folder, table).with_columns(pl.col(pl.List(pl.String)).list.join(" ")))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = table
+    sheet.append(frame.columns)
+    for row in frame.iter_rows():
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    (folder / f"{table}.xlsx").write_bytes(buffer.getvalue())
+    (folder / f"{table}.parquet").unlink()
+
+
+def _parquet(folder: Path, table: str, edit: Callable[[pl.DataFrame], pl.DataFrame]) -> None:
+    edit(_frame(folder, table)).write_parquet(folder / f"{table}.parquet")
+
+
+def _set(column: str, rows: list[int], value: object) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """`value` in `column` on the given (0-based) data rows, as text where the column is text."""
+
+    def edit(frame: pl.DataFrame) -> pl.DataFrame:
+        dtype = frame.schema[column]
+        index = pl.int_range(pl.len())
+        lit = pl.lit(value, dtype=dtype) if value is None else pl.lit(value)
+        return frame.with_columns(pl.when(index.is_in(rows)).then(lit).otherwise(pl.col(column)).alias(column))
+
+    return edit
+
+
+def _profile(folder: Path, old: str, new: str) -> None:
+    path = folder / "profile.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (old, text)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _link(folder: Path) -> None:
+    target = folder.parent / "elsewhere.parquet"
+    (folder / "integrations.parquet").rename(target)
+    (folder / "integrations.parquet").symlink_to(target)
+
+
+# One fault (or a few) per institution; institutions without a fault stay clean and share their queries with the
+# faulty ones. Each entry: a name (for the assertion message) and what to do to the generated folder.
+FAULTS: list[tuple[str, Edit]] = [
+    ("clean parquet", lambda d: None),
+    ("bad dates in CSV", lambda d: _as_csv(d, "consents", _set("valid_from", [0, 3], "31.12.2025"))),
+    ("impossible date in CSV", lambda d: _as_csv(d, "delegations", _set("granted_at", [1], "2026-02-30"))),
+    ("many bad dates (over the limit)", lambda d: _as_csv(d, "consents", _set("valid_to", list(range(40)), "snart"))),
+    ("unknown enum values", lambda d: _parquet(d, "consents", _set("status", [2, 5], "Aktiv"))),
+    ("mixed case enum, cleaned", lambda d: _parquet(d, "delegations", _set("platform", [0], " Altinn2 "))),
+    ("identity number in holder_id", lambda d: _parquet(d, "delegations", _set("holder_id", [4], SYNTHETIC_FNR))),
+    ("credential in a name", lambda d: _parquet(d, "integrations", _set("name", [0], "-----BEGIN PRIVATE KEY-----"))),
+    ("duplicate rows", lambda d: _parquet(d, "delegations", lambda f: pl.concat([f, f.head(3)]))),
+    ("missing required column", lambda d: _parquet(d, "consents", lambda f: f.drop("status"))),
+    ("unknown column", lambda d: _parquet(d, "delegations", lambda f: f.with_columns(pl.lit("x").alias("sorce")))),
+    ("missing file", lambda d: (d / "integrations.parquet").unlink()),
+    ("count as text", lambda d: _parquet(d, "consents", lambda f: f.with_columns(pl.col("count").cast(pl.String)))),
+    ("bad count text", lambda d: _as_csv(d, "consents", _set("count", [0, 1], "mange"))),
+    ("count zero", lambda d: _parquet(d, "consents", _set("count", [7], 0))),
+    ("valid_to before valid_from", lambda d: _as_csv(d, "consents", _set("valid_to", [2], "2001-01-01"))),
+    ("required value missing", lambda d: _parquet(d, "delegations", _set("holder_id", [3, 9], None))),
+    ("service grant not code:edition", lambda d: _parquet(d, "delegations", _set("grant_type", [0], "service"))),
+    ("unknown role", lambda d: _as_xlsx(d, "delegations", _set("grant", [0], "NOSUCHROLE"))),
+    ("loose service code", lambda d: _as_csv(d, "consents", _set("service", [0], "4804 / 210607"))),
+    ("vendor not listed", lambda d: _parquet(d, "integrations", _set("operated_by", [0], "920000002"))),
+    ("operated_by not an org number", lambda d: _parquet(d, "integrations", _set("operated_by", [1], "12345"))),
+    (
+        "service not in profile",
+        lambda d: _parquet(
+            d, "integrations", lambda f: f.with_columns(pl.lit("sbl no-such-service").alias("services"))
+        ),
+    ),
+    ("platform mismatch", lambda d: _parquet(d, "integrations", _set("kind", [0, 1], "system_user"))),
+    ("xlsx clean", lambda d: _as_xlsx(d, "integrations")),
+    ("xlsx consents with a bad date", lambda d: _as_xlsx(d, "consents", _set("valid_from", [1], "i går"))),
+    ("profile: bad org number", lambda d: _profile(d, "org_number: '", "org_number: '1")),
+    ("profile missing", lambda d: (d / "profile.yaml").unlink()),
+    ("profile: unknown service", lambda d: _profile(d, "dsop_services:", "dsop_services:\n- no-such-service")),
+    ("broken parquet", lambda d: (d / "consents.parquet").write_bytes(b"PAR1" + b"\x00" * 64 + b"PAR1")),
+    ("a link in place of a table", _link),
+    ("a Parquet bomb", lambda d: hs.parquet_dictionary_rows(d / "consents.parquet", 11_000_000)),
+    (
+        "identity number in a CSV header",
+        lambda d: _as_csv(d, "integrations", lambda f: f.rename({"name": SYNTHETIC_FNR})),
+    ),
+    ("an ignored file", lambda d: (d / "notes.txt").write_bytes(b"x")),
+    ("clean CSV", lambda d: _as_csv(d, "delegations")),
+    # Faults that only checking institutions together could get wrong: a second institution over the row limit in
+    # the same layout (the limit is per institution), and the very rows of another institution (not duplicates).
+    ("many bad dates again", lambda d: _as_csv(d, "consents", _set("valid_to", list(range(30)), "snart"))),
+    ("the rows of another institution", lambda d: _copy(sorted(d.parent.iterdir())[0], d, "delegations.parquet")),
+    ("duplicate rows again", lambda d: _parquet(d, "delegations", lambda f: pl.concat([f.head(30), f]))),
+]
+
+
+def _copy(source: Path, target: Path, name: str) -> None:
+    (target / name).write_bytes((source / name).read_bytes())
+
+
+@pytest.fixture(scope="module")
+def sector(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    root = tmp_path_factory.mktemp("sector")
+    generated = root / "generated"
+    write_sector(generated, generate_sector(len(FAULTS), 7, 400, 80))
+    folders = sorted(p for p in generated.iterdir() if p.is_dir())
+    for folder, (_, fault) in zip(folders, FAULTS, strict=True):
+        fault(folder)
+    cases = [build_case(case, root / "cases" / case) for case in CASES]
+    # The bad-input cases between the generated institutions, and a folder that does not exist among them.
+    return [*folders[:10], *cases, root / "no-such-folder", *folders[10:]]
+
+
+def _names(folders: list[Path]) -> Iterator[str]:
+    faults = dict(zip(sorted(p.name for p in folders if p.parent.name == "generated"), FAULTS, strict=False))
+    for folder in folders:
+        yield faults[folder.name][0] if folder.name in faults else folder.name
+
+
+def _alone(folder: Path, catalogue: Catalogue) -> Inventory | InventoryError:
+    try:
+        return load_inventory(folder, catalogue=catalogue, known_services=KNOWN_SERVICES)
+    except InventoryError as exc:
+        return exc
+
+
+def _same(together: Inventory | InventoryError, alone: Inventory | InventoryError, name: str) -> None:
+    if isinstance(alone, InventoryError):
+        assert isinstance(together, InventoryError), name
+        assert together.problems == alone.problems, name
+        assert together.directory == alone.directory, name
+        return
+    assert isinstance(together, Inventory), (name, together)
+    assert together.profile == alone.profile, name
+    assert together.file_hashes == alone.file_hashes, name
+    assert together.warnings == alone.warnings, name
+    assert together.pulled == alone.pulled, name
+    for table in ("delegations", "consents", "integrations"):
+        assert together.table(table).equals(alone.table(table)), (name, table)
+        assert together.table(table).schema == alone.table(table).schema, (name, table)
+
+
+def test_the_faults_are_found(sector: list[Path], embedded: Catalogue) -> None:
+    """The injected faults really are faults (else the comparison below would prove little)."""
+    problems = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    found = {name: found for name, found in zip(_names(sector), problems, strict=True)}
+    assert found["clean parquet"] == [] or all(p.severity == "warning" for p in found["clean parquet"])
+    for name, _ in FAULTS:
+        if name.startswith(("clean", "xlsx clean", "the rows of another")):
+            continue
+        assert found[name], name
+    assert "'31.12.2025' looks like dd.mm.yyyy" in " ".join(p.message for p in found["bad dates in CSV"])
+    assert any("more rows" in p.message for p in found["many bad dates (over the limit)"])
+    assert any("exact duplicate of row" in p.message for p in found["duplicate rows"])
+    assert any("more rows: exact duplicates" in p.message for p in found["duplicate rows again"])
+    assert not any("exact duplicate" in p.message for p in found["the rows of another institution"])
+    assert any("not listed under vendors" in p.message for p in found["vendor not listed"])
+    assert any("credential" in p.message for p in found["credential in a name"])
+    assert any("national identity number" in p.message for p in found["identity number in holder_id"])
+    assert any("over the limit" in p.message for p in found["a Parquet bomb"])
+    assert any("symbolic link" in p.message for p in found["a link in place of a table"])
+
+
+def test_checking_together_gives_each_institution_what_it_gets_alone(sector: list[Path], embedded: Catalogue) -> None:
+    together = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    for folder, name, problems in zip(sector, _names(sector), together, strict=True):
+        assert problems == validate_inventory(folder, catalogue=embedded, known_services=KNOWN_SERVICES), name
+
+
+@pytest.mark.slow
+def test_loading_together_gives_each_institution_what_it_gets_alone(sector: list[Path], embedded: Catalogue) -> None:
+    together = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    assert len(together) == len(sector)
+    for folder, name, result in zip(sector, _names(sector), together, strict=True):
+        _same(result, _alone(folder, embedded), name)
+
+
+@pytest.mark.slow
+def test_chunks_give_the_same_result(sector: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 1_500)  # a few institutions per chunk
+    chunked = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    for name, a, b in zip(_names(sector), whole, chunked, strict=True):
+        _same(b, a, name)
+
+
+@pytest.mark.slow
+def test_a_failure_in_one_folder_leaves_the_others_alone(
+    sector: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    poisoned = sector[3]
+    real = inventory_module.check_tables  # type: ignore[attr-defined]
+
+    def failing(raws, contexts, **kwargs):  # type: ignore[no-untyped-def]
+        hashes = {raw.sha256 for raw in raws}
+        if any(h in hashes for h in _hashes(poisoned)):
+            raise RuntimeError("a bug")
+        return real(raws, contexts, **kwargs)
+
+    monkeypatch.setattr(inventory_module, "check_tables", failing)
+    got = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    for index, (name, a, b) in enumerate(zip(_names(sector), expected, got, strict=True)):
+        if index == 3:
+            assert [p.message for p in b] == ["internal error while checking this folder: RuntimeError"], name
+        else:
+            assert a == b, name
+
+
+def _hashes(folder: Path) -> set[str]:
+    import hashlib
+
+    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
+
+
+def test_a_missing_folder_among_good_ones(tmp_path: Path, embedded: Catalogue) -> None:
+    folder = hs.inventory_with(tmp_path / "inv")
+    problems = validate_inventories([folder, tmp_path / "missing"], catalogue=embedded, known_services=KNOWN_SERVICES)
+    assert problems[0] == validate_inventory(folder, catalogue=embedded, known_services=KNOWN_SERVICES)
+    assert "does not exist" in problems[1][0].message
