@@ -72,7 +72,7 @@ def _seed_tracking(path: Path) -> None:
         header = [c.value for c in ws[1]]
         cols = {h: i + 1 for i, h in enumerate(header)}
         owner = cols.get("Ansvarlig") or cols.get("Owner")
-        progress = cols.get("Fremdrift") or cols.get("Progress")
+        progress = cols.get("Framdrift") or cols.get("Progress")
         comment = cols.get("Kommentar") or cols.get("Comment")
         for r in range(2, ws.max_row + 1):
             if (r + s) % 3 == 0 and owner:
