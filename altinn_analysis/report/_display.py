@@ -8,6 +8,7 @@ folder. plotly ≥ 6's default renderer drops charts from nbconvert HTML, so thi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -59,16 +60,32 @@ class Html:
 
 @dataclass(frozen=True)
 class Figure:
-    """A plotly figure with an explicit, nbconvert-safe representation (see module docstring)."""
+    """A plotly figure with an explicit, nbconvert-safe representation (see module docstring).
 
-    figure: go.Figure
+    `source` is a `go.Figure`, or its plotly JSON (`figures.*_spec`): the report's charts come as JSON, which is
+    all a notebook shows, and `figure` makes the go.Figure only when someone asks for it."""
+
+    source: go.Figure | dict[str, Any]
     name: str
     omitted: str = ""  # the sentence shown instead of an empty figure
+
+    @functools.cached_property
+    def spec(self) -> dict[str, Any]:
+        """The figure's plotly JSON, made once: the notebook output, the digest and the HTML all come from it."""
+        return self.source if isinstance(self.source, dict) else self.source.to_plotly_json()
+
+    @functools.cached_property
+    def figure(self) -> go.Figure:
+        if isinstance(self.source, dict):
+            import plotly.graph_objects as go
+
+            return go.Figure(self.source, _validate=False)
+        return self.source
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         if self.empty:
             return {"text/html": self.html(), "text/plain": self.omitted}
-        spec = self.figure.to_plotly_json()  # once: the JSON, the digest and the HTML are all made from it
+        spec = self.spec
         return {
             "application/vnd.plotly.v1+json": spec,
             "text/html": self._chart(spec),
@@ -77,13 +94,13 @@ class Figure:
 
     @property
     def empty(self) -> bool:
-        meta = self.figure.layout.meta
+        meta = self.spec.get("layout", {}).get("meta")
         return bool(isinstance(meta, dict) and meta.get("empty"))
 
     def html(self) -> str:
         if self.empty:  # no chart that only says "no data": one sentence takes its place
             return f'<p class="aa-nofigure" data-figure="{html.escape(self.name)}">{html.escape(self.omitted)}</p>'
-        return self._chart(self.figure.to_plotly_json())
+        return self._chart(self.spec)
 
     def _chart(self, spec: dict[str, Any]) -> str:
         import plotly.io as pio

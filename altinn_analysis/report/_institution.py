@@ -357,19 +357,20 @@ class InstitutionReport:
 
         lang = self.language
         if name == "readiness":
-            fig = figures.readiness_by_area(self.findings, lang)
+            spec = figures.readiness_by_area_spec(self.findings, lang)
         elif name == "timeline":
-            fig = figures.deadline_timeline(self.dsop.milestones, self.findings, self.params.as_of, lang)
+            spec = figures.deadline_timeline_spec(self.dsop.milestones, self.findings, self.params.as_of, lang)
         elif name == "roles":
             packages = self.catalogue.access_packages.select("urn", f"name_{lang}").iter_rows()
             names = {str(urn): str(n) for urn, n in packages if n}
-            fig = figures.roles_sankey(self.findings, self.inventory.delegations, self.dsop, lang, names)
+            spec = figures.roles_sankey_spec(self.findings, self.inventory.delegations, self.dsop, lang, names)
         elif name == "consent":
             boundary = self.dsop.milestone_date("altinn2-closed")
-            fig = figures.consent_expiry(self.inventory.consents, self.params.as_of, boundary, lang)
+            spec = figures.consent_expiry_spec(self.inventory.consents, self.params.as_of, boundary, lang)
         else:
             raise ValueError(f"unknown figure {name!r}")
-        return Figure(fig, name, omitted=t("figure_omitted", lang, title=fig.layout.title.text or name))
+        title = spec["layout"].get("title", {}).get("text") or name
+        return Figure(spec, name, omitted=t("figure_omitted", lang, title=title))
 
     # -- files ----------------------------------------------------------------------------------------------
 

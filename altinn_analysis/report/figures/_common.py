@@ -3,8 +3,10 @@ empty figures and date lines. Private to the figures package."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
+import inspect
 import re
 import textwrap
 from collections.abc import Sequence
@@ -238,7 +240,7 @@ def _house_template() -> go.layout.Template:
 
 
 class Plot:
-    """A figure being built as plain dicts; `_finish` hands it to plotly once.
+    """A figure being built as plain dicts; `_finish` makes its plotly JSON, `as_figure` a go.Figure of that.
 
     plotly validates every `add_trace`, `update_layout` and `update_xaxes` call on a `go.Figure` path by path;
     building the same figure through those calls cost ~5× more than validating the finished dict in one go."""
@@ -310,7 +312,8 @@ def _finish(
     *,
     empty: bool = False,
     bottom: int = 40,
-) -> go.Figure:
+) -> dict[str, Any]:
+    """The finished figure as plotly JSON (see `plotly_json`)."""
     title_spec: dict[str, Any] = {"text": title, "x": 0.01, "xanchor": "left"}
     extra = 0
     if subtitle:
@@ -319,7 +322,6 @@ def _finish(
         title_spec["subtitle"] = {"text": "<br>".join(lines)}
         extra = 16 * (len(lines) - 1)
     plot.update(
-        template=_house_template(),
         height=height + extra,
         title=title_spec,
         meta={"figure": name, "language": language, "empty": empty},
@@ -327,9 +329,63 @@ def _finish(
         margin={"l": 20, "r": 20, "t": (90 + extra) if subtitle else 60, "b": bottom},
         hoverlabel={"align": "left"},
     )
-    # Not validated again: the dicts come from this package's own code, and the tests validate every figure
-    # (`validate_figure`), which costs more than building it.
-    return go.Figure({"data": plot.data, "layout": plot.layout}, _validate=False)
+    plot.layout["template"] = copy.deepcopy(_house_template_json())
+    return plotly_json(plot.data, plot.layout)
+
+
+def as_figure(spec: dict[str, Any]) -> go.Figure:
+    """A `go.Figure` of plotly JSON from this package. Not validated again: the dicts come from this package's own
+    code, and the tests validate every figure (`validate_figure`), which costs more than building it."""
+    return go.Figure(spec, _validate=False)
+
+
+@functools.cache
+def _house_template_json() -> dict[str, Any]:
+    return dict(_house_template().to_plotly_json())
+
+
+@functools.cache
+def _init_order(cls: type) -> dict[str, int]:
+    """The order in which a plotly class's constructor sets its properties (its signature's order)."""
+    return {p: i for i, p in enumerate(inspect.signature(cls).parameters)}
+
+
+def _in_order(props: dict[str, Any], cls: type) -> dict[str, Any]:
+    order = _init_order(cls)
+    known = sorted((k for k in props if k in order), key=order.__getitem__)
+    return {k: props[k] for k in known}
+
+
+def plotly_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """`go.Figure({"data": data, "layout": layout}, _validate=False).to_plotly_json()`, to the order of the keys
+    (which the chart's HTML and its stable id are made from), without building the figure: plotly's constructors
+    set a trace's and the layout's own properties in their signature's order and keep nested dicts as given; a
+    trace's type comes last, and a numbered axis (xaxis2) is built by plotly, so its JSON is plotly's own."""
+    traces = []
+    for trace in data:
+        cls = _TRACE_CLASSES[trace["type"]]
+        ordered = _in_order(trace, cls)
+        if len(ordered) != len(trace) - 1:
+            return dict(as_figure({"data": data, "layout": layout}).to_plotly_json())  # not ours: plotly decides
+        ordered["type"] = trace["type"]
+        traces.append(ordered)
+    ordered_layout = _in_order(layout, go.Layout)
+    for key, value in layout.items():
+        if key not in ordered_layout:
+            if not _SUBPLOT_ID.fullmatch(key):
+                return dict(as_figure({"data": data, "layout": layout}).to_plotly_json())
+            ordered_layout[key] = go.Layout({key: value}, _validate=False).to_plotly_json()[key]
+    return {"data": traces, "layout": ordered_layout}
+
+
+_TRACE_CLASSES: dict[str, type] = {
+    "bar": go.Bar,
+    "scatter": go.Scatter,
+    "sankey": go.Sankey,
+    "heatmap": go.Heatmap,
+    "histogram": go.Histogram,
+}
+_SUBPLOT_ID = re.compile(r"[xy]axis[2-9]\d*")
 
 
 def validate_figure(fig: go.Figure) -> go.Figure:
@@ -337,7 +393,7 @@ def validate_figure(fig: go.Figure) -> go.Figure:
     return go.Figure(fig.to_plotly_json())
 
 
-def _empty(name: str, language: str, title: str, height: int = 320) -> go.Figure:
+def _empty(name: str, language: str, title: str, height: int = 320) -> dict[str, Any]:
     plot = Plot()
     plot.annotation(
         text=_t("no_data", language), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 18}

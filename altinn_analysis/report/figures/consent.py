@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -19,6 +20,7 @@ from altinn_analysis.report.figures._common import (
     _num,
     _t,
     _vline,
+    as_figure,
 )
 
 # -- 3. consents by expiry -----------------------------------------------------------------------------------
@@ -31,6 +33,13 @@ def consent_expiry(
     valid after it (highlighted: to be obtained again in Altinn 3), and Altinn 3. Lines mark `boundary` (the
     milestone `altinn2-closed`, from the DSOP catalogue) and `as_of`. Aggregated lazily in polars, so millions of
     consent rows give a few dozen bars."""
+    return as_figure(consent_expiry_spec(consents, as_of, boundary, language))
+
+
+def consent_expiry_spec(
+    consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary: date, language: str = "nb"
+) -> dict[str, Any]:
+    """`consent_expiry` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     lang = _lang(language)
     name, title = "consent_expiry", _t("consent_title", lang)
     series = (

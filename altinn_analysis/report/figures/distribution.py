@@ -14,6 +14,7 @@ from altinn_analysis.report.figures._common import (
     _num,
     _score_colour,
     _t,
+    as_figure,
 )
 
 # -- 6. score distribution -----------------------------------------------------------------------------------
@@ -26,7 +27,7 @@ def score_distribution(summary: pl.DataFrame, language: str = "nb") -> go.Figure
     name, title = "score_distribution", _t("distribution_title", lang)
     scored = summary.filter(pl.col("score").is_not_null())
     if scored.height == 0:
-        return _empty(name, lang, title)
+        return as_figure(_empty(name, lang, title))
     label_col = "name" if "name" in scored.columns else "org_number"
     scored = scored.with_columns(
         pl.col(label_col).fill_null(pl.col("org_number")).alias("_label"),
@@ -80,4 +81,4 @@ def score_distribution(summary: pl.DataFrame, language: str = "nb") -> go.Figure
         "y", title={"text": _t("institutions_axis", lang)}, rangemode="tozero", dtick=1 if max(ys) <= 10 else None
     )
     subtitle = _t("distribution_subtitle", lang, n=_num(scored.height, lang), median=median_text)
-    return _finish(plot, name, lang, title, 380, subtitle=subtitle)
+    return as_figure(_finish(plot, name, lang, title, 380, subtitle=subtitle))

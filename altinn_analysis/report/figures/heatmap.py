@@ -19,6 +19,7 @@ from altinn_analysis.report.figures._common import (
     _lang,
     _num,
     _t,
+    as_figure,
 )
 
 # -- 5. sector heatmap ---------------------------------------------------------------------------------------
@@ -36,7 +37,7 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
     lang = _lang(language)
     name, title = "sector_heatmap", _t("heatmap_title", lang)
     if area_scores.height == 0:
-        return _empty(name, lang, title)
+        return as_figure(_empty(name, lang, title))
     orgs = area_scores.select("org_number").unique()
     has_score = names is not None and "score" in names.columns
     if names is not None:
@@ -125,4 +126,4 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
     plot.update(plot_bgcolor=_NULL_GREY)  # null cells are transparent: the grey behind them shows "n/a"
     lines = max((label.count("<br>") + 1 for label in axis_labels), default=1)
     height = max(340, (14 * lines + 14) * orgs.height + 220)
-    return _finish(plot, name, lang, title, height, bottom=100)
+    return as_figure(_finish(plot, name, lang, title, height, bottom=100))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -18,6 +20,7 @@ from altinn_analysis.report.figures._common import (
     _open,
     _score_colour,
     _t,
+    as_figure,
 )
 
 # -- 4. readiness by area ------------------------------------------------------------------------------------
@@ -27,6 +30,11 @@ def readiness_by_area(findings: pl.DataFrame, language: str = "nb") -> go.Figure
     """Readiness 0–100 per area (`readiness(findings, by=["area"])`) as horizontal bars in `AREAS` order, coloured
     on the red–green scale; an area with no applicable finding shows "n/a". The hover counts the open findings
     by severity."""
+    return as_figure(readiness_by_area_spec(findings, language))
+
+
+def readiness_by_area_spec(findings: pl.DataFrame, language: str = "nb") -> dict[str, Any]:
+    """`readiness_by_area` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     lang = _lang(language)
     name, title = "readiness_by_area", _t("area_title", lang)
     if findings.height == 0:

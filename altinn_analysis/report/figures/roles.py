@@ -26,6 +26,7 @@ from altinn_analysis.report.figures._common import (
     _num,
     _rgba,
     _t,
+    as_figure,
 )
 
 if TYPE_CHECKING:
@@ -101,6 +102,17 @@ def roles_sankey(
     finding's status, lighter when the mapping is inferred; hovers say so. `package_names` (package urn → name
     in `language`, from the Altinn 3 catalogue) names the packages; without it, the DSOP table's bokmål names.
     """
+    return as_figure(roles_sankey_spec(findings, delegations, dsop, language, package_names))
+
+
+def roles_sankey_spec(
+    findings: pl.DataFrame,
+    delegations: pl.DataFrame,
+    dsop: DsopCatalogue,
+    language: str = "nb",
+    package_names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """`roles_sankey` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     lang = _lang(language)
     name, title = "roles_sankey", _t("sankey_title", lang)
     roles = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -27,6 +28,7 @@ from altinn_analysis.report.figures._common import (
     _t,
     _vline,
     _wrap,
+    as_figure,
 )
 
 # -- 2. deadline timeline ------------------------------------------------------------------------------------
@@ -39,6 +41,13 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
     """The DSOP milestones on a date axis (one row each, coloured by kind), and below them the open findings
     (action, at risk, unknown) per deadline as bars: red where the deadline has passed at `as_of`, amber where
     it is still ahead — a plan before the deadlines, an overdue list after them. A dotted line marks `as_of`."""
+    return as_figure(deadline_timeline_spec(milestones, findings, as_of, language))
+
+
+def deadline_timeline_spec(
+    milestones: pl.DataFrame, findings: pl.DataFrame, as_of: date, language: str = "nb"
+) -> dict[str, Any]:
+    """`deadline_timeline` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     lang = _lang(language)
     name, title = "deadline_timeline", _t("timeline_title", lang)
     name_col = "name_nb" if lang == "nb" else "name_en"
