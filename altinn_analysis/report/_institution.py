@@ -94,6 +94,10 @@ class InstitutionReport:
     findings: pl.DataFrame
     _verdicts: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
     _shown: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    # Made once per report: several cells (and save) use each of these.
+    _key_figures: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    _dates: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+    _by_area: dict[Any, pl.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, params: ReportParameters) -> InstitutionReport:
@@ -119,7 +123,7 @@ class InstitutionReport:
 
     @property
     def score(self) -> int:
-        return int(readiness(self.findings)["score"][0])
+        return int(self.key_figures()["score"])
 
     @property
     def shown_findings(self) -> pl.DataFrame:
@@ -151,15 +155,26 @@ class InstitutionReport:
 
     def key_figures(self) -> dict[str, Any]:
         """The numbers the summary shows (also what tests compare the HTML with)."""
+        if self._key_figures is None:
+            self._key_figures = self._count()
+        return {**self._key_figures, "by_status": dict(self._key_figures["by_status"])}
+
+    def _count(self) -> dict[str, Any]:
         f = self.findings
-        open_ = self.open_findings
+        is_open = pl.col("status").is_in(list(OPEN_STATUSES))
+        counts = f.select(
+            (is_open & (pl.col("days_left") < 0)).sum().alias("overdue"),
+            (is_open & (pl.col("severity") == "critical")).sum().alias("critical"),
+            is_open.sum().alias("open"),
+            *[(pl.col("status") == s).sum().alias(s) for s in STATUSES],
+        ).row(0, named=True)
         return {
-            "score": self.score,
+            "score": int(readiness(f)["score"][0]),
             "findings": f.height,
-            "open": open_.height,
-            "overdue": open_.filter(pl.col("days_left") < 0).height,
-            "critical": open_.filter(pl.col("severity") == "critical").height,
-            "by_status": {s: f.filter(pl.col("status") == s).height for s in STATUSES},
+            "open": int(counts["open"]),
+            "overdue": int(counts["overdue"]),
+            "critical": int(counts["critical"]),
+            "by_status": {s: int(counts[s]) for s in STATUSES},
         }
 
     # -- sections -------------------------------------------------------------------------------------------
@@ -175,10 +190,12 @@ class InstitutionReport:
 
     def _milestone_dates(self) -> dict[str, str]:
         """The dates the prose names, from the milestones table (never written into the texts)."""
-        return {
-            "closed": self.dsop.milestone_date("altinn2-closed").isoformat(),
-            "last_submission": self.dsop.milestone_date("altinn2-last-submission-day").isoformat(),
-        }
+        if self._dates is None:
+            self._dates = {
+                "closed": self.dsop.milestone_date("altinn2-closed").isoformat(),
+                "last_submission": self.dsop.milestone_date("altinn2-last-submission-day").isoformat(),
+            }
+        return self._dates
 
     @property
     def service_verdicts(self) -> pl.DataFrame:
@@ -256,7 +273,10 @@ class InstitutionReport:
         if area not in AREAS:
             raise ValueError(f"unknown area {area!r}; areas: {', '.join(AREAS)}")
         lang = self.language
-        rows = self.shown_findings.filter(pl.col("area") == area)
+        if self._by_area is None:  # one pass over the findings for the six areas
+            self._by_area = self.shown_findings.partition_by("area", as_dict=True, include_key=True)
+        rows = self._by_area.get((area,))
+        rows = self.shown_findings.clear() if rows is None else rows
         body = table_html(rows, lang, columns=AREA_COLUMNS) if rows.height else paragraph(t("area_empty", lang))
         intro = t(f"area_{area}_intro", lang, **self._milestone_dates())
         return heading(t(f"area_{area}", lang)) + paragraph(intro) + body

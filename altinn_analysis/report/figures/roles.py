@@ -85,6 +85,17 @@ def _role_findings(findings: pl.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _successors_by_code(successors: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """The successor rows per upper-cased Altinn 2 role code, in table order."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    columns = ["altinn2_role_code", "role_name_nb", "role_name_en", "package_urn", "package_name_nb", "certainty"]
+    for row in successors.select(columns).iter_rows(named=True):
+        code = row["altinn2_role_code"]
+        if code is not None:  # a row without a code is never any role's
+            out.setdefault(str(code).upper(), []).append(row)
+    return out
+
+
 def roles_sankey(
     findings: pl.DataFrame,
     delegations: pl.DataFrame,
@@ -128,8 +139,7 @@ def roles_sankey_spec(
         delegations.filter((pl.col("platform") == "altinn3") & (pl.col("grant_type") == "access_package"))["grant"]
     )
     role_info = _role_findings(findings)
-    succ = dsop.role_successors.with_columns(pl.col("altinn2_role_code").str.to_uppercase().alias("_code"))
-    succ_by_code = {str(code): group for (code,), group in succ.group_by("_code", maintain_order=True)}
+    succ_by_code = _successors_by_code(dsop.role_successors)
 
     nodes = _Nodes()
     links: list[_Link] = []
@@ -142,10 +152,10 @@ def roles_sankey_spec(
     for code, holders in roles.iter_rows():
         info = role_info.get(code, {"status": "unknown", "rules": [], "certainty": "unknown", "details": []})
         status: str = info["status"]
-        rows = succ_by_code.get(code, succ.clear())
+        rows = succ_by_code.get(code, [])
         role_name = ""
-        if rows.height:
-            role_name = str(rows["role_name_nb" if lang == "nb" else "role_name_en"][0] or "")
+        if rows:
+            role_name = str(rows[0]["role_name_nb" if lang == "nb" else "role_name_en"] or "")
         head = f"<b>{_esc(code)}</b>" + (f" – {_esc(role_name)}" if role_name else "")
         lines = [head, _t("holders", lang, n=_num(holders, lang)), _t("status_line", lang, status=_code(status, lang))]
         lines += [_esc(d) for d in info["details"][:2]]
@@ -155,7 +165,7 @@ def roles_sankey_spec(
 
         seen: set[str] = set()
         candidates: list[tuple[str, str, str]] = []
-        for urn, pkg_name, certainty in rows.select("package_urn", "package_name_nb", "certainty").iter_rows():
+        for urn, pkg_name, certainty in ((r["package_urn"], r["package_name_nb"], r["certainty"]) for r in rows):
             if urn and urn not in seen:
                 seen.add(urn)
                 shown_name = (package_names or {}).get(str(urn)) or pkg_name or urn
@@ -198,7 +208,7 @@ def roles_sankey_spec(
             continue
 
         rules: list[str] = info["rules"]
-        if rows.height:
+        if rows:
             kind = "no_successor"
         elif "roles.unknown" in rules or not rules:
             kind = "unknown"
