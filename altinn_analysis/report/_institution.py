@@ -18,7 +18,7 @@ import polars as pl
 
 from altinn_analysis._version import __version__
 from altinn_analysis.catalogue import Catalogue, DsopCatalogue, default_dsop_dir, default_reference_dir, load_dsop
-from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, assess, readiness, verdicts
+from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, Lookups, assess, readiness, verdicts
 from altinn_analysis.inventory import Inventory, load_inventory
 from altinn_analysis.report._display import Figure, Html, Saved, cards, heading, paragraph, table_html
 from altinn_analysis.report._params import ReportParameters
@@ -41,6 +41,7 @@ STALE_DAYS = 90  # a catalogue older than this (at the report date) gets a warni
 TOP_SECTIONS: list[Callable[[InstitutionReport], Html]] = []  # filled below the class: verdicts first
 
 _CACHE: dict[tuple[str, str], tuple[Catalogue, DsopCatalogue]] = {}
+_LOOKUPS: list[tuple[Catalogue, DsopCatalogue, Lookups]] = []  # the last pair's, as long as it is in use
 
 
 def _fingerprint(path: Path) -> str:
@@ -61,6 +62,14 @@ def load_catalogues(reference_dir: Path | None = None, dsop_dir: Path | None = N
         _CACHE.clear()
         _CACHE[key] = (Catalogue.load(ref), load_dsop(dsop_path))
     return _CACHE[key]
+
+
+def _lookups(catalogue: Catalogue, dsop: DsopCatalogue) -> Lookups:
+    """The catalogues' lookups for `assess`, made once for the pair a warm kernel reports with (building them
+    cost more than a small institution's assessment; they only depend on the catalogues)."""
+    if not (_LOOKUPS and _LOOKUPS[0][0] is catalogue and _LOOKUPS[0][1] is dsop):
+        _LOOKUPS[:] = [(catalogue, dsop, Lookups(catalogue, dsop))]
+    return _LOOKUPS[0][2]
 
 
 _RECORDING_DATE = re.compile(r"\brecording\b.*?\b(20\d\d-\d\d(?:-\d\d)?)\b", re.IGNORECASE)
@@ -112,7 +121,8 @@ class InstitutionReport:
                 f"org_number = {params.org_number}, but {params.inventory_dir}/profile.yaml is for "
                 f"{inventory.org_number}"
             )
-        findings = assess(catalogue, dsop, inventory, params.as_of, language=params.language)
+        lookups = _lookups(catalogue, dsop)
+        findings = assess(catalogue, dsop, inventory, params.as_of, language=params.language, lookups=lookups)
         return cls(params, catalogue, dsop, inventory, findings)
 
     # -- numbers --------------------------------------------------------------------------------------------
