@@ -131,3 +131,37 @@ def test_restamped_is_rezip_on_xlsxwriter_zips() -> None:
         actions._rezip(buffer.getvalue(), rewritten, stamp)
         assert actions._restamped(buffer.getvalue(), stamp) == rewritten.getvalue()
     assert actions._restamped(b"not a zip at all, not even close to one", (2026, 1, 1, 0, 0, 0)) is None
+
+
+def test_a_staging_folder_is_fsynced_once_when_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written into a `make_temp_dir` folder (where the batch runner's kernel saves the report) are not
+    fsynced one by one: `replace_dir` fsyncs each before the folder is published. Elsewhere every write is."""
+    import os
+
+    from altinn_analysis.sources import atomic_file, atomic_path, make_temp_dir, replace_dir
+
+    synced: list[int] = []
+    real = os.fsync
+
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", counted)
+    staging = make_temp_dir(tmp_path, "910000004")
+    with atomic_file(staging / "actions.xlsx") as fh:
+        fh.write(b"xlsx")
+    with atomic_path(staging / "findings.parquet") as tmp:
+        tmp.write_bytes(b"parquet")
+    assert synced == []
+    replace_dir(staging, tmp_path / "910000004")
+    assert len(synced) >= 3  # both files, then the folders
+    assert (tmp_path / "910000004" / "actions.xlsx").read_bytes() == b"xlsx"
+    synced.clear()
+    with atomic_file(tmp_path / "plain" / "actions.xlsx") as fh:
+        fh.write(b"xlsx")
+    assert len(synced) == 2  # the file, then its folder
+    lookalike = tmp_path / "tmp-not-staging"
+    with atomic_path(lookalike / "findings.parquet") as tmp:
+        tmp.write_bytes(b"parquet")
+    assert len(synced) == 4
