@@ -63,6 +63,11 @@ def _compile(source: str) -> tuple[Any, Any]:
     return compile(tree, "<cell>", "exec"), (compile(last, "<cell>", "eval") if last else None)
 
 
+def _staging(org: str) -> str:
+    """The report's output folder named as the batch runner's staging folder (`make_temp_dir`), where it saves."""
+    return f".{org}.tmp-bench"
+
+
 def _seed_tracking(path: Path) -> None:
     """Fill owner, progress and comment on some rows of every findings sheet, as colleagues would."""
     import openpyxl
@@ -103,7 +108,7 @@ def worker(tree: Path, inventory: Path, orgs: list[str], out: Path, language: st
             for obj in objs:
                 _shown.append(fmt.format(obj)[0])
 
-        target = out / org
+        target = out / _staging(org)
         ns: dict[str, Any] = {
             "display": display,
             "org_number": org,
@@ -204,7 +209,7 @@ def main() -> None:
                 results[v].append(res)
                 if r == 0:  # from now on, each report has a previous action list with tracking filled in
                     for org in orgs:
-                        _seed_tracking(out / org / "actions.xlsx")
+                        _seed_tracking(out / _staging(org) / "actions.xlsx")
         _print(args, rev, orgs, results, load)
 
 

@@ -181,6 +181,7 @@ def _esc(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+@functools.lru_cache(maxsize=4096)  # the milestone names and descriptions come back in every report
 def _wrap(text: str, width: int = 32) -> str:
     return "<br>".join(_esc(line) for line in textwrap.wrap(text, width)) or _esc(text)
 
@@ -350,32 +351,45 @@ def _init_order(cls: type) -> dict[str, int]:
     return {p: i for i, p in enumerate(inspect.signature(cls).parameters)}
 
 
-def _in_order(props: dict[str, Any], cls: type) -> dict[str, Any]:
+def _in_order(props: dict[str, Any], cls: type, extra: re.Pattern[str] | None = None) -> dict[str, Any] | None:
+    """`props` in the order `cls`'s constructor sets them, then the keys `extra` matches in their own order;
+    None if a key is neither (plotly would decide where it goes)."""
     order = _init_order(cls)
     known = sorted((k for k in props if k in order), key=order.__getitem__)
-    return {k: props[k] for k in known}
+    rest = [k for k in props if k not in order]
+    if rest and (extra is None or not all(extra.fullmatch(k) for k in rest)):
+        return None
+    return {k: props[k] for k in [*known, *rest]}
 
 
 def plotly_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
     """`go.Figure({"data": data, "layout": layout}, _validate=False).to_plotly_json()`, to the order of the keys
     (which the chart's HTML and its stable id are made from), without building the figure: plotly's constructors
     set a trace's and the layout's own properties in their signature's order and keep nested dicts as given; a
-    trace's type comes last, and a numbered axis (xaxis2) is built by plotly, so its JSON is plotly's own."""
+    trace's type comes last; a numbered axis (xaxis2) comes after the layout's own properties, its keys in its
+    class's order (plotly builds it as an axis object)."""
     traces = []
     for trace in data:
-        cls = _TRACE_CLASSES[trace["type"]]
-        ordered = _in_order(trace, cls)
-        if len(ordered) != len(trace) - 1:
-            return dict(as_figure({"data": data, "layout": layout}).to_plotly_json())  # not ours: plotly decides
+        ordered = _in_order({k: v for k, v in trace.items() if k != "type"}, _TRACE_CLASSES[trace["type"]])
+        if ordered is None:
+            return _through_plotly(data, layout)
         ordered["type"] = trace["type"]
         traces.append(ordered)
-    ordered_layout = _in_order(layout, go.Layout)
-    for key, value in layout.items():
-        if key not in ordered_layout:
-            if not _SUBPLOT_ID.fullmatch(key):
-                return dict(as_figure({"data": data, "layout": layout}).to_plotly_json())
-            ordered_layout[key] = go.Layout({key: value}, _validate=False).to_plotly_json()[key]
+    ordered_layout = _in_order(layout, go.Layout, _SUBPLOT_ID)
+    if ordered_layout is None:
+        return _through_plotly(data, layout)
+    for key in ordered_layout:
+        if _SUBPLOT_ID.fullmatch(key):
+            axis = _in_order(layout[key], go.layout.XAxis if key[0] == "x" else go.layout.YAxis)
+            if axis is None:
+                return _through_plotly(data, layout)
+            ordered_layout[key] = axis
     return {"data": traces, "layout": ordered_layout}
+
+
+def _through_plotly(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """What plotly makes of dicts this module does not order itself."""
+    return dict(as_figure({"data": data, "layout": layout}).to_plotly_json())
 
 
 _TRACE_CLASSES: dict[str, type] = {
