@@ -165,10 +165,21 @@ def _text_width(value: object) -> int:
 
 def _lines(value: object, width: float) -> int:
     """How many lines `value` wraps to in a column `width` characters wide."""
+    return _wrapped(_part_lengths(value), width)
+
+
+def _part_lengths(value: object) -> tuple[int, ...]:
+    """The lengths of `value`'s lines (one empty line for no value): all `_lines` needs, at any width."""
     if value is None:
-        return 1
+        return (0,)
+    return tuple(len(part) for part in str(value).splitlines()) or (0,)
+
+
+def _wrapped(parts: tuple[int, ...], width: float) -> int:
     chars = max(1, int(width) - 1)
-    return sum(max(1, -(-len(part) // chars)) for part in str(value).splitlines() or [""])
+    if len(parts) == 1:  # most cells: one line, often short
+        return 1 if parts[0] <= chars else -(-parts[0] // chars)
+    return sum(max(1, -(-n // chars)) for n in parts)
 
 
 _BLANK, _STRING, _DATE, _BOOL, _NUMBER = range(5)
@@ -192,7 +203,7 @@ def _cell_kind(value: object) -> tuple[int, object]:
 class _Row:
     """One open finding as its sheet row: the values shown, how each is written, its width and its look."""
 
-    __slots__ = ("cells", "shown", "variants", "widths")
+    __slots__ = ("cells", "parts", "shown", "variants", "widths")
 
     def __init__(self, finding: Mapping[str, Any], language: str, kept: Mapping[str, str]) -> None:
         severity = finding["severity"]
@@ -209,6 +220,7 @@ class _Row:
             self.variants.append(variant)
         self.cells = [_cell_kind(v) for v in self.shown]
         self.widths = [_text_width(v) + 2 for v in self.shown]
+        self.parts = [_part_lengths(v) for v in self.shown]  # for the row height, whatever the column widths
 
 
 def _findings_sheet(
@@ -266,7 +278,7 @@ def _findings_sheet(
     # Excel does not grow a row for wrapped text written by a program: set each row's height from its text.
     ws.set_row(0, LINE_HEIGHT * max(_lines(h, w) for h, w in zip(headers, final, strict=True)))
     for r, row in enumerate(rows, start=1):
-        ws.set_row(r, LINE_HEIGHT * max(_lines(v, w) for v, w in zip(row.shown, final, strict=True)))
+        ws.set_row(r, LINE_HEIGHT * max(map(_wrapped, row.parts, final)))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), len(COLUMNS) - 1)
     _print_setup(ws, landscape=True, title_row=True, fit_width=False)
