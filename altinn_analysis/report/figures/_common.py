@@ -10,6 +10,7 @@ import inspect
 import re
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -238,6 +239,37 @@ def _house_template() -> go.layout.Template:
             "yaxis": _AXIS_STYLE,
         }
     )
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart in the making: its name, language and title, and its texts, coded values and numbers in that
+    language. A chart starts with `Chart.start`, is drawn on a `Plot`, and ends with `finish` (or `empty` when
+    there is nothing to draw)."""
+
+    name: str
+    lang: str
+    title: str
+
+    @classmethod
+    def start(cls, name: str, language: str, title_key: str) -> Chart:
+        lang = _lang(language)
+        return cls(name, lang, _t(title_key, lang))
+
+    def t(self, key: str, **fields: object) -> str:
+        return _t(key, self.lang, **fields)
+
+    def code(self, value: str) -> str:
+        return _code(value, self.lang)
+
+    def num(self, n: float) -> str:
+        return _num(n, self.lang)
+
+    def empty(self) -> dict[str, Any]:
+        return _empty(self.name, self.lang, self.title)
+
+    def finish(self, plot: Plot, height: int, subtitle: str | None = None, *, bottom: int = 40) -> dict[str, Any]:
+        return _finish(plot, self.name, self.lang, self.title, height, subtitle, bottom=bottom)
 
 
 class Plot:
