@@ -165,3 +165,30 @@ def test_a_staging_folder_is_fsynced_once_when_published(tmp_path: Path, monkeyp
     with atomic_path(lookalike / "findings.parquet") as tmp:
         tmp.write_bytes(b"parquet")
     assert len(synced) == 4
+
+
+def test_line_lengths_for_row_heights_as_splitlines_gives_them() -> None:
+    from datetime import datetime
+
+    values: list[object] = [
+        None,
+        "",
+        "abc",
+        "a\nb",
+        "abc\n",
+        "\n",
+        "x\r\ny",
+        "a\u2028bb",
+        "a\x1cb\x85c",
+        "\t \v",
+        12,
+        1.5,
+    ]
+    values += [True, date(2026, 1, 2), datetime(2026, 1, 2, 3, 4), "æøå " * 40, "line\n" * 5 + "end"]
+    for value in values:
+        old = (tuple(len(p) for p in str(value).splitlines()) or (0,)) if value is not None else (0,)
+        assert actions._part_lengths(value) == old, value
+        for width in (1, 2, 8, 30, 56):
+            chars = max(1, int(width) - 1)
+            lines = 1 if value is None else sum(max(1, -(-len(p) // chars)) for p in str(value).splitlines() or [""])
+            assert actions._lines(value, width) == lines, (value, width)

@@ -24,6 +24,7 @@ properties and zip entry times derive from `as_of`, so the same input gives the 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -168,11 +169,18 @@ def _lines(value: object, width: float) -> int:
     return _wrapped(_part_lengths(value), width)
 
 
+# What str.splitlines breaks a line at.
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def _part_lengths(value: object) -> tuple[int, ...]:
     """The lengths of `value`'s lines (one empty line for no value): all `_lines` needs, at any width."""
     if value is None:
         return (0,)
-    return tuple(len(part) for part in str(value).splitlines()) or (0,)
+    text = value if isinstance(value, str) else str(value)
+    if _LINE_BREAK.search(text) is None:  # most cells: one line
+        return (len(text),)
+    return tuple(len(part) for part in text.splitlines()) or (0,)
 
 
 def _wrapped(parts: tuple[int, ...], width: float) -> int:
