@@ -192,3 +192,87 @@ def test_line_lengths_for_row_heights_as_splitlines_gives_them() -> None:
             chars = max(1, int(width) - 1)
             lines = 1 if value is None else sum(max(1, -(-len(p) // chars)) for p in str(value).splitlines() or [""])
             assert actions._lines(value, width) == lines, (value, width)
+
+
+def _old_table_html(
+    frame: pl.DataFrame,
+    language: str,
+    *,
+    columns: list[str] | None = None,
+    css: str = "findings",
+    links: dict[str, dict[Any, str]] | None = None,
+    caption: str | None = None,
+    link_by: str | None = None,
+) -> str:
+    """`table_html` as it was at the branch point: a dict per row, every cell through `_cell`."""
+    import html
+
+    from altinn_analysis.report._texts import label
+
+    cols = list(columns or frame.columns)
+    select = list(
+        dict.fromkeys([*cols, *([link_by] if link_by else []), *(["status"] if "status" in frame.columns else [])])
+    )
+    head = "".join(f'<th data-col="{html.escape(c)}">{html.escape(label(c, language))}</th>' for c in cols)
+    rows = []
+    for row in frame.select(select).iter_rows(named=True):
+        cells = []
+        for c in cols:
+            href = (links or {}).get(c, {}).get(row[link_by] if link_by else row[c])
+            if c in display._SETTLED_BLANK and row.get("status") in display._SETTLED:
+                cells.append('<td class="settled">–</td>')
+            elif href is not None:
+                text = html.escape(display.code_label(row[c], language) if c in display._CODED else str(row[c]))
+                cells.append(f'<td><a href="{html.escape(href)}">{text}</a></td>')
+            else:
+                cells.append(display._cell(c, row[c], language))
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    table = f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<div class="table-scroll">{table}</div>'
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_tables_as_the_row_by_row_way_made_them(generated: Path, language: str) -> None:
+    from altinn_analysis.impact import area_scores, common_findings, sector_summary
+
+    reports = _reports(generated, language) + _reports(DEMO, language)
+    frames: list[tuple[pl.DataFrame, dict[str, Any]]] = []
+    for report in reports:
+        shown = report.shown_findings
+        frames += [
+            (shown, {"columns": AREA_COLUMNS}),
+            (shown, {}),
+            (shown.filter(pl.col("status") == "done"), {"columns": AREA_COLUMNS, "caption": "<b>x</b> & y"}),
+            (report.service_verdicts, {"columns": ["name", "verdict", "reason"], "css": "findings verdicts"}),
+            (report.findings_frame(), {}),
+            (shown.clear(), {"columns": AREA_COLUMNS}),
+        ]
+    findings = pl.concat([r.findings for r in reports])
+    names = pl.DataFrame(
+        {"org_number": [r.params.org_number for r in reports], "name": [r.inventory.profile.name for r in reports]}
+    )
+    summary = sector_summary(findings, names)
+    orgs = summary["org_number"].to_list()
+    links = {"name": {o: f"{o}/report.html" for o in orgs[::2]}, "pdf": {o: f"{o}/r<p>.pdf" for o in orgs[:3]}}
+    summary = summary.with_columns(pl.lit("PDF").alias("pdf"))
+    frames += [
+        (summary, {"links": links, "link_by": "org_number"}),
+        (summary, {"columns": ["name", "score", "pdf"], "links": links, "link_by": "org_number"}),
+        (common_findings(findings, top=10), {"links": {"subject": {"UTINN": "#utinn"}}}),
+        (area_scores(findings), {}),
+        (
+            pl.DataFrame(
+                {
+                    "status": ["done", None, "action"],
+                    "days_left": [-3, None, 2],
+                    "share": [0.5, None, -1.25],
+                    "action": ["a", "b", None],
+                }
+            ),
+            {},
+        ),
+        (pl.DataFrame({"flag": [True, False, None], "when": [date(2026, 1, 1), None, date(2027, 2, 3)]}), {}),
+    ]
+    for frame, options in frames:
+        assert display.table_html(frame, language, **options).body == _old_table_html(frame, language, **options)

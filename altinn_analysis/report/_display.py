@@ -195,18 +195,34 @@ def table_html(
     )
     # data-col names the column for scripts and checks (e.g. which cells hold findings prose).
     head = "".join(f'<th data-col="{html.escape(c)}">{html.escape(label(c, language))}</th>' for c in cols)
+    # Column by column as Python lists (one conversion each, not a dict per row); a coded value's cell is made
+    # once per table, as it repeats down the column.
+    data = {c: frame[c].to_list() for c in select}
+    statuses = data.get("status")
+    keys = data[link_by] if link_by else None
+    columns_data: list[tuple[str, list[Any], Mapping[Any, str], bool, dict[Any, str] | None]] = [
+        (c, data[c], (links or {}).get(c, {}), c in _SETTLED_BLANK, {} if c in _CODED else None) for c in cols
+    ]
     rows = []
-    for row in frame.select(select).iter_rows(named=True):
+    for i in range(frame.height):
+        settled = statuses is not None and statuses[i] in _SETTLED
         cells = []
-        for c in cols:
-            href = (links or {}).get(c, {}).get(row[link_by] if link_by else row[c])
-            if c in _SETTLED_BLANK and row.get("status") in _SETTLED:
+        for c, values, column_links, blank_when_settled, made in columns_data:
+            value = values[i]
+            if blank_when_settled and settled:
                 cells.append('<td class="settled">–</td>')
-            elif href is not None:
-                text = html.escape(code_label(row[c], language) if c in _CODED else str(row[c]))
+                continue
+            href = column_links.get(keys[i] if keys is not None else value) if column_links else None
+            if href is not None:
+                text = html.escape(code_label(value, language) if c in _CODED else str(value))
                 cells.append(f'<td><a href="{html.escape(href)}">{text}</a></td>')
+            elif made is not None:
+                cell = made.get(value)
+                if cell is None:
+                    cell = made[value] = _cell(c, value, language)
+                cells.append(cell)
             else:
-                cells.append(_cell(c, row[c], language))
+                cells.append(_cell(c, value, language))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     table = f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
