@@ -181,3 +181,16 @@ def test_the_previous_workbook_carries_over_through_the_fast_path(workbooks: lis
     open_ids = set(findings.filter(pl.col("status").is_in(["action", "at_risk", "unknown"]))["finding_id"])
     assert tracking.read_tracking(path) == {k: v for k, v in before.items() if k in open_ids}
     assert _fast_path_taken(path)
+
+
+def test_a_large_part_is_left_to_openpyxl(
+    workbooks: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from altinn_analysis.sources import _xlsx_text
+
+    copy = tmp_path / "big.xlsx"
+    shutil.copy(workbooks[0], copy)
+    _fill(copy, TEXTS)
+    monkeypatch.setattr(_xlsx_text, "_TREE_BYTES", 1000)  # every sheet counts as large
+    assert read_xlsx_text(copy, Limits()) is None
+    assert tracking.read_tracking(copy) == tracking._read_with_openpyxl(copy) != {}

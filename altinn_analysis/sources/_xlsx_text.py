@@ -46,7 +46,7 @@ _SHARED_STRINGS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetm
 _PLAIN_NUMBER_FORMATS = frozenset({"0", "1", "2", "3", "4", "9", "10"})
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _C, _F, _V, _IS = f"{_MAIN}c", f"{_MAIN}f", f"{_MAIN}v", f"{_MAIN}is"
-_TREE_BYTES = 8 * 1024 * 1024  # a sheet part larger than this is left to openpyxl's streaming reader
+_TREE_BYTES = 8 * 1024 * 1024  # a part larger than this is left to openpyxl's streaming reader
 
 
 class _NotSimpleError(Exception):
@@ -84,8 +84,12 @@ def read_xlsx_text(path: Path, limits: Limits) -> list[TextSheet] | None:
 
 
 def _xml(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A part to parse as a whole: small (a tree of a large part would not be; openpyxl streams it) and without
+    a DTD (no entity expansion here: openpyxl's rules apply)."""
+    if archive.getinfo(name).file_size > _TREE_BYTES:
+        raise _NotSimpleError(f"{name} is large")
     data = archive.read(name)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # no entity expansion here: openpyxl's rules apply
+    if len(data) > _TREE_BYTES or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise _NotSimpleError(name)
     return data
 
@@ -181,8 +185,6 @@ def _coordinate(ref: str) -> tuple[int, int]:
 
 
 def _sheet(name: str, data: bytes, shared: list[str], plain: frozenset[int]) -> TextSheet:
-    if len(data) > _TREE_BYTES:  # openpyxl streams a sheet this big; a tree of it would not be small
-        raise _NotSimpleError("a large sheet")
     root = ET.fromstring(data)
     dim = root.find(f"{_MAIN}dimension")
     if dim is None:
