@@ -96,19 +96,39 @@ _LINK: dict[str, object] = {"font_color": f"#{LINK_BLUE}", "underline": 1}
 def _write(ws: Any, r: int, c: int, value: object, style: Any, date_style: Any) -> None:
     """Write one cell (counted from 0). Text is always stored as text: a subject starting with "=" must never
     become a formula."""
+    _store(ws, r, c, *_cell_kind(value), style, date_style)
+
+
+_BLANK, _STRING, _DATE, _BOOL, _NUMBER = range(5)
+
+
+def _cell_kind(value: object) -> tuple[int, object]:
+    """How a value is stored: (kind, what is written), so a row shown on two sheets is prepared once."""
     if value is None:
+        return _BLANK, None
+    if isinstance(value, str):
+        return _STRING, clean(value)
+    if isinstance(value, datetime | date):
+        return _DATE, value
+    if isinstance(value, bool):
+        return _BOOL, value
+    if isinstance(value, int | float):
+        return _NUMBER, value
+    return _STRING, clean(str(value))
+
+
+def _store(ws: Any, r: int, c: int, kind: int, value: Any, style: Any, date_style: Any) -> None:
+    if kind == _STRING:
+        ws.write_string(r, c, value, style)
+    elif kind == _BLANK:
         if style is not None:
             ws.write_blank(r, c, None, style)
-    elif isinstance(value, str):
-        ws.write_string(r, c, clean(value), style)
-    elif isinstance(value, datetime | date):
-        ws.write_datetime(r, c, value, date_style)
-    elif isinstance(value, bool):
-        ws.write_boolean(r, c, value, style)
-    elif isinstance(value, int | float):
+    elif kind == _NUMBER:
         ws.write_number(r, c, value, style)
+    elif kind == _DATE:
+        ws.write_datetime(r, c, value, date_style)
     else:
-        ws.write_string(r, c, clean(str(value)), style)
+        ws.write_boolean(r, c, value, style)
 
 
 def _put(ws: Any, styles: _Styles, row: int, col: int, value: object, **look: object) -> None:
@@ -190,24 +210,6 @@ def _wrapped(parts: tuple[int, ...], width: float) -> int:
     return sum(max(1, -(-n // chars)) for n in parts)
 
 
-_BLANK, _STRING, _DATE, _BOOL, _NUMBER = range(5)
-
-
-def _cell_kind(value: object) -> tuple[int, object]:
-    """How `_write` stores a value: (kind, what is written), so a row shown on two sheets is prepared once."""
-    if value is None:
-        return _BLANK, None
-    if isinstance(value, str):
-        return _STRING, clean(value)
-    if isinstance(value, datetime | date):
-        return _DATE, value
-    if isinstance(value, bool):
-        return _BOOL, value
-    if isinstance(value, int | float):
-        return _NUMBER, value
-    return _STRING, clean(str(value))
-
-
 class _Row:
     """One open finding as its sheet row: the values shown, how each is written, its width and its look."""
 
@@ -262,22 +264,9 @@ def _findings_sheet(
             looks[i, variant] = (styles(**look), styles(**look, num_format=DATE_FORMAT))
         return looks[i, variant]
 
-    # The same calls, in the same order, as writing each cell through `_write`: the same bytes.
-    write_blank, write_string, write_datetime = ws.write_blank, ws.write_string, ws.write_datetime
-    write_boolean, write_number = ws.write_boolean, ws.write_number
     for r, row in enumerate(rows, start=1):
         for i, (kind, value) in enumerate(row.cells):
-            look, date_look = style(i, row.variants[i])
-            if kind == _STRING:
-                write_string(r, i, value, look)
-            elif kind == _BLANK:
-                write_blank(r, i, None, look)
-            elif kind == _NUMBER:
-                write_number(r, i, value, look)
-            elif kind == _DATE:
-                write_datetime(r, i, value, date_look)
-            else:
-                write_boolean(r, i, value, look)
+            _store(ws, r, i, kind, value, *style(i, row.variants[i]))
             if row.widths[i] > widths[i]:
                 widths[i] = row.widths[i]
     final = [max(min(cap, widths[i]), 8) for i, (_c, cap, _w) in enumerate(COLUMNS)]
