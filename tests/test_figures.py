@@ -194,6 +194,42 @@ def test_figures_are_what_plotly_validation_makes_of_them(
             assert fg.validate_figure(fig).to_plotly_json() == fig.to_plotly_json(), (org, name)
 
 
+def _specs(findings: pl.DataFrame, inv: Inventory, dsop: DsopCatalogue, language: str) -> dict[str, dict[str, Any]]:
+    empty = pl.DataFrame(schema=FINDINGS_SCHEMA)
+    before = date(2025, 3, 1)
+    return {
+        "roles": fg.roles_sankey_spec(findings, inv.delegations, dsop, language, {"urn:x": "x"}),
+        "timeline": fg.deadline_timeline_spec(dsop.milestones, findings, AS_OF, language),
+        "consent": fg.consent_expiry_spec(inv.consents, AS_OF, BOUNDARY, language),
+        "readiness": fg.readiness_by_area_spec(findings, language),
+        "timeline_before": fg.deadline_timeline_spec(dsop.milestones, findings, before, language),
+        "consent_before": fg.consent_expiry_spec(inv.consents, before, BOUNDARY, language),
+        "empty_timeline": fg.deadline_timeline_spec(dsop.milestones, empty, AS_OF, language),
+        "empty_roles": fg.roles_sankey_spec(empty, inv.delegations.clear(), dsop, language),
+    }
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_specs_are_the_figures_plotly_json_key_order_included(
+    dsop: DsopCatalogue, inventories: dict[str, Inventory], language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report chart's JSON, HTML and stable id are made from `*_spec` instead of `go.Figure(...).to_plotly_json()`:
+    the two must agree to the order of the keys. The old way is the figure dicts handed to plotly unordered."""
+    from altinn_analysis.report.figures import _common
+
+    embedded = Catalogue.load()
+    for inv in inventories.values():
+        findings = assess(embedded, dsop, inv, AS_OF, language=language)
+        specs = _specs(findings, inv, dsop, language)
+        with monkeypatch.context() as m:
+            m.setattr(_common, "plotly_json", lambda data, layout: {"data": data, "layout": layout})
+            raw = _specs(findings, inv, dsop, language)
+        for name, spec in specs.items():
+            old = go.Figure(raw[name], _validate=False).to_plotly_json()
+            assert json.dumps(spec) == json.dumps(old), (inv.profile.org_number, name)
+            assert json.dumps(go.Figure(spec, _validate=False).to_plotly_json()) == json.dumps(spec)
+
+
 # -- 1. roles → packages ---------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ folder. plotly ≥ 6's default renderer drops charts from nbconvert HTML, so thi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -59,16 +60,32 @@ class Html:
 
 @dataclass(frozen=True)
 class Figure:
-    """A plotly figure with an explicit, nbconvert-safe representation (see module docstring)."""
+    """A plotly figure with an explicit, nbconvert-safe representation (see module docstring).
 
-    figure: go.Figure
+    `source` is a `go.Figure`, or its plotly JSON (`figures.*_spec`): the report's charts come as JSON, which is
+    all a notebook shows, and `figure` makes the go.Figure only when someone asks for it."""
+
+    source: go.Figure | dict[str, Any]
     name: str
     omitted: str = ""  # the sentence shown instead of an empty figure
+
+    @functools.cached_property
+    def spec(self) -> dict[str, Any]:
+        """The figure's plotly JSON, made once: the notebook output, the digest and the HTML all come from it."""
+        return self.source if isinstance(self.source, dict) else self.source.to_plotly_json()
+
+    @functools.cached_property
+    def figure(self) -> go.Figure:
+        if isinstance(self.source, dict):
+            import plotly.graph_objects as go
+
+            return go.Figure(self.source, _validate=False)
+        return self.source
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         if self.empty:
             return {"text/html": self.html(), "text/plain": self.omitted}
-        spec = self.figure.to_plotly_json()  # once: the JSON, the digest and the HTML are all made from it
+        spec = self.spec
         return {
             "application/vnd.plotly.v1+json": spec,
             "text/html": self._chart(spec),
@@ -77,13 +94,13 @@ class Figure:
 
     @property
     def empty(self) -> bool:
-        meta = self.figure.layout.meta
+        meta = self.spec.get("layout", {}).get("meta")
         return bool(isinstance(meta, dict) and meta.get("empty"))
 
     def html(self) -> str:
         if self.empty:  # no chart that only says "no data": one sentence takes its place
             return f'<p class="aa-nofigure" data-figure="{html.escape(self.name)}">{html.escape(self.omitted)}</p>'
-        return self._chart(self.figure.to_plotly_json())
+        return self._chart(self.spec)
 
     def _chart(self, spec: dict[str, Any]) -> str:
         import plotly.io as pio
@@ -178,18 +195,34 @@ def table_html(
     )
     # data-col names the column for scripts and checks (e.g. which cells hold findings prose).
     head = "".join(f'<th data-col="{html.escape(c)}">{html.escape(label(c, language))}</th>' for c in cols)
+    # Column by column as Python lists (one conversion each, not a dict per row); a coded value's cell is made
+    # once per table, as it repeats down the column.
+    data = {c: frame[c].to_list() for c in select}
+    statuses = data.get("status")
+    keys = data[link_by] if link_by else None
+    columns_data: list[tuple[str, list[Any], Mapping[Any, str], bool, dict[Any, str] | None]] = [
+        (c, data[c], (links or {}).get(c, {}), c in _SETTLED_BLANK, {} if c in _CODED else None) for c in cols
+    ]
     rows = []
-    for row in frame.select(select).iter_rows(named=True):
+    for i in range(frame.height):
+        settled = statuses is not None and statuses[i] in _SETTLED
         cells = []
-        for c in cols:
-            href = (links or {}).get(c, {}).get(row[link_by] if link_by else row[c])
-            if c in _SETTLED_BLANK and row.get("status") in _SETTLED:
+        for c, values, column_links, blank_when_settled, made in columns_data:
+            value = values[i]
+            if blank_when_settled and settled:
                 cells.append('<td class="settled">–</td>')
-            elif href is not None:
-                text = html.escape(code_label(row[c], language) if c in _CODED else str(row[c]))
+                continue
+            href = column_links.get(keys[i] if keys is not None else value) if column_links else None
+            if href is not None:
+                text = html.escape(code_label(value, language) if c in _CODED else str(value))
                 cells.append(f'<td><a href="{html.escape(href)}">{text}</a></td>')
+            elif made is not None:
+                cell = made.get(value)
+                if cell is None:
+                    cell = made[value] = _cell(c, value, language)
+                cells.append(cell)
             else:
-                cells.append(_cell(c, row[c], language))
+                cells.append(_cell(c, value, language))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     table = f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

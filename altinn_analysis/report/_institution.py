@@ -18,7 +18,7 @@ import polars as pl
 
 from altinn_analysis._version import __version__
 from altinn_analysis.catalogue import Catalogue, DsopCatalogue, default_dsop_dir, default_reference_dir, load_dsop
-from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, assess, readiness, verdicts
+from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, Lookups, assess, readiness, verdicts
 from altinn_analysis.inventory import Inventory, load_inventory
 from altinn_analysis.report._display import Figure, Html, Saved, cards, heading, paragraph, table_html
 from altinn_analysis.report._params import ReportParameters
@@ -41,6 +41,7 @@ STALE_DAYS = 90  # a catalogue older than this (at the report date) gets a warni
 TOP_SECTIONS: list[Callable[[InstitutionReport], Html]] = []  # filled below the class: verdicts first
 
 _CACHE: dict[tuple[str, str], tuple[Catalogue, DsopCatalogue]] = {}
+_LOOKUPS: list[tuple[Catalogue, DsopCatalogue, Lookups]] = []  # the last pair's, as long as it is in use
 
 
 def _fingerprint(path: Path) -> str:
@@ -61,6 +62,14 @@ def load_catalogues(reference_dir: Path | None = None, dsop_dir: Path | None = N
         _CACHE.clear()
         _CACHE[key] = (Catalogue.load(ref), load_dsop(dsop_path))
     return _CACHE[key]
+
+
+def _lookups(catalogue: Catalogue, dsop: DsopCatalogue) -> Lookups:
+    """The catalogues' lookups for `assess`, made once for the pair a warm kernel reports with (building them
+    cost more than a small institution's assessment; they only depend on the catalogues)."""
+    if not (_LOOKUPS and _LOOKUPS[0][0] is catalogue and _LOOKUPS[0][1] is dsop):
+        _LOOKUPS[:] = [(catalogue, dsop, Lookups(catalogue, dsop))]
+    return _LOOKUPS[0][2]
 
 
 _RECORDING_DATE = re.compile(r"\brecording\b.*?\b(20\d\d-\d\d(?:-\d\d)?)\b", re.IGNORECASE)
@@ -94,6 +103,10 @@ class InstitutionReport:
     findings: pl.DataFrame
     _verdicts: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
     _shown: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    # Made once per report: several cells (and save) use each of these.
+    _key_figures: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    _dates: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+    _by_area: dict[Any, pl.DataFrame] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, params: ReportParameters) -> InstitutionReport:
@@ -108,7 +121,8 @@ class InstitutionReport:
                 f"org_number = {params.org_number}, but {params.inventory_dir}/profile.yaml is for "
                 f"{inventory.org_number}"
             )
-        findings = assess(catalogue, dsop, inventory, params.as_of, language=params.language)
+        lookups = _lookups(catalogue, dsop)
+        findings = assess(catalogue, dsop, inventory, params.as_of, language=params.language, lookups=lookups)
         return cls(params, catalogue, dsop, inventory, findings)
 
     # -- numbers --------------------------------------------------------------------------------------------
@@ -119,7 +133,7 @@ class InstitutionReport:
 
     @property
     def score(self) -> int:
-        return int(readiness(self.findings)["score"][0])
+        return int(self.key_figures()["score"])
 
     @property
     def shown_findings(self) -> pl.DataFrame:
@@ -151,15 +165,26 @@ class InstitutionReport:
 
     def key_figures(self) -> dict[str, Any]:
         """The numbers the summary shows (also what tests compare the HTML with)."""
+        if self._key_figures is None:
+            self._key_figures = self._count()
+        return {**self._key_figures, "by_status": dict(self._key_figures["by_status"])}
+
+    def _count(self) -> dict[str, Any]:
         f = self.findings
-        open_ = self.open_findings
+        is_open = pl.col("status").is_in(list(OPEN_STATUSES))
+        counts = f.select(
+            (is_open & (pl.col("days_left") < 0)).sum().alias("overdue"),
+            (is_open & (pl.col("severity") == "critical")).sum().alias("critical"),
+            is_open.sum().alias("open"),
+            *[(pl.col("status") == s).sum().alias(s) for s in STATUSES],
+        ).row(0, named=True)
         return {
-            "score": self.score,
+            "score": int(readiness(f)["score"][0]),
             "findings": f.height,
-            "open": open_.height,
-            "overdue": open_.filter(pl.col("days_left") < 0).height,
-            "critical": open_.filter(pl.col("severity") == "critical").height,
-            "by_status": {s: f.filter(pl.col("status") == s).height for s in STATUSES},
+            "open": int(counts["open"]),
+            "overdue": int(counts["overdue"]),
+            "critical": int(counts["critical"]),
+            "by_status": {s: int(counts[s]) for s in STATUSES},
         }
 
     # -- sections -------------------------------------------------------------------------------------------
@@ -175,10 +200,12 @@ class InstitutionReport:
 
     def _milestone_dates(self) -> dict[str, str]:
         """The dates the prose names, from the milestones table (never written into the texts)."""
-        return {
-            "closed": self.dsop.milestone_date("altinn2-closed").isoformat(),
-            "last_submission": self.dsop.milestone_date("altinn2-last-submission-day").isoformat(),
-        }
+        if self._dates is None:
+            self._dates = {
+                "closed": self.dsop.milestone_date("altinn2-closed").isoformat(),
+                "last_submission": self.dsop.milestone_date("altinn2-last-submission-day").isoformat(),
+            }
+        return self._dates
 
     @property
     def service_verdicts(self) -> pl.DataFrame:
@@ -256,7 +283,10 @@ class InstitutionReport:
         if area not in AREAS:
             raise ValueError(f"unknown area {area!r}; areas: {', '.join(AREAS)}")
         lang = self.language
-        rows = self.shown_findings.filter(pl.col("area") == area)
+        if self._by_area is None:  # one pass over the findings for the six areas
+            self._by_area = self.shown_findings.partition_by("area", as_dict=True, include_key=True)
+        rows = self._by_area.get((area,))
+        rows = self.shown_findings.clear() if rows is None else rows
         body = table_html(rows, lang, columns=AREA_COLUMNS) if rows.height else paragraph(t("area_empty", lang))
         intro = t(f"area_{area}_intro", lang, **self._milestone_dates())
         return heading(t(f"area_{area}", lang)) + paragraph(intro) + body
@@ -357,19 +387,20 @@ class InstitutionReport:
 
         lang = self.language
         if name == "readiness":
-            fig = figures.readiness_by_area(self.findings, lang)
+            spec = figures.readiness_by_area_spec(self.findings, lang)
         elif name == "timeline":
-            fig = figures.deadline_timeline(self.dsop.milestones, self.findings, self.params.as_of, lang)
+            spec = figures.deadline_timeline_spec(self.dsop.milestones, self.findings, self.params.as_of, lang)
         elif name == "roles":
             packages = self.catalogue.access_packages.select("urn", f"name_{lang}").iter_rows()
             names = {str(urn): str(n) for urn, n in packages if n}
-            fig = figures.roles_sankey(self.findings, self.inventory.delegations, self.dsop, lang, names)
+            spec = figures.roles_sankey_spec(self.findings, self.inventory.delegations, self.dsop, lang, names)
         elif name == "consent":
             boundary = self.dsop.milestone_date("altinn2-closed")
-            fig = figures.consent_expiry(self.inventory.consents, self.params.as_of, boundary, lang)
+            spec = figures.consent_expiry_spec(self.inventory.consents, self.params.as_of, boundary, lang)
         else:
             raise ValueError(f"unknown figure {name!r}")
-        return Figure(fig, name, omitted=t("figure_omitted", lang, title=fig.layout.title.text or name))
+        title = spec["layout"].get("title", {}).get("text") or name
+        return Figure(spec, name, omitted=t("figure_omitted", lang, title=title))
 
     # -- files ----------------------------------------------------------------------------------------------
 

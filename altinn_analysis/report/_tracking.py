@@ -7,7 +7,16 @@ from datetime import date
 from pathlib import Path
 
 from altinn_analysis.report._actions_layout import HEADERS, TRACKING, clean
-from altinn_analysis.sources import FileReadError, Limits, atomic_file, open_workbook, read_file
+from altinn_analysis.sources import (
+    UNREAD,
+    FileReadError,
+    Limits,
+    TextSheet,
+    atomic_file,
+    open_workbook,
+    read_file,
+    read_xlsx_text,
+)
 
 __all__ = ["previous_workbook", "read_tracking", "seed_tracking"]
 
@@ -18,12 +27,55 @@ _TRACKING_LIMITS = Limits(file_bytes=20 * 1024 * 1024)
 
 def read_tracking(path: str | Path) -> dict[str, dict[str, str]]:
     """Owner, progress and comment per finding id from an earlier action workbook (either language), read from
-    every findings sheet; the first non-empty value wins. A missing, unreadable or oversized file gives {}."""
+    every findings sheet; the first non-empty value wins. A missing, unreadable or oversized file gives {}.
+
+    The workbook's text is read straight from its XML (`read_xlsx_text`); openpyxl reads it instead when a
+    cell that matters holds something other than text (a number, a date, a formula), so both give the same."""
     try:
-        wb = open_workbook(Path(path), _TRACKING_LIMITS, formulas=True)
+        sheets = read_xlsx_text(Path(path), _TRACKING_LIMITS)
     except (FileReadError, OSError):  # an earlier file someone broke must not stop this run: start afresh
         return {}
-    wanted = {h: c for c in ("finding_id", *TRACKING) for h in HEADERS[c]}
+    fast = _from_text(sheets[1:]) if sheets is not None else None
+    return fast if fast is not None else _read_with_openpyxl(path)
+
+
+_WANTED = {h: c for c in ("finding_id", *TRACKING) for h in HEADERS[c]}
+
+
+def _from_text(sheets: list[TextSheet]) -> dict[str, dict[str, str]] | None:
+    """As `_read_with_openpyxl` on the sheets' text, or None when a cell that matters is not text."""
+    out: dict[str, dict[str, str]] = {}
+    for ws in sheets:
+        header = ws.rows.get(1, {})
+        where = {_WANTED[h]: i for i, h in sorted(header.items()) if isinstance(h, str) and h in _WANTED}
+        if "finding_id" not in where or not set(TRACKING) & set(where):
+            continue
+        for number in sorted(ws.rows):
+            if number == 1:
+                continue
+            row = ws.rows[number]
+            fid = row.get(where["finding_id"])
+            if fid is UNREAD:
+                return None
+            if fid is None:
+                continue
+            kept = out.setdefault(str(fid), {})
+            for column in TRACKING:
+                i = where.get(column)
+                value = row.get(i) if i is not None else None
+                if value is UNREAD:
+                    return None
+                if value not in (None, "") and column not in kept:
+                    kept[column] = clean(str(value))
+    return {fid: kept for fid, kept in out.items() if kept}
+
+
+def _read_with_openpyxl(path: str | Path) -> dict[str, dict[str, str]]:
+    try:
+        wb = open_workbook(Path(path), _TRACKING_LIMITS, formulas=True)
+    except (FileReadError, OSError):
+        return {}
+    wanted = _WANTED
     out: dict[str, dict[str, str]] = {}
     try:
         for ws in wb.worksheets[1:]:

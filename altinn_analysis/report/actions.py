@@ -24,6 +24,8 @@ properties and zip entry times derive from `as_of`, so the same input gives the 
 from __future__ import annotations
 
 import io
+import re
+import struct
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -94,19 +96,39 @@ _LINK: dict[str, object] = {"font_color": f"#{LINK_BLUE}", "underline": 1}
 def _write(ws: Any, r: int, c: int, value: object, style: Any, date_style: Any) -> None:
     """Write one cell (counted from 0). Text is always stored as text: a subject starting with "=" must never
     become a formula."""
+    _store(ws, r, c, *_cell_kind(value), style, date_style)
+
+
+_BLANK, _STRING, _DATE, _BOOL, _NUMBER = range(5)
+
+
+def _cell_kind(value: object) -> tuple[int, object]:
+    """How a value is stored: (kind, what is written), so a row shown on two sheets is prepared once."""
     if value is None:
+        return _BLANK, None
+    if isinstance(value, str):
+        return _STRING, clean(value)
+    if isinstance(value, datetime | date):
+        return _DATE, value
+    if isinstance(value, bool):
+        return _BOOL, value
+    if isinstance(value, int | float):
+        return _NUMBER, value
+    return _STRING, clean(str(value))
+
+
+def _store(ws: Any, r: int, c: int, kind: int, value: Any, style: Any, date_style: Any) -> None:
+    if kind == _STRING:
+        ws.write_string(r, c, value, style)
+    elif kind == _BLANK:
         if style is not None:
             ws.write_blank(r, c, None, style)
-    elif isinstance(value, str):
-        ws.write_string(r, c, clean(value), style)
-    elif isinstance(value, datetime | date):
-        ws.write_datetime(r, c, value, date_style)
-    elif isinstance(value, bool):
-        ws.write_boolean(r, c, value, style)
-    elif isinstance(value, int | float):
+    elif kind == _NUMBER:
         ws.write_number(r, c, value, style)
+    elif kind == _DATE:
+        ws.write_datetime(r, c, value, date_style)
     else:
-        ws.write_string(r, c, clean(str(value)), style)
+        ws.write_boolean(r, c, value, style)
 
 
 def _put(ws: Any, styles: _Styles, row: int, col: int, value: object, **look: object) -> None:
@@ -164,20 +186,60 @@ def _text_width(value: object) -> int:
 
 def _lines(value: object, width: float) -> int:
     """How many lines `value` wraps to in a column `width` characters wide."""
+    return _wrapped(_part_lengths(value), width)
+
+
+# What str.splitlines breaks a line at.
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _part_lengths(value: object) -> tuple[int, ...]:
+    """The lengths of `value`'s lines (one empty line for no value): all `_lines` needs, at any width."""
     if value is None:
-        return 1
+        return (0,)
+    text = value if isinstance(value, str) else str(value)
+    if _LINE_BREAK.search(text) is None:  # most cells: one line
+        return (len(text),)
+    return tuple(len(part) for part in text.splitlines()) or (0,)
+
+
+def _wrapped(parts: tuple[int, ...], width: float) -> int:
     chars = max(1, int(width) - 1)
-    return sum(max(1, -(-len(part) // chars)) for part in str(value).splitlines() or [""])
+    if len(parts) == 1:  # most cells: one line, often short
+        return 1 if parts[0] <= chars else -(-parts[0] // chars)
+    return sum(max(1, -(-n // chars)) for n in parts)
+
+
+class _Row:
+    """One open finding as its sheet row: the values shown, how each is written, its width and its look."""
+
+    __slots__ = ("cells", "parts", "shown", "variants", "widths")
+
+    def __init__(self, finding: Mapping[str, Any], language: str, kept: Mapping[str, str]) -> None:
+        severity = finding["severity"]
+        self.shown: list[object] = []
+        self.variants: list[str] = []
+        for column, _cap, _wrap in COLUMNS:
+            shown = kept.get(column) if column in TRACKING else _display(column, finding[column], language)
+            self.shown.append(shown)
+            variant = ""
+            if column == "severity" and severity in SEVERITY_FILL:
+                variant = severity
+            elif column == "days_left" and isinstance(shown, int) and shown < 0:
+                variant = "overdue"
+            self.variants.append(variant)
+        self.cells = [_cell_kind(v) for v in self.shown]
+        self.widths = [_text_width(v) + 2 for v in self.shown]
+        self.parts = [_part_lengths(v) for v in self.shown]  # for the row height, whatever the column widths
 
 
 def _findings_sheet(
     ws: Any,
     styles: _Styles,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[_Row],
     language: str,
     *,
     area: str | None = None,
-    tracking: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """Header, one row per finding, and what a colleague expects: frozen header, filter, widths, colours, rows
     as tall as their wrapped text, and a print layout of two readable pages across instead of one tiny one."""
@@ -188,10 +250,11 @@ def _findings_sheet(
     _header_row(ws, styles, 1, headers)
     widths = [len(h) + 3 for h in headers]  # room for the filter button
     looks: dict[tuple[int, str], tuple[Any, Any]] = {}  # (column, variant) -> (format, date format)
+    wraps = [wrap for _c, _cap, wrap in COLUMNS]
 
-    def style(i: int, wrap: bool, variant: str) -> tuple[Any, Any]:
+    def style(i: int, variant: str) -> tuple[Any, Any]:
         if (i, variant) not in looks:
-            look = dict(_WRAP if wrap else _TOP)
+            look = dict(_WRAP if wraps[i] else _TOP)
             if variant in SEVERITY_FILL:
                 look.update(bg_color=f"#{SEVERITY_FILL[variant]}", pattern=1)
                 if variant in SEVERITY_WHITE:
@@ -201,29 +264,18 @@ def _findings_sheet(
             looks[i, variant] = (styles(**look), styles(**look, num_format=DATE_FORMAT))
         return looks[i, variant]
 
-    values: list[list[object]] = []
-    for r, finding in enumerate(rows, start=1):
-        kept = (tracking or {}).get(str(finding["finding_id"]), {})
-        severity = finding["severity"]
-        shown_row: list[object] = []
-        for i, (column, _cap, wrap) in enumerate(COLUMNS):
-            shown = kept.get(column) if column in TRACKING else _display(column, finding[column], language)
-            shown_row.append(shown)
-            variant = ""
-            if column == "severity" and severity in SEVERITY_FILL:
-                variant = severity
-            elif column == "days_left" and isinstance(shown, int) and shown < 0:
-                variant = "overdue"
-            _write(ws, r, i, shown, *style(i, wrap, variant))
-            widths[i] = max(widths[i], _text_width(shown) + 2)
-        values.append(shown_row)
+    for r, row in enumerate(rows, start=1):
+        for i, (kind, value) in enumerate(row.cells):
+            _store(ws, r, i, kind, value, *style(i, row.variants[i]))
+            if row.widths[i] > widths[i]:
+                widths[i] = row.widths[i]
     final = [max(min(cap, widths[i]), 8) for i, (_c, cap, _w) in enumerate(COLUMNS)]
     for i, width in enumerate(final):
         _width(ws, i + 1, width)
     # Excel does not grow a row for wrapped text written by a program: set each row's height from its text.
     ws.set_row(0, LINE_HEIGHT * max(_lines(h, w) for h, w in zip(headers, final, strict=True)))
-    for r, shown_row in enumerate(values, start=1):
-        ws.set_row(r, LINE_HEIGHT * max(_lines(v, w) for v, w in zip(shown_row, final, strict=True)))
+    for r, row in enumerate(rows, start=1):
+        ws.set_row(r, LINE_HEIGHT * max(map(_wrapped, row.parts, final)))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), len(COLUMNS) - 1)
     _print_setup(ws, landscape=True, title_row=True, fit_width=False)
@@ -373,6 +425,33 @@ def _rezip(workbook: bytes, fh: BinaryIO, stamp: tuple[int, int, int, int, int, 
             out.writestr(entry, src.read(info.filename))
 
 
+def _restamped(workbook: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes | None:
+    """The bytes `_rezip` makes of `workbook`, made by setting each entry's date (and its "made on" system, which
+    `_rezip` sets to 0) in place: both zips come from the same zipfile deflate of the same data, so nothing else
+    differs. None when the zip is not laid out as xlsxwriter writes it (then `_rezip` does the work)."""
+    end = len(workbook) - 22  # the end record, with no comment
+    if end < 0 or workbook[end : end + 4] != b"PK\x05\x06":
+        return None
+    entries, _size, offset = struct.unpack_from("<HII", workbook, end + 10)
+    year, month, day = stamp[:3]
+    dos_date = (year - 1980) << 9 | month << 5 | day
+    out = bytearray(workbook)
+    pos = offset
+    for _ in range(entries):
+        if workbook[pos : pos + 4] != b"PK\x01\x02":
+            return None
+        made_by, _needed, flags = struct.unpack_from("<HHH", workbook, pos + 4)
+        names, extra, comment = struct.unpack_from("<HHH", workbook, pos + 28)
+        (local,) = struct.unpack_from("<I", workbook, pos + 42)
+        if flags & 0x08 or stamp[3:] != (0, 0, 0) or workbook[local : local + 4] != b"PK\x03\x04":
+            return None  # a data descriptor, or a time of day: let zipfile write it
+        struct.pack_into("<HHH", out, pos + 4, made_by & 0xFF, _needed, flags)
+        struct.pack_into("<HH", out, pos + 12, 0, dos_date)
+        struct.pack_into("<HH", out, local + 10, 0, dos_date)
+        pos += 46 + names + extra + comment
+    return bytes(out) if pos == end else None
+
+
 def write_actions_xlsx(
     findings: pl.DataFrame,
     path: str | Path,
@@ -408,14 +487,16 @@ def write_actions_xlsx(
     )
     styles = _Styles(wb)
     summary = wb.add_worksheet(text("summary_sheet", language))
-    _findings_sheet(wb.add_worksheet(text("all_sheet", language)), styles, open_rows, language, tracking=tracking)
+    # Each open finding prepared once: it is a row of "All actions" and of its area's sheet.
+    rows = [_Row(f, language, tracking.get(str(f["finding_id"]), {})) for f in open_rows]
+    _findings_sheet(wb.add_worksheet(text("all_sheet", language)), styles, rows, language)
     area_sheets: dict[str, str] = {}
     for area in AREAS:
-        in_area = [f for f in open_rows if f["area"] == area]
+        in_area = [row for f, row in zip(open_rows, rows, strict=True) if f["area"] == area]
         if in_area:
             area_sheets[area] = area_sheet(area, language)
             ws = wb.add_worksheet(area_sheets[area])
-            _findings_sheet(ws, styles, in_area, language, area=area, tracking=tracking)
+            _findings_sheet(ws, styles, in_area, language, area=area)
     _summary_sheet(
         summary,
         styles,
@@ -441,6 +522,11 @@ def write_actions_xlsx(
 
     from altinn_analysis.sources import atomic_file
 
+    stamp = _zip_time(as_of)
+    data = _restamped(buffer.getvalue(), stamp)
     with atomic_file(target) as fh:
-        _rezip(buffer.getvalue(), fh, _zip_time(as_of))
+        if data is None:
+            _rezip(buffer.getvalue(), fh, stamp)
+        else:
+            fh.write(data)
     return target

@@ -130,6 +130,7 @@ if TYPE_CHECKING:
         read_table_bytes,
     )
     from altinn_analysis.sources._xlsx import open_workbook
+    from altinn_analysis.sources._xlsx_text import UNREAD, TextSheet, read_xlsx_text
     from altinn_analysis.sources._yaml_strict import (
         YamlDocument,
         read_yaml,
@@ -152,6 +153,7 @@ __all__ = [
     "ROW",
     "SCHEMA_VERSION",
     "TABLE_FORMATS",
+    "UNREAD",
     "AltinnAPIError",
     "AltinnClient",
     "AltinnNotFoundError",
@@ -183,6 +185,7 @@ __all__ = [
     "SnapshotIntegrityError",
     "TableInfo",
     "TableLayout",
+    "TextSheet",
     "UnsafeOutputError",
     "YamlDocument",
     "atomic_file",
@@ -213,6 +216,7 @@ __all__ = [
     "read_snapshot",
     "read_table",
     "read_table_bytes",
+    "read_xlsx_text",
     "read_yaml",
     "read_yaml_bytes",
     "recover_dir",

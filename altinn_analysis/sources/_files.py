@@ -2,6 +2,8 @@
 
 One fsync rule everywhere: the data is fsynced before the rename that publishes it, and the parent folder after
 the rename, so that after a crash a reader finds either the old file or the complete new one, never half of one.
+A file written into a staging folder (`make_temp_dir`) is not fsynced on its own: nobody sees it before
+`replace_dir` publishes the folder, which fsyncs every file in it first.
 Temporary names are unique (two writers never collide) and hidden (`.<name>.<random>.tmp`).
 
 ```python
@@ -57,6 +59,14 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_STAGING = ".tmp-"  # in every name make_temp_dir gives: ".<prefix>.tmp-<random>"
+
+
+def _staged(folder: Path) -> bool:
+    """Is `folder` a staging folder from `make_temp_dir` (published only by `replace_dir`)?"""
+    return folder.name.startswith(".") and _STAGING in folder.name
+
+
 def _fsync_file(path: Path) -> None:
     with path.open("rb") as fh:
         os.fsync(fh.fileno())
@@ -77,17 +87,20 @@ def atomic_file(target: str | Path) -> Iterator[BinaryIO]:
     """A binary file that becomes `target` when the block ends without an error (else it is removed)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    durable = not _staged(target.parent)
     fd, tmp = _temp_sibling(target)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(target.parent)
+    if durable:
+        fsync_dir(target.parent)
 
 
 @contextlib.contextmanager
@@ -95,16 +108,19 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     """A temporary path to write (by a writer that takes a path) that becomes `target` when the block ends."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    durable = not _staged(target.parent)
     fd, tmp = _temp_sibling(target)
     os.close(fd)
     try:
         yield tmp
-        _fsync_file(tmp)
+        if durable:
+            _fsync_file(tmp)
         tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(target.parent)
+    if durable:
+        fsync_dir(target.parent)
 
 
 def write_atomic(target: str | Path, data: str | bytes) -> Path:

@@ -13,16 +13,19 @@ from altinn_analysis.report.figures import roles_sankey, readiness_by_area
 roles_sankey(findings, inventory.delegations, load_dsop(), language="en")
 readiness_by_area(findings)
 ```
+
+Each institution chart also comes as `*_spec`: the same figure as plotly JSON (what `to_plotly_json()` gives,
+key order included), for the report, which shows the JSON and never needs the go.Figure.
 """
 
 from altinn_analysis.report._params import LANGUAGES
 from altinn_analysis.report.figures._common import FIGURES, TEXTS, is_empty, validate_figure
-from altinn_analysis.report.figures.consent import consent_expiry
+from altinn_analysis.report.figures.consent import consent_expiry, consent_expiry_spec
 from altinn_analysis.report.figures.distribution import score_distribution
 from altinn_analysis.report.figures.heatmap import sector_heatmap
-from altinn_analysis.report.figures.readiness import readiness_by_area
-from altinn_analysis.report.figures.roles import MAX_CANDIDATES, roles_sankey
-from altinn_analysis.report.figures.timeline import deadline_timeline
+from altinn_analysis.report.figures.readiness import readiness_by_area, readiness_by_area_spec
+from altinn_analysis.report.figures.roles import MAX_CANDIDATES, roles_sankey, roles_sankey_spec
+from altinn_analysis.report.figures.timeline import deadline_timeline, deadline_timeline_spec
 
 __all__ = [
     "FIGURES",
@@ -30,10 +33,14 @@ __all__ = [
     "MAX_CANDIDATES",
     "TEXTS",
     "consent_expiry",
+    "consent_expiry_spec",
     "deadline_timeline",
+    "deadline_timeline_spec",
     "is_empty",
     "readiness_by_area",
+    "readiness_by_area_spec",
     "roles_sankey",
+    "roles_sankey_spec",
     "score_distribution",
     "sector_heatmap",
     "validate_figure",

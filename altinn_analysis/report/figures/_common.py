@@ -3,11 +3,14 @@ empty figures and date lines. Private to the figures package."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
+import inspect
 import re
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -179,6 +182,7 @@ def _esc(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+@functools.lru_cache(maxsize=4096)  # the milestone names and descriptions come back in every report
 def _wrap(text: str, width: int = 32) -> str:
     return "<br>".join(_esc(line) for line in textwrap.wrap(text, width)) or _esc(text)
 
@@ -237,8 +241,39 @@ def _house_template() -> go.layout.Template:
     )
 
 
+@dataclass(frozen=True)
+class Chart:
+    """One chart in the making: its name, language and title, and its texts, coded values and numbers in that
+    language. A chart starts with `Chart.start`, is drawn on a `Plot`, and ends with `finish` (or `empty` when
+    there is nothing to draw)."""
+
+    name: str
+    lang: str
+    title: str
+
+    @classmethod
+    def start(cls, name: str, language: str, title_key: str) -> Chart:
+        lang = _lang(language)
+        return cls(name, lang, _t(title_key, lang))
+
+    def t(self, key: str, **fields: object) -> str:
+        return _t(key, self.lang, **fields)
+
+    def code(self, value: str) -> str:
+        return _code(value, self.lang)
+
+    def num(self, n: float) -> str:
+        return _num(n, self.lang)
+
+    def empty(self) -> dict[str, Any]:
+        return _empty(self.name, self.lang, self.title)
+
+    def finish(self, plot: Plot, height: int, subtitle: str | None = None, *, bottom: int = 40) -> dict[str, Any]:
+        return _finish(plot, self.name, self.lang, self.title, height, subtitle, bottom=bottom)
+
+
 class Plot:
-    """A figure being built as plain dicts; `_finish` hands it to plotly once.
+    """A figure being built as plain dicts; `_finish` makes its plotly JSON, `as_figure` a go.Figure of that.
 
     plotly validates every `add_trace`, `update_layout` and `update_xaxes` call on a `go.Figure` path by path;
     building the same figure through those calls cost ~5× more than validating the finished dict in one go."""
@@ -310,7 +345,8 @@ def _finish(
     *,
     empty: bool = False,
     bottom: int = 40,
-) -> go.Figure:
+) -> dict[str, Any]:
+    """The finished figure as plotly JSON (see `plotly_json`)."""
     title_spec: dict[str, Any] = {"text": title, "x": 0.01, "xanchor": "left"}
     extra = 0
     if subtitle:
@@ -319,7 +355,6 @@ def _finish(
         title_spec["subtitle"] = {"text": "<br>".join(lines)}
         extra = 16 * (len(lines) - 1)
     plot.update(
-        template=_house_template(),
         height=height + extra,
         title=title_spec,
         meta={"figure": name, "language": language, "empty": empty},
@@ -327,9 +362,76 @@ def _finish(
         margin={"l": 20, "r": 20, "t": (90 + extra) if subtitle else 60, "b": bottom},
         hoverlabel={"align": "left"},
     )
-    # Not validated again: the dicts come from this package's own code, and the tests validate every figure
-    # (`validate_figure`), which costs more than building it.
-    return go.Figure({"data": plot.data, "layout": plot.layout}, _validate=False)
+    plot.layout["template"] = copy.deepcopy(_house_template_json())
+    return plotly_json(plot.data, plot.layout)
+
+
+def as_figure(spec: dict[str, Any]) -> go.Figure:
+    """A `go.Figure` of plotly JSON from this package. Not validated again: the dicts come from this package's own
+    code, and the tests validate every figure (`validate_figure`), which costs more than building it."""
+    return go.Figure(spec, _validate=False)
+
+
+@functools.cache
+def _house_template_json() -> dict[str, Any]:
+    return dict(_house_template().to_plotly_json())
+
+
+@functools.cache
+def _init_order(cls: type) -> dict[str, int]:
+    """The order in which a plotly class's constructor sets its properties (its signature's order)."""
+    return {p: i for i, p in enumerate(inspect.signature(cls).parameters)}
+
+
+def _in_order(props: dict[str, Any], cls: type, extra: re.Pattern[str] | None = None) -> dict[str, Any] | None:
+    """`props` in the order `cls`'s constructor sets them, then the keys `extra` matches in their own order;
+    None if a key is neither (plotly would decide where it goes)."""
+    order = _init_order(cls)
+    known = sorted((k for k in props if k in order), key=order.__getitem__)
+    rest = [k for k in props if k not in order]
+    if rest and (extra is None or not all(extra.fullmatch(k) for k in rest)):
+        return None
+    return {k: props[k] for k in [*known, *rest]}
+
+
+def plotly_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """`go.Figure({"data": data, "layout": layout}, _validate=False).to_plotly_json()`, to the order of the keys
+    (which the chart's HTML and its stable id are made from), without building the figure: plotly's constructors
+    set a trace's and the layout's own properties in their signature's order and keep nested dicts as given; a
+    trace's type comes last; a numbered axis (xaxis2) comes after the layout's own properties, its keys in its
+    class's order (plotly builds it as an axis object)."""
+    traces = []
+    for trace in data:
+        ordered = _in_order({k: v for k, v in trace.items() if k != "type"}, _TRACE_CLASSES[trace["type"]])
+        if ordered is None:
+            return _through_plotly(data, layout)
+        ordered["type"] = trace["type"]
+        traces.append(ordered)
+    ordered_layout = _in_order(layout, go.Layout, _SUBPLOT_ID)
+    if ordered_layout is None:
+        return _through_plotly(data, layout)
+    for key in ordered_layout:
+        if _SUBPLOT_ID.fullmatch(key):
+            axis = _in_order(layout[key], go.layout.XAxis if key[0] == "x" else go.layout.YAxis)
+            if axis is None:
+                return _through_plotly(data, layout)
+            ordered_layout[key] = axis
+    return {"data": traces, "layout": ordered_layout}
+
+
+def _through_plotly(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    """What plotly makes of dicts this module does not order itself."""
+    return dict(as_figure({"data": data, "layout": layout}).to_plotly_json())
+
+
+_TRACE_CLASSES: dict[str, type] = {
+    "bar": go.Bar,
+    "scatter": go.Scatter,
+    "sankey": go.Sankey,
+    "heatmap": go.Heatmap,
+    "histogram": go.Histogram,
+}
+_SUBPLOT_ID = re.compile(r"[xy]axis[2-9]\d*")
 
 
 def validate_figure(fig: go.Figure) -> go.Figure:
@@ -337,7 +439,7 @@ def validate_figure(fig: go.Figure) -> go.Figure:
     return go.Figure(fig.to_plotly_json())
 
 
-def _empty(name: str, language: str, title: str, height: int = 320) -> go.Figure:
+def _empty(name: str, language: str, title: str, height: int = 320) -> dict[str, Any]:
     plot = Plot()
     plot.annotation(
         text=_t("no_data", language), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 18}

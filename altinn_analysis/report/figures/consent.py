@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -10,15 +11,12 @@ import polars as pl
 from altinn_analysis.report.figures._common import (
     _BOTTOM_LEGEND,
     _STATUS_RGB,
+    Chart,
     Plot,
-    _empty,
     _esc,
-    _finish,
     _hex,
-    _lang,
-    _num,
-    _t,
     _vline,
+    as_figure,
 )
 
 # -- 3. consents by expiry -----------------------------------------------------------------------------------
@@ -31,8 +29,14 @@ def consent_expiry(
     valid after it (highlighted: to be obtained again in Altinn 3), and Altinn 3. Lines mark `boundary` (the
     milestone `altinn2-closed`, from the DSOP catalogue) and `as_of`. Aggregated lazily in polars, so millions of
     consent rows give a few dozen bars."""
-    lang = _lang(language)
-    name, title = "consent_expiry", _t("consent_title", lang)
+    return as_figure(consent_expiry_spec(consents, as_of, boundary, language))
+
+
+def consent_expiry_spec(
+    consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary: date, language: str = "nb"
+) -> dict[str, Any]:
+    """`consent_expiry` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
+    chart = Chart.start("consent_expiry", language, "consent_title")
     series = (
         pl.when(pl.col("platform") == "altinn3")
         .then(pl.lit("a3"))
@@ -56,7 +60,7 @@ def consent_expiry(
         .collect()
     )
     if agg.height == 0 or int(agg["n"].sum()) == 0:
-        return _empty(name, lang, title)
+        return chart.empty()
     to_reobtain = int(agg.filter((pl.col("series") == "a2_after") & pl.col("still"))["n"].sum())
     bars = agg.group_by("series", "month").agg(pl.col("n").sum()).sort("series", "month")
     plot = Plot()
@@ -69,7 +73,7 @@ def consent_expiry(
         part = bars.filter(pl.col("series") == key)
         if part.height == 0:
             continue
-        label = _t(text_key, lang, boundary=boundary.isoformat())
+        label = chart.t(text_key, boundary=boundary.isoformat())
         plot.trace(
             "bar",
             x=[m.isoformat() for m in part["month"]],
@@ -79,7 +83,7 @@ def consent_expiry(
             xperiod="M1",
             xperiodalignment="middle",
             hovertext=[
-                _t("consent_hover", lang, series=_esc(label), month=m.strftime("%Y-%m"), n=_num(n, lang))
+                chart.t("consent_hover", series=_esc(label), month=m.strftime("%Y-%m"), n=chart.num(n))
                 for m, n in part.select("month", "n").iter_rows()
             ],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -92,14 +96,14 @@ def consent_expiry(
         range=[lo.isoformat(), hi.isoformat()],
         type="date",
         tickformat="%Y-%m",
-        title={"text": _t("consent_x", lang)},
+        title={"text": chart.t("consent_x")},
     )
-    plot.axes("y", title={"text": _t("consent_y", lang)}, rangemode="tozero")
+    plot.axes("y", title={"text": chart.t("consent_y")}, rangemode="tozero")
     span = (lo, hi)
-    _vline(plot, boundary, _t("boundary", lang, date=boundary.isoformat()), _hex(_STATUS_RGB["at_risk"]), "dash", span)
-    _vline(plot, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", span, inside=True)
+    _vline(plot, boundary, chart.t("boundary", date=boundary.isoformat()), _hex(_STATUS_RGB["at_risk"]), "dash", span)
+    _vline(plot, as_of, chart.t("as_of", date=as_of.isoformat()), "#444444", "dot", span, inside=True)
     plot.update(barmode="stack", bargap=0.15, legend=_BOTTOM_LEGEND)
-    subtitle = _t(
-        "consent_subtitle", lang, n=_num(to_reobtain, lang), boundary=boundary.isoformat(), as_of=as_of.isoformat()
+    subtitle = chart.t(
+        "consent_subtitle", n=chart.num(to_reobtain), boundary=boundary.isoformat(), as_of=as_of.isoformat()
     )
-    return _finish(plot, name, lang, title, 480, subtitle=subtitle, bottom=120)
+    return chart.finish(plot, 480, subtitle=subtitle, bottom=120)

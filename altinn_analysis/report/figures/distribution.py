@@ -6,14 +6,11 @@ import plotly.graph_objects as go
 import polars as pl
 
 from altinn_analysis.report.figures._common import (
+    Chart,
     Plot,
-    _empty,
-    _finish,
-    _lang,
     _names_list,
-    _num,
     _score_colour,
-    _t,
+    as_figure,
 )
 
 # -- 6. score distribution -----------------------------------------------------------------------------------
@@ -22,11 +19,11 @@ from altinn_analysis.report.figures._common import (
 def score_distribution(summary: pl.DataFrame, language: str = "nb") -> go.Figure:
     """How readiness is spread over the institutions (`sector_summary`): bins of 10 (the last is 90–100), the
     institutions' names in each bin's hover, and a line at the median."""
-    lang = _lang(language)
-    name, title = "score_distribution", _t("distribution_title", lang)
+    chart = Chart.start("score_distribution", language, "distribution_title")
+    lang = chart.lang
     scored = summary.filter(pl.col("score").is_not_null())
     if scored.height == 0:
-        return _empty(name, lang, title)
+        return as_figure(chart.empty())
     label_col = "name" if "name" in scored.columns else "org_number"
     scored = scored.with_columns(
         pl.col(label_col).fill_null(pl.col("org_number")).alias("_label"),
@@ -45,7 +42,7 @@ def score_distribution(summary: pl.DataFrame, language: str = "nb") -> go.Figure
         lo, hi = 10 * b, 10 * b + (10 if b == 9 else 9)
         xs.append(10 * b + 5)
         ys.append(len(members))
-        head = _t("bin_hover", lang, lo=lo, hi=hi, n=len(members))
+        head = chart.t("bin_hover", lo=lo, hi=hi, n=len(members))
         hovers.append(f"<b>{head}</b>" + ("<br>" + _names_list(members, lang) if members else ""))
     plot = Plot()
     plot.trace(
@@ -70,14 +67,12 @@ def score_distribution(summary: pl.DataFrame, language: str = "nb") -> go.Figure
         y=1,
         xref="x",
         yref="paper",
-        text=_t("median", lang, value=median_text),
+        text=chart.t("median", value=median_text),
         showarrow=False,
         xanchor="left",
         yanchor="bottom",
     )
-    plot.axes("x", range=[0, 100], tickvals=list(range(0, 101, 10)), title={"text": _t("score_axis", lang)})
-    plot.axes(
-        "y", title={"text": _t("institutions_axis", lang)}, rangemode="tozero", dtick=1 if max(ys) <= 10 else None
-    )
-    subtitle = _t("distribution_subtitle", lang, n=_num(scored.height, lang), median=median_text)
-    return _finish(plot, name, lang, title, 380, subtitle=subtitle)
+    plot.axes("x", range=[0, 100], tickvals=list(range(0, 101, 10)), title={"text": chart.t("score_axis")})
+    plot.axes("y", title={"text": chart.t("institutions_axis")}, rangemode="tozero", dtick=1 if max(ys) <= 10 else None)
+    subtitle = chart.t("distribution_subtitle", n=chart.num(scored.height), median=median_text)
+    return as_figure(chart.finish(plot, 380, subtitle=subtitle))

@@ -10,15 +10,11 @@ import polars as pl
 from altinn_analysis.impact import AREAS
 from altinn_analysis.report.figures._common import (
     _NULL_GREY,
+    Chart,
     Plot,
-    _code,
     _colourscale,
-    _empty,
     _esc,
-    _finish,
-    _lang,
-    _num,
-    _t,
+    as_figure,
 )
 
 # -- 5. sector heatmap ---------------------------------------------------------------------------------------
@@ -33,10 +29,9 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
     """Institution × area readiness (`impact.area_scores`): 0 red … 100 green, grey with "–" where an area does
     not apply. `names` maps org_number → name; when it also has a `score` column (e.g. `sector_summary`), an
     "Overall" column is added and the rows are sorted by it, most ready first (else by name)."""
-    lang = _lang(language)
-    name, title = "sector_heatmap", _t("heatmap_title", lang)
+    chart = Chart.start("sector_heatmap", language, "heatmap_title")
     if area_scores.height == 0:
-        return _empty(name, lang, title)
+        return as_figure(chart.empty())
     orgs = area_scores.select("org_number").unique()
     has_score = names is not None and "score" in names.columns
     if names is not None:
@@ -60,7 +55,7 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
         (o, a): (s, op, cr)
         for o, a, s, op, cr in area_scores.select("org_number", "area", "score", "open", "critical").iter_rows()
     }
-    columns = ([_t("overall", lang)] if has_score else []) + [_code(a, lang) for a in areas]
+    columns = ([chart.t("overall")] if has_score else []) + [chart.code(a) for a in areas]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
@@ -72,20 +67,19 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
             total = rest[-1]
             zr.append(total)
             tr.append("–" if total is None else str(total))
-            hr.append(_t("heatmap_hover_overall", lang, name=label, score="–" if total is None else total))
+            hr.append(chart.t("heatmap_hover_overall", name=label, score="–" if total is None else total))
         for area in areas:
             score, n_open, n_crit = cells.get((org, area), (None, 0, 0))
             zr.append(score)
             tr.append("–" if score is None else str(score))
             hr.append(
-                _t(
+                chart.t(
                     "heatmap_hover",
-                    lang,
                     name=label,
-                    area=_code(area, lang),
-                    score=_t("not_applicable_short", lang) if score is None else score,
-                    open=_num(n_open or 0, lang),
-                    critical=_num(n_crit or 0, lang),
+                    area=chart.code(area),
+                    score=chart.t("not_applicable_short") if score is None else score,
+                    open=chart.num(n_open or 0),
+                    critical=chart.num(n_crit or 0),
                 )
             )
         z.append(zr)
@@ -125,4 +119,4 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
     plot.update(plot_bgcolor=_NULL_GREY)  # null cells are transparent: the grey behind them shows "n/a"
     lines = max((label.count("<br>") + 1 for label in axis_labels), default=1)
     height = max(340, (14 * lines + 14) * orgs.height + 220)
-    return _finish(plot, name, lang, title, height, bottom=100)
+    return as_figure(chart.finish(plot, height, bottom=100))

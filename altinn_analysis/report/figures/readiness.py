@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import polars as pl
 
 from altinn_analysis.impact import AREAS, SEVERITIES, readiness
 from altinn_analysis.report.figures._common import (
     _NULL_GREY,
+    Chart,
     Plot,
-    _code,
-    _empty,
     _esc,
-    _finish,
-    _lang,
-    _num,
     _open,
     _score_colour,
-    _t,
+    as_figure,
 )
 
 # -- 4. readiness by area ------------------------------------------------------------------------------------
@@ -27,10 +25,14 @@ def readiness_by_area(findings: pl.DataFrame, language: str = "nb") -> go.Figure
     """Readiness 0–100 per area (`readiness(findings, by=["area"])`) as horizontal bars in `AREAS` order, coloured
     on the red–green scale; an area with no applicable finding shows "n/a". The hover counts the open findings
     by severity."""
-    lang = _lang(language)
-    name, title = "readiness_by_area", _t("area_title", lang)
+    return as_figure(readiness_by_area_spec(findings, language))
+
+
+def readiness_by_area_spec(findings: pl.DataFrame, language: str = "nb") -> dict[str, Any]:
+    """`readiness_by_area` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
+    chart = Chart.start("readiness_by_area", language, "area_title")
     if findings.height == 0:
-        return _empty(name, lang, title)
+        return chart.empty()
     scores = {
         a: (s, n) for a, n, s in readiness(findings, by=["area"]).select("area", "applicable", "score").iter_rows()
     }
@@ -44,28 +46,27 @@ def readiness_by_area(findings: pl.DataFrame, language: str = "nb") -> go.Figure
     areas = [*AREAS, *sorted(set(scores) - set(AREAS))]
     ys, xs, texts, colours, hovers = [], [], [], [], []
     for area in areas:
-        label = _code(area, lang)
+        label = chart.code(area)
         ys.append(label)
         if area not in scores:
             xs.append(0)
-            texts.append(_t("not_applicable_short", lang))
+            texts.append(chart.t("not_applicable_short"))
             colours.append(_NULL_GREY)
-            hovers.append(_t("area_hover_na", lang, area=_esc(label)))
+            hovers.append(chart.t("area_hover_na", area=_esc(label)))
             continue
         score, applicable = scores[area]
         counts = open_counts.get(area, {})
-        severities = " · ".join(f"{_code(s, lang)} {counts.get(s, 0)}" for s in SEVERITIES[:4])
+        severities = " · ".join(f"{chart.code(s)} {counts.get(s, 0)}" for s in SEVERITIES[:4])
         xs.append(score)
         texts.append(str(score))
         colours.append(_score_colour(score))
         hovers.append(
-            _t(
+            chart.t(
                 "area_hover",
-                lang,
                 area=_esc(label),
                 score=score,
-                applicable=_num(applicable, lang),
-                open=_num(counts.get("open", 0), lang),
+                applicable=chart.num(applicable),
+                open=chart.num(counts.get("open", 0)),
                 severities=severities,
             )
         )
@@ -83,8 +84,8 @@ def readiness_by_area(findings: pl.DataFrame, language: str = "nb") -> go.Figure
         showlegend=False,
         cliponaxis=False,
     )
-    plot.axes("x", range=[0, 108], title={"text": _t("score_axis", lang)}, tickvals=[0, 25, 50, 75, 100])
+    plot.axes("x", range=[0, 108], title={"text": chart.t("score_axis")}, tickvals=[0, 25, 50, 75, 100])
     plot.axes("y", autorange="reversed", automargin=True)
     overall = readiness(findings)["score"]
-    subtitle = _t("area_subtitle", lang, score=overall[0]) if overall.len() else None
-    return _finish(plot, name, lang, title, 80 + 44 * len(areas) + 80, subtitle=subtitle)
+    subtitle = chart.t("area_subtitle", score=overall[0]) if overall.len() else None
+    return chart.finish(plot, 80 + 44 * len(areas) + 80, subtitle=subtitle)

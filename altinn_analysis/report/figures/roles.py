@@ -15,17 +15,13 @@ from altinn_analysis.report.figures._common import (
     _CERTAINTY_RANK,
     _STATUS_RANK,
     _STATUS_RGB,
+    Chart,
     Plot,
-    _code,
-    _empty,
     _esc,
-    _finish,
     _hex,
-    _lang,
     _names_list,
-    _num,
     _rgba,
-    _t,
+    as_figure,
 )
 
 if TYPE_CHECKING:
@@ -84,6 +80,17 @@ def _role_findings(findings: pl.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _successors_by_code(successors: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """The successor rows per upper-cased Altinn 2 role code, in table order."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    columns = ["altinn2_role_code", "role_name_nb", "role_name_en", "package_urn", "package_name_nb", "certainty"]
+    for row in successors.select(columns).iter_rows(named=True):
+        code = row["altinn2_role_code"]
+        if code is not None:  # a row without a code is never any role's
+            out.setdefault(str(code).upper(), []).append(row)
+    return out
+
+
 def roles_sankey(
     findings: pl.DataFrame,
     delegations: pl.DataFrame,
@@ -101,8 +108,19 @@ def roles_sankey(
     finding's status, lighter when the mapping is inferred; hovers say so. `package_names` (package urn → name
     in `language`, from the Altinn 3 catalogue) names the packages; without it, the DSOP table's bokmål names.
     """
-    lang = _lang(language)
-    name, title = "roles_sankey", _t("sankey_title", lang)
+    return as_figure(roles_sankey_spec(findings, delegations, dsop, language, package_names))
+
+
+def roles_sankey_spec(
+    findings: pl.DataFrame,
+    delegations: pl.DataFrame,
+    dsop: DsopCatalogue,
+    language: str = "nb",
+    package_names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """`roles_sankey` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
+    chart = Chart.start("roles_sankey", language, "sankey_title")
+    lang = chart.lang
     roles = (
         delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "role"))
         .with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"))
@@ -111,13 +129,12 @@ def roles_sankey(
         .sort(["holders", "code"], descending=[True, False])
     )
     if roles.height == 0:
-        return _empty(name, lang, title)
+        return chart.empty()
     held_a3 = set(
         delegations.filter((pl.col("platform") == "altinn3") & (pl.col("grant_type") == "access_package"))["grant"]
     )
     role_info = _role_findings(findings)
-    succ = dsop.role_successors.with_columns(pl.col("altinn2_role_code").str.to_uppercase().alias("_code"))
-    succ_by_code = {str(code): group for (code,), group in succ.group_by("_code", maintain_order=True)}
+    succ_by_code = _successors_by_code(dsop.role_successors)
 
     nodes = _Nodes()
     links: list[_Link] = []
@@ -130,12 +147,12 @@ def roles_sankey(
     for code, holders in roles.iter_rows():
         info = role_info.get(code, {"status": "unknown", "rules": [], "certainty": "unknown", "details": []})
         status: str = info["status"]
-        rows = succ_by_code.get(code, succ.clear())
+        rows = succ_by_code.get(code, [])
         role_name = ""
-        if rows.height:
-            role_name = str(rows["role_name_nb" if lang == "nb" else "role_name_en"][0] or "")
+        if rows:
+            role_name = str(rows[0]["role_name_nb" if lang == "nb" else "role_name_en"] or "")
         head = f"<b>{_esc(code)}</b>" + (f" – {_esc(role_name)}" if role_name else "")
-        lines = [head, _t("holders", lang, n=_num(holders, lang)), _t("status_line", lang, status=_code(status, lang))]
+        lines = [head, chart.t("holders", n=chart.num(holders)), chart.t("status_line", status=chart.code(status))]
         lines += [_esc(d) for d in info["details"][:2]]
         left = nodes.add(
             f"role:{code}", _esc(code), _hex(_STATUS_RGB.get(status, _STATUS_RGB["unknown"])), "<br>".join(lines)
@@ -143,7 +160,7 @@ def roles_sankey(
 
         seen: set[str] = set()
         candidates: list[tuple[str, str, str]] = []
-        for urn, pkg_name, certainty in rows.select("package_urn", "package_name_nb", "certainty").iter_rows():
+        for urn, pkg_name, certainty in ((r["package_urn"], r["package_name_nb"], r["certainty"]) for r in rows):
             if urn and urn not in seen:
                 seen.add(urn)
                 shown_name = (package_names or {}).get(str(urn)) or pkg_name or urn
@@ -157,36 +174,36 @@ def roles_sankey(
             shown = candidates[:MAX_CANDIDATES]
             for i, (urn, pkg_name, certainty) in enumerate(shown, start=1):
                 pkg_hover = [f"<b>{_esc(pkg_name)}</b>", _esc(urn)] + (
-                    [_t("held_in_a3", lang)] if urn in held_a3 else []
+                    [chart.t("held_in_a3")] if urn in held_a3 else []
                 )
                 target = nodes.add(f"pkg:{urn}", _esc(pkg_name), "#4c78a8", "<br>".join(pkg_hover))
                 nodes.roles.setdefault(f"pkg:{urn}", []).append(code)
                 hover = [
                     role_line + _esc(pkg_name),
-                    _t("holders", lang, n=_num(holders, lang)),
-                    _t("status_line", lang, status=_code(status, lang)),
-                    _t("mapping", lang, certainty=_code(certainty, lang)),
+                    chart.t("holders", n=chart.num(holders)),
+                    chart.t("status_line", status=chart.code(status)),
+                    chart.t("mapping", certainty=chart.code(certainty)),
                 ]
                 if k > 1:
-                    hover.append(_t("candidate_share", lang, i=i, k=k, n=_num(holders, lang)))
+                    hover.append(chart.t("candidate_share", i=i, k=k, n=chart.num(holders)))
                 links.append(_Link(left, target, holders / k, status, certainty, "<br>".join(hover)))
             rest = candidates[len(shown) :]
             if rest:
-                label = _t("node_more", lang, k=len(rest))
+                label = chart.t("node_more", k=len(rest))
                 more_hover = f"<b>{_esc(code)}: {label}</b><br>" + "<br>".join(_esc(c[1]) for c in rest)
                 target = nodes.add(f"more:{code}", label, "#9ecae9", more_hover)
                 certainty = "documented" if all(c[2] == "documented" for c in rest) else "inferred"
                 hover = [
                     role_line + label,
-                    _t("holders", lang, n=_num(holders, lang)),
-                    _t("group_share", lang, m=len(rest), k=k),
-                    _t("mapping", lang, certainty=_code(certainty, lang)),
+                    chart.t("holders", n=chart.num(holders)),
+                    chart.t("group_share", m=len(rest), k=k),
+                    chart.t("mapping", certainty=chart.code(certainty)),
                 ]
                 links.append(_Link(left, target, holders * len(rest) / k, status, certainty, "<br>".join(hover)))
             continue
 
         rules: list[str] = info["rules"]
-        if rows.height:
+        if rows:
             kind = "no_successor"
         elif "roles.unknown" in rules or not rules:
             kind = "unknown"
@@ -197,21 +214,21 @@ def roles_sankey(
         else:
             kind = "no_successor"  # an ER role that neither gave nor gives anything: nothing to move
         key, colour = special[kind]
-        label = _t(key, lang)
+        label = chart.t(key)
         target = nodes.add(f"special:{kind}", label, colour, f"<b>{label}</b>")
         nodes.roles.setdefault(f"special:{kind}", []).append(code)
         certainty = "documented" if kind in ("er_auto", "explicit") else str(info["certainty"] or "unknown")
         hover = [
             role_line + label,
-            _t("holders", lang, n=_num(holders, lang)),
-            _t("status_line", lang, status=_code(status, lang)),
+            chart.t("holders", n=chart.num(holders)),
+            chart.t("status_line", status=chart.code(status)),
         ]
         links.append(_Link(left, target, float(holders), status, certainty, "<br>".join(hover)))
 
     hovers = list(nodes.hovers)
     for key, codes in nodes.roles.items():
         i = nodes.index[key]
-        hovers[i] += "<br>" + _t("from_roles", lang, roles=_names_list(codes, lang))
+        hovers[i] += "<br>" + chart.t("from_roles", roles=_names_list(codes, lang))
     plot = Plot()
     plot.trace(
         "sankey",
@@ -241,15 +258,15 @@ def roles_sankey(
     present = {lk.status for lk in links}
     for status in STATUSES:
         if status in present:
-            _legend_entry(plot, _code(status, lang), _rgba(_STATUS_RGB[status], 0.8))
+            _legend_entry(plot, chart.code(status), _rgba(_STATUS_RGB[status], 0.8))
     if any(lk.certainty != "documented" for lk in links):
-        _legend_entry(plot, _t("legend_inferred", lang), _rgba(_STATUS_RGB["unknown"], 0.28))
+        _legend_entry(plot, chart.t("legend_inferred"), _rgba(_STATUS_RGB["unknown"], 0.28))
     plot.axes("x", visible=False)
     plot.axes("y", visible=False)
     plot.update(legend=_BOTTOM_LEGEND)
     right = len(nodes.labels) - roles.height
     height = max(420, 28 * max(roles.height, right) + 180)
-    return _finish(plot, name, lang, title, height, subtitle=_t("sankey_subtitle", lang), bottom=70)
+    return chart.finish(plot, height, subtitle=chart.t("sankey_subtitle"), bottom=70)
 
 
 def _legend_entry(plot: Plot, label: str, colour: str) -> None:

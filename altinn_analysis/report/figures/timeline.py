@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -14,19 +15,15 @@ from altinn_analysis.report.figures._common import (
     _DAY_MS,
     _KIND_STYLE,
     _STATUS_RGB,
+    Chart,
     Plot,
-    _code,
-    _empty,
     _esc,
-    _finish,
     _hex,
-    _lang,
-    _num,
     _open,
     _stacked_rows,
-    _t,
     _vline,
     _wrap,
+    as_figure,
 )
 
 # -- 2. deadline timeline ------------------------------------------------------------------------------------
@@ -39,8 +36,15 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
     """The DSOP milestones on a date axis (one row each, coloured by kind), and below them the open findings
     (action, at risk, unknown) per deadline as bars: red where the deadline has passed at `as_of`, amber where
     it is still ahead — a plan before the deadlines, an overdue list after them. A dotted line marks `as_of`."""
-    lang = _lang(language)
-    name, title = "deadline_timeline", _t("timeline_title", lang)
+    return as_figure(deadline_timeline_spec(milestones, findings, as_of, language))
+
+
+def deadline_timeline_spec(
+    milestones: pl.DataFrame, findings: pl.DataFrame, as_of: date, language: str = "nb"
+) -> dict[str, Any]:
+    """`deadline_timeline` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
+    chart = Chart.start("deadline_timeline", language, "timeline_title")
+    lang = chart.lang
     name_col = "name_nb" if lang == "nb" else "name_en"
     ms = milestones.select("milestone_id", "date", "kind", pl.col(name_col).alias("name"), "description").sort(
         "date", "milestone_id"
@@ -54,7 +58,7 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
     )
     without = open_findings.filter(pl.col("deadline").is_null()).height
     if ms.height == 0 and per_deadline.height == 0:
-        return _empty(name, lang, title)
+        return chart.empty()
 
     # One y row per milestone, labelled with its (wrapped) name; duplicates get their date so none collapse.
     labels: list[str] = []
@@ -94,7 +98,7 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
             textposition=["middle right" if d <= middle else "middle left" for d in part["date"]],
             textfont={"size": 11, "color": "#555555"},
             marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}},
-            name=_t(f"kind_{kind}", lang),
+            name=chart.t(f"kind_{kind}"),
             hovertext=[
                 f"<b>{_esc(n)}</b><br>{d.isoformat()}<br>{_wrap(str(desc or ''), 60)}"
                 for d, n, desc in part.select("date", "name", "description").iter_rows()
@@ -118,9 +122,9 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
         hovers = []
         for row in part.iter_rows(named=True):
             day = row["deadline"]
-            head = _t("open_on_deadline", lang, n=_num(row["n"], lang), date=day.isoformat())
+            head = chart.t("open_on_deadline", n=chart.num(row["n"]), date=day.isoformat())
             ms_name = milestone_names.get(day)
-            severities = " · ".join(f"{_code(s, lang)} {row[s]}" for s in SEVERITIES[:4] if row[s])
+            severities = " · ".join(f"{chart.code(s)} {row[s]}" for s in SEVERITIES[:4] if row[s])
             hovers.append("<br>".join(filter(None, [f"<b>{head}</b>", _esc(ms_name) if ms_name else "", severities])))
         plot.trace(
             "bar",
@@ -128,7 +132,7 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
             y=part["n"].to_list(),
             width=[bar_width] * part.height,
             marker={"color": _hex(_STATUS_RGB["at_risk"] if overdue else _STATUS_RGB["action"])},
-            name=_t("bars_overdue" if overdue else "bars_ahead", lang),
+            name=chart.t("bars_overdue" if overdue else "bars_ahead"),
             text=[str(n) for n in part["n"]],  # plotly shows text as strings
             textposition="outside",
             hovertext=hovers,
@@ -139,25 +143,22 @@ def deadline_timeline(milestones: pl.DataFrame, findings: pl.DataFrame, as_of: d
         )
     if per_deadline.height == 0:
         plot.annotation(
-            text=_t("no_open_with_deadline", lang), x=0.5, y=0.5, xref="x domain", yref="y2 domain", showarrow=False
+            text=chart.t("no_open_with_deadline"), x=0.5, y=0.5, xref="x domain", yref="y2 domain", showarrow=False
         )
 
     plot.axes("x", range=[lo.isoformat(), hi.isoformat()], type="date", tickformat="%Y-%m", showgrid=True)
-    plot.axes("x", title={"text": _t("date_axis", lang)}, row=2)
+    plot.axes("x", title={"text": chart.t("date_axis")}, row=2)
     plot.axes("y", categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True, row=1)
     max_n = max(per_deadline["n"].to_list(), default=0)
-    plot.axes(
-        "y", title={"text": _t("open_findings", lang)}, rangemode="tozero", range=[0, max(1, max_n) * 1.25], row=2
-    )
-    _vline(plot, as_of, _t("as_of", lang, date=as_of.isoformat()), "#444444", "dot", (lo, hi))
+    plot.axes("y", title={"text": chart.t("open_findings")}, rangemode="tozero", range=[0, max(1, max_n) * 1.25], row=2)
+    _vline(plot, as_of, chart.t("as_of", date=as_of.isoformat()), "#444444", "dot", (lo, hi))
     plot.update(bargap=0.1, legend=_BOTTOM_LEGEND, xaxis={"showticklabels": True})
-    subtitle = _t(
+    subtitle = chart.t(
         "timeline_subtitle",
-        lang,
-        overdue=_num(overdue_n, lang),
-        ahead=_num(ahead_n, lang),
+        overdue=chart.num(overdue_n),
+        ahead=chart.num(ahead_n),
         as_of=as_of.isoformat(),
-        none=_num(without, lang),
+        none=chart.num(without),
     )
     height = top_px + bottom_px + 40 + 90 + 110  # plots, gap, title and legend margins
-    return _finish(plot, name, lang, title, height, subtitle=subtitle, bottom=110)
+    return chart.finish(plot, height, subtitle=subtitle, bottom=110)

@@ -1,0 +1,278 @@
+"""The report's faster code paths give what the plain ones gave: on generated institutions and the demo ones, in
+both languages, with a previous action list carrying tracking columns. Each test runs the old way (kept here, or
+still in the package as the fallback) beside the new one."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import polars as pl
+import pytest
+
+from altinn_analysis.impact import AREAS, OPEN_STATUSES, STATUSES, assess, readiness
+from altinn_analysis.report import InstitutionReport, _tracking, actions, check_report_parameters
+from altinn_analysis.report import _display as display
+from altinn_analysis.report._actions_layout import HEADERS, TRACKING
+from altinn_analysis.report._institution import AREA_COLUMNS
+from altinn_analysis.synthetic import generate_sector, write_sector
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "institutions"
+AS_OF = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("generated")
+    write_sector(folder, generate_sector(4, 3, 3000, 400))
+    return folder
+
+
+def _reports(folder: Path, language: str, out: Path | None = None) -> list[InstitutionReport]:
+    orgs = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    return [
+        InstitutionReport.build(
+            check_report_parameters(
+                org_number=org,
+                as_of=AS_OF,
+                inventory_dir=folder,
+                language=language,
+                output_dir=str(out / org) if out else "",
+            )
+        )
+        for org in orgs
+    ]
+
+
+def _old_key_figures(report: InstitutionReport) -> dict[str, Any]:
+    """`key_figures` as it was: a filter per number."""
+    f = report.findings
+    open_ = f.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
+    return {
+        "score": int(readiness(f)["score"][0]),
+        "findings": f.height,
+        "open": open_.height,
+        "overdue": open_.filter(pl.col("days_left") < 0).height,
+        "critical": open_.filter(pl.col("severity") == "critical").height,
+        "by_status": {s: f.filter(pl.col("status") == s).height for s in STATUSES},
+    }
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_shared_lookups_and_kept_numbers_change_nothing(generated: Path, language: str) -> None:
+    """Reports built one after another in one process share the catalogue lookups; each report keeps its key
+    figures, dates and findings per area. Same findings as a fresh assessment, same numbers and sections."""
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            fresh = assess(report.catalogue, report.dsop, report.inventory, AS_OF, language=language)
+            assert report.findings.equals(fresh), report.params.org_number
+            assert report.key_figures() == _old_key_figures(report)
+            report.key_figures()["by_status"]["done"] = -1  # a caller's copy: the report's own stays
+            assert report.key_figures() == _old_key_figures(report)
+            for area in AREAS:
+                rows = report.shown_findings.filter(pl.col("area") == area)  # the old way: a filter per area
+                if rows.height:
+                    assert display.table_html(rows, language, columns=AREA_COLUMNS).body in report.area(area).body
+                else:
+                    assert "<table" not in report.area(area).body
+
+
+def _fill_tracking(path: Path) -> None:
+    wb = openpyxl.load_workbook(path)
+    wanted = {h for c in TRACKING for h in HEADERS[c]}
+    for s, ws in enumerate(wb.worksheets[1:]):
+        columns = [i + 1 for i, c in enumerate(ws[1]) if c.value in wanted]
+        for r in range(2, ws.max_row + 1):
+            for col in columns:
+                if (r + col + s) % 3 == 0:
+                    ws.cell(r, col, f"Kari {r}" if col % 2 else 25 + r)
+    wb.save(path)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_action_list_bytes_as_before(generated: Path, tmp_path: Path, language: str) -> None:
+    """The workbook's zip stamped in place is the zip `_rezip` rewrote; a previous list's tracking is carried
+    over (read from the XML) as openpyxl reads it; writing twice gives the same bytes."""
+    out = tmp_path / "out"
+    for report in _reports(generated, language, out):
+        report.save()
+        path = out / report.params.org_number / "actions.xlsx"
+        _fill_tracking(path)
+        kept = actions.read_tracking(path)
+        assert kept == _tracking._read_with_openpyxl(path)
+        report.save()
+        assert actions.read_tracking(path) == {k: v for k, v in kept.items() if k in set(report.findings["finding_id"])}
+        first = path.read_bytes()
+        report.save()
+        assert path.read_bytes() == first
+        # The bytes as `_rezip` made them: xlsxwriter's own zip (1980 dates) rewritten entry by entry.
+        with io.BytesIO() as rewritten:
+            actions._rezip(first, rewritten, actions._zip_time(AS_OF))
+            assert rewritten.getvalue() == first
+        shutil.copy(path, tmp_path / f"{report.params.org_number}-{language}.xlsx")
+
+
+def test_restamped_is_rezip_on_xlsxwriter_zips() -> None:
+    import xlsxwriter
+
+    for as_of in (date(2026, 11, 28), date(1979, 5, 1), date(2107, 12, 31)):
+        buffer = io.BytesIO()
+        wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        wb.add_worksheet("Ark æøå").write_string(0, 0, "hei")
+        wb.add_worksheet("To")
+        wb.close()
+        stamp = actions._zip_time(as_of)
+        rewritten = io.BytesIO()
+        actions._rezip(buffer.getvalue(), rewritten, stamp)
+        assert actions._restamped(buffer.getvalue(), stamp) == rewritten.getvalue()
+    assert actions._restamped(b"not a zip at all, not even close to one", (2026, 1, 1, 0, 0, 0)) is None
+
+
+def test_a_staging_folder_is_fsynced_once_when_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written into a `make_temp_dir` folder (where the batch runner's kernel saves the report) are not
+    fsynced one by one: `replace_dir` fsyncs each before the folder is published. Elsewhere every write is."""
+    import os
+
+    from altinn_analysis.sources import atomic_file, atomic_path, make_temp_dir, replace_dir
+
+    synced: list[int] = []
+    real = os.fsync
+
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", counted)
+    staging = make_temp_dir(tmp_path, "910000004")
+    with atomic_file(staging / "actions.xlsx") as fh:
+        fh.write(b"xlsx")
+    with atomic_path(staging / "findings.parquet") as tmp:
+        tmp.write_bytes(b"parquet")
+    assert synced == []
+    replace_dir(staging, tmp_path / "910000004")
+    assert len(synced) >= 3  # both files, then the folders
+    assert (tmp_path / "910000004" / "actions.xlsx").read_bytes() == b"xlsx"
+    synced.clear()
+    with atomic_file(tmp_path / "plain" / "actions.xlsx") as fh:
+        fh.write(b"xlsx")
+    assert len(synced) == 2  # the file, then its folder
+    lookalike = tmp_path / "tmp-not-staging"
+    with atomic_path(lookalike / "findings.parquet") as tmp:
+        tmp.write_bytes(b"parquet")
+    assert len(synced) == 4
+
+
+def test_line_lengths_for_row_heights_as_splitlines_gives_them() -> None:
+    from datetime import datetime
+
+    values: list[object] = [
+        None,
+        "",
+        "abc",
+        "a\nb",
+        "abc\n",
+        "\n",
+        "x\r\ny",
+        "a\u2028bb",
+        "a\x1cb\x85c",
+        "\t \v",
+        12,
+        1.5,
+    ]
+    values += [True, date(2026, 1, 2), datetime(2026, 1, 2, 3, 4), "æøå " * 40, "line\n" * 5 + "end"]
+    for value in values:
+        old = (tuple(len(p) for p in str(value).splitlines()) or (0,)) if value is not None else (0,)
+        assert actions._part_lengths(value) == old, value
+        for width in (1, 2, 8, 30, 56):
+            chars = max(1, int(width) - 1)
+            lines = 1 if value is None else sum(max(1, -(-len(p) // chars)) for p in str(value).splitlines() or [""])
+            assert actions._lines(value, width) == lines, (value, width)
+
+
+def _old_table_html(
+    frame: pl.DataFrame,
+    language: str,
+    *,
+    columns: list[str] | None = None,
+    css: str = "findings",
+    links: dict[str, dict[Any, str]] | None = None,
+    caption: str | None = None,
+    link_by: str | None = None,
+) -> str:
+    """`table_html` as it was at the branch point: a dict per row, every cell through `_cell`."""
+    import html
+
+    from altinn_analysis.report._texts import label
+
+    cols = list(columns or frame.columns)
+    select = list(
+        dict.fromkeys([*cols, *([link_by] if link_by else []), *(["status"] if "status" in frame.columns else [])])
+    )
+    head = "".join(f'<th data-col="{html.escape(c)}">{html.escape(label(c, language))}</th>' for c in cols)
+    rows = []
+    for row in frame.select(select).iter_rows(named=True):
+        cells = []
+        for c in cols:
+            href = (links or {}).get(c, {}).get(row[link_by] if link_by else row[c])
+            if c in display._SETTLED_BLANK and row.get("status") in display._SETTLED:
+                cells.append('<td class="settled">–</td>')
+            elif href is not None:
+                text = html.escape(display.code_label(row[c], language) if c in display._CODED else str(row[c]))
+                cells.append(f'<td><a href="{html.escape(href)}">{text}</a></td>')
+            else:
+                cells.append(display._cell(c, row[c], language))
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    table = f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<div class="table-scroll">{table}</div>'
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_tables_as_the_row_by_row_way_made_them(generated: Path, language: str) -> None:
+    from altinn_analysis.impact import area_scores, common_findings, sector_summary
+
+    reports = _reports(generated, language) + _reports(DEMO, language)
+    frames: list[tuple[pl.DataFrame, dict[str, Any]]] = []
+    for report in reports:
+        shown = report.shown_findings
+        frames += [
+            (shown, {"columns": AREA_COLUMNS}),
+            (shown, {}),
+            (shown.filter(pl.col("status") == "done"), {"columns": AREA_COLUMNS, "caption": "<b>x</b> & y"}),
+            (report.service_verdicts, {"columns": ["name", "verdict", "reason"], "css": "findings verdicts"}),
+            (report.findings_frame(), {}),
+            (shown.clear(), {"columns": AREA_COLUMNS}),
+        ]
+    findings = pl.concat([r.findings for r in reports])
+    names = pl.DataFrame(
+        {"org_number": [r.params.org_number for r in reports], "name": [r.inventory.profile.name for r in reports]}
+    )
+    summary = sector_summary(findings, names)
+    orgs = summary["org_number"].to_list()
+    links = {"name": {o: f"{o}/report.html" for o in orgs[::2]}, "pdf": {o: f"{o}/r<p>.pdf" for o in orgs[:3]}}
+    summary = summary.with_columns(pl.lit("PDF").alias("pdf"))
+    frames += [
+        (summary, {"links": links, "link_by": "org_number"}),
+        (summary, {"columns": ["name", "score", "pdf"], "links": links, "link_by": "org_number"}),
+        (common_findings(findings, top=10), {"links": {"subject": {"UTINN": "#utinn"}}}),
+        (area_scores(findings), {}),
+        (
+            pl.DataFrame(
+                {
+                    "status": ["done", None, "action"],
+                    "days_left": [-3, None, 2],
+                    "share": [0.5, None, -1.25],
+                    "action": ["a", "b", None],
+                }
+            ),
+            {},
+        ),
+        (pl.DataFrame({"flag": [True, False, None], "when": [date(2026, 1, 1), None, date(2027, 2, 3)]}), {}),
+    ]
+    for frame, options in frames:
+        assert display.table_html(frame, language, **options).body == _old_table_html(frame, language, **options)
