@@ -5,8 +5,11 @@ every kind the validator reports, in CSV, XLSX and Parquet, plus the committed b
 from __future__ import annotations
 
 import io
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import hostile_support as hs
 import openpyxl
@@ -24,6 +27,7 @@ from altinn_analysis.inventory import (
     validate_inventory,
 )
 from altinn_analysis.inventory import _inventory as inventory_module  # the package's own tests may use its modules
+from altinn_analysis.sources import Limits
 from altinn_analysis.synthetic import generate_sector, write_sector
 
 Edit = Callable[[Path], object]
@@ -263,3 +267,54 @@ def test_a_missing_folder_among_good_ones(tmp_path: Path, embedded: Catalogue) -
     problems = validate_inventories([folder, tmp_path / "missing"], catalogue=embedded, known_services=KNOWN_SERVICES)
     assert problems[0] == validate_inventory(folder, catalogue=embedded, known_services=KNOWN_SERVICES)
     assert "does not exist" in problems[1][0].message
+
+
+def test_reading_ahead_gives_the_same_result_whatever_the_timing(
+    sector: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folders are read by threads ahead of the checks; which one finishes first must not matter: each folder
+    delayed by a different amount (later ones first) gives what reading one at a time gives."""
+    monkeypatch.setattr(inventory_module, "READ_THREADS", 0)
+    one_by_one = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    monkeypatch.setattr(inventory_module, "READ_THREADS", 2)
+    real = inventory_module._read_folder
+    in_flight = {"now": 0, "most": 0}
+    lock = threading.Lock()
+    delays = {folder: 0.002 * ((len(sector) - i) % 5) for i, folder in enumerate(sector)}
+
+    def slow(directory: Path, **kwargs: object) -> object:
+        with lock:
+            in_flight["now"] += 1
+            in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        time.sleep(delays.get(directory, 0))
+        try:
+            return real(directory, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                in_flight["now"] -= 1
+
+    monkeypatch.setattr(inventory_module, "_read_folder", slow)
+    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 3_000)
+    ahead = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    for name, a, b in zip(_names(sector), one_by_one, ahead, strict=True):
+        _same(b, a, name)
+    assert in_flight["most"] == 2  # both threads read; never more than READ_THREADS at once
+
+
+def test_reading_ahead_is_bounded(tmp_path: Path, embedded: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """However many folders are given, at most READ_AHEAD + 1 are read before the first is checked."""
+    folders = [hs.inventory_with(tmp_path / f"inv{i}") for i in range(12)]
+    read: list[Path] = []
+    real = inventory_module._read_folder
+
+    def counted(directory: Path, **kwargs: Any) -> Any:
+        read.append(directory)
+        return real(directory, **kwargs)
+
+    monkeypatch.setattr(inventory_module, "_read_folder", counted)
+    found = inventory_module._outcomes(folders, embedded, KNOWN_SERVICES, 20, Limits(), typed=False, contain=True)
+    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 1)  # every folder its own chunk
+    first = next(found)
+    assert first.directory == folders[0]
+    assert len(read) <= inventory_module.READ_AHEAD + 1
+    found.close()  # type: ignore[attr-defined]  # a generator

@@ -5,9 +5,12 @@ together (`check_tables`), then each folder's problems are sorted and its invent
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
+import functools
 import importlib
 import math
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -239,9 +242,10 @@ def _outcomes(
     `contain`: an unexpected failure on one folder becomes that folder's problem instead of stopping the rest."""
     chunk: list[_Folder] = []
     rows = 0
-    for directory in map(Path, directories):
+    read = functools.partial(_read_folder, catalogue=catalogue, known_services=known_services, limits=limits)
+    for directory, read_folder in _read_ahead([Path(d) for d in directories], read):
         try:
-            folder = _read_folder(directory, catalogue, known_services, limits)
+            folder = read_folder()
         except Exception as exc:
             if not contain:
                 raise
@@ -255,6 +259,37 @@ def _outcomes(
             yield from _flush(chunk, catalogue, limit, limits, typed, contain)
             chunk, rows = [], 0
     yield from _flush(chunk, catalogue, limit, limits, typed, contain)
+
+
+# Folders read ahead while the tables of those before them are checked: polars and pyarrow release the GIL while
+# they decode, so reading uses the second core. At most `READ_AHEAD` folders are read and waiting (memory stays
+# bounded); results come back in the order given, each folder read on its own, so nothing depends on timing.
+READ_THREADS = 2
+READ_AHEAD = 4
+
+
+def _read_ahead(
+    directories: Sequence[Path], read: Callable[[Path], _Folder]
+) -> Iterator[tuple[Path, Callable[[], _Folder]]]:
+    """Each directory with a call that gives its folder as read (or raises what reading it raised), in order."""
+    if len(directories) <= 1 or READ_THREADS < 1:  # one folder: nothing to overlap
+        for directory in directories:
+            yield directory, functools.partial(read, directory)
+        return
+    pending: collections.deque[tuple[Path, concurrent.futures.Future[_Folder]]] = collections.deque()
+    with concurrent.futures.ThreadPoolExecutor(READ_THREADS, thread_name_prefix="inventory-read") as pool:
+        try:
+            for directory in directories:
+                pending.append((directory, pool.submit(read, directory)))
+                if len(pending) > READ_AHEAD:
+                    done, future = pending.popleft()
+                    yield done, future.result
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result
+        finally:  # the caller stopped early (or failed): nothing more is read
+            for _, future in pending:
+                future.cancel()
 
 
 def _flush(
