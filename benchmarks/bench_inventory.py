@@ -266,7 +266,9 @@ def main() -> None:
     if args.scale:
         growth: list[dict[str, Any]] = []
         for k in args.scale:
-            results = measure(args.sample, args.consents * k, args.delegations * k, args.format, args.repeat)
+            results = measure(
+                args.sample, args.consents * k, args.delegations * k, args.format, args.repeat, base=args.base
+            )
             print(f"{k:>3}× load + validate")
             summary(results)
             growth.append(min((r for r in results if r["mode"] == "sector"), key=lambda r: r["cpu_seconds"]))

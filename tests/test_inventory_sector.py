@@ -4,6 +4,7 @@ every kind the validator reports, in CSV, XLSX and Parquet, plus the committed b
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 import time
@@ -301,8 +302,12 @@ def test_reading_ahead_gives_the_same_result_whatever_the_timing(
     assert in_flight["most"] == 2  # both threads read; never more than READ_THREADS at once
 
 
-def test_reading_ahead_is_bounded(tmp_path: Path, embedded: Catalogue, monkeypatch: pytest.MonkeyPatch) -> None:
-    """However many folders are given, at most READ_AHEAD + 1 are read before the first is checked."""
+@pytest.mark.parametrize(("chunk_rows", "ahead"), [(1, 32), (10**9, 3)])
+def test_reading_ahead_is_bounded(
+    tmp_path: Path, embedded: Catalogue, monkeypatch: pytest.MonkeyPatch, chunk_rows: int, ahead: int
+) -> None:
+    """However many folders are given, the threads read ahead of the checks only up to about a chunk of rows
+    (`CHUNK_ROWS`; here one row: one folder) and at most `READ_AHEAD` folders, plus those being read."""
     folders = [hs.inventory_with(tmp_path / f"inv{i}") for i in range(12)]
     read: list[Path] = []
     real = inventory_module._read_folder
@@ -311,10 +316,16 @@ def test_reading_ahead_is_bounded(tmp_path: Path, embedded: Catalogue, monkeypat
         read.append(directory)
         return real(directory, **kwargs)
 
-    monkeypatch.setattr(inventory_module, "_read_folder", counted)
-    found = inventory_module._outcomes(folders, embedded, KNOWN_SERVICES, 20, Limits(), typed=False, contain=True)
-    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 1)  # every folder its own chunk
-    first = next(found)
-    assert first.directory == folders[0]
-    assert len(read) <= inventory_module.READ_AHEAD + 1
-    found.close()  # type: ignore[attr-defined]  # a generator
+    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(inventory_module, "READ_AHEAD", ahead)
+    read_one = functools.partial(counted, catalogue=embedded, known_services=KNOWN_SERVICES, limits=Limits())
+    found = inventory_module._read_ahead(folders, read_one)
+    first, result = next(found)
+    time.sleep(0.5)  # the threads read what they may
+    assert first == folders[0] and result().directory == folders[0]
+    threads = inventory_module.READ_THREADS
+    assert len(read) <= (1 + threads if chunk_rows == 1 else 1 + ahead)
+    assert len(read) > 1  # they did read ahead
+    rest = [(directory, result().directory) for directory, result in found]
+    assert rest == [(folder, folder) for folder in folders[1:]]
+    assert sorted(read) == sorted(folders)

@@ -6,11 +6,12 @@ together (`check_tables`), then each folder's problems are sorted and its invent
 from __future__ import annotations
 
 import collections
-import concurrent.futures
 import functools
 import importlib
 import math
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -262,10 +263,48 @@ def _outcomes(
 
 
 # Folders read ahead while the tables of those before them are checked: polars and pyarrow release the GIL while
-# they decode, so reading uses the second core. At most `READ_AHEAD` folders are read and waiting (memory stays
-# bounded); results come back in the order given, each folder read on its own, so nothing depends on timing.
+# they decode, so reading uses the second core. Bounded: `READ_THREADS` folders being read, and folders read but
+# not yet taken up to about one chunk of rows (`CHUNK_ROWS`) and at most `READ_AHEAD` folders. Results come back
+# in the order given, each folder read on its own, so nothing depends on timing.
 READ_THREADS = 2
-READ_AHEAD = 4
+READ_AHEAD = 32
+
+
+class _ReadAhead:
+    """Reading threads that start the next folder as soon as one is read (not only when the checks ask for one),
+    within the bounds above."""
+
+    def __init__(self, directories: Sequence[Path], read: Callable[[Path], _Folder], pool: Executor) -> None:
+        self._directories, self._read, self._pool = directories, read, pool
+        self._next = 0
+        self._closed = False
+        self._lock = threading.RLock()  # a callback on a finished future runs at once, in the thread adding it
+        self.pending: collections.deque[tuple[Path, Future[_Folder]]] = collections.deque()
+
+    def fill(self, _: object = None) -> None:
+        with self._lock:
+            while not self._closed and self._next < len(self._directories) and len(self.pending) < READ_AHEAD:
+                done = [f for _, f in self.pending if f.done()]
+                if len(self.pending) - len(done) >= READ_THREADS:
+                    return
+                if sum(f.result().rows for f in done if f.exception() is None) >= CHUNK_ROWS:
+                    return
+                directory = self._directories[self._next]
+                self._next += 1
+                future = self._pool.submit(self._read, directory)
+                self.pending.append((directory, future))
+                future.add_done_callback(self.fill)
+
+    def take(self) -> tuple[Path, Future[_Folder]] | None:
+        with self._lock:
+            self.fill()
+            return self.pending.popleft() if self.pending else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for _, future in self.pending:
+                future.cancel()
 
 
 def _read_ahead(
@@ -276,20 +315,13 @@ def _read_ahead(
         for directory in directories:
             yield directory, functools.partial(read, directory)
         return
-    pending: collections.deque[tuple[Path, concurrent.futures.Future[_Folder]]] = collections.deque()
-    with concurrent.futures.ThreadPoolExecutor(READ_THREADS, thread_name_prefix="inventory-read") as pool:
+    with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="inventory-read") as pool:
+        ahead = _ReadAhead(directories, read, pool)
         try:
-            for directory in directories:
-                pending.append((directory, pool.submit(read, directory)))
-                if len(pending) > READ_AHEAD:
-                    done, future = pending.popleft()
-                    yield done, future.result
-            while pending:
-                done, future = pending.popleft()
-                yield done, future.result
+            while (taken := ahead.take()) is not None:
+                yield taken[0], taken[1].result
         finally:  # the caller stopped early (or failed): nothing more is read
-            for _, future in pending:
-                future.cancel()
+            ahead.close()
 
 
 def _flush(
