@@ -4,6 +4,7 @@
                                                    [--format parquet|csv] [--repeat 2] [--profile]
     .venv/bin/python benchmarks/bench_inventory.py --scale 1 4 16 [--sample 8]   # growth: rows per institution ×k
     .venv/bin/python benchmarks/bench_inventory.py --bombs                         # each bomb: seconds, peak RSS
+    .venv/bin/python benchmarks/bench_inventory.py --base /tmp/main-checkout       # + another version, alternating
 
 The sector is written as inventories to a temporary folder first (not timed; `--format csv` rewrites the
 generator's Parquet tables as CSV). What is measured is the sector path, `load_inventories` over every folder (the
@@ -12,7 +13,9 @@ each folder in turn, the same package), alternating `--repeat` times; each run i
 peak resident memory (ru_maxrss) is its own. Wall and CPU seconds are both printed (on a shared machine the wall
 clock measures the neighbours too), and the CPU of the whole loading process, imports and catalogue included,
 measured from outside. Both must give the same rows and warnings (checked). `--profile` prints where the sector
-path spends its time. The older baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s.
+path spends its time (that run reads the folders in the profiled thread, not ahead in reading threads). `--base`
+runs another checkout's sector path too (its package first on PYTHONPATH), alternating with ours. The older
+baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s.
 """
 
 from __future__ import annotations
