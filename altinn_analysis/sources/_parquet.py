@@ -105,6 +105,7 @@ def read_parquet(data: bytes, file: str, layout: TableLayout, limits: Limits) ->
 # One quiet window for every thread inside one: stderr is the process's, so the first thread in points it at the
 # null device and the last one out restores it (windows that saved and restored it each on their own could
 # overlap and lose it for good; one window at a time would serialise the decoding of folders read in parallel).
+# What any thread writes to descriptor 2 inside a window is lost too; the windows hold only decoding (milliseconds).
 _QUIET = threading.Lock()
 _quiet: dict[str, int] = {"depth": 0, "saved": -1, "null": -1}
 
