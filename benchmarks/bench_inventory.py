@@ -4,6 +4,7 @@
                                                    [--format parquet|csv] [--repeat 2] [--profile]
     .venv/bin/python benchmarks/bench_inventory.py --scale 1 4 16 [--sample 8]   # growth: rows per institution ×k
     .venv/bin/python benchmarks/bench_inventory.py --bombs                         # each bomb: seconds, peak RSS
+    .venv/bin/python benchmarks/bench_inventory.py --base /tmp/main-checkout       # + another version, alternating
 
 The sector is written as inventories to a temporary folder first (not timed; `--format csv` rewrites the
 generator's Parquet tables as CSV). What is measured is the sector path, `load_inventories` over every folder (the
@@ -12,7 +13,9 @@ each folder in turn, the same package), alternating `--repeat` times; each run i
 peak resident memory (ru_maxrss) is its own. Wall and CPU seconds are both printed (on a shared machine the wall
 clock measures the neighbours too), and the CPU of the whole loading process, imports and catalogue included,
 measured from outside. Both must give the same rows and warnings (checked). `--profile` prints where the sector
-path spends its time. The older baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s.
+path spends its time (that run reads the folders in the profiled thread, not ahead in reading threads). `--base`
+runs another checkout's sector path too (its package first on PYTHONPATH), alternating with ours. The older
+baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ def load_all(root: Path, mode: str, profile: bool = False) -> dict[str, Any]:
     folders = sorted(p for p in root.iterdir() if p.is_dir())
     load_inventory(folders[0], catalogue=catalogue, known_services=services)  # warm: first-call costs aside
     profiler = cProfile.Profile() if profile else None
+    if profile:  # the profiler sees only this thread: read the folders in it too
+        import altinn_analysis.inventory._inventory as inventory_module
+
+        inventory_module.READ_THREADS = 0  # type: ignore[attr-defined,unused-ignore]
     start, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
@@ -125,9 +132,16 @@ def as_csv(root: Path) -> None:
 
 
 def measure(
-    institutions: int, consents: int, delegations: int, fmt: str = "parquet", repeat: int = 1, profile: bool = False
+    institutions: int,
+    consents: int,
+    delegations: int,
+    fmt: str = "parquet",
+    repeat: int = 1,
+    profile: bool = False,
+    base: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Loop and sector runs alternating on the same generated sector, `repeat` times each (fresh processes)."""
+    """Loop and sector runs alternating on the same generated sector, `repeat` times each (fresh processes); with
+    `base` (a checkout of another version), its sector path too, alternating with ours."""
     from altinn_analysis.synthetic import generate_sector, write_sector
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,14 +151,17 @@ def measure(
             as_csv(Path(tmp))
         print(f"  generated {institutions} institutions ({fmt}) in {time.perf_counter() - start:.1f} s (not counted)")
         results = []
-        for index in range(repeat * 2):
-            mode = ("loop", "sector")[index % 2]
-            command = [sys.executable, __file__, "--load", tmp, "--mode", mode]
-            if profile and index == repeat * 2 - 1:
+        modes = ("loop", "base", "sector") if base else ("loop", "sector")
+        for index in range(repeat * len(modes)):
+            mode = modes[index % len(modes)]
+            command = [sys.executable, __file__, "--load", tmp, "--mode", "sector" if mode == "base" else mode]
+            if profile and index == repeat * len(modes) - 1:
                 command.append("--profile")
+            env = dict(os.environ, PYTHONPATH=str(base)) if mode == "base" else None
             before = children_cpu()
-            out = subprocess.run(command, capture_output=True, text=True, check=True)
+            out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
             result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+            result["mode"] = mode
             result["process_cpu_seconds"] = children_cpu() - before  # the whole loading process, imports and all
             results.append(result)
         return results
@@ -168,6 +185,7 @@ def summary(results: list[dict[str, Any]]) -> None:
         print("  " + line(r))
     loops = [r for r in results if r["mode"] == "loop"]
     sectors = [r for r in results if r["mode"] == "sector"]
+    bases = [r for r in results if r["mode"] == "base"]
     loop, sector = min(loops, key=lambda r: r["cpu_seconds"]), min(sectors, key=lambda r: r["cpu_seconds"])
     same = {r["content"] for r in results} == {sector["content"]} and len({r["warnings"] for r in results}) == 1
 
@@ -181,6 +199,14 @@ def summary(results: list[dict[str, Any]]) -> None:
         f"{min(r['seconds'] for r in loops):.2f} s; {sector['rows'] / best_wall / BASELINE_ROWS_PER_S:.1f}x the "
         f"2026-11-28 baseline (wall); same rows, warnings and tables: {'yes' if same else 'NO'}"
     )
+    if bases:
+        base = min(bases, key=lambda r: r["cpu_seconds"])
+        base_wall, wall = min(r["seconds"] for r in bases), best_wall
+        ratio = base["cpu_seconds"] / sector["cpu_seconds"]
+        print(
+            f"  => against the base version's sector path {rate(base)}: CPU {ratio:.2f}x, "
+            f"wall {base_wall:.2f} vs {wall:.2f} s ({base_wall / wall:.2f}x; best of each)"
+        )
     for r in results:
         if r["profile"]:
             print(f"  where the sector path's {r['cpu_seconds']:.2f} s CPU go (cumulative; nested lines overlap):")
@@ -228,6 +254,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="loop/sector pairs, alternating")
     parser.add_argument("--profile", action="store_true", help="where the sector path spends its time")
     parser.add_argument("--bombs", action="store_true")
+    parser.add_argument("--base", type=Path, help="a checkout of another version: its sector path, alternating")
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("sector", "loop"), default="sector", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -242,7 +269,9 @@ def main() -> None:
     if args.scale:
         growth: list[dict[str, Any]] = []
         for k in args.scale:
-            results = measure(args.sample, args.consents * k, args.delegations * k, args.format, args.repeat)
+            results = measure(
+                args.sample, args.consents * k, args.delegations * k, args.format, args.repeat, base=args.base
+            )
             print(f"{k:>3}× load + validate")
             summary(results)
             growth.append(min((r for r in results if r["mode"] == "sector"), key=lambda r: r["cpu_seconds"]))
@@ -252,7 +281,10 @@ def main() -> None:
             print(f"{k:>3}×: sector path CPU per row {per_row:.2f}× the 1× figure (1.00 = linear growth)")
         return
     print("load + validate")
-    summary(measure(args.institutions, args.consents, args.delegations, args.format, args.repeat, args.profile))
+    figures = measure(
+        args.institutions, args.consents, args.delegations, args.format, args.repeat, args.profile, args.base
+    )
+    summary(figures)
 
 
 if __name__ == "__main__":

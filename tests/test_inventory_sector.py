@@ -4,9 +4,13 @@ every kind the validator reports, in CSV, XLSX and Parquet, plus the committed b
 
 from __future__ import annotations
 
+import functools
 import io
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import hostile_support as hs
 import openpyxl
@@ -24,6 +28,7 @@ from altinn_analysis.inventory import (
     validate_inventory,
 )
 from altinn_analysis.inventory import _inventory as inventory_module  # the package's own tests may use its modules
+from altinn_analysis.sources import Limits
 from altinn_analysis.synthetic import generate_sector, write_sector
 
 Edit = Callable[[Path], object]
@@ -263,3 +268,64 @@ def test_a_missing_folder_among_good_ones(tmp_path: Path, embedded: Catalogue) -
     problems = validate_inventories([folder, tmp_path / "missing"], catalogue=embedded, known_services=KNOWN_SERVICES)
     assert problems[0] == validate_inventory(folder, catalogue=embedded, known_services=KNOWN_SERVICES)
     assert "does not exist" in problems[1][0].message
+
+
+def test_reading_ahead_gives_the_same_result_whatever_the_timing(
+    sector: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folders are read by threads ahead of the checks; which one finishes first must not matter: each folder
+    delayed by a different amount (later ones first) gives what reading one at a time gives."""
+    monkeypatch.setattr(inventory_module, "READ_THREADS", 0)
+    one_by_one = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    monkeypatch.setattr(inventory_module, "READ_THREADS", 2)
+    real = inventory_module._read_folder
+    in_flight = {"now": 0, "most": 0}
+    lock = threading.Lock()
+    delays = {folder: 0.002 * ((len(sector) - i) % 5) for i, folder in enumerate(sector)}
+
+    def slow(directory: Path, **kwargs: object) -> object:
+        with lock:
+            in_flight["now"] += 1
+            in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        time.sleep(delays.get(directory, 0))
+        try:
+            return real(directory, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                in_flight["now"] -= 1
+
+    monkeypatch.setattr(inventory_module, "_read_folder", slow)
+    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 3_000)
+    ahead = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    for name, a, b in zip(_names(sector), one_by_one, ahead, strict=True):
+        _same(b, a, name)
+    assert in_flight["most"] == 2  # both threads read; never more than READ_THREADS at once
+
+
+@pytest.mark.parametrize(("chunk_rows", "ahead"), [(1, 32), (10**9, 3)])
+def test_reading_ahead_is_bounded(
+    tmp_path: Path, embedded: Catalogue, monkeypatch: pytest.MonkeyPatch, chunk_rows: int, ahead: int
+) -> None:
+    """However many folders are given, the threads read ahead of the checks only up to about a chunk of rows
+    (`CHUNK_ROWS`; here one row: one folder) and at most `READ_AHEAD` folders, plus those being read."""
+    folders = [hs.inventory_with(tmp_path / f"inv{i}") for i in range(12)]
+    read: list[Path] = []
+    real = inventory_module._read_folder
+
+    def counted(directory: Path, **kwargs: Any) -> Any:
+        read.append(directory)
+        return real(directory, **kwargs)
+
+    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(inventory_module, "READ_AHEAD", ahead)
+    read_one = functools.partial(counted, catalogue=embedded, known_services=KNOWN_SERVICES, limits=Limits())
+    found = inventory_module._read_ahead(folders, read_one)
+    first, result = next(found)
+    time.sleep(0.5)  # the threads read what they may
+    assert first == folders[0] and result().directory == folders[0]
+    threads = inventory_module.READ_THREADS
+    assert len(read) <= (1 + threads if chunk_rows == 1 else 1 + ahead)
+    assert len(read) > 1  # they did read ahead
+    rest = [(directory, result().directory) for directory, result in found]
+    assert rest == [(folder, folder) for folder in folders[1:]]
+    assert sorted(read) == sorted(folders)

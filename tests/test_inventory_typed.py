@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import threading
 
 import polars as pl
 import pytest
@@ -103,6 +104,32 @@ def test_a_rust_panic_message_never_reaches_stderr(capfd: pytest.CaptureFixture[
     with _parquet._stderr_held():
         os.write(2, b"thread panicked at decode.rs\n")
     os.write(2, b"after\n")
+    assert capfd.readouterr().err == "after\n"
+
+
+def test_overlapping_quiet_windows_of_reading_threads_restore_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """Folders are read by threads: their quiet windows overlap, and stderr comes back when the last one ends."""
+    both_inside, first_out = threading.Barrier(2, timeout=10), threading.Event()
+    finished: list[bool] = []
+
+    def read(leaves_first: bool) -> None:
+        with _parquet._stderr_held():
+            both_inside.wait()
+            os.write(2, b"thread panicked at decode.rs\n")
+            if not leaves_first:
+                first_out.wait(10)
+                os.write(2, b"still quiet\n")
+        if leaves_first:
+            first_out.set()
+        finished.append(leaves_first)
+
+    threads = [threading.Thread(target=read, args=(first,)) for first in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    os.write(2, b"after\n")
+    assert sorted(finished) == [False, True]  # both were inside at once (no window waits for another)
     assert capfd.readouterr().err == "after\n"
 
 

@@ -1,13 +1,18 @@
 """`Inventory`, and loading and validating inventory folders: one (`load_inventory`, `validate_inventory`) or a
 whole sector (`load_inventories`, `validate_inventories`). Both are one path: every folder is read on its own
-(guarded readers, one bad file never touches another folder), then the tables of many institutions are checked
-together (`check_tables`), then each folder's problems are sorted and its inventory typed."""
+(guarded readers, one bad file never touches another folder; for many folders, by two threads ahead of the
+checks), then the tables of many institutions are checked together (`check_tables`), then each folder's problems
+are sorted and its inventory typed."""
 
 from __future__ import annotations
 
+import collections
+import functools
 import importlib
 import math
-from collections.abc import Collection, Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -239,9 +244,10 @@ def _outcomes(
     `contain`: an unexpected failure on one folder becomes that folder's problem instead of stopping the rest."""
     chunk: list[_Folder] = []
     rows = 0
-    for directory in map(Path, directories):
+    read = functools.partial(_read_folder, catalogue=catalogue, known_services=known_services, limits=limits)
+    for directory, read_folder in _read_ahead([Path(d) for d in directories], read):
         try:
-            folder = _read_folder(directory, catalogue, known_services, limits)
+            folder = read_folder()
         except Exception as exc:
             if not contain:
                 raise
@@ -255,6 +261,68 @@ def _outcomes(
             yield from _flush(chunk, catalogue, limit, limits, typed, contain)
             chunk, rows = [], 0
     yield from _flush(chunk, catalogue, limit, limits, typed, contain)
+
+
+# Folders read ahead while the tables of those before them are checked: polars and pyarrow release the GIL while
+# they decode, so reading uses the second core. Bounded: `READ_THREADS` folders being read, and folders read but
+# not yet taken up to about one chunk of rows (`CHUNK_ROWS`) and at most `READ_AHEAD` folders. Results come back
+# in the order given, each folder read on its own, so nothing depends on timing.
+READ_THREADS = 2
+READ_AHEAD = 32
+
+
+class _ReadAhead:
+    """Reading threads that start the next folder as soon as one is read (not only when the checks ask for one),
+    within the bounds above."""
+
+    def __init__(self, directories: Sequence[Path], read: Callable[[Path], _Folder], pool: Executor) -> None:
+        self._directories, self._read, self._pool = directories, read, pool
+        self._next = 0
+        self._closed = False
+        self._lock = threading.RLock()  # a callback on a finished future runs at once, in the thread adding it
+        self.pending: collections.deque[tuple[Path, Future[_Folder]]] = collections.deque()
+
+    def fill(self, _: object = None) -> None:
+        with self._lock:
+            while not self._closed and self._next < len(self._directories) and len(self.pending) < READ_AHEAD:
+                done = [f for _, f in self.pending if f.done()]
+                if len(self.pending) - len(done) >= READ_THREADS:
+                    return
+                if sum(f.result().rows for f in done if f.exception() is None) >= CHUNK_ROWS:
+                    return
+                directory = self._directories[self._next]
+                self._next += 1
+                future = self._pool.submit(self._read, directory)
+                self.pending.append((directory, future))
+                future.add_done_callback(self.fill)
+
+    def take(self) -> tuple[Path, Future[_Folder]] | None:
+        with self._lock:
+            self.fill()
+            return self.pending.popleft() if self.pending else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for _, future in self.pending:
+                future.cancel()
+
+
+def _read_ahead(
+    directories: Sequence[Path], read: Callable[[Path], _Folder]
+) -> Iterator[tuple[Path, Callable[[], _Folder]]]:
+    """Each directory with a call that gives its folder as read (or raises what reading it raised), in order."""
+    if len(directories) <= 1 or READ_THREADS < 1:  # one folder: nothing to overlap
+        for directory in directories:
+            yield directory, functools.partial(read, directory)
+        return
+    with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="inventory-read") as pool:
+        ahead = _ReadAhead(directories, read, pool)
+        try:
+            while (taken := ahead.take()) is not None:
+                yield taken[0], taken[1].result
+        finally:  # the caller stopped early (or failed): nothing more is read
+            ahead.close()
 
 
 def _flush(

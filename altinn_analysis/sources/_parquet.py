@@ -102,29 +102,53 @@ def read_parquet(data: bytes, file: str, layout: TableLayout, limits: Limits) ->
     return RawTable(layout.name, file, out, 1, sha256_hex(data))
 
 
-# One quiet window at a time: stderr is the process's, and two overlapping windows would lose it for good.
+# One quiet window for every thread inside one: stderr is the process's, so the first thread in points it at the
+# null device and the last one out restores it (windows that saved and restored it each on their own could
+# overlap and lose it for good; one window at a time would serialise the decoding of folders read in parallel).
+# What any thread writes to descriptor 2 inside a window is lost too; the windows hold only decoding (milliseconds).
 _QUIET = threading.Lock()
+_quiet: dict[str, int] = {"depth": 0, "saved": -1, "null": -1}
+
+
+def _quiet_enter() -> bool:
+    with _QUIET:
+        if _quiet["depth"] == 0:
+            if sys.stderr is not None:  # None under pythonw
+                sys.stderr.flush()
+            try:
+                null = os.open(os.devnull, os.O_WRONLY)
+            except OSError:
+                return False
+            try:
+                saved = os.dup(2)
+            except OSError:  # no descriptor 2 to hold (e.g. a service without one): nothing to keep quiet
+                os.close(null)
+                return False
+            os.dup2(null, 2)
+            _quiet.update(saved=saved, null=null)
+        _quiet["depth"] += 1
+        return True
+
+
+def _quiet_exit() -> None:
+    with _QUIET:
+        _quiet["depth"] -= 1
+        if _quiet["depth"] == 0:
+            os.dup2(_quiet["saved"], 2)
+            os.close(_quiet["saved"])
+            os.close(_quiet["null"])
 
 
 @contextlib.contextmanager
 def _stderr_held() -> Iterator[None]:
     """stderr (the file descriptor, where Rust prints a panic) pointed at the null device for the block."""
-    with _QUIET:
-        if sys.stderr is not None:  # None under pythonw
-            sys.stderr.flush()
-        try:
-            saved = os.dup(2)
-            null = os.open(os.devnull, os.O_WRONLY)
-        except OSError:  # no descriptor 2 to hold (e.g. a service without one): nothing to keep quiet
-            yield
-            return
-        try:
-            os.dup2(null, 2)
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            os.close(null)
+    if not _quiet_enter():
+        yield
+        return
+    try:
+        yield
+    finally:
+        _quiet_exit()
 
 
 def _decode_fast(data: bytes, rows: int) -> pl.DataFrame | None:

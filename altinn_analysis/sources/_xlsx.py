@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import threading
 import warnings
 import zipfile
 import zlib
@@ -27,6 +28,9 @@ from altinn_analysis.sources._read_common import (
 __all__ = ["open_workbook", "read_xlsx"]
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+_WARNING_FILTERS = threading.Lock()
 
 
 def _cell_text(value: object) -> str | None:
@@ -118,7 +122,9 @@ def _load_workbook(data: bytes, file: str, limits: Limits, *, data_only: bool = 
     import openpyxl
 
     try:
-        with warnings.catch_warnings():
+        # The warning filters are the process's: one thread at a time changes and restores them (folders are
+        # read by threads).
+        with _WARNING_FILTERS, warnings.catch_warnings():
             # openpyxl warns about workbook features it drops (data validation, styles): not our concern.
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
