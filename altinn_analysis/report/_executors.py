@@ -98,28 +98,25 @@ def warm_up_code(reference_dir: Path | None) -> str:
 def execute_notebook(
     notebook: Path, output: Path, parameters: Mapping[str, Any], options: RunOptions, workers: Workers
 ) -> Any:
-    """Run `notebook` with `parameters` (already checked for secrets) on this thread's warm kernel."""
-    import papermill
-
+    """Run `notebook` with `parameters` (already checked for secrets) on this thread's warm kernel: papermill's
+    steps and engine interface, the source parsed once per run and the result written once (see _papermill)."""
     from altinn_analysis.report._kernel import ENGINE_NAME
+    from altinn_analysis.report._papermill import execute
 
     warm = workers.kernel()
     try:
-        return papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=dict(parameters),
+        # No `cwd`: papermill would chdir this whole process while the notebook runs, so a relative folder
+        # resolved meanwhile on another worker thread would point into notebooks/. The warm kernel already
+        # runs in the notebooks folder (Workers' cwd).
+        return execute(
+            notebook,
+            output,
+            parameters,
             engine_name=ENGINE_NAME,
             kernel_name=options.kernel_name,
             warm_kernel=warm,
             execution_timeout=options.cell_timeout,
             start_timeout=options.start_timeout,
-            progress_bar=False,
-            # No `cwd`: papermill would chdir this whole process while the notebook runs, so a relative folder
-            # resolved meanwhile on another worker thread would point into notebooks/. The warm kernel already
-            # runs in the notebooks folder (Workers' cwd).
-            # papermill saves the whole notebook at every cell start and end by default: ~40 writes per report.
-            request_save_on_cell_execute=False,
         )
     except Exception as exc:
         from papermill.exceptions import PapermillExecutionError

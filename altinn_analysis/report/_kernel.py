@@ -17,7 +17,7 @@ from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 
-__all__ = ["ENGINE_NAME", "RESET_CODE", "WarmKernel", "WarmKernelEngine"]
+__all__ = ["ENGINE_NAME", "RESET_CODE", "WarmKernel", "WarmKernelEngine", "WarmNotebookClient", "output_node"]
 
 log = logging.getLogger("altinn_analysis.report")
 
@@ -138,6 +138,55 @@ class WarmKernel:
             self._ipc_dir = None
 
 
+# The fields of each output message nbformat keeps (nbformat.v4.output_from_msg), by message type.
+OUTPUT_FIELDS: dict[str, tuple[str, ...]] = {
+    "execute_result": ("metadata", "data", "execution_count"),
+    "stream": ("name", "text"),
+    "display_data": ("metadata", "data"),
+    "error": ("ename", "evalue", "traceback"),
+}
+
+
+def output_node(msg: dict[str, Any]) -> Any:
+    """`nbformat.v4.output_from_msg(msg)` without its jsonschema validation of every output (~1 ms each, ~20
+    outputs per report): the same NotebookNode. The executed notebook is validated once, as a whole, when it is
+    written (`_papermill.notebook_json`)."""
+    from nbformat.notebooknode import from_dict
+
+    msg_type = msg["header"]["msg_type"]
+    fields = OUTPUT_FIELDS.get(msg_type)
+    if fields is None:
+        raise ValueError(f"Unrecognized output msg type: {msg_type!r}")
+    content = msg["content"]
+    return from_dict({"output_type": msg_type, **{name: content[name] for name in fields}})  # type: ignore[no-untyped-call]
+
+
+class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
+    """papermill's notebook client with outputs built by `output_node` (nbclient's `output`, otherwise as is)."""
+
+    def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
+        parent_msg_id = msg["parent_header"].get("msg_id")
+        if self.output_hook_stack[parent_msg_id]:
+            # a registered hook (e.g. an output widget) overrides the default, as in nbclient
+            self.output_hook_stack[parent_msg_id][-1].output(outs, msg, display_id, cell_index)
+            return None
+        try:
+            out = output_node(msg)
+        except ValueError:
+            self.log.error(f"unhandled iopub msg: {msg['msg_type']}")
+            return None
+        client: Any = self  # nbclient's traits are untyped
+        if client.clear_before_next_output:
+            outs[:] = []
+            self.clear_display_id_mapping(cell_index)
+            client.clear_before_next_output = False
+        if display_id:
+            self._display_id_map.setdefault(display_id, {}).setdefault(cell_index, []).append(len(outs))
+        if out:
+            outs.append(out)
+        return out
+
+
 class WarmKernelEngine(Engine):  # type: ignore[misc]
     """papermill engine: `execute_notebook(..., engine_name=ENGINE_NAME, warm_kernel=WarmKernel(...))`."""
 
@@ -157,7 +206,7 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]
         kwargs.pop("input_path", None)
         warm.ensure()
         warm.reset()
-        client = PapermillNotebookClient(
+        client = WarmNotebookClient(
             nb_man,
             km=warm.km,
             timeout=execution_timeout,
