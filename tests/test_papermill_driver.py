@@ -247,3 +247,20 @@ def test_a_failing_cell_fails_as_with_papermill(tmp_path: Path) -> None:
     )
     written = nbformat.read(tmp_path / "ours.ipynb", as_version=4)  # written with papermill's error cells
     assert comparable(written) == comparable(nbformat.read(tmp_path / "stock.ipynb", as_version=4))
+
+
+@pytest.mark.kernel
+def test_kernel_messages_are_packed_with_orjson_on_both_sides() -> None:
+    """orjson is a dependency for this: jupyter_client and ipykernel use it for every message when installed."""
+    pytest.importorskip("orjson")
+    warm = WarmKernel(KERNEL)
+    try:
+        warm.start()
+        assert warm.kc.session.packer == warm.async_kc.session.packer == "orjson"
+        warm.kc.execute("import sys\nprint(get_ipython().kernel.session.packer, 'orjson' in sys.modules)")
+        while (reply := warm.kc.get_iopub_msg(timeout=30))["msg_type"] != "stream":
+            pass
+        assert reply["content"]["text"].split() == ["orjson", "True"]
+        assert isinstance(reply["header"]["date"], datetime)  # dates still come back as datetimes
+    finally:
+        warm.shutdown()
