@@ -1,9 +1,10 @@
 """A papermill engine that runs notebooks on a warm, reused kernel.
 
 Starting a kernel and importing the scientific stack costs seconds per notebook; the report itself takes a
-fraction of a second. `WarmKernel` starts one kernel and keeps it; before each notebook it clears the user
+fraction of a second. `WarmKernel` starts one kernel and keeps it; between notebooks it clears the user
 namespace (`%reset -f`) and the execution counter, so no variable from one institution's report is visible in
-the next, while imported modules and the catalogue cache stay warm. A kernel that died is replaced.
+the next, while imported modules and the catalogue cache stay warm. The reset is sent as soon as a notebook is
+done and waited for before the next one starts. A kernel that died is replaced.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class WarmKernel:
         self.async_kc: Any = None  # asynchronous client for nbclient, which must not block its event loop
         self.notebooks = 0
         self._ipc_dir: str | None = None
+        self._pending_reset: str | None = None  # the id of a reset sent and not yet waited for
 
     def start(self) -> None:
         # ipc: unix sockets, not loopback TCP (jupyter warns about unencrypted TCP on every start)
@@ -89,10 +91,18 @@ class WarmKernel:
         Waits in short steps and checks the kernel in between, so a kernel killed meanwhile (an interrupted
         run) ends the wait at once instead of after `timeout`.
         """
+        self.wait(self.send(code), timeout)
+
+    def send(self, code: str) -> str:
+        """Start running code outside any notebook; `wait` for it with the id returned."""
+        msg_id: str = self.kc.execute(code, silent=False, store_history=False)
+        return msg_id
+
+    def wait(self, msg_id: str, timeout: float) -> None:
+        """Wait for the code sent as `msg_id` (see `run`)."""
         import queue
         import time
 
-        msg_id = self.kc.execute(code, silent=False, store_history=False)
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -116,9 +126,20 @@ class WarmKernel:
             process.kill()
 
     def reset(self) -> None:
-        self.run(RESET_CODE, timeout=30)
+        """A clean namespace for the next notebook: the reset sent after the previous one is waited for (it ran
+        while the runner exported and scanned that report), else one runs now."""
+        pending, self._pending_reset = self._pending_reset, None
+        if pending is None:
+            self.run(RESET_CODE, timeout=30)
+        else:
+            self.wait(pending, timeout=30)
+
+    def reset_later(self) -> None:
+        """Send the reset as soon as a notebook is done; `reset` waits for it before the next notebook."""
+        self._pending_reset = self.send(RESET_CODE)
 
     def shutdown(self) -> None:
+        self._pending_reset = None
         if self.async_kc is not None:
             self.async_kc.stop_channels()
             self.async_kc = None
@@ -220,6 +241,7 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]
         client.kc = warm.async_kc  # reuse the open channels instead of opening new ones per notebook
         try:
             result = client.execute()
+            warm.reset_later()  # the kernel clears up while the runner exports and scans this notebook
         finally:
             warm.notebooks += 1
         return result
