@@ -169,27 +169,16 @@ def charts_notice(language: str, plotly_js: str, location: str = "") -> str:
     return f'<p class="charts-missing" role="note">{html.escape(text)}</p>\n'
 
 
-def _tree_copy(value: Any) -> Any:
-    """A deep copy of a notebook's JSON tree (dicts, lists, scalars; no cycles, nothing shared that must stay
-    shared), without `copy.deepcopy`'s memo and per-node dispatch."""
-    from nbformat import NotebookNode
-
-    if isinstance(value, dict):
-        return NotebookNode({k: _tree_copy(v) for k, v in value.items()})  # type: ignore[no-untyped-call]
-    if isinstance(value, list):
-        return [_tree_copy(v) for v in value]
-    return value
-
-
 def _page_node() -> Any:
-    from nbformat import NotebookNode
+    from nbformat import NotebookNode, from_dict
 
     class PageNotebook(NotebookNode):
-        """nbconvert deep-copies the notebook it exports three times (exporter, preprocessing, normalisation):
-        as a plain tree copy that is ~25% of the export's time less."""
+        """nbconvert deep-copies the notebook it exports three times (exporter, preprocessing, normalisation). A
+        notebook is a tree of dicts, lists and scalars: `from_dict` copies it without `copy.deepcopy`'s memo and
+        per-node dispatch, ~25% of the export's time less."""
 
         def __deepcopy__(self, memo: Any) -> Any:
-            return PageNotebook({k: _tree_copy(v) for k, v in self.items()})  # type: ignore[no-untyped-call]
+            return PageNotebook(from_dict(dict(self)))  # type: ignore[no-untyped-call]
 
     return PageNotebook
 

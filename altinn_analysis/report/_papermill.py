@@ -11,7 +11,6 @@ A failed notebook takes papermill's own path (`raise_for_execution_errors` write
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import threading
@@ -40,6 +39,7 @@ def clear_source_cache() -> None:
 def source_notebook(path: Path) -> tuple[Any, frozenset[str]]:
     """The notebook as papermill loads it (`load_notebook_node`) and its parameter names, parsed once per file
     version (path, modification time, size); the caller gets its own deep copy."""
+    from nbformat import from_dict
     from papermill import inspect_notebook
     from papermill.iorw import load_notebook_node
 
@@ -55,7 +55,7 @@ def source_notebook(path: Path) -> tuple[Any, frozenset[str]]:
                 del _SOURCES[old]
             _SOURCES[key] = cached
     nb, names = cached
-    return copy.deepcopy(nb), names
+    return from_dict(nb), names  # type: ignore[no-untyped-call]  # a whole-tree copy, faster than deepcopy
 
 
 def execute(
