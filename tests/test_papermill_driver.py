@@ -264,3 +264,91 @@ def test_kernel_messages_are_packed_with_orjson_on_both_sides() -> None:
         assert isinstance(reply["header"]["date"], datetime)  # dates still come back as datetimes
     finally:
         warm.shutdown()
+
+
+@pytest.mark.kernel
+def test_a_cell_sent_ahead_never_runs_after_a_failing_cell(tmp_path: Path) -> None:
+    """The next code cell is sent while the current one runs; after a failure the kernel must drop it."""
+    marker = tmp_path / "ran-after-failure"
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
+    sources = [
+        "import time\ntime.sleep(0.3)\nraise RuntimeError('deliberate failure')",
+        f"open({str(marker)!r}, 'w').write('x')",
+        "print('not either')",
+    ]
+    nb.cells = [new_code_cell(source) for source in sources]
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c{i}"
+    nb.cells.insert(1, new_markdown_cell("between"))  # the cell sent ahead is the next *code* cell
+    nb.cells[1]["id"] = "md"
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    warm = WarmKernel(KERNEL)
+    try:
+        with pytest.raises(papermill.PapermillExecutionError) as failed:
+            _papermill.execute(
+                tmp_path / "n.ipynb",
+                tmp_path / "o.ipynb",
+                {},
+                engine_name=ENGINE_NAME,
+                kernel_name=KERNEL,
+                warm_kernel=warm,
+            )
+        assert failed.value.cell_index == 0
+        # the same kernel goes on: the next notebook runs in order, from a clean namespace
+        ok = _papermill.execute(
+            small_notebook(tmp_path),
+            tmp_path / "next.ipynb",
+            {},
+            engine_name=ENGINE_NAME,
+            kernel_name=KERNEL,
+            warm_kernel=warm,
+        )
+    finally:
+        warm.shutdown()
+    assert not marker.exists()
+    assert [c.execution_count for c in ok.cells] == [1, 2, 3, 4, 5]
+    assert ok.cells[-1].outputs[0]["data"]["text/plain"] == "'x'"
+
+
+class RecordingKernelClient:
+    """Stands in for the kernel client: records what is sent, in order."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bool]] = []
+
+    def execute(self, code: str, store_history: bool = True, stop_on_error: bool = True) -> str:
+        self.sent.append((code, stop_on_error))
+        return f"msg-{len(self.sent)}"
+
+    def kernel_info(self) -> str:
+        return "info"
+
+
+def test_each_code_cell_is_sent_once_and_the_next_one_ahead() -> None:
+    from altinn_analysis.report._kernel import AheadClient, WarmNotebookClient
+
+    nb = new_notebook()
+    skipped, allowed = new_code_cell("skipped()"), new_code_cell("may_fail()")
+    skipped.metadata["tags"] = ["skip-me"]
+    allowed.metadata["tags"] = ["raises-exception"]
+    nb.cells = [new_code_cell("a()"), new_markdown_cell("text"), new_code_cell("  \n"), skipped, allowed]
+    nb.cells.append(new_code_cell("b()"))
+
+    class Client:  # what next_code_cell reads of nbclient's client
+        next_code_cell = WarmNotebookClient.next_code_cell
+        skip_cells_with_tag, force_raise_errors, allow_errors, executing = "skip-me", False, False, -1
+
+    client: Any = Client()
+    client.nb = nb
+    kc = RecordingKernelClient()
+    ahead = AheadClient(kc, client)
+    client.executing = 0
+    assert ahead.execute("a()") == "msg-1"
+    assert kc.sent == [("a()", True), ("may_fail()", False)]  # the next cell nbclient runs, with its own flag
+    client.executing = 4
+    assert ahead.execute("may_fail()", stop_on_error=False) == "msg-2"  # the one sent ahead, not sent again
+    client.executing = 5
+    assert ahead.execute("b()") == "msg-3"
+    assert kc.sent == [("a()", True), ("may_fail()", False), ("b()", True)]  # nothing after the last cell
+    assert ahead.kernel_info() == "info"  # everything else goes to the kernel client
