@@ -56,3 +56,20 @@ def test_the_page_is_the_same_as_with_the_standard_deep_copy(monkeypatch: pytest
     assert _html.notebook_to_html(nb, **kw) == fast
     assert nb == before  # the executed notebook is not changed
     assert "æøå" in fast and "a warning" not in fast and "How to use" not in fast
+
+
+def test_the_runner_loads_its_exporter_and_freezes_what_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the kernels start, the runner builds the page exporter and takes what it loaded out of the garbage
+    collector's full collections."""
+    import gc
+
+    from altinn_analysis.report._executors import warm_runner
+
+    monkeypatch.setattr(_html, "_EXPORTER", None)
+    gc.unfreeze()
+    try:
+        warm_runner()
+        assert _html._EXPORTER is not None and _html.exporter() is _html._EXPORTER  # built once
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this test process goes on collecting as usual
