@@ -15,6 +15,9 @@
    export, scan) and the notebook's cell times from report.ipynb, and the sector page time from its run.json.
    Then the same command without --force, three times: a re-run with nothing changed (whole process).
    The warm-kernel floor: a one-cell notebook run through the same engine on a warm kernel (median of 20).
+   CPU seconds of the runner process and of the whole tree (runner + kernels), also per report.
+   Then `--workers 1` on the first `--single-sample` institutions (default 20): a report's latency with no second
+   kernel competing for the cores, printed beside the two-worker figure and the floor.
 4. Sizes of report.html, whether the naive HTML has working charts, and whether the content is the same
    (the key facts the naive notebook's last cell shows vs run.json, every code cell's outputs in report.ipynb,
    findings.parquet).
@@ -36,6 +39,7 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -119,14 +123,17 @@ def import_costs() -> None:
     )
 
 
-def run_with_rss(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str], int]:
-    """Like `run`, and the peak of the summed RSS of the process and all its descendants (sampled every 0.1 s)."""
+def run_with_rss(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str], int, dict[str, float]]:
+    """Like `run`, and the peak of the summed RSS of the process and all its descendants (sampled every 0.1 s),
+    and CPU seconds: `runner` the process itself (its last sample, up to 0.1 s before it ends), `tree` the process
+    and every descendant (the kernels), from the operating system's account of reaped children."""
     import psutil
 
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile("w+") as so, tempfile.TemporaryFile("w+") as se:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=so, stderr=se, text=True)
-        parent, peak = psutil.Process(proc.pid), 0
+        parent, peak, runner_cpu = psutil.Process(proc.pid), 0, 0.0
         while proc.poll() is None:
             try:
                 tree = [parent, *parent.children(recursive=True)]
@@ -135,14 +142,27 @@ def run_with_rss(cmd: list[str], cwd: Path) -> tuple[float, subprocess.Completed
                     with contextlib.suppress(psutil.Error):
                         total += p.memory_info().rss
                 peak = max(peak, total)
+                times = parent.cpu_times()
+                runner_cpu = times.user + times.system
             except psutil.Error:
                 pass
             time.sleep(0.1)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         so.seek(0)
         se.seek(0)
         done = subprocess.CompletedProcess(cmd, proc.returncode, so.read(), se.read())
-    return seconds, done, peak
+    tree_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, done, peak, {"runner": runner_cpu, "tree": tree_cpu}
+
+
+def report_steps(run_dir: Path) -> tuple[dict[str, Any], list[float], dict[str, list[float]]]:
+    """run.json of a run folder, the duration of each report built, and each step's durations."""
+    record = json.loads((run_dir / "run.json").read_text(encoding="utf-8")) if (run_dir / "run.json").exists() else {}
+    entries = record.get("institutions", {})
+    ok = [e for e in entries.values() if e.get("status") == "ok"]
+    steps = {k: [e.get("phases", {}).get(k, 0.0) for e in ok] for k in ("execute", "export", "scan")}
+    return record, [e["duration_s"] for e in ok], steps
 
 
 def cell_times(notebooks: list[Path]) -> list[float]:
@@ -365,6 +385,9 @@ def main() -> None:
     parser.add_argument("--delegations", type=int, default=4000, help="delegation rows per institution (mean)")
     parser.add_argument("--keep", type=Path, default=None, help="write everything here instead of a temp folder")
     parser.add_argument("--profile", type=int, default=0, help="only profile K reports on one warm kernel")
+    parser.add_argument(
+        "--single-sample", type=int, default=20, help="institutions for the one-worker latency run (default 20)"
+    )
     args = parser.parse_args()
     if args.profile:
         profile_reports(max(2, args.profile), args)
@@ -424,22 +447,21 @@ def main() -> None:
         cmd += ["--as-of", AS_OF, "--language", LANGUAGE, "--out", str(ours_root), "--inventory-dir", str(inventory)]
         cmd += ["--reference-dir", str(REFERENCE), "--workers", str(args.workers)]
         out(f"Ours: altinn-analysis report --all --workers {args.workers} --force, one process ({load()})")
-        ours_wall, proc, peak_rss = run_with_rss([*cmd, "--force"], cwd=ROOT)
+        ours_wall, proc, peak_rss, cpu = run_with_rss([*cmd, "--force"], cwd=ROOT)
         if proc.returncode != 0:
             out(f"  exit code {proc.returncode}:\n{tail(proc.stdout + proc.stderr, 12)}")
         run_dir = ours_root / AS_OF
-        record = (
-            json.loads((run_dir / "run.json").read_text(encoding="utf-8")) if (run_dir / "run.json").exists() else {}
-        )
+        record, ours_per, steps = report_steps(run_dir)
         entries = record.get("institutions", {})
-        ours_per = [e["duration_s"] for e in entries.values() if e.get("status") == "ok"]
         statuses = record.get("summary", {})
         out(f"  run.json: {statuses}; run duration_s {record.get('duration_s')} ({load()} after)")
         out(f"  peak RSS of the process tree (runner + kernels): {peak_rss / 2**30:.2f} GiB")
-        steps = {
-            k: [e.get("phases", {}).get(k, 0.0) for e in entries.values() if e.get("status") == "ok"]
-            for k in ("execute", "export", "scan")
-        }
+        n_ok = max(1, len(ours_per))
+        out(
+            f"  CPU: runner process {cpu['runner']:.1f} s ({cpu['runner'] / n_ok * 1000:.0f} ms a report), runner + "
+            f"kernels {cpu['tree']:.1f} s ({cpu['tree'] / n_ok * 1000:.0f} ms a report; start-up, imports and the "
+            "sector page included)"
+        )
         out("  per report, median seconds by step: " + ", ".join(f"{k} {med(v):.2f}" for k, v in steps.items()))
         cells = cell_times([run_dir / org / "report.ipynb" for org in entries])
         out("  notebook cells, median seconds (source order): " + ", ".join(f"{x:.2f}" for x in cells))
@@ -460,6 +482,31 @@ def main() -> None:
         out(f"  warm-kernel floor (one-cell notebook, same engine, warm kernel): median {floor:.3f} s")
         out()
 
+        # One worker: a report's latency without a second kernel competing for the two cores.
+        single = orgs[: min(n, args.single_sample)]
+        single_cmd = [*cmd[: cmd.index("--all")], *cmd[cmd.index("--all") + 1 :]]
+        single_cmd[single_cmd.index("--out") + 1] = str(work / "ours_w1")
+        single_cmd[single_cmd.index("--workers") + 1] = "1"
+        for org in single:
+            single_cmd += ["--org", org]
+        out(f"Ours, one worker: altinn-analysis report --workers 1 --force, {len(single)} of {n} institutions")
+        out(f"  ({load()} before)")
+        _, proc, _, cpu1 = run_with_rss([*single_cmd, "--force"], cwd=ROOT)
+        if proc.returncode != 0:
+            out(f"  exit code {proc.returncode}:\n{tail(proc.stdout + proc.stderr, 12)}")
+        _, single_per, single_steps = report_steps(work / "ours_w1" / AS_OF)
+        n1 = max(1, len(single_per))
+        out(
+            f"  per report median {med(single_per):.2f} s of {len(single_per)} "
+            f"(max {max(single_per, default=0):.2f} s); by step: "
+            + ", ".join(f"{k} {med(v):.2f}" for k, v in single_steps.items())
+        )
+        out(
+            f"  CPU: runner process {cpu1['runner'] / n1 * 1000:.0f} ms a report, runner + kernels "
+            f"{cpu1['tree'] / n1 * 1000:.0f} ms a report (start-up included) ({load()} after)"
+        )
+        out()
+
         # -- figures ----------------------------------------------------------------------------------------
         note = f" (extrapolated ×{scale:.2f} from {k} to {n} institutions)" if k < n else ""
         out(f"RESULTS for {n} institutions")
@@ -475,9 +522,18 @@ def main() -> None:
         out(f"  ours total (wall)       {ours_wall:8.1f} s  (one process, {args.workers} workers, incl. sector page)")
         out(
             f"  ours per report median  {med(ours_per):8.2f} s  (run.json duration_s, {len(ours_per)} reports, "
-            f"max {max(ours_per, default=float('nan')):.2f} s; kernels are warmed before the first report)"
+            f"max {max(ours_per, default=float('nan')):.2f} s; kernels are warmed before the first report; "
+            f"warm-kernel floor {floor:.3f} s)"
+        )
+        out(
+            f"  ours per report, 1 worker {med(single_per):6.2f} s  ({len(single_per)} reports, no second kernel "
+            f"on the cores; warm-kernel floor {floor:.3f} s)"
         )
         out(f"  warm-kernel floor       {floor:8.3f} s  (a one-cell notebook on a warm kernel)")
+        out(
+            f"  runner CPU per report   {cpu['runner'] / n_ok * 1000:8.0f} ms (2 workers; "
+            f"{cpu1['runner'] / n1 * 1000:.0f} ms with 1 worker)"
+        )
         out(f"  peak RSS                {peak_rss / 2**30:8.2f} GiB (runner + kernels)")
         out(f"  re-run, nothing changed {med(reruns):8.2f} s  (whole process, median of 3)")
         sector = record.get("sector", {})

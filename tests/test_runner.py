@@ -147,6 +147,39 @@ def test_kernel_state_is_reset_between_notebooks(tmp_path: Path) -> None:
         warm.shutdown()
 
 
+def test_the_reset_is_sent_as_soon_as_a_notebook_ends(tmp_path: Path) -> None:
+    """The kernel clears up while the runner exports the report; the next notebook waits for it."""
+    warm = WarmKernel("altinn-analysis")
+    try:
+        papermill.execute_notebook(
+            str(BROKEN / "set_variable.ipynb"),
+            str(tmp_path / "a.ipynb"),
+            engine_name=ENGINE_NAME,
+            kernel_name="altinn-analysis",
+            warm_kernel=warm,
+            progress_bar=False,
+        )
+        # Nothing else ran on the kernel: a request sent now runs after that reset, in the kernel's order.
+        msg_id = warm.kc.execute("print('leaked' in dir())", store_history=False)
+        while (msg := warm.kc.get_iopub_msg(timeout=30))["parent_header"].get("msg_id") != msg_id or msg[
+            "msg_type"
+        ] != "stream":
+            pass
+        assert msg["content"]["text"].strip() == "False"
+        out = papermill.execute_notebook(
+            str(BROKEN / "check_clean.ipynb"),
+            str(tmp_path / "b.ipynb"),
+            engine_name=ENGINE_NAME,
+            kernel_name="altinn-analysis",
+            warm_kernel=warm,
+            progress_bar=False,
+        )
+        assert "leaked: False" in out.cells[-1].outputs[0]["text"]
+        assert out.cells[-1].execution_count == 1
+    finally:
+        warm.shutdown()
+
+
 @pytest.mark.parametrize(
     ("code", "why"),
     [

@@ -385,3 +385,69 @@ def test_identity_numbers_in_decimals_and_long_runs_are_not_findings() -> None:
     for text in (f"0.{valid}", f"3,{valid}", f"9{valid}", f"{valid}7", f"1-2.{valid}"):
         assert "national_identity_number" not in {f.kind for f in scan_text(text)}, text
     assert {f.kind for f in scan_text(f"a-{valid}")} == {"national_identity_number"}
+
+
+# -- large texts: pre-filtered with pyarrow, the same findings --------------------------------------------------
+
+PIECES = [
+    "0.3007518796992481",
+    "12345678901",
+    "1234567 8901",
+    ".",
+    ",",
+    " ",
+    "-",
+    "\n",
+    "\r\n",
+    "x",
+    "æ",
+    "BEARER ",
+    "ſbearer ",
+    "beaRer\t",
+    "ACCESS_TOKEN=",
+    '"access_token": "',
+    "acceß_token=",
+    "\ud800",  # a lone surrogate: no UTF-8 for pyarrow
+    TOKEN,
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([*PIECES, FNR, FNR[:6] + " " + FNR[6:], FNR[:6] + "." + FNR[6:]]), max_size=400))
+def test_a_large_text_gives_the_findings_of_the_line_by_line_search(pieces: list[str]) -> None:
+    import altinn_analysis.secret_guard as guard
+
+    text = "".join(pieces)
+    small = guard.scan_text(text)  # below the size at which pyarrow pre-filters
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(guard, "_LARGE_TEXT", 0)
+        assert guard.scan_text(text) == small
+    expected = [m.start() for m in guard.IDENTITY_NUMBER.finditer(text) if is_national_identity_number(m[1] + m[2])]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(guard, "_LARGE_TEXT", 0)
+        assert list(guard._identity_numbers(text)) == expected
+
+
+def test_a_large_page_is_scanned_whole(tmp_path: Path) -> None:
+    filler = "<p>0.3007518796992481 and 12345678901</p>\n" * 2000  # ~90 KB: pre-filtered
+    page = filler + f"<p>kunde {FNR}</p>\n<p>Authorization: Bearer {TOKEN}1</p>\n" + filler
+    (tmp_path / "report.html").write_text(page, encoding="utf-8")
+    found = [(f.kind, f.line) for f in scan_path(tmp_path / "report.html")]
+    assert found == [("national_identity_number", 2001), ("bearer_token", 2002)]
+
+
+def test_parquet_hits_are_located_in_every_column_and_chunk(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    service = pa.chunked_array([["a", "b"], ["c", f"Bearer {TOKEN}1"]])  # two chunks
+    table = pa.table(
+        {"n": [1, 2, 3, 4], "service": service, "holder": [1, int(FNR), 3, 4], "note": ["", "", FNR, None]}
+    )
+    pq.write_table(table, tmp_path / "f.parquet", row_group_size=2)
+    found = sorted((f.kind, f.location.split(": ", 1)[1]) for f in scan_path(tmp_path / "f.parquet"))
+    assert found == [
+        ("bearer_token", "column service, row 5"),
+        ("national_identity_number", "column holder, row 3"),
+        ("national_identity_number", "column note, row 4"),
+    ]

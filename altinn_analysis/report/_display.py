@@ -105,6 +105,9 @@ class Figure:
     def _chart(self, spec: dict[str, Any]) -> str:
         import plotly.io as pio
 
+        # plotly writes JSON with orjson when it is installed (it is, for the kernels' messages): its compact form
+        # would change every page's bytes and the ids hashed from it, for ~1 ms a report. The stdlib engine keeps them.
+        pio.json.config.default_engine = "json"
         # A stable div id (from the name and the figure itself) keeps re-runs byte-identical.
         digest = hashlib.sha256(pio.to_json(spec, validate=False).encode()).hexdigest()[:10]
         div = pio.to_html(

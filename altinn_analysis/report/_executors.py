@@ -18,7 +18,7 @@ from uuid import uuid4
 if TYPE_CHECKING:
     from altinn_analysis.report._runner import InstitutionResult, RunOptions
 
-__all__ = ["LocalPool", "Workers", "execute_notebook", "import_jupyter_stack", "run_on_dask"]
+__all__ = ["LocalPool", "Workers", "execute_notebook", "import_jupyter_stack", "run_on_dask", "warm_runner"]
 
 log = logging.getLogger("altinn_analysis.report")
 
@@ -76,6 +76,24 @@ def import_jupyter_stack() -> None:
     import papermill  # noqa: F401
 
 
+def warm_runner() -> None:
+    """Load what this process needs for every report while the kernels start (they take seconds): nbconvert's
+    page exporter and pyarrow for the output scan. Then freeze everything loaded so far out of the garbage
+    collector, as the kernels do (`_kernel.RESET_CODE`): otherwise a full collection walks nbconvert, jinja and
+    pyarrow every ten reports or so (~0.15 s, every worker thread stopped; ~15 ms a report on average). Only
+    objects alive now are frozen; what later reports create is collected as usual."""
+    import gc
+
+    import pyarrow.compute
+    import pyarrow.parquet  # noqa: F401
+
+    from altinn_analysis.report._html import exporter
+
+    exporter()
+    gc.collect()
+    gc.freeze()
+
+
 # Runs once in every new kernel, while the runner plans: the imports and the catalogue load that the first
 # report would otherwise pay for; then frozen out of the garbage collector (see _kernel.RESET_CODE).
 WARM_UP_CODE = """
@@ -98,28 +116,25 @@ def warm_up_code(reference_dir: Path | None) -> str:
 def execute_notebook(
     notebook: Path, output: Path, parameters: Mapping[str, Any], options: RunOptions, workers: Workers
 ) -> Any:
-    """Run `notebook` with `parameters` (already checked for secrets) on this thread's warm kernel."""
-    import papermill
-
+    """Run `notebook` with `parameters` (already checked for secrets) on this thread's warm kernel: papermill's
+    steps and engine interface, the source parsed once per run and the result written once (see _papermill)."""
     from altinn_analysis.report._kernel import ENGINE_NAME
+    from altinn_analysis.report._papermill import execute
 
     warm = workers.kernel()
     try:
-        return papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=dict(parameters),
+        # No `cwd`: papermill would chdir this whole process while the notebook runs, so a relative folder
+        # resolved meanwhile on another worker thread would point into notebooks/. The warm kernel already
+        # runs in the notebooks folder (Workers' cwd).
+        return execute(
+            notebook,
+            output,
+            parameters,
             engine_name=ENGINE_NAME,
             kernel_name=options.kernel_name,
             warm_kernel=warm,
             execution_timeout=options.cell_timeout,
             start_timeout=options.start_timeout,
-            progress_bar=False,
-            # No `cwd`: papermill would chdir this whole process while the notebook runs, so a relative folder
-            # resolved meanwhile on another worker thread would point into notebooks/. The warm kernel already
-            # runs in the notebooks folder (Workers' cwd).
-            # papermill saves the whole notebook at every cell start and end by default: ~40 writes per report.
-            request_save_on_cell_execute=False,
         )
     except Exception as exc:
         from papermill.exceptions import PapermillExecutionError

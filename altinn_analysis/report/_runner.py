@@ -215,7 +215,13 @@ class _Run:
         self.plotly_js = ""
 
     def _start(self, size: int) -> None:
-        from altinn_analysis.report._executors import LocalPool, Workers, import_jupyter_stack, warm_up_code
+        from altinn_analysis.report._executors import (
+            LocalPool,
+            Workers,
+            import_jupyter_stack,
+            warm_runner,
+            warm_up_code,
+        )
         from altinn_analysis.report._html import write_plotly_js
 
         if self.pool is not None:
@@ -226,6 +232,7 @@ class _Run:
         self.workers = Workers(o.kernel_name, o.start_timeout, o.notebooks_dir, warm_up_code(o.reference_dir))
         if o.executor == "local":
             self.pool = LocalPool(o, self.workers, size)
+            warm_runner()  # while the kernels start
 
     def finished(self, res: InstitutionResult) -> None:
         if res.status != "ok":
