@@ -15,6 +15,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import papermill
@@ -120,25 +121,23 @@ def test_incremental_runs(tmp_path: Path) -> None:
     assert {r.status for r in forced.institutions.values()} == {"ok"}
 
 
+def run_on(warm: WarmKernel, name: str, output: Path) -> Any:
+    """Run the broken-notebooks folder's `name` on the warm kernel `warm`, as the runner does."""
+    return papermill.execute_notebook(
+        str(BROKEN / f"{name}.ipynb"),
+        str(output),
+        engine_name=ENGINE_NAME,
+        kernel_name="altinn-analysis",
+        warm_kernel=warm,
+        progress_bar=False,
+    )
+
+
 def test_kernel_state_is_reset_between_notebooks(tmp_path: Path) -> None:
     warm = WarmKernel("altinn-analysis")
     try:
-        papermill.execute_notebook(
-            str(BROKEN / "set_variable.ipynb"),
-            str(tmp_path / "a.ipynb"),
-            engine_name=ENGINE_NAME,
-            kernel_name="altinn-analysis",
-            warm_kernel=warm,
-            progress_bar=False,
-        )
-        out = papermill.execute_notebook(
-            str(BROKEN / "check_clean.ipynb"),
-            str(tmp_path / "b.ipynb"),
-            engine_name=ENGINE_NAME,
-            kernel_name="altinn-analysis",
-            warm_kernel=warm,
-            progress_bar=False,
-        )
+        run_on(warm, "set_variable", tmp_path / "a.ipynb")
+        out = run_on(warm, "check_clean", tmp_path / "b.ipynb")
         assert warm.notebooks == 2  # the same kernel ran both
         text = out.cells[-1].outputs[0]["text"]
         assert "leaked: False" in text and "sys.modules kept: True" in text
@@ -151,14 +150,7 @@ def test_the_reset_is_sent_as_soon_as_a_notebook_ends(tmp_path: Path) -> None:
     """The kernel clears up while the runner exports the report; the next notebook waits for it."""
     warm = WarmKernel("altinn-analysis")
     try:
-        papermill.execute_notebook(
-            str(BROKEN / "set_variable.ipynb"),
-            str(tmp_path / "a.ipynb"),
-            engine_name=ENGINE_NAME,
-            kernel_name="altinn-analysis",
-            warm_kernel=warm,
-            progress_bar=False,
-        )
+        run_on(warm, "set_variable", tmp_path / "a.ipynb")
         # Nothing else ran on the kernel: a request sent now runs after that reset, in the kernel's order.
         msg_id = warm.kc.execute("print('leaked' in dir())", store_history=False)
         while (msg := warm.kc.get_iopub_msg(timeout=30))["parent_header"].get("msg_id") != msg_id or msg[
@@ -166,14 +158,7 @@ def test_the_reset_is_sent_as_soon_as_a_notebook_ends(tmp_path: Path) -> None:
         ] != "stream":
             pass
         assert msg["content"]["text"].strip() == "False"
-        out = papermill.execute_notebook(
-            str(BROKEN / "check_clean.ipynb"),
-            str(tmp_path / "b.ipynb"),
-            engine_name=ENGINE_NAME,
-            kernel_name="altinn-analysis",
-            warm_kernel=warm,
-            progress_bar=False,
-        )
+        out = run_on(warm, "check_clean", tmp_path / "b.ipynb")
         assert "leaked: False" in out.cells[-1].outputs[0]["text"]
         assert out.cells[-1].execution_count == 1
     finally:
