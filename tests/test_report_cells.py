@@ -5,6 +5,7 @@ still in the package as the fallback) beside the new one."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -276,3 +277,30 @@ def test_tables_as_the_row_by_row_way_made_them(generated: Path, language: str) 
     ]
     for frame, options in frames:
         assert display.table_html(frame, language, **options).body == _old_table_html(frame, language, **options)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_charts_summed_in_python_are_the_same(generated: Path, language: str) -> None:
+    """The readiness, timeline and consent charts with their small tables summed in plain Python (and the
+    timeline's milestone rows kept per kernel) give the JSON the polars way gave, key order included: at the
+    report date, before every deadline, after them all, and with no findings."""
+    import figures_before as before
+
+    from altinn_analysis.report import figures
+
+    days = [AS_OF, date(2024, 1, 1), date(2030, 6, 1)]
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            boundary = report.dsop.milestone_date("altinn2-closed")
+            ms = report.dsop.milestones
+            for f in (report.findings, report.findings.clear()):
+                new = figures.readiness_by_area_spec(f, language)
+                assert json.dumps(new) == json.dumps(before.readiness_by_area_spec(f, language))
+                for day in days:
+                    new = figures.deadline_timeline_spec(ms, f, day, language)
+                    assert json.dumps(new) == json.dumps(before.deadline_timeline_spec(ms, f, day, language))
+            consents = report.inventory.consents
+            for c in (consents, consents.clear(), consents.with_columns(pl.lit(0).alias("count"))):
+                for day in days:
+                    new = figures.consent_expiry_spec(c, day, boundary, language)
+                    assert json.dumps(new) == json.dumps(before.consent_expiry_spec(c, day, boundary, language))
