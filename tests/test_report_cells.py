@@ -284,7 +284,7 @@ def test_charts_summed_in_python_are_the_same(generated: Path, language: str) ->
     """The readiness, timeline and consent charts with their small tables summed in plain Python (and the
     timeline's milestone rows kept per kernel) give the JSON the polars way gave, key order included: at the
     report date, before every deadline, after them all, and with no findings."""
-    import figures_before as before
+    import cells_before as before
 
     from altinn_analysis.report import figures
 
@@ -304,3 +304,32 @@ def test_charts_summed_in_python_are_the_same(generated: Path, language: str) ->
                 for day in days:
                     new = figures.consent_expiry_spec(c, day, boundary, language)
                     assert json.dumps(new) == json.dumps(before.consent_expiry_spec(c, day, boundary, language))
+
+
+def test_open_findings_checked_and_ordered_in_python(generated: Path) -> None:
+    """The action list's rows, checked and ordered in plain Python: the rows, order and errors of the polars way,
+    also with nulls where the sort puts them last and with ties broken by the next key."""
+    import cells_before as before
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, "nb"):
+            f, org = report.findings, report.params.org_number
+            assert actions._open_findings(f, org) == before._open_findings(f, org)
+            shuffled = f.sample(fraction=1.0, shuffle=True, seed=1).with_columns(
+                pl.when(pl.int_range(pl.len()) % 3 == 0).then(None).otherwise(pl.col("days_left")).alias("days_left"),
+                pl.when(pl.int_range(pl.len()) % 4 == 1).then(None).otherwise(pl.col("subject")).alias("subject"),
+                pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("Å")).otherwise(pl.col("subject")).alias("x"),
+            )
+            shuffled = shuffled.with_columns(pl.coalesce("x", "subject").alias("subject")).drop("x")
+            assert actions._open_findings(shuffled, org) == before._open_findings(shuffled, org)
+            for bad in (
+                f.with_columns(pl.lit("maybe").alias("status")),
+                f.with_columns(pl.lit(None, pl.String).alias("area")),
+                f.with_columns(pl.lit("123456789").alias("org_number")),
+                f.drop("action"),
+            ):
+                with pytest.raises(ValueError) as new:
+                    actions._open_findings(bad, org)
+                with pytest.raises(ValueError) as old:
+                    before._open_findings(bad, org)
+                assert str(new.value) == str(old.value)

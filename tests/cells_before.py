@@ -1,5 +1,6 @@
-"""The institution charts' spec functions as they were before their small tables were summed in plain Python
-(and the timeline's milestone rows kept per kernel): the reference the differential tests compare with."""
+"""The report's code paths as they were before their small tables were handled in plain Python (and the
+timeline's milestone rows kept per kernel): the reference the differential tests in test_report_cells compare
+with."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 
 import polars as pl
 
-from altinn_analysis.impact import AREAS, SEVERITIES, readiness
+from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, readiness
+from altinn_analysis.report._actions_layout import COLUMNS, TRACKING
 from altinn_analysis.report.figures._common import (
     _BOTTOM_LEGEND,
     _DAY_MS,
@@ -293,3 +295,30 @@ def readiness_by_area_spec(findings: pl.DataFrame, language: str = "nb") -> dict
     overall = readiness(findings)["score"]
     subtitle = chart.t("area_subtitle", score=overall[0]) if overall.len() else None
     return chart.finish(plot, 80 + 44 * len(areas) + 80, subtitle=subtitle)
+
+
+def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, Any]]:
+    """The open findings as rows, checked and in the order of the sheets."""
+    needed = {c for c, _, _ in COLUMNS if c not in TRACKING} | {"org_number"}
+    missing = sorted(needed - set(findings.columns))
+    if missing:
+        raise ValueError(f"findings lack the column(s) {', '.join(missing)}")
+    for column, allowed in (("status", STATUSES), ("severity", SEVERITIES), ("area", AREAS)):
+        bad = sorted(set(findings[column].drop_nulls().unique()) - set(allowed))
+        if bad or findings[column].null_count():
+            raise ValueError(f"findings have {column} values outside {', '.join(allowed)}: {bad or ['null']}")
+    # A sector-wide frame must not leak another institution's findings into this one's workbook.
+    others = sorted(set(findings["org_number"].drop_nulls().unique()) - {org_number})
+    if others:
+        raise ValueError(f"findings for {org_number} also hold rows for {', '.join(others)}")
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    area_rank = {a: i for i, a in enumerate(AREAS)}
+    ordered = (
+        findings.filter(pl.col("status").is_in(OPEN_STATUSES))
+        .with_columns(
+            pl.col("severity").replace_strict(rank, return_dtype=pl.Int64).alias("_severity"),
+            pl.col("area").replace_strict(area_rank, return_dtype=pl.Int64).alias("_area"),
+        )
+        .sort(["_severity", "days_left", "_area", "subject", "finding_id"], nulls_last=True)
+    )
+    return ordered.select([c for c, _, _ in COLUMNS if c not in TRACKING]).to_dicts()
