@@ -4,6 +4,7 @@ still in the package as the fallback) beside the new one."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
@@ -333,3 +334,16 @@ def test_open_findings_checked_and_ordered_in_python(generated: Path) -> None:
                 with pytest.raises(ValueError) as old:
                     before._open_findings(bad, org)
                 assert str(new.value) == str(old.value)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_summary_counted_in_python_is_the_same(generated: Path, language: str) -> None:
+    """The summary with its area × severity grid counted in plain Python and the next deadlines kept per run:
+    the HTML of the polars way, at the report date and at dates with fewer or no deadlines ahead."""
+    import cells_before as before
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            for day in (AS_OF, date(2027, 6, 1), date(2031, 1, 1)):
+                report.params = dataclasses.replace(report.params, as_of=day)
+                assert str(report.summary()) == before.summary(report), (report.params.org_number, day)

@@ -72,6 +72,30 @@ def _lookups(catalogue: Catalogue, dsop: DsopCatalogue) -> Lookups:
     return _LOOKUPS[0][2]
 
 
+_DEADLINES: dict[tuple[int, date, str], tuple[pl.DataFrame, Html]] = {}
+
+
+def _next_deadlines(milestones: pl.DataFrame, as_of: date, lang: str) -> Html:
+    key = (id(milestones), as_of, lang)
+    kept = _DEADLINES.get(key)
+    if kept is not None and kept[0] is milestones:
+        return kept[1]
+    m = milestones.filter((pl.col("kind") == "deadline") & (pl.col("date") >= as_of))
+    if m.height == 0:
+        made = paragraph(t("no_next_deadlines", lang, as_of=as_of))
+    else:
+        frame = m.sort("date").select(
+            "date",
+            pl.col("name_nb" if lang == "nb" else "name_en").alias("milestone"),
+            (pl.col("date") - pl.lit(as_of)).dt.total_days().alias("days_left"),
+        )
+        made = table_html(frame, lang, css="compact", caption=t("next_deadlines", lang))
+    if len(_DEADLINES) >= 16:  # other dates' or old catalogues' tables: let them go
+        _DEADLINES.clear()
+    _DEADLINES[key] = (milestones, made)
+    return made
+
+
 _RECORDING_DATE = re.compile(r"\brecording\b.*?\b(20\d\d-\d\d(?:-\d\d)?)\b", re.IGNORECASE)
 
 
@@ -248,16 +272,13 @@ class InstitutionReport:
             ]
         )
         status = pl.DataFrame({"status": list(STATUSES), "count": [k["by_status"][s] for s in STATUSES]})
-        open_ = self.open_findings
-        grid = (
-            pl.DataFrame({"area": list(AREAS)})
-            .join(
-                open_.group_by("area").agg([(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]]),
-                on="area",
-                how="left",
-            )
-            .fill_null(0)
-        )
+        # Open findings per area and severity: a few dozen rows, counted in plain Python.
+        counts = {a: dict.fromkeys(SEVERITIES[:4], 0) for a in AREAS}
+        columns = (self.findings[c].to_list() for c in ("status", "area", "severity"))
+        for state, area, severity in zip(*columns, strict=True):
+            if state in OPEN_STATUSES and area in counts and severity in counts[area]:
+                counts[area][severity] += 1
+        grid = pl.DataFrame({"area": list(AREAS), **{s: [counts[a][s] for a in AREAS] for s in SEVERITIES[:4]}})
         return (
             heading(t("summary", lang), css="lead")  # printed on the first page, under the title
             + paragraph(t("summary_intro", lang))
@@ -268,16 +289,9 @@ class InstitutionReport:
         )
 
     def next_deadlines(self) -> Html:
-        lang = self.language
-        m = self.dsop.milestones.filter((pl.col("kind") == "deadline") & (pl.col("date") >= self.params.as_of))
-        if m.height == 0:
-            return paragraph(t("no_next_deadlines", lang, as_of=self.params.as_of))
-        frame = m.sort("date").select(
-            "date",
-            pl.col("name_nb" if lang == "nb" else "name_en").alias("milestone"),
-            (pl.col("date") - pl.lit(self.params.as_of)).dt.total_days().alias("days_left"),
-        )
-        return table_html(frame, lang, css="compact", caption=t("next_deadlines", lang))
+        """The deadlines from the report date on: the same in every report of a run (made once per milestones
+        table, date and language)."""
+        return _next_deadlines(self.dsop.milestones, self.params.as_of, self.language)
 
     def area(self, area: str) -> Html:
         if area not in AREAS:
