@@ -347,3 +347,26 @@ def test_summary_counted_in_python_is_the_same(generated: Path, language: str) -
             for day in (AS_OF, date(2027, 6, 1), date(2031, 1, 1)):
                 report.params = dataclasses.replace(report.params, as_of=day)
                 assert str(report.summary()) == before.summary(report), (report.params.org_number, day)
+
+
+def test_prepare_kernel_changes_no_report(generated: Path, tmp_path: Path) -> None:
+    """A kernel prepared ahead (catalogue tables for both languages, the run's next deadlines) gives the same
+    sections, figures and files as one that makes them on first use."""
+    from altinn_analysis.report import _institution, prepare_kernel
+    from altinn_analysis.report.figures import roles, timeline
+
+    def shown(report: InstitutionReport) -> list[str]:
+        return [
+            str(report.summary()),
+            *(json.dumps(report.figure(n).spec) for n in ("readiness", "timeline", "roles", "consent")),
+            str(report.provenance()),
+        ]
+
+    for cache in (_institution._DEADLINES, _institution._PACKAGE_NAMES, timeline._MILESTONES):
+        cache.clear()
+    roles._SUCCESSORS.clear()
+    cold = [shown(r) for language in ("nb", "en") for r in _reports(generated, language)]
+    prepare_kernel(None, AS_OF)
+    assert timeline._MILESTONES and roles._SUCCESSORS and _institution._DEADLINES
+    warm = [shown(r) for language in ("nb", "en") for r in _reports(generated, language)]
+    assert warm == cold

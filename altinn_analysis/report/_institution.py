@@ -21,7 +21,7 @@ from altinn_analysis.catalogue import Catalogue, DsopCatalogue, default_dsop_dir
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, Lookups, assess, readiness, verdicts
 from altinn_analysis.inventory import Inventory, load_inventory
 from altinn_analysis.report._display import Figure, Html, Saved, cards, heading, paragraph, table_html
-from altinn_analysis.report._params import ReportParameters
+from altinn_analysis.report._params import LANGUAGES, ReportParameters
 from altinn_analysis.report._texts import label, t
 
 if TYPE_CHECKING:
@@ -29,7 +29,15 @@ if TYPE_CHECKING:
 
     from altinn_analysis.sources import Manifest
 
-__all__ = ["AREA_COLUMNS", "STALE_DAYS", "TOP_SECTIONS", "InstitutionReport", "catalogue_recorded", "load_catalogues"]
+__all__ = [
+    "AREA_COLUMNS",
+    "STALE_DAYS",
+    "TOP_SECTIONS",
+    "InstitutionReport",
+    "catalogue_recorded",
+    "load_catalogues",
+    "prepare_kernel",
+]
 
 AREA_COLUMNS = ["severity", "status", "subject", "holders", "altinn3_target", "days_left", "certainty", "action"]
 ACTION_COLUMNS = ["severity", "status", "area", "subject", "holders", "deadline", "days_left", "certainty", "action"]
@@ -64,6 +72,25 @@ def load_catalogues(reference_dir: Path | None = None, dsop_dir: Path | None = N
     return _CACHE[key]
 
 
+def prepare_kernel(reference_dir: Path | None = None, as_of: date | None = None) -> None:
+    """Make, once per process, everything every report of a run shares: the catalogues, their lookups for
+    `assess`, the package names and the charts' catalogue rows in both languages, and (given the run's `as_of`)
+    the next-deadlines table; and import what `save` uses. For a warm kernel's warm-up, so its first report
+    costs what the others do. Nothing here changes a report: each is made on first use when this was not run."""
+    import importlib
+
+    from altinn_analysis.report import figures as figures
+
+    importlib.import_module("altinn_analysis.report.actions")  # with xlsxwriter and the tracking reader
+    catalogue, dsop = load_catalogues(reference_dir)
+    _lookups(catalogue, dsop)
+    figures.prepare_figures(dsop, LANGUAGES)
+    for lang in LANGUAGES:
+        _package_names(catalogue.access_packages, lang)
+        if as_of is not None:
+            _next_deadlines(dsop.milestones, as_of, lang)
+
+
 def _lookups(catalogue: Catalogue, dsop: DsopCatalogue) -> Lookups:
     """The catalogues' lookups for `assess`, made once for the pair a warm kernel reports with (building them
     cost more than a small institution's assessment; they only depend on the catalogues)."""
@@ -94,6 +121,22 @@ def _next_deadlines(milestones: pl.DataFrame, as_of: date, lang: str) -> Html:
         _DEADLINES.clear()
     _DEADLINES[key] = (milestones, made)
     return made
+
+
+_PACKAGE_NAMES: dict[tuple[int, str], tuple[pl.DataFrame, dict[str, str]]] = {}
+
+
+def _package_names(packages: pl.DataFrame, lang: str) -> dict[str, str]:
+    """Access package urn → name in `lang`, made once per catalogue table and language (read only)."""
+    key = (id(packages), lang)
+    kept = _PACKAGE_NAMES.get(key)
+    if kept is not None and kept[0] is packages:
+        return kept[1]
+    names = {str(urn): str(n) for urn, n in packages.select("urn", f"name_{lang}").iter_rows() if n}
+    if len(_PACKAGE_NAMES) >= 4:  # an old catalogue's: let it go
+        _PACKAGE_NAMES.clear()
+    _PACKAGE_NAMES[key] = (packages, names)
+    return names
 
 
 _RECORDING_DATE = re.compile(r"\brecording\b.*?\b(20\d\d-\d\d(?:-\d\d)?)\b", re.IGNORECASE)
@@ -405,8 +448,7 @@ class InstitutionReport:
         elif name == "timeline":
             spec = figures.deadline_timeline_spec(self.dsop.milestones, self.findings, self.params.as_of, lang)
         elif name == "roles":
-            packages = self.catalogue.access_packages.select("urn", f"name_{lang}").iter_rows()
-            names = {str(urn): str(n) for urn, n in packages if n}
+            names = _package_names(self.catalogue.access_packages, lang)
             spec = figures.roles_sankey_spec(self.findings, self.inventory.delegations, self.dsop, lang, names)
         elif name == "consent":
             boundary = self.dsop.milestone_date("altinn2-closed")

@@ -44,7 +44,7 @@ def deadline_timeline_spec(
 ) -> dict[str, Any]:
     """`deadline_timeline` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     chart = Chart.start("deadline_timeline", language, "timeline_title")
-    ms = _milestone_rows(milestones, chart.lang)
+    ms = milestone_rows(milestones, chart.lang)
     per_deadline, without = _open_per_deadline(findings)
     if not ms.labels and not per_deadline:
         return chart.empty()
@@ -154,7 +154,7 @@ class _Milestones:
 _MILESTONES: dict[tuple[int, str], tuple[pl.DataFrame, _Milestones]] = {}
 
 
-def _milestone_rows(milestones: pl.DataFrame, language: str) -> _Milestones:
+def milestone_rows(milestones: pl.DataFrame, language: str) -> _Milestones:
     """The milestone rows for `milestones` (a DSOP catalogue's table, kept by the catalogue cache) in `language`,
     made once per table and language: a warm kernel draws them for every report."""
     key = (id(milestones), language)
