@@ -370,3 +370,40 @@ def test_prepare_kernel_changes_no_report(generated: Path, tmp_path: Path) -> No
     assert timeline._MILESTONES and roles._SUCCESSORS and _institution._DEADLINES
     warm = [shown(r) for language in ("nb", "en") for r in _reports(generated, language)]
     assert warm == cold
+
+
+def test_findings_ordered_in_python_and_unpulled_inventories_skipped(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`assess` orders the findings in Python before making the frame, and skips the observed-facts pass for an
+    inventory nothing was pulled into: the frame the polars sort and the full pass gave, row for row, for the
+    generated institutions and the demo ones (some of which were pulled)."""
+    import cells_before as before
+
+    from altinn_analysis.impact import _engine, _observed
+
+    reports = [*_reports(generated, "nb"), *_reports(DEMO, "en")]
+    # Each inventory also as if a pull had read some of its Altinn 3 rows (an `origin` on every third row).
+    pulled = (pl.int_range(pl.len()) % 3 == 0) & (pl.col("platform") == "altinn3")
+    origin = pl.when(pulled).then(pl.lit("GET /accessmanagement 2026-11-20")).otherwise(None).alias("origin")
+    inventories = [r.inventory for r in reports]
+    inventories += [
+        dataclasses.replace(i, delegations=i.delegations.with_columns(origin), consents=i.consents.with_columns(origin))
+        for i in inventories
+    ]
+    pairs = [(r, i) for i in inventories for r in reports if r.inventory.org_number == i.org_number]
+    fast = [assess(r.catalogue, r.dsop, i, AS_OF, language=r.language) for r, i in pairs]
+    unpulled = [_observed.nothing_observed(i) for _, i in pairs]
+    assert any(unpulled) and not all(unpulled)
+    monkeypatch.setattr(_observed, "nothing_observed", lambda inventory: False)
+    for (report, inventory), findings, plain in zip(pairs, fast, unpulled, strict=True):
+        full = assess(report.catalogue, report.dsop, inventory, AS_OF, language=report.language)
+        assert findings.equals(full), report.params.org_number
+        if plain:  # (observed facts append their own rows after the ordered ones)
+            assert findings.equals(before.finalise_order(findings.reverse())), report.params.org_number
+        shuffled = findings.sample(fraction=1.0, shuffle=True, seed=2).with_columns(
+            pl.when(pl.int_range(pl.len()) % 3 == 0).then(None).otherwise(pl.col("days_left")).alias("days_left"),
+            pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("Ø")).otherwise(pl.col("subject")).alias("subject"),
+        )
+        rows = sorted(shuffled.to_dicts(), key=_engine._order)
+        assert pl.DataFrame(rows, schema=shuffled.schema).equals(before.finalise_order(shuffled))
