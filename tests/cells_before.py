@@ -375,3 +375,20 @@ def finalise_order(frame: pl.DataFrame) -> pl.DataFrame:
     order_sev = pl.col("severity").replace_strict(SEVERITIES, list(range(len(SEVERITIES))), return_dtype=pl.Int8)
     order_status = pl.col("status").replace_strict(STATUSES, list(range(len(STATUSES))), return_dtype=pl.Int8)
     return frame.sort([order_sev, order_status, "days_left", "area", "subject", "finding_id"], nulls_last=True)
+
+
+def findings_frame(report: Any) -> pl.DataFrame:
+    """`InstitutionReport.findings_frame` as it was: coded values mapped by polars' `replace_strict`."""
+    from altinn_analysis.report._display import code_label
+    from altinn_analysis.report._institution import AREA_COLUMNS
+    from altinn_analysis.report._texts import label
+
+    lang = report.language
+    columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
+    frame = report.shown_findings.select(list(dict.fromkeys(columns)))
+    coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
+    frame = frame.with_columns(
+        pl.col(c).replace_strict({v: code_label(v, lang) for v in frame[c].drop_nulls().unique()}, default=None)
+        for c in coded
+    )
+    return frame.rename({c: label(c, lang) for c in frame.columns})

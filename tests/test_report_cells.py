@@ -407,3 +407,28 @@ def test_findings_ordered_in_python_and_unpulled_inventories_skipped(
         )
         rows = sorted(shuffled.to_dicts(), key=_engine._order)
         assert pl.DataFrame(rows, schema=shuffled.schema).equals(before.finalise_order(shuffled))
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_findings_frame_mapped_in_python_is_the_same(generated: Path, language: str) -> None:
+    """The findings frame with its coded columns mapped in Python: the frame (dtypes included) and the HTML the
+    notebook shows of it, as with polars' `replace_strict`; also with nulls and with no findings."""
+    import cells_before as before
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            variants = [
+                report.shown_findings,
+                report.shown_findings.with_columns(
+                    pl.when(pl.int_range(pl.len()) % 3 == 0)
+                    .then(None)
+                    .otherwise(pl.col("certainty"))
+                    .alias("certainty")
+                ),
+                report.shown_findings.clear(),
+            ]
+            for shown in variants:
+                report._shown = shown
+                new, old = report.findings_frame(), before.findings_frame(report)
+                assert new.equals(old) and new.schema == old.schema
+                assert new._repr_html_() == old._repr_html_()

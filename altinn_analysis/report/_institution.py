@@ -430,10 +430,17 @@ class InstitutionReport:
         columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
         frame = self.shown_findings.select(list(dict.fromkeys(columns)))
         coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
-        frame = frame.with_columns(
-            pl.col(c).replace_strict({v: code_label(v, lang) for v in frame[c].drop_nulls().unique()}, default=None)
-            for c in coded
-        )
+        if frame.height:  # a few dozen rows: each coded column mapped in Python, one label per distinct value
+            labels: dict[object, str] = {}
+            for c in coded:
+                values = frame[c].to_list()
+                for v in values:
+                    if v is not None and v not in labels:
+                        labels[v] = code_label(v, lang)
+                shown = [None if v is None else labels[v] for v in values]
+                frame = frame.with_columns(pl.Series(c, shown, dtype=pl.String))
+        else:  # no rows: the columns keep the dtype the mapping gives them
+            frame = frame.with_columns(pl.col(c).replace_strict({}, default=None) for c in coded)
         return frame.rename({c: label(c, lang) for c in frame.columns})
 
     # -- figures --------------------------------------------------------------------------------------------
