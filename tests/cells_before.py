@@ -392,3 +392,14 @@ def findings_frame(report: Any) -> pl.DataFrame:
         for c in coded
     )
     return frame.rename({c: label(c, lang) for c in frame.columns})
+
+
+def context_grants(a3: pl.DataFrame) -> tuple[dict[str, set[str]], set[str], set[str]]:
+    """`impact.Context`'s Altinn 3 grants as they were made: a tuple per row of (holder, holder type, grant)."""
+    grants: dict[str, set[str]] = {}
+    system_user: set[str] = set()
+    for holder, holder_type, grant in a3.iter_rows():
+        grants.setdefault(holder, set()).add(grant)
+        if holder_type == "system_user":
+            system_user.add(grant)
+    return grants, system_user, set(a3["grant"])

@@ -432,3 +432,26 @@ def test_findings_frame_mapped_in_python_is_the_same(generated: Path, language: 
                 new, old = report.findings_frame(), before.findings_frame(report)
                 assert new.equals(old) and new.schema == old.schema
                 assert new._repr_html_() == old._repr_html_()
+
+
+def test_context_grants_made_column_by_column(generated: Path) -> None:
+    """`impact.Context` makes the holders' Altinn 3 grants column by column: the same sets as row by row."""
+    import cells_before as before
+
+    from altinn_analysis.catalogue import PACKAGE_URN_PREFIX
+    from altinn_analysis.impact._context import Context, Lookups
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, "nb"):
+            ctx = Context(Lookups(report.catalogue, report.dsop), report.inventory, AS_OF, "nb")
+            d = report.inventory.delegations.filter(pl.col("platform") == "altinn3")
+            bare = (pl.col("grant_type") == "access_package") & ~pl.col("grant").str.starts_with("urn:")
+            a3 = d.filter(pl.col("grant_type").is_in(["access_package", "resource"])).select(
+                "holder_id",
+                "holder_type",
+                pl.when(bare)
+                .then(pl.lit(PACKAGE_URN_PREFIX) + pl.col("grant"))
+                .otherwise(pl.col("grant"))
+                .alias("grant"),
+            )
+            assert (ctx.a3_grants, ctx.system_user_grants, ctx.a3_package_urns) == before.context_grants(a3)

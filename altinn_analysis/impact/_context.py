@@ -157,13 +157,17 @@ class Context:
             .otherwise(pl.col("grant"))
             .alias("grant"),
         )
+        # Column by column (thousands of rows: one conversion per column, not a tuple per row).
+        holders, holder_types, grants = (a3[c].to_list() for c in ("holder_id", "holder_type", "grant"))
         self.a3_grants: dict[str, set[str]] = {}  # holder → package urns and resource ids it holds in Altinn 3
-        self.system_user_grants: set[str] = set()  # everything any system user holds
-        for holder, holder_type, grant in a3.iter_rows():
-            self.a3_grants.setdefault(holder, set()).add(grant)
-            if holder_type == "system_user":
-                self.system_user_grants.add(grant)
-        self.a3_package_urns = set(a3["grant"])
+        for holder, grant in zip(holders, grants, strict=True):
+            held = self.a3_grants.get(holder)
+            if held is None:
+                held = self.a3_grants[holder] = set()
+            held.add(grant)
+        # everything any system user holds
+        self.system_user_grants: set[str] = {g for t, g in zip(holder_types, grants, strict=True) if t == "system_user"}
+        self.a3_package_urns = set(grants)
         integrations = inventory.integrations
         if "services" not in integrations.columns:
             integrations = integrations.with_columns(pl.lit(None, pl.List(pl.String)).alias("services"))
