@@ -455,3 +455,14 @@ def test_context_grants_made_column_by_column(generated: Path) -> None:
                 .alias("grant"),
             )
             assert (ctx.a3_grants, ctx.system_user_grants, ctx.a3_package_urns) == before.context_grants(a3)
+
+
+def test_client_only_packages_made_once_per_lookups() -> None:
+    """The client-only access packages, asked for by every role and right, are made once with the lookups: the
+    set each evaluation made for itself before."""
+    from altinn_analysis.impact._context import Lookups
+    from altinn_analysis.report import load_catalogues
+
+    lk = Lookups(*load_catalogues())
+    old = {u for (t, u), p in lk.policies.items() if t == "access_package" and p["policy"] == "client_only"}
+    assert lk.client_only == old and old  # the DSOP catalogue names some

@@ -26,6 +26,7 @@ BOUNDARY_MILESTONE = "altinn2-closed"
 CERTAINTIES: tuple[str, ...] = ("documented", "observed", "inferred", "unknown")
 _CERTAINTY_RANK = {"observed": 0, "documented": 1, "inferred": 2, "unknown": 3}
 _WORDS = re.compile(r"[^\s;,]+")
+_NOTHING: frozenset[str] = frozenset()  # what a holder without Altinn 3 grants holds
 
 
 def weakest(*certainties: str | None) -> str:
@@ -78,6 +79,10 @@ class Lookups:
         self.policies: dict[tuple[str, str], dict[str, Any]] = {
             (str(r["subject_type"]), str(r["subject"])): r for r in dsop.policies.iter_rows(named=True)
         }
+        # Access packages only a client relationship can hold (never an in-house person): asked per role and right.
+        self.client_only: frozenset[str] = frozenset(
+            u for (t, u), p in self.policies.items() if t == "access_package" and p["policy"] == "client_only"
+        )
         grants = dsop.er_role_grants
         self.er_gave: dict[str, list[str]] = {
             str(k): sorted(set(g["altinn2_role_code"])) for (k,), g in grants.group_by("er_legacy_code")
@@ -196,11 +201,11 @@ class Context:
     def holders_lacking(self, holders: Iterable[str], wanted_all: Iterable[str]) -> int:
         """How many holders lack at least one of `wanted_all` in Altinn 3."""
         wanted = set(wanted_all)
-        return sum(1 for h in set(holders) if not wanted <= self.a3_grants.get(h, set()))
+        return sum(1 for h in set(holders) if not wanted <= self.a3_grants.get(h, _NOTHING))
 
     def holders_with_any(self, holders: Iterable[str], candidates: Iterable[str]) -> int:
         wanted = set(candidates)
-        return sum(1 for h in set(holders) if self.a3_grants.get(h, set()) & wanted)
+        return sum(1 for h in set(holders) if self.a3_grants.get(h, _NOTHING) & wanted)
 
     def a3_counterparts(
         self, kinds: Sequence[str], status: str, service: str | None
