@@ -385,7 +385,7 @@ def findings_frame(report: Any) -> pl.DataFrame:
 
     lang = report.language
     columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
-    frame = report.shown_findings.select(list(dict.fromkeys(columns)))
+    frame: pl.DataFrame = report.shown_findings.select(list(dict.fromkeys(columns)))
     coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
     frame = frame.with_columns(
         pl.col(c).replace_strict({v: code_label(v, lang) for v in frame[c].drop_nulls().unique()}, default=None)
@@ -403,3 +403,14 @@ def context_grants(a3: pl.DataFrame) -> tuple[dict[str, set[str]], set[str], set
         if holder_type == "system_user":
             system_user.add(grant)
     return grants, system_user, set(a3["grant"])
+
+
+def provenance_tables(report: Any) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The provenance section's file hashes and findings per certainty, as polars made them."""
+    hashes = pl.DataFrame(
+        {"file": list(report.inventory.file_hashes), "sha256": list(report.inventory.file_hashes.values())},
+        schema={"file": pl.String, "sha256": pl.String},
+    ).sort("file")
+    findings: pl.DataFrame = report.findings
+    certainty = findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
+    return hashes, certainty

@@ -466,3 +466,22 @@ def test_client_only_packages_made_once_per_lookups() -> None:
     lk = Lookups(*load_catalogues())
     old = {u for (t, u), p in lk.policies.items() if t == "access_package" and p["policy"] == "client_only"}
     assert lk.client_only == old and old  # the DSOP catalogue names some
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_provenance_tables_counted_in_python_are_the_same(generated: Path, language: str) -> None:
+    """The provenance section with its file hashes sorted and its findings per certainty counted in Python: the
+    HTML of the tables polars made, also with a missing certainty and with no findings."""
+    import cells_before as before
+
+    from altinn_analysis.report._display import table_html
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            some_null = pl.when(pl.int_range(pl.len()) % 4 == 0).then(None).otherwise(pl.col("certainty"))
+            for findings in (report.findings, report.findings.with_columns(some_null), report.findings.clear()):
+                report.findings = findings
+                hashes, certainty = before.provenance_tables(report)
+                page = report.provenance().body
+                assert table_html(certainty, language, css="compact").body in page
+                assert table_html(hashes, language, css="compact hashes").body in page

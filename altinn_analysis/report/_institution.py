@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -397,11 +398,18 @@ class InstitutionReport:
             prose += Html(f'<p class="warning">{html.escape(text)}</p>')
         items = self.provenance_items()
         facts = pl.DataFrame({"item": [k for k, _ in items], "value": [v for _, v in items]})
+        files = sorted(self.inventory.file_hashes.items())
         hashes = pl.DataFrame(
-            {"file": list(self.inventory.file_hashes), "sha256": list(self.inventory.file_hashes.values())},
+            {"file": [f for f, _ in files], "sha256": [h for _, h in files]},
             schema={"file": pl.String, "sha256": pl.String},
-        ).sort("file")
-        certainty = self.findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
+        )
+        # Findings per certainty (a missing one first, as polars sorts): a few dozen values, counted in Python.
+        counted = Counter(self.findings["certainty"].to_list())
+        order = sorted(counted, key=lambda c: (c is not None, c or ""))
+        certainty = pl.DataFrame(
+            {"certainty": order, "count": [counted[c] for c in order]},
+            schema={"certainty": pl.String, "count": pl.Int64},
+        )
         return (
             heading(t("provenance", lang))
             + prose
