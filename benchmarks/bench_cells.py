@@ -1,6 +1,6 @@
 """Per-report work inside the kernel: the institution notebook's cells, one by one, A/B against a baseline.
 
-    .venv/bin/python benchmarks/bench_cells.py [--institutions 8] [--rounds 5] [--baseline REV] [--demo]
+    .venv/bin/python benchmarks/bench_cells.py [--institutions 8] [--rounds 5] [--baseline REV] [--demo] [--prepare]
 
 The notebook's own code cells are run in a warm interpreter, as the kernel runs them: the parameters cell is
 replaced by the report's parameters, `display(...)` and a cell's last expression go through IPython's
@@ -99,6 +99,9 @@ def worker(tree: Path, inventory: Path, orgs: list[str], out: Path, language: st
     import altinn_analysis.report as report_pkg
 
     report_pkg.load_catalogues(ROOT / "data" / "reference")
+    prepare = getattr(report_pkg, "prepare_kernel", None)  # what a runner's warm-up may call (not in older trees)
+    if os.environ.get("BENCH_CELLS_PREPARE") and prepare is not None:
+        prepare(ROOT / "data" / "reference", datetime.fromisoformat(AS_OF).date())
     imports = time.perf_counter() - t0
     fmt = DisplayFormatter()
     cells = [(label, *_compile(src)) for label, src in _cells(tree)]
@@ -176,6 +179,11 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true", help="the demo institutions instead of generated ones")
     parser.add_argument("--language", default="nb", choices=["nb", "en"])
     parser.add_argument("--no-baseline", action="store_true", help="ours only")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="call report.prepare_kernel before the first report, as a runner's warm-up may (where the tree has it)",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -192,6 +200,8 @@ def main() -> None:
     if not rev and not args.no_baseline:
         print("no baseline: no branch `main` to start from (give --baseline REV); ours only\n")
         args.no_baseline = True
+    if args.prepare:
+        os.environ["BENCH_CELLS_PREPARE"] = "1"  # read by each worker process
     with tempfile.TemporaryDirectory(prefix="bench-cells-") as tmp_name:
         tmp = Path(tmp_name)
         if args.demo:
@@ -230,6 +240,8 @@ def _print(
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; load average {load:.2f} before")
     what = "demo institutions" if args.demo else "generated institutions (seed 0, generator defaults)"
     print(f"{len(orgs)} {what}, as_of {AS_OF}, language {args.language}; {args.rounds} rounds, round 1 cold")
+    if args.prepare:
+        print("each process called report.prepare_kernel before its first report (where its tree has it)")
     if "base" in results:
         print(f"baseline: git {rev[:10]} (run from an extracted copy, alternating with ours)")
     print()

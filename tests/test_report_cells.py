@@ -4,7 +4,9 @@ still in the package as the fallback) beside the new one."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -276,3 +278,210 @@ def test_tables_as_the_row_by_row_way_made_them(generated: Path, language: str) 
     ]
     for frame, options in frames:
         assert display.table_html(frame, language, **options).body == _old_table_html(frame, language, **options)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_charts_summed_in_python_are_the_same(generated: Path, language: str) -> None:
+    """The readiness, timeline and consent charts with their small tables summed in plain Python (and the
+    timeline's milestone rows kept per kernel) give the JSON the polars way gave, key order included: at the
+    report date, before every deadline, after them all, and with no findings."""
+    import cells_before as before
+
+    from altinn_analysis.report import figures
+
+    days = [AS_OF, date(2024, 1, 1), date(2030, 6, 1)]
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            boundary = report.dsop.milestone_date("altinn2-closed")
+            ms = report.dsop.milestones
+            for f in (report.findings, report.findings.clear()):
+                new = figures.readiness_by_area_spec(f, language)
+                assert json.dumps(new) == json.dumps(before.readiness_by_area_spec(f, language))
+                for day in days:
+                    new = figures.deadline_timeline_spec(ms, f, day, language)
+                    assert json.dumps(new) == json.dumps(before.deadline_timeline_spec(ms, f, day, language))
+            consents = report.inventory.consents
+            for c in (consents, consents.clear(), consents.with_columns(pl.lit(0).alias("count"))):
+                for day in days:
+                    new = figures.consent_expiry_spec(c, day, boundary, language)
+                    assert json.dumps(new) == json.dumps(before.consent_expiry_spec(c, day, boundary, language))
+
+
+def test_open_findings_checked_and_ordered_in_python(generated: Path) -> None:
+    """The action list's rows, checked and ordered in plain Python: the rows, order and errors of the polars way,
+    also with nulls where the sort puts them last and with ties broken by the next key."""
+    import cells_before as before
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, "nb"):
+            f, org = report.findings, report.params.org_number
+            assert actions._open_findings(f, org) == before._open_findings(f, org)
+            shuffled = f.sample(fraction=1.0, shuffle=True, seed=1).with_columns(
+                pl.when(pl.int_range(pl.len()) % 3 == 0).then(None).otherwise(pl.col("days_left")).alias("days_left"),
+                pl.when(pl.int_range(pl.len()) % 4 == 1).then(None).otherwise(pl.col("subject")).alias("subject"),
+                pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("Å")).otherwise(pl.col("subject")).alias("x"),
+            )
+            shuffled = shuffled.with_columns(pl.coalesce("x", "subject").alias("subject")).drop("x")
+            assert actions._open_findings(shuffled, org) == before._open_findings(shuffled, org)
+            for bad in (
+                f.with_columns(pl.lit("maybe").alias("status")),
+                f.with_columns(pl.lit(None, pl.String).alias("area")),
+                f.with_columns(pl.lit("123456789").alias("org_number")),
+                f.drop("action"),
+            ):
+                with pytest.raises(ValueError) as new:
+                    actions._open_findings(bad, org)
+                with pytest.raises(ValueError) as old:
+                    before._open_findings(bad, org)
+                assert str(new.value) == str(old.value)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_summary_counted_in_python_is_the_same(generated: Path, language: str) -> None:
+    """The summary with its area × severity grid counted in plain Python and the next deadlines kept per run:
+    the HTML of the polars way, at the report date and at dates with fewer or no deadlines ahead."""
+    import cells_before as before
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            for day in (AS_OF, date(2027, 6, 1), date(2031, 1, 1)):
+                report.params = dataclasses.replace(report.params, as_of=day)
+                assert str(report.summary()) == before.summary(report), (report.params.org_number, day)
+
+
+def test_prepare_kernel_changes_no_report(generated: Path, tmp_path: Path) -> None:
+    """A kernel prepared ahead (catalogue tables for both languages, the run's next deadlines) gives the same
+    sections, figures and files as one that makes them on first use."""
+    from altinn_analysis.report import _institution, prepare_kernel
+    from altinn_analysis.report.figures import roles, timeline
+
+    def shown(report: InstitutionReport) -> list[str]:
+        return [
+            str(report.summary()),
+            *(json.dumps(report.figure(n).spec) for n in ("readiness", "timeline", "roles", "consent")),
+            str(report.provenance()),
+        ]
+
+    for cache in (_institution._DEADLINES, _institution._PACKAGE_NAMES, timeline._MILESTONES):
+        cache.clear()
+    roles._SUCCESSORS.clear()
+    cold = [shown(r) for language in ("nb", "en") for r in _reports(generated, language)]
+    prepare_kernel(None, AS_OF)
+    assert timeline._MILESTONES and roles._SUCCESSORS and _institution._DEADLINES
+    warm = [shown(r) for language in ("nb", "en") for r in _reports(generated, language)]
+    assert warm == cold
+
+
+def test_findings_ordered_in_python_and_unpulled_inventories_skipped(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`assess` orders the findings in Python before making the frame, and skips the observed-facts pass for an
+    inventory nothing was pulled into: the frame the polars sort and the full pass gave, row for row, for the
+    generated institutions and the demo ones (some of which were pulled)."""
+    import cells_before as before
+
+    from altinn_analysis.impact import _engine, _observed
+
+    reports = [*_reports(generated, "nb"), *_reports(DEMO, "en")]
+    # Each inventory also as if a pull had read some of its Altinn 3 rows (an `origin` on every third row).
+    pulled = (pl.int_range(pl.len()) % 3 == 0) & (pl.col("platform") == "altinn3")
+    origin = pl.when(pulled).then(pl.lit("GET /accessmanagement 2026-11-20")).otherwise(None).alias("origin")
+    inventories = [r.inventory for r in reports]
+    inventories += [
+        dataclasses.replace(i, delegations=i.delegations.with_columns(origin), consents=i.consents.with_columns(origin))
+        for i in inventories
+    ]
+    pairs = [(r, i) for i in inventories for r in reports if r.inventory.org_number == i.org_number]
+    fast = [assess(r.catalogue, r.dsop, i, AS_OF, language=r.language) for r, i in pairs]
+    unpulled = [_observed.nothing_observed(i) for _, i in pairs]
+    assert any(unpulled) and not all(unpulled)
+    monkeypatch.setattr(_observed, "nothing_observed", lambda inventory: False)
+    for (report, inventory), findings, plain in zip(pairs, fast, unpulled, strict=True):
+        full = assess(report.catalogue, report.dsop, inventory, AS_OF, language=report.language)
+        assert findings.equals(full), report.params.org_number
+        if plain:  # (observed facts append their own rows after the ordered ones)
+            assert findings.equals(before.finalise_order(findings.reverse())), report.params.org_number
+        shuffled = findings.sample(fraction=1.0, shuffle=True, seed=2).with_columns(
+            pl.when(pl.int_range(pl.len()) % 3 == 0).then(None).otherwise(pl.col("days_left")).alias("days_left"),
+            pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("Ø")).otherwise(pl.col("subject")).alias("subject"),
+        )
+        rows = sorted(shuffled.to_dicts(), key=_engine._order)
+        assert pl.DataFrame(rows, schema=shuffled.schema).equals(before.finalise_order(shuffled))
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_findings_frame_mapped_in_python_is_the_same(generated: Path, language: str) -> None:
+    """The findings frame with its coded columns mapped in Python: the frame (dtypes included) and the HTML the
+    notebook shows of it, as with polars' `replace_strict`; also with nulls and with no findings."""
+    import cells_before as before
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            variants = [
+                report.shown_findings,
+                report.shown_findings.with_columns(
+                    pl.when(pl.int_range(pl.len()) % 3 == 0)
+                    .then(None)
+                    .otherwise(pl.col("certainty"))
+                    .alias("certainty")
+                ),
+                report.shown_findings.clear(),
+            ]
+            for shown in variants:
+                report._shown = shown
+                new, old = report.findings_frame(), before.findings_frame(report)
+                assert new.equals(old) and new.schema == old.schema
+                assert new._repr_html_() == old._repr_html_()
+
+
+def test_context_grants_made_column_by_column(generated: Path) -> None:
+    """`impact.Context` makes the holders' Altinn 3 grants column by column: the same sets as row by row."""
+    import cells_before as before
+
+    from altinn_analysis.catalogue import PACKAGE_URN_PREFIX
+    from altinn_analysis.impact._context import Context, Lookups
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, "nb"):
+            ctx = Context(Lookups(report.catalogue, report.dsop), report.inventory, AS_OF, "nb")
+            d = report.inventory.delegations.filter(pl.col("platform") == "altinn3")
+            bare = (pl.col("grant_type") == "access_package") & ~pl.col("grant").str.starts_with("urn:")
+            a3 = d.filter(pl.col("grant_type").is_in(["access_package", "resource"])).select(
+                "holder_id",
+                "holder_type",
+                pl.when(bare)
+                .then(pl.lit(PACKAGE_URN_PREFIX) + pl.col("grant"))
+                .otherwise(pl.col("grant"))
+                .alias("grant"),
+            )
+            assert (ctx.a3_grants, ctx.system_user_grants, ctx.a3_package_urns) == before.context_grants(a3)
+
+
+def test_client_only_packages_made_once_per_lookups() -> None:
+    """The client-only access packages, asked for by every role and right, are made once with the lookups: the
+    set each evaluation made for itself before."""
+    from altinn_analysis.impact._context import Lookups
+    from altinn_analysis.report import load_catalogues
+
+    lk = Lookups(*load_catalogues())
+    old = {u for (t, u), p in lk.policies.items() if t == "access_package" and p["policy"] == "client_only"}
+    assert lk.client_only == old and old  # the DSOP catalogue names some
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_provenance_tables_counted_in_python_are_the_same(generated: Path, language: str) -> None:
+    """The provenance section with its file hashes sorted and its findings per certainty counted in Python: the
+    HTML of the tables polars made, also with a missing certainty and with no findings."""
+    import cells_before as before
+
+    from altinn_analysis.report._display import table_html
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            some_null = pl.when(pl.int_range(pl.len()) % 4 == 0).then(None).otherwise(pl.col("certainty"))
+            for findings in (report.findings, report.findings.with_columns(some_null), report.findings.clear()):
+                report.findings = findings
+                hashes, certainty = before.provenance_tables(report)
+                page = report.provenance().body
+                assert table_html(certainty, language, css="compact").body in page
+                assert table_html(hashes, language, css="compact hashes").body in page

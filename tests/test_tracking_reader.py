@@ -194,3 +194,20 @@ def test_a_large_part_is_left_to_openpyxl(
     monkeypatch.setattr(_xlsx_text, "_TREE_BYTES", 1000)  # every sheet counts as large
     assert read_xlsx_text(copy, Limits()) is None
     assert tracking.read_tracking(copy) == tracking._read_with_openpyxl(copy) != {}
+
+
+def test_reading_only_named_columns_keeps_their_cells(workbooks: list[Path]) -> None:
+    """`read_xlsx_text(..., headers)` reads below the first row only the columns those headers name: their cells
+    are the ones the full read gives, the first row is whole, and the tracking read from it is unchanged."""
+    names = frozenset(h for c in ("finding_id", *TRACKING) for h in HEADERS[c])
+    for path in workbooks:
+        full = read_xlsx_text(path, Limits())
+        some = read_xlsx_text(path, Limits(), names)
+        assert full is not None and some is not None
+        for a, b in zip(full, some, strict=True):
+            assert b.rows.get(1) == a.rows.get(1)
+            kept = {i for i, h in a.rows.get(1, {}).items() if isinstance(h, str) and h in names}
+            for number, cells in a.rows.items():
+                expected = cells if number == 1 else {i: v for i, v in cells.items() if i in kept}
+                assert b.rows[number] == expected, (path.name, a.name, number)
+        assert tracking._from_text(some[1:]) == tracking._from_text(full[1:])

@@ -26,6 +26,7 @@ BOUNDARY_MILESTONE = "altinn2-closed"
 CERTAINTIES: tuple[str, ...] = ("documented", "observed", "inferred", "unknown")
 _CERTAINTY_RANK = {"observed": 0, "documented": 1, "inferred": 2, "unknown": 3}
 _WORDS = re.compile(r"[^\s;,]+")
+_NOTHING: frozenset[str] = frozenset()  # what a holder without Altinn 3 grants holds
 
 
 def weakest(*certainties: str | None) -> str:
@@ -78,6 +79,10 @@ class Lookups:
         self.policies: dict[tuple[str, str], dict[str, Any]] = {
             (str(r["subject_type"]), str(r["subject"])): r for r in dsop.policies.iter_rows(named=True)
         }
+        # Access packages only a client relationship can hold (never an in-house person): asked per role and right.
+        self.client_only: frozenset[str] = frozenset(
+            u for (t, u), p in self.policies.items() if t == "access_package" and p["policy"] == "client_only"
+        )
         grants = dsop.er_role_grants
         self.er_gave: dict[str, list[str]] = {
             str(k): sorted(set(g["altinn2_role_code"])) for (k,), g in grants.group_by("er_legacy_code")
@@ -157,13 +162,17 @@ class Context:
             .otherwise(pl.col("grant"))
             .alias("grant"),
         )
+        # Column by column (thousands of rows: one conversion per column, not a tuple per row).
+        holders, holder_types, grants = (a3[c].to_list() for c in ("holder_id", "holder_type", "grant"))
         self.a3_grants: dict[str, set[str]] = {}  # holder → package urns and resource ids it holds in Altinn 3
-        self.system_user_grants: set[str] = set()  # everything any system user holds
-        for holder, holder_type, grant in a3.iter_rows():
-            self.a3_grants.setdefault(holder, set()).add(grant)
-            if holder_type == "system_user":
-                self.system_user_grants.add(grant)
-        self.a3_package_urns = set(a3["grant"])
+        for holder, grant in zip(holders, grants, strict=True):
+            held = self.a3_grants.get(holder)
+            if held is None:
+                held = self.a3_grants[holder] = set()
+            held.add(grant)
+        # everything any system user holds
+        self.system_user_grants: set[str] = {g for t, g in zip(holder_types, grants, strict=True) if t == "system_user"}
+        self.a3_package_urns = set(grants)
         integrations = inventory.integrations
         if "services" not in integrations.columns:
             integrations = integrations.with_columns(pl.lit(None, pl.List(pl.String)).alias("services"))
@@ -192,11 +201,11 @@ class Context:
     def holders_lacking(self, holders: Iterable[str], wanted_all: Iterable[str]) -> int:
         """How many holders lack at least one of `wanted_all` in Altinn 3."""
         wanted = set(wanted_all)
-        return sum(1 for h in set(holders) if not wanted <= self.a3_grants.get(h, set()))
+        return sum(1 for h in set(holders) if not wanted <= self.a3_grants.get(h, _NOTHING))
 
     def holders_with_any(self, holders: Iterable[str], candidates: Iterable[str]) -> int:
         wanted = set(candidates)
-        return sum(1 for h in set(holders) if self.a3_grants.get(h, set()) & wanted)
+        return sum(1 for h in set(holders) if self.a3_grants.get(h, _NOTHING) & wanted)
 
     def a3_counterparts(
         self, kinds: Sequence[str], status: str, service: str | None

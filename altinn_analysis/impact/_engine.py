@@ -97,12 +97,28 @@ def _row(ctx: Context, d: Draft) -> dict[str, object]:
     }
 
 
+def _order(row: dict[str, object]) -> tuple[object, ...]:
+    """`_finalise`'s order: severity, status (in their tables' order), days left, area, subject, finding id; nulls
+    last. A str sorts by its code points, as polars sorts by UTF-8 bytes."""
+    key = (
+        _SEVERITY_RANK.get(str(row["severity"])),
+        _STATUS_RANK.get(str(row["status"])),
+        row["days_left"],
+        row["area"],
+        row["subject"],
+        row["finding_id"],
+    )
+    return tuple(part for value in key for part in (value is None, value))
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+_STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
+
+
 def _finalise(ctx: Context, drafts: list[Draft]) -> pl.DataFrame:
-    rows = [_row(ctx, d) for d in drafts]
-    frame = pl.DataFrame(rows, schema=FINDINGS_SCHEMA) if rows else pl.DataFrame(schema=FINDINGS_SCHEMA)
-    order_sev = pl.col("severity").replace_strict(SEVERITIES, list(range(len(SEVERITIES))), return_dtype=pl.Int8)
-    order_status = pl.col("status").replace_strict(STATUSES, list(range(len(STATUSES))), return_dtype=pl.Int8)
-    return frame.sort([order_sev, order_status, "days_left", "area", "subject", "finding_id"], nulls_last=True)
+    # A few dozen rows: ordered in Python before the one frame is made (cheaper than sorting it in polars).
+    rows = sorted((_row(ctx, d) for d in drafts), key=_order)
+    return pl.DataFrame(rows, schema=FINDINGS_SCHEMA) if rows else pl.DataFrame(schema=FINDINGS_SCHEMA)
 
 
 def assess(

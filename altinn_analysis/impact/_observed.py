@@ -20,7 +20,7 @@ import polars as pl
 
 from altinn_analysis.impact._policy import severity_for
 
-__all__ = ["OBSERVED", "apply_observed", "contradictions", "observed_vs_reported"]
+__all__ = ["OBSERVED", "apply_observed", "contradictions", "nothing_observed", "observed_vs_reported"]
 
 OBSERVED = "observed"
 
@@ -169,9 +169,22 @@ def _row(org: str, rule_id: str, key: str, language: str, **values: Any) -> dict
     }
 
 
+def nothing_observed(inventory: Any) -> bool:
+    """No pull record and no pulled row (one with an `origin`) in any table: `apply_observed` changes nothing
+    then, and a report need not look further (most inventories are never pulled)."""
+    if getattr(inventory, "pulled", None) is not None:
+        return False
+    for frame in (inventory.delegations, inventory.consents, inventory.integrations):
+        if "origin" in frame.columns and frame["origin"].null_count() < frame.height:
+            return False
+    return True
+
+
 def apply_observed(findings: pl.DataFrame, inventory: Any, *, language: str = "nb") -> pl.DataFrame:
     """The findings with observed facts applied (see the module doc). Pure."""
     lang = 0 if language == "nb" else 1
+    if nothing_observed(inventory):
+        return findings
     pulled = [
         _observed(inventory.delegations).filter(pl.col("platform") == "altinn3"),
         _observed(inventory.consents).rename({"service": "grant"}),

@@ -53,7 +53,7 @@ def right_facts(ctx: Context, grant: str, holder_type: str, holders: tuple[str, 
     is_consent = any(d["artefact_type"] == "consent_service" for d in deps) or (
         "Consent" in set(mapped["resource_type"].drop_nulls())
     )
-    client_only = {u for (t, u), p in lk.policies.items() if t == "access_package" and p["policy"] == "client_only"}
+    client_only = lk.client_only
     packages = sorted({u for i in identifiers for u in lk.subject_packages.get(i, [])} - client_only)
     mapping = weakest(*mapped["certainty"].to_list()) if mapped.height else None
     return RightFacts(

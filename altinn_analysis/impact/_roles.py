@@ -79,7 +79,7 @@ def role_facts(ctx: Context, code: str, via_er: bool, holder_type: str, holders:
     role = lk.catalogue.role(code)
     is_er = role is not None and role["provider_code"] == "sys-ccr"
     successors = tuple(lk.successors_of(code))
-    client_only = {u for (t, u), p in lk.policies.items() if t == "access_package" and p["policy"] == "client_only"}
+    client_only = lk.client_only
     in_house = holder_type == "person"
 
     def allowed(urns: list[str]) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from altinn_analysis._lazy import lazy_exports
 if TYPE_CHECKING:
     from altinn_analysis.report._display import FIGURE_CLASS, Figure, Html
     from altinn_analysis.report._html import notebook_to_html, write_plotly_js
-    from altinn_analysis.report._institution import InstitutionReport, load_catalogues
+    from altinn_analysis.report._institution import InstitutionReport, load_catalogues, prepare_kernel
     from altinn_analysis.report._params import ReportParameterError, ReportParameters, check_report_parameters
     from altinn_analysis.report._plan import discover_institutions, institution_dirs, safe_org_label
     from altinn_analysis.report._runner import RunOptions, RunResult, run_reports
@@ -41,6 +41,7 @@ __all__ = [
     "institution_dirs",
     "load_catalogues",
     "notebook_to_html",
+    "prepare_kernel",
     "run_reports",
     "safe_org_label",
     "write_plotly_js",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from altinn_analysis.catalogue import Catalogue, DsopCatalogue, default_dsop_dir
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, Lookups, assess, readiness, verdicts
 from altinn_analysis.inventory import Inventory, load_inventory
 from altinn_analysis.report._display import Figure, Html, Saved, cards, heading, paragraph, table_html
-from altinn_analysis.report._params import ReportParameters
+from altinn_analysis.report._params import LANGUAGES, ReportParameters
 from altinn_analysis.report._texts import label, t
 
 if TYPE_CHECKING:
@@ -29,7 +30,15 @@ if TYPE_CHECKING:
 
     from altinn_analysis.sources import Manifest
 
-__all__ = ["AREA_COLUMNS", "STALE_DAYS", "TOP_SECTIONS", "InstitutionReport", "catalogue_recorded", "load_catalogues"]
+__all__ = [
+    "AREA_COLUMNS",
+    "STALE_DAYS",
+    "TOP_SECTIONS",
+    "InstitutionReport",
+    "catalogue_recorded",
+    "load_catalogues",
+    "prepare_kernel",
+]
 
 AREA_COLUMNS = ["severity", "status", "subject", "holders", "altinn3_target", "days_left", "certainty", "action"]
 ACTION_COLUMNS = ["severity", "status", "area", "subject", "holders", "deadline", "days_left", "certainty", "action"]
@@ -64,12 +73,71 @@ def load_catalogues(reference_dir: Path | None = None, dsop_dir: Path | None = N
     return _CACHE[key]
 
 
+def prepare_kernel(reference_dir: Path | None = None, as_of: date | None = None) -> None:
+    """Make, once per process, everything every report of a run shares: the catalogues, their lookups for
+    `assess`, the package names and the charts' catalogue rows in both languages, and (given the run's `as_of`)
+    the next-deadlines table; and import what `save` uses. For a warm kernel's warm-up, so its first report
+    costs what the others do. Nothing here changes a report: each is made on first use when this was not run."""
+    import importlib
+
+    from altinn_analysis.report import figures as figures
+
+    importlib.import_module("altinn_analysis.report.actions")  # with xlsxwriter and the tracking reader
+    catalogue, dsop = load_catalogues(reference_dir)
+    _lookups(catalogue, dsop)
+    figures.prepare_figures(dsop, LANGUAGES)
+    for lang in LANGUAGES:
+        _package_names(catalogue.access_packages, lang)
+        if as_of is not None:
+            _next_deadlines(dsop.milestones, as_of, lang)
+
+
 def _lookups(catalogue: Catalogue, dsop: DsopCatalogue) -> Lookups:
     """The catalogues' lookups for `assess`, made once for the pair a warm kernel reports with (building them
     cost more than a small institution's assessment; they only depend on the catalogues)."""
     if not (_LOOKUPS and _LOOKUPS[0][0] is catalogue and _LOOKUPS[0][1] is dsop):
         _LOOKUPS[:] = [(catalogue, dsop, Lookups(catalogue, dsop))]
     return _LOOKUPS[0][2]
+
+
+_DEADLINES: dict[tuple[int, date, str], tuple[pl.DataFrame, Html]] = {}
+
+
+def _next_deadlines(milestones: pl.DataFrame, as_of: date, lang: str) -> Html:
+    key = (id(milestones), as_of, lang)
+    kept = _DEADLINES.get(key)
+    if kept is not None and kept[0] is milestones:
+        return kept[1]
+    m = milestones.filter((pl.col("kind") == "deadline") & (pl.col("date") >= as_of))
+    if m.height == 0:
+        made = paragraph(t("no_next_deadlines", lang, as_of=as_of))
+    else:
+        frame = m.sort("date").select(
+            "date",
+            pl.col("name_nb" if lang == "nb" else "name_en").alias("milestone"),
+            (pl.col("date") - pl.lit(as_of)).dt.total_days().alias("days_left"),
+        )
+        made = table_html(frame, lang, css="compact", caption=t("next_deadlines", lang))
+    if len(_DEADLINES) >= 16:  # other dates' or old catalogues' tables: let them go
+        _DEADLINES.clear()
+    _DEADLINES[key] = (milestones, made)
+    return made
+
+
+_PACKAGE_NAMES: dict[tuple[int, str], tuple[pl.DataFrame, dict[str, str]]] = {}
+
+
+def _package_names(packages: pl.DataFrame, lang: str) -> dict[str, str]:
+    """Access package urn → name in `lang`, made once per catalogue table and language (read only)."""
+    key = (id(packages), lang)
+    kept = _PACKAGE_NAMES.get(key)
+    if kept is not None and kept[0] is packages:
+        return kept[1]
+    names = {str(urn): str(n) for urn, n in packages.select("urn", f"name_{lang}").iter_rows() if n}
+    if len(_PACKAGE_NAMES) >= 4:  # an old catalogue's: let it go
+        _PACKAGE_NAMES.clear()
+    _PACKAGE_NAMES[key] = (packages, names)
+    return names
 
 
 _RECORDING_DATE = re.compile(r"\brecording\b.*?\b(20\d\d-\d\d(?:-\d\d)?)\b", re.IGNORECASE)
@@ -248,16 +316,13 @@ class InstitutionReport:
             ]
         )
         status = pl.DataFrame({"status": list(STATUSES), "count": [k["by_status"][s] for s in STATUSES]})
-        open_ = self.open_findings
-        grid = (
-            pl.DataFrame({"area": list(AREAS)})
-            .join(
-                open_.group_by("area").agg([(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]]),
-                on="area",
-                how="left",
-            )
-            .fill_null(0)
-        )
+        # Open findings per area and severity: a few dozen rows, counted in plain Python.
+        counts = {a: dict.fromkeys(SEVERITIES[:4], 0) for a in AREAS}
+        columns = (self.findings[c].to_list() for c in ("status", "area", "severity"))
+        for state, area, severity in zip(*columns, strict=True):
+            if state in OPEN_STATUSES and area in counts and severity in counts[area]:
+                counts[area][severity] += 1
+        grid = pl.DataFrame({"area": list(AREAS), **{s: [counts[a][s] for a in AREAS] for s in SEVERITIES[:4]}})
         return (
             heading(t("summary", lang), css="lead")  # printed on the first page, under the title
             + paragraph(t("summary_intro", lang))
@@ -268,16 +333,9 @@ class InstitutionReport:
         )
 
     def next_deadlines(self) -> Html:
-        lang = self.language
-        m = self.dsop.milestones.filter((pl.col("kind") == "deadline") & (pl.col("date") >= self.params.as_of))
-        if m.height == 0:
-            return paragraph(t("no_next_deadlines", lang, as_of=self.params.as_of))
-        frame = m.sort("date").select(
-            "date",
-            pl.col("name_nb" if lang == "nb" else "name_en").alias("milestone"),
-            (pl.col("date") - pl.lit(self.params.as_of)).dt.total_days().alias("days_left"),
-        )
-        return table_html(frame, lang, css="compact", caption=t("next_deadlines", lang))
+        """The deadlines from the report date on: the same in every report of a run (made once per milestones
+        table, date and language)."""
+        return _next_deadlines(self.dsop.milestones, self.params.as_of, self.language)
 
     def area(self, area: str) -> Html:
         if area not in AREAS:
@@ -340,11 +398,18 @@ class InstitutionReport:
             prose += Html(f'<p class="warning">{html.escape(text)}</p>')
         items = self.provenance_items()
         facts = pl.DataFrame({"item": [k for k, _ in items], "value": [v for _, v in items]})
+        files = sorted(self.inventory.file_hashes.items())
         hashes = pl.DataFrame(
-            {"file": list(self.inventory.file_hashes), "sha256": list(self.inventory.file_hashes.values())},
+            {"file": [f for f, _ in files], "sha256": [h for _, h in files]},
             schema={"file": pl.String, "sha256": pl.String},
-        ).sort("file")
-        certainty = self.findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
+        )
+        # Findings per certainty (a missing one first, as polars sorts): a few dozen values, counted in Python.
+        counted = Counter(self.findings["certainty"].to_list())
+        order = sorted(counted, key=lambda c: (c is not None, c or ""))
+        certainty = pl.DataFrame(
+            {"certainty": order, "count": [counted[c] for c in order]},
+            schema={"certainty": pl.String, "count": pl.Int64},
+        )
         return (
             heading(t("provenance", lang))
             + prose
@@ -373,10 +438,17 @@ class InstitutionReport:
         columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
         frame = self.shown_findings.select(list(dict.fromkeys(columns)))
         coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
-        frame = frame.with_columns(
-            pl.col(c).replace_strict({v: code_label(v, lang) for v in frame[c].drop_nulls().unique()}, default=None)
-            for c in coded
-        )
+        if frame.height:  # a few dozen rows: each coded column mapped in Python, one label per distinct value
+            labels: dict[object, str] = {}
+            for c in coded:
+                values = frame[c].to_list()
+                for v in values:
+                    if v is not None and v not in labels:
+                        labels[v] = code_label(v, lang)
+                shown = [None if v is None else labels[v] for v in values]
+                frame = frame.with_columns(pl.Series(c, shown, dtype=pl.String))
+        else:  # no rows: the columns keep the dtype the mapping gives them
+            frame = frame.with_columns(pl.col(c).replace_strict({}, default=None) for c in coded)
         return frame.rename({c: label(c, lang) for c in frame.columns})
 
     # -- figures --------------------------------------------------------------------------------------------
@@ -391,8 +463,7 @@ class InstitutionReport:
         elif name == "timeline":
             spec = figures.deadline_timeline_spec(self.dsop.milestones, self.findings, self.params.as_of, lang)
         elif name == "roles":
-            packages = self.catalogue.access_packages.select("urn", f"name_{lang}").iter_rows()
-            names = {str(urn): str(n) for urn, n in packages if n}
+            names = _package_names(self.catalogue.access_packages, lang)
             spec = figures.roles_sankey_spec(self.findings, self.inventory.delegations, self.dsop, lang, names)
         elif name == "consent":
             boundary = self.dsop.milestone_date("altinn2-closed")

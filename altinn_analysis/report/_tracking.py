@@ -32,7 +32,7 @@ def read_tracking(path: str | Path) -> dict[str, dict[str, str]]:
     The workbook's text is read straight from its XML (`read_xlsx_text`); openpyxl reads it instead when a
     cell that matters holds something other than text (a number, a date, a formula), so both give the same."""
     try:
-        sheets = read_xlsx_text(Path(path), _TRACKING_LIMITS)
+        sheets = read_xlsx_text(Path(path), _TRACKING_LIMITS, _HEADERS)  # only the columns read below
     except (FileReadError, OSError):  # an earlier file someone broke must not stop this run: start afresh
         return {}
     fast = _from_text(sheets[1:]) if sheets is not None else None
@@ -40,6 +40,7 @@ def read_tracking(path: str | Path) -> dict[str, dict[str, str]]:
 
 
 _WANTED = {h: c for c in ("finding_id", *TRACKING) for h in HEADERS[c]}
+_HEADERS = frozenset(_WANTED)
 
 
 def _from_text(sheets: list[TextSheet]) -> dict[str, dict[str, str]] | None:

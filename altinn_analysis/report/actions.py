@@ -388,25 +388,37 @@ def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, An
     missing = sorted(needed - set(findings.columns))
     if missing:
         raise ValueError(f"findings lack the column(s) {', '.join(missing)}")
+    # A few dozen rows: checked and ordered in plain Python (a query per check cost more than the work).
+    rows = findings.select([c for c, _, _ in COLUMNS if c not in TRACKING]).to_dicts()
+    orgs = findings["org_number"].to_list()
     for column, allowed in (("status", STATUSES), ("severity", SEVERITIES), ("area", AREAS)):
-        bad = sorted(set(findings[column].drop_nulls().unique()) - set(allowed))
-        if bad or findings[column].null_count():
+        values = [row[column] for row in rows]
+        bad = sorted({v for v in values if v is not None} - set(allowed))
+        if bad or None in values:
             raise ValueError(f"findings have {column} values outside {', '.join(allowed)}: {bad or ['null']}")
     # A sector-wide frame must not leak another institution's findings into this one's workbook.
-    others = sorted(set(findings["org_number"].drop_nulls().unique()) - {org_number})
+    others = sorted({o for o in orgs if o is not None} - {org_number})
     if others:
         raise ValueError(f"findings for {org_number} also hold rows for {', '.join(others)}")
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     area_rank = {a: i for i, a in enumerate(AREAS)}
-    ordered = (
-        findings.filter(pl.col("status").is_in(OPEN_STATUSES))
-        .with_columns(
-            pl.col("severity").replace_strict(rank, return_dtype=pl.Int64).alias("_severity"),
-            pl.col("area").replace_strict(area_rank, return_dtype=pl.Int64).alias("_area"),
+
+    def order(row: dict[str, Any]) -> tuple[Any, ...]:
+        # As polars sorts (severity, days_left, area, subject, finding_id) with nulls last; str order is the
+        # order of their UTF-8 bytes.
+        days, subject, fid = row["days_left"], row["subject"], row["finding_id"]
+        return (
+            rank[row["severity"]],
+            days is None,
+            days or 0,
+            area_rank[row["area"]],
+            subject is None,
+            subject or "",
+            fid is None,
+            fid or "",
         )
-        .sort(["_severity", "days_left", "_area", "subject", "finding_id"], nulls_last=True)
-    )
-    return ordered.select([c for c, _, _ in COLUMNS if c not in TRACKING]).to_dicts()
+
+    return sorted((row for row in rows if row["status"] in OPEN_STATUSES), key=order)
 
 
 def _zip_time(as_of: date) -> tuple[int, int, int, int, int, int]:

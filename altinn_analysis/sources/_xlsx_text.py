@@ -63,17 +63,20 @@ class TextSheet:
     max_column: int
 
 
-def read_xlsx_text(path: Path, limits: Limits) -> list[TextSheet] | None:
+def read_xlsx_text(path: Path, limits: Limits, headers: frozenset[str] | None = None) -> list[TextSheet] | None:
     """The worksheets of the workbook at `path` in workbook order (chart sheets left out, as openpyxl's
     `worksheets`), or None when the workbook is not one this reader reads exactly as openpyxl would. Raises
-    `FileReadError` (not a workbook, too big, a zip bomb) or `FileNotFoundError`, as `open_workbook` does."""
+    `FileReadError` (not a workbook, too big, a zip bomb) or `FileNotFoundError`, as `open_workbook` does.
+
+    With `headers`, below a sheet's first row only the columns whose first-row text is one of `headers` are
+    read (the others are left out of `rows`): a caller that needs a few columns by name skips the rest."""
     data = read_file(path, limits.file_bytes)
     if data.startswith(_OLE_MAGIC) or not zipfile.is_zipfile(io.BytesIO(data)):
         raise read_error(path.name, "not an .xlsx workbook")
     _check_xlsx_size(data, path.name, limits)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return _sheets(archive)
+            return _sheets(archive, headers)
     except _NotSimpleError:
         return None
     except (ET.ParseError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -121,7 +124,7 @@ def _text(node: ET.Element) -> str:
     return "".join(snippets)
 
 
-def _sheets(archive: zipfile.ZipFile) -> list[TextSheet]:
+def _sheets(archive: zipfile.ZipFile, headers: frozenset[str] | None) -> list[TextSheet]:
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         raise _NotSimpleError("no xl/workbook.xml")
@@ -147,7 +150,7 @@ def _sheets(archive: zipfile.ZipFile) -> list[TextSheet]:
             if kind.endswith("/chartsheet"):
                 continue
             raise _NotSimpleError(f"sheet {sheet.get('name')!r} of type {kind!r}")
-        out.append(_sheet(str(sheet.get("name", "")), _xml(archive, part), shared, plain))
+        out.append(_sheet(str(sheet.get("name", "")), _xml(archive, part), shared, plain, headers))
     return out
 
 
@@ -176,15 +179,26 @@ def _column(letters: str) -> int:
     return number
 
 
+_REFS: dict[str, tuple[int, int]] = {}  # the references seen: every workbook names the same first cells
+
+
 def _coordinate(ref: str) -> tuple[int, int]:
     """ "K12" → (12, 11)."""
+    known = _REFS.get(ref)
+    if known is not None:
+        return known
     found = _CELL_REF.fullmatch(ref)
     if found is None:
         raise _NotSimpleError(f"cell reference {ref!r}")
-    return int(found[2]), _column(found[1])
+    made = int(found[2]), _column(found[1])
+    if len(_REFS) < 200_000:  # bounded: a few MB at most
+        _REFS[ref] = made
+    return made
 
 
-def _sheet(name: str, data: bytes, shared: list[str], plain: frozenset[int]) -> TextSheet:
+def _sheet(
+    name: str, data: bytes, shared: list[str], plain: frozenset[int], headers: frozenset[str] | None = None
+) -> TextSheet:
     root = ET.fromstring(data)
     dim = root.find(f"{_MAIN}dimension")
     if dim is None:
@@ -196,6 +210,7 @@ def _sheet(name: str, data: bytes, shared: list[str], plain: frozenset[int]) -> 
     max_row, max_column = _coordinate(last or first)
     rows: dict[int, dict[int, str | _Unread | None]] = {}
     last_row = 0
+    keep: set[int] | None = None  # with `headers`: the columns read below the first row, once it is read
     for el in root.iterfind(f"{_MAIN}sheetData/{_MAIN}row"):
         number = int(el.get("r") or "0")
         if number <= last_row or number > max_row:
@@ -207,9 +222,13 @@ def _sheet(name: str, data: bytes, shared: list[str], plain: frozenset[int]) -> 
             if row != number or column <= last_column or column > max_column or c.tag != _C:
                 raise _NotSimpleError(f"cell {c.get('r')!r}")
             last_column = column
-            cells[column] = _value(c, shared, plain)
+            if keep is None or column in keep:
+                cells[column] = _value(c, shared, plain)
         rows[number] = cells
         last_row = number
+        if headers is not None and keep is None:
+            header = rows.get(1, {})
+            keep = {column for column, value in header.items() if isinstance(value, str) and value in headers}
     return TextSheet(name, rows, max_row, max_column)
 
 

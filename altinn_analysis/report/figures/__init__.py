@@ -18,14 +18,23 @@ Each institution chart also comes as `*_spec`: the same figure as plotly JSON (w
 key order included), for the report, which shows the JSON and never needs the go.Figure.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from altinn_analysis.report._params import LANGUAGES
 from altinn_analysis.report.figures._common import FIGURES, TEXTS, is_empty, validate_figure
 from altinn_analysis.report.figures.consent import consent_expiry, consent_expiry_spec
 from altinn_analysis.report.figures.distribution import score_distribution
 from altinn_analysis.report.figures.heatmap import sector_heatmap
 from altinn_analysis.report.figures.readiness import readiness_by_area, readiness_by_area_spec
-from altinn_analysis.report.figures.roles import MAX_CANDIDATES, roles_sankey, roles_sankey_spec
-from altinn_analysis.report.figures.timeline import deadline_timeline, deadline_timeline_spec
+from altinn_analysis.report.figures.roles import MAX_CANDIDATES, roles_sankey, roles_sankey_spec, successors_by_code
+from altinn_analysis.report.figures.timeline import deadline_timeline, deadline_timeline_spec, milestone_rows
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from altinn_analysis.catalogue import DsopCatalogue
 
 __all__ = [
     "FIGURES",
@@ -37,6 +46,7 @@ __all__ = [
     "deadline_timeline",
     "deadline_timeline_spec",
     "is_empty",
+    "prepare_figures",
     "readiness_by_area",
     "readiness_by_area_spec",
     "roles_sankey",
@@ -45,3 +55,11 @@ __all__ = [
     "sector_heatmap",
     "validate_figure",
 ]
+
+
+def prepare_figures(dsop: DsopCatalogue, languages: Iterable[str] = LANGUAGES) -> None:
+    """Make what the institution charts take from the DSOP catalogue (the timeline's milestone rows, the role
+    successors by code) once, ahead of the reports: a warm kernel's first report then costs what the others do."""
+    successors_by_code(dsop.role_successors)
+    for language in languages:
+        milestone_rows(dsop.milestones, language)

@@ -59,10 +59,15 @@ def consent_expiry_spec(
         .agg(pl.col("count").sum().alias("n"))
         .collect()
     )
-    if agg.height == 0 or int(agg["n"].sum()) == 0:
+    # A few dozen (series, month) groups: summed up in plain Python (a query per step costs more than the sums).
+    groups = agg.rows()
+    if not groups or sum(n for *_, n in groups) == 0:
         return chart.empty()
-    to_reobtain = int(agg.filter((pl.col("series") == "a2_after") & pl.col("still"))["n"].sum())
-    bars = agg.group_by("series", "month").agg(pl.col("n").sum()).sort("series", "month")
+    to_reobtain = sum(n for key, _month, still, n in groups if key == "a2_after" and still)
+    bars: dict[tuple[str, date], int] = {}
+    for key, month, _still, n in groups:
+        bars[(key, month)] = bars.get((key, month), 0) + n
+    ordered = sorted(bars.items())
     plot = Plot()
     styles = {
         "a2_by": ("consent_a2_by", "#9ecae9"),
@@ -70,25 +75,24 @@ def consent_expiry_spec(
         "a3": ("consent_a3", _hex(_STATUS_RGB["done"])),
     }
     for key, (text_key, colour) in styles.items():
-        part = bars.filter(pl.col("series") == key)
-        if part.height == 0:
+        part = [(month, n) for (series, month), n in ordered if series == key]
+        if not part:
             continue
         label = chart.t(text_key, boundary=boundary.isoformat())
         plot.trace(
             "bar",
-            x=[m.isoformat() for m in part["month"]],
-            y=part["n"].to_list(),
+            x=[m.isoformat() for m, _ in part],
+            y=[n for _, n in part],
             name=label,
             marker={"color": colour},
             xperiod="M1",
             xperiodalignment="middle",
             hovertext=[
-                chart.t("consent_hover", series=_esc(label), month=m.strftime("%Y-%m"), n=chart.num(n))
-                for m, n in part.select("month", "n").iter_rows()
+                chart.t("consent_hover", series=_esc(label), month=m.strftime("%Y-%m"), n=chart.num(n)) for m, n in part
             ],
             hovertemplate="%{hovertext}<extra></extra>",
         )
-    months = bars["month"].to_list()
+    months = [month for (_series, month), _ in ordered]
     lo = min([*months, boundary, as_of]) - timedelta(days=31)
     hi = max([*months, boundary, as_of]) + timedelta(days=62)
     plot.axes(

@@ -80,14 +80,21 @@ def _role_findings(findings: pl.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _successors_by_code(successors: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """The successor rows per upper-cased Altinn 2 role code, in table order."""
+_SUCCESSORS: list[tuple[pl.DataFrame, dict[str, list[dict[str, Any]]]]] = []  # the last table's, while in use
+
+
+def successors_by_code(successors: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """The successor rows per upper-cased Altinn 2 role code, in table order: made once per table (the DSOP
+    catalogue's, the same in every report of a run). Read only."""
+    if _SUCCESSORS and _SUCCESSORS[0][0] is successors:
+        return _SUCCESSORS[0][1]
     out: dict[str, list[dict[str, Any]]] = {}
     columns = ["altinn2_role_code", "role_name_nb", "role_name_en", "package_urn", "package_name_nb", "certainty"]
     for row in successors.select(columns).iter_rows(named=True):
         code = row["altinn2_role_code"]
         if code is not None:  # a row without a code is never any role's
             out.setdefault(str(code).upper(), []).append(row)
+    _SUCCESSORS[:] = [(successors, out)]
     return out
 
 
@@ -134,7 +141,7 @@ def roles_sankey_spec(
         delegations.filter((pl.col("platform") == "altinn3") & (pl.col("grant_type") == "access_package"))["grant"]
     )
     role_info = _role_findings(findings)
-    succ_by_code = _successors_by_code(dsop.role_successors)
+    succ_by_code = successors_by_code(dsop.role_successors)
 
     nodes = _Nodes()
     links: list[_Link] = []

@@ -1,0 +1,416 @@
+"""The report's code paths as they were before their small tables were handled in plain Python (and the
+timeline's milestone rows kept per kernel): the reference the differential tests in test_report_cells compare
+with."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import pairwise
+from typing import Any
+
+import polars as pl
+
+from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, readiness
+from altinn_analysis.report._actions_layout import COLUMNS, TRACKING
+from altinn_analysis.report.figures._common import (
+    _BOTTOM_LEGEND,
+    _DAY_MS,
+    _KIND_STYLE,
+    _NULL_GREY,
+    _STATUS_RGB,
+    Chart,
+    Plot,
+    _esc,
+    _hex,
+    _open,
+    _score_colour,
+    _stacked_rows,
+    _vline,
+    _wrap,
+)
+
+LABEL_WIDTH = 30
+
+
+def deadline_timeline_spec(
+    milestones: pl.DataFrame, findings: pl.DataFrame, as_of: date, language: str = "nb"
+) -> dict[str, Any]:
+    """`deadline_timeline` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
+    chart = Chart.start("deadline_timeline", language, "timeline_title")
+    lang = chart.lang
+    name_col = "name_nb" if lang == "nb" else "name_en"
+    ms = milestones.select("milestone_id", "date", "kind", pl.col(name_col).alias("name"), "description").sort(
+        "date", "milestone_id"
+    )
+    open_findings = findings.filter(_open())
+    per_deadline = (
+        open_findings.filter(pl.col("deadline").is_not_null())
+        .group_by("deadline")
+        .agg(pl.len().alias("n"), *[(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]])
+        .sort("deadline")
+    )
+    without = open_findings.filter(pl.col("deadline").is_null()).height
+    if ms.height == 0 and per_deadline.height == 0:
+        return chart.empty()
+
+    # One y row per milestone, labelled with its (wrapped) name; duplicates get their date so none collapse.
+    labels: list[str] = []
+    for mid, day, _kind, ms_name, _ in ms.iter_rows():
+        label = _wrap(str(ms_name or mid), LABEL_WIDTH)
+        labels.append(label if label not in labels else f"{label} ({day.isoformat()})")
+    days = [*ms["date"].to_list(), *per_deadline["deadline"].to_list(), as_of]
+    lo, hi = min(days) - timedelta(days=45), max(days) + timedelta(days=75)
+    middle = lo + (hi - lo) / 2
+    # Each milestone row is tall enough for its wrapped label, so labels never touch their neighbours; the
+    # findings bars below get a fixed height.
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    top_px, bottom_px = max(1, ms.height) * (16 * lines + 14), 200
+    plot = Plot()
+    _stacked_rows(
+        plot,
+        top_px / (top_px + bottom_px),
+        bottom_px / (top_px + bottom_px),
+        spacing=40 / (top_px + bottom_px + 40),
+    )
+    ms = ms.with_columns(pl.Series("label", labels, dtype=pl.String))
+    milestone_names = {day: str(n) for day, n in ms.select("date", "name").iter_rows()}
+    for kind in ("deadline", "availability", "event", "other"):
+        part = ms.filter(
+            pl.col("kind") == kind if kind != "other" else ~pl.col("kind").is_in(["deadline", "availability", "event"])
+        )
+        if part.height == 0:
+            continue
+        symbol, colour = _KIND_STYLE[kind]
+        plot.trace(
+            "scatter",
+            x=[d.isoformat() for d in part["date"]],
+            y=part["label"].to_list(),
+            mode="markers+text",
+            text=[d.isoformat() for d in part["date"]],
+            # The date on the side of the marker with room, so it is never cut at the figure's edge.
+            textposition=["middle right" if d <= middle else "middle left" for d in part["date"]],
+            textfont={"size": 11, "color": "#555555"},
+            marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}},
+            name=chart.t(f"kind_{kind}"),
+            hovertext=[
+                f"<b>{_esc(n)}</b><br>{d.isoformat()}<br>{_wrap(str(desc or ''), 60)}"
+                for d, n, desc in part.select("date", "name", "description").iter_rows()
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+            cliponaxis=False,
+            xaxis="x",
+            yaxis="y",
+        )
+    # Bars as wide as the deadlines allow: 80 % of the smallest gap between two, between 4 and 20 days.
+    bar_days = sorted(per_deadline["deadline"].to_list())
+    gaps = [(b - a).days for a, b in pairwise(bar_days)]
+    bar_width = min(max(0.8 * min(gaps, default=25), 4), 20) * _DAY_MS
+    overdue_n = ahead_n = 0
+    for overdue in (True, False):
+        part = per_deadline.filter((pl.col("deadline") < as_of) if overdue else (pl.col("deadline") >= as_of))
+        if part.height == 0:
+            continue
+        total = int(part["n"].sum())
+        overdue_n, ahead_n = (total, ahead_n) if overdue else (overdue_n, total)
+        hovers = []
+        for row in part.iter_rows(named=True):
+            day = row["deadline"]
+            head = chart.t("open_on_deadline", n=chart.num(row["n"]), date=day.isoformat())
+            ms_name = milestone_names.get(day)
+            severities = " · ".join(f"{chart.code(s)} {row[s]}" for s in SEVERITIES[:4] if row[s])
+            hovers.append("<br>".join(filter(None, [f"<b>{head}</b>", _esc(ms_name) if ms_name else "", severities])))
+        plot.trace(
+            "bar",
+            x=[d.isoformat() for d in part["deadline"]],
+            y=part["n"].to_list(),
+            width=[bar_width] * part.height,
+            marker={"color": _hex(_STATUS_RGB["at_risk"] if overdue else _STATUS_RGB["action"])},
+            name=chart.t("bars_overdue" if overdue else "bars_ahead"),
+            text=[str(n) for n in part["n"]],  # plotly shows text as strings
+            textposition="outside",
+            hovertext=hovers,
+            hovertemplate="%{hovertext}<extra></extra>",
+            cliponaxis=False,
+            xaxis="x2",
+            yaxis="y2",
+        )
+    if per_deadline.height == 0:
+        plot.annotation(
+            text=chart.t("no_open_with_deadline"), x=0.5, y=0.5, xref="x domain", yref="y2 domain", showarrow=False
+        )
+
+    plot.axes("x", range=[lo.isoformat(), hi.isoformat()], type="date", tickformat="%Y-%m", showgrid=True)
+    plot.axes("x", title={"text": chart.t("date_axis")}, row=2)
+    plot.axes("y", categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True, row=1)
+    max_n = max(per_deadline["n"].to_list(), default=0)
+    plot.axes("y", title={"text": chart.t("open_findings")}, rangemode="tozero", range=[0, max(1, max_n) * 1.25], row=2)
+    _vline(plot, as_of, chart.t("as_of", date=as_of.isoformat()), "#444444", "dot", (lo, hi))
+    plot.update(bargap=0.1, legend=_BOTTOM_LEGEND, xaxis={"showticklabels": True})
+    subtitle = chart.t(
+        "timeline_subtitle",
+        overdue=chart.num(overdue_n),
+        ahead=chart.num(ahead_n),
+        as_of=as_of.isoformat(),
+        none=chart.num(without),
+    )
+    height = top_px + bottom_px + 40 + 90 + 110  # plots, gap, title and legend margins
+    return chart.finish(plot, height, subtitle=subtitle, bottom=110)
+
+
+def consent_expiry_spec(
+    consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary: date, language: str = "nb"
+) -> dict[str, Any]:
+    """`consent_expiry` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
+    chart = Chart.start("consent_expiry", language, "consent_title")
+    series = (
+        pl.when(pl.col("platform") == "altinn3")
+        .then(pl.lit("a3"))
+        .when(pl.col("valid_to") > boundary)
+        .then(pl.lit("a2_after"))
+        .otherwise(pl.lit("a2_by"))
+    )
+    agg = (
+        consents.lazy()
+        .filter(
+            (pl.col("status") == "active")
+            & pl.col("platform").is_in(["altinn2", "altinn3"])
+            & pl.col("valid_to").is_not_null()
+        )
+        .group_by(
+            series.alias("series"),
+            pl.col("valid_to").dt.truncate("1mo").alias("month"),
+            (pl.col("valid_to") >= as_of).alias("still"),
+        )
+        .agg(pl.col("count").sum().alias("n"))
+        .collect()
+    )
+    if agg.height == 0 or int(agg["n"].sum()) == 0:
+        return chart.empty()
+    to_reobtain = int(agg.filter((pl.col("series") == "a2_after") & pl.col("still"))["n"].sum())
+    bars = agg.group_by("series", "month").agg(pl.col("n").sum()).sort("series", "month")
+    plot = Plot()
+    styles = {
+        "a2_by": ("consent_a2_by", "#9ecae9"),
+        "a2_after": ("consent_a2_after", _hex(_STATUS_RGB["at_risk"])),
+        "a3": ("consent_a3", _hex(_STATUS_RGB["done"])),
+    }
+    for key, (text_key, colour) in styles.items():
+        part = bars.filter(pl.col("series") == key)
+        if part.height == 0:
+            continue
+        label = chart.t(text_key, boundary=boundary.isoformat())
+        plot.trace(
+            "bar",
+            x=[m.isoformat() for m in part["month"]],
+            y=part["n"].to_list(),
+            name=label,
+            marker={"color": colour},
+            xperiod="M1",
+            xperiodalignment="middle",
+            hovertext=[
+                chart.t("consent_hover", series=_esc(label), month=m.strftime("%Y-%m"), n=chart.num(n))
+                for m, n in part.select("month", "n").iter_rows()
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    months = bars["month"].to_list()
+    lo = min([*months, boundary, as_of]) - timedelta(days=31)
+    hi = max([*months, boundary, as_of]) + timedelta(days=62)
+    plot.axes(
+        "x",
+        range=[lo.isoformat(), hi.isoformat()],
+        type="date",
+        tickformat="%Y-%m",
+        title={"text": chart.t("consent_x")},
+    )
+    plot.axes("y", title={"text": chart.t("consent_y")}, rangemode="tozero")
+    span = (lo, hi)
+    _vline(plot, boundary, chart.t("boundary", date=boundary.isoformat()), _hex(_STATUS_RGB["at_risk"]), "dash", span)
+    _vline(plot, as_of, chart.t("as_of", date=as_of.isoformat()), "#444444", "dot", span, inside=True)
+    plot.update(barmode="stack", bargap=0.15, legend=_BOTTOM_LEGEND)
+    subtitle = chart.t(
+        "consent_subtitle", n=chart.num(to_reobtain), boundary=boundary.isoformat(), as_of=as_of.isoformat()
+    )
+    return chart.finish(plot, 480, subtitle=subtitle, bottom=120)
+
+
+def readiness_by_area_spec(findings: pl.DataFrame, language: str = "nb") -> dict[str, Any]:
+    """`readiness_by_area` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
+    chart = Chart.start("readiness_by_area", language, "area_title")
+    if findings.height == 0:
+        return chart.empty()
+    scores = {
+        a: (s, n) for a, n, s in readiness(findings, by=["area"]).select("area", "applicable", "score").iter_rows()
+    }
+    open_counts = {
+        row["area"]: row
+        for row in findings.filter(_open())
+        .group_by("area")
+        .agg(pl.len().alias("open"), *[(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]])
+        .iter_rows(named=True)
+    }
+    areas = [*AREAS, *sorted(set(scores) - set(AREAS))]
+    ys, xs, texts, colours, hovers = [], [], [], [], []
+    for area in areas:
+        label = chart.code(area)
+        ys.append(label)
+        if area not in scores:
+            xs.append(0)
+            texts.append(chart.t("not_applicable_short"))
+            colours.append(_NULL_GREY)
+            hovers.append(chart.t("area_hover_na", area=_esc(label)))
+            continue
+        score, applicable = scores[area]
+        counts = open_counts.get(area, {})
+        severities = " · ".join(f"{chart.code(s)} {counts.get(s, 0)}" for s in SEVERITIES[:4])
+        xs.append(score)
+        texts.append(str(score))
+        colours.append(_score_colour(score))
+        hovers.append(
+            chart.t(
+                "area_hover",
+                area=_esc(label),
+                score=score,
+                applicable=chart.num(applicable),
+                open=chart.num(counts.get("open", 0)),
+                severities=severities,
+            )
+        )
+    plot = Plot()
+    plot.trace(
+        "bar",
+        x=xs,
+        y=ys,
+        orientation="h",
+        marker={"color": colours, "line": {"width": 1, "color": "#888888"}},
+        text=texts,
+        textposition="outside",
+        hovertext=hovers,
+        hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False,
+        cliponaxis=False,
+    )
+    plot.axes("x", range=[0, 108], title={"text": chart.t("score_axis")}, tickvals=[0, 25, 50, 75, 100])
+    plot.axes("y", autorange="reversed", automargin=True)
+    overall = readiness(findings)["score"]
+    subtitle = chart.t("area_subtitle", score=overall[0]) if overall.len() else None
+    return chart.finish(plot, 80 + 44 * len(areas) + 80, subtitle=subtitle)
+
+
+def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, Any]]:
+    """The open findings as rows, checked and in the order of the sheets."""
+    needed = {c for c, _, _ in COLUMNS if c not in TRACKING} | {"org_number"}
+    missing = sorted(needed - set(findings.columns))
+    if missing:
+        raise ValueError(f"findings lack the column(s) {', '.join(missing)}")
+    for column, allowed in (("status", STATUSES), ("severity", SEVERITIES), ("area", AREAS)):
+        bad = sorted(set(findings[column].drop_nulls().unique()) - set(allowed))
+        if bad or findings[column].null_count():
+            raise ValueError(f"findings have {column} values outside {', '.join(allowed)}: {bad or ['null']}")
+    # A sector-wide frame must not leak another institution's findings into this one's workbook.
+    others = sorted(set(findings["org_number"].drop_nulls().unique()) - {org_number})
+    if others:
+        raise ValueError(f"findings for {org_number} also hold rows for {', '.join(others)}")
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    area_rank = {a: i for i, a in enumerate(AREAS)}
+    ordered = (
+        findings.filter(pl.col("status").is_in(OPEN_STATUSES))
+        .with_columns(
+            pl.col("severity").replace_strict(rank, return_dtype=pl.Int64).alias("_severity"),
+            pl.col("area").replace_strict(area_rank, return_dtype=pl.Int64).alias("_area"),
+        )
+        .sort(["_severity", "days_left", "_area", "subject", "finding_id"], nulls_last=True)
+    )
+    return ordered.select([c for c, _, _ in COLUMNS if c not in TRACKING]).to_dicts()
+
+
+def summary(report: Any) -> str:
+    """`InstitutionReport.summary` as it was: the grid by a polars join, the deadlines queried per report."""
+    from altinn_analysis.report._display import cards, heading, paragraph, table_html
+    from altinn_analysis.report._texts import t
+
+    lang = report.language
+    k = report.key_figures()
+    top = cards(
+        [
+            (t("score", lang), f"{k['score']}/100", "score"),
+            (t("open", lang), k["open"], "open"),
+            (t("overdue", lang), k["overdue"], "overdue" if k["overdue"] else ""),
+            (t("critical", lang), k["critical"], "critical" if k["critical"] else ""),
+        ]
+    )
+    status = pl.DataFrame({"status": list(STATUSES), "count": [k["by_status"][s] for s in STATUSES]})
+    open_ = report.open_findings
+    grid = (
+        pl.DataFrame({"area": list(AREAS)})
+        .join(
+            open_.group_by("area").agg([(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]]),
+            on="area",
+            how="left",
+        )
+        .fill_null(0)
+    )
+    m = report.dsop.milestones.filter((pl.col("kind") == "deadline") & (pl.col("date") >= report.params.as_of))
+    if m.height == 0:
+        deadlines = paragraph(t("no_next_deadlines", lang, as_of=report.params.as_of))
+    else:
+        frame = m.sort("date").select(
+            "date",
+            pl.col("name_nb" if lang == "nb" else "name_en").alias("milestone"),
+            (pl.col("date") - pl.lit(report.params.as_of)).dt.total_days().alias("days_left"),
+        )
+        deadlines = table_html(frame, lang, css="compact", caption=t("next_deadlines", lang))
+    return str(
+        heading(t("summary", lang), css="lead")
+        + paragraph(t("summary_intro", lang))
+        + top
+        + table_html(status, lang, css="compact", caption=t("by_status", lang))
+        + table_html(grid, lang, css="compact", caption=t("by_severity", lang))
+        + deadlines
+    )
+
+
+def finalise_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """`impact._finalise`'s order as it was: a polars sort of the finished frame."""
+    order_sev = pl.col("severity").replace_strict(SEVERITIES, list(range(len(SEVERITIES))), return_dtype=pl.Int8)
+    order_status = pl.col("status").replace_strict(STATUSES, list(range(len(STATUSES))), return_dtype=pl.Int8)
+    return frame.sort([order_sev, order_status, "days_left", "area", "subject", "finding_id"], nulls_last=True)
+
+
+def findings_frame(report: Any) -> pl.DataFrame:
+    """`InstitutionReport.findings_frame` as it was: coded values mapped by polars' `replace_strict`."""
+    from altinn_analysis.report._display import code_label
+    from altinn_analysis.report._institution import AREA_COLUMNS
+    from altinn_analysis.report._texts import label
+
+    lang = report.language
+    columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
+    frame: pl.DataFrame = report.shown_findings.select(list(dict.fromkeys(columns)))
+    coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
+    frame = frame.with_columns(
+        pl.col(c).replace_strict({v: code_label(v, lang) for v in frame[c].drop_nulls().unique()}, default=None)
+        for c in coded
+    )
+    return frame.rename({c: label(c, lang) for c in frame.columns})
+
+
+def context_grants(a3: pl.DataFrame) -> tuple[dict[str, set[str]], set[str], set[str]]:
+    """`impact.Context`'s Altinn 3 grants as they were made: a tuple per row of (holder, holder type, grant)."""
+    grants: dict[str, set[str]] = {}
+    system_user: set[str] = set()
+    for holder, holder_type, grant in a3.iter_rows():
+        grants.setdefault(holder, set()).add(grant)
+        if holder_type == "system_user":
+            system_user.add(grant)
+    return grants, system_user, set(a3["grant"])
+
+
+def provenance_tables(report: Any) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The provenance section's file hashes and findings per certainty, as polars made them."""
+    hashes = pl.DataFrame(
+        {"file": list(report.inventory.file_hashes), "sha256": list(report.inventory.file_hashes.values())},
+        schema={"file": pl.String, "sha256": pl.String},
+    ).sort("file")
+    findings: pl.DataFrame = report.findings
+    certainty = findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
+    return hashes, certainty
