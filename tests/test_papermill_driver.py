@@ -352,3 +352,23 @@ def test_each_code_cell_is_sent_once_and_the_next_one_ahead() -> None:
     assert ahead.execute("b()") == "msg-3"
     assert kc.sent == [("a()", True), ("may_fail()", False), ("b()", True)]  # nothing after the last cell
     assert ahead.kernel_info() == "info"  # everything else goes to the kernel client
+
+
+def test_the_warm_up_prepares_what_every_report_of_the_run_shares() -> None:
+    """A new kernel runs the warm-up before its first notebook: the catalogues, the assess lookups and the run's
+    next-deadlines table are made there, so the first report costs what the others do. Run in a fresh process
+    (the warm-up freezes the garbage collector)."""
+    import subprocess
+    import sys
+    from datetime import date
+
+    from altinn_analysis.report._executors import warm_up_code
+
+    check = (
+        "\nfrom altinn_analysis.report import _institution"
+        "\nmade = sorted((day.isoformat(), lang) for _, day, lang in _institution._DEADLINES)"
+        "\nprint(made, len(_institution._LOOKUPS))"
+    )
+    code = warm_up_code(None, date(2026, 11, 28)) + check
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["[('2026-11-28',", "'en'),", "('2026-11-28',", "'nb')]", "1"]

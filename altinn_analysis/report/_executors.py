@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from altinn_analysis.report._runner import InstitutionResult, RunOptions
 
 __all__ = ["LocalPool", "Workers", "execute_notebook", "import_jupyter_stack", "run_on_dask", "warm_runner"]
@@ -94,23 +96,26 @@ def warm_runner() -> None:
     gc.freeze()
 
 
-# Runs once in every new kernel, while the runner plans: the imports and the catalogue load that the first
-# report would otherwise pay for; then frozen out of the garbage collector (see _kernel.RESET_CODE).
+# Runs once in every new kernel, while the runner plans: the imports, the catalogues and what every report of the
+# run shares (report.prepare_kernel), which the first report would otherwise pay for; then frozen out of the garbage
+# collector (see _kernel.RESET_CODE).
 WARM_UP_CODE = """
 import polars, plotly.graph_objects, xlsxwriter, openpyxl
-from altinn_analysis.report import InstitutionReport, SectorReport, load_catalogues
+from altinn_analysis.report import InstitutionReport, SectorReport, prepare_kernel
 from altinn_analysis.report import figures
+from datetime import date
 from pathlib import Path
-load_catalogues(Path({reference_dir!r}) if {reference_dir!r} else None)
+prepare_kernel(Path({reference_dir!r}) if {reference_dir!r} else None, {as_of})
 import gc
 gc.collect()
 gc.freeze()
 """
 
 
-def warm_up_code(reference_dir: Path | None) -> str:
+def warm_up_code(reference_dir: Path | None, as_of: date | None = None) -> str:
     ref = str(reference_dir.resolve()) if reference_dir else None
-    return WARM_UP_CODE.format(reference_dir=ref)
+    day = f"date.fromisoformat({as_of.isoformat()!r})" if as_of else "None"
+    return WARM_UP_CODE.format(reference_dir=ref, as_of=day)
 
 
 def execute_notebook(
@@ -198,7 +203,10 @@ def process_workers(options: RunOptions) -> Workers:
     with _PROCESS_LOCK:
         if key not in _PROCESS_WORKERS:
             _PROCESS_WORKERS[key] = Workers(
-                options.kernel_name, options.start_timeout, options.notebooks_dir, warm_up_code(options.reference_dir)
+                options.kernel_name,
+                options.start_timeout,
+                options.notebooks_dir,
+                warm_up_code(options.reference_dir, options.as_of),
             )
             import atexit
 

@@ -229,7 +229,7 @@ class _Run:
         self.plotly_js = write_plotly_js(self.run_dir)
         import_jupyter_stack()
         o = self.options
-        self.workers = Workers(o.kernel_name, o.start_timeout, o.notebooks_dir, warm_up_code(o.reference_dir))
+        self.workers = Workers(o.kernel_name, o.start_timeout, o.notebooks_dir, warm_up_code(o.reference_dir, o.as_of))
         if o.executor == "local":
             self.pool = LocalPool(o, self.workers, size)
             warm_runner()  # while the kernels start
