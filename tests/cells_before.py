@@ -10,20 +10,18 @@ from typing import Any
 
 import polars as pl
 
-from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, readiness
+from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES
 from altinn_analysis.report._actions_layout import COLUMNS, TRACKING
 from altinn_analysis.report.figures._common import (
     _BOTTOM_LEGEND,
     _DAY_MS,
     _KIND_STYLE,
-    _NULL_GREY,
     _STATUS_RGB,
     Chart,
     Plot,
     _esc,
     _hex,
     _open,
-    _score_colour,
     _stacked_rows,
     _vline,
     _wrap,
@@ -234,67 +232,15 @@ def consent_expiry_spec(
     return chart.finish(plot, 480, subtitle=subtitle, bottom=120)
 
 
-def readiness_by_area_spec(findings: pl.DataFrame, language: str = "nb") -> dict[str, Any]:
-    """`readiness_by_area` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
-    chart = Chart.start("readiness_by_area", language, "area_title")
-    if findings.height == 0:
-        return chart.empty()
-    scores = {
-        a: (s, n) for a, n, s in readiness(findings, by=["area"]).select("area", "applicable", "score").iter_rows()
-    }
-    open_counts = {
-        row["area"]: row
+def open_by_area(findings: pl.DataFrame) -> dict[str, dict[str, int]]:
+    """The readiness chart's open findings per area and severity, the polars way."""
+    return {
+        row.pop("area"): row
         for row in findings.filter(_open())
         .group_by("area")
         .agg(pl.len().alias("open"), *[(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]])
         .iter_rows(named=True)
     }
-    areas = [*AREAS, *sorted(set(scores) - set(AREAS))]
-    ys, xs, texts, colours, hovers = [], [], [], [], []
-    for area in areas:
-        label = chart.code(area)
-        ys.append(label)
-        if area not in scores:
-            xs.append(0)
-            texts.append(chart.t("not_applicable_short"))
-            colours.append(_NULL_GREY)
-            hovers.append(chart.t("area_hover_na", area=_esc(label)))
-            continue
-        score, applicable = scores[area]
-        counts = open_counts.get(area, {})
-        severities = " · ".join(f"{chart.code(s)} {counts.get(s, 0)}" for s in SEVERITIES[:4])
-        xs.append(score)
-        texts.append(str(score))
-        colours.append(_score_colour(score))
-        hovers.append(
-            chart.t(
-                "area_hover",
-                area=_esc(label),
-                score=score,
-                applicable=chart.num(applicable),
-                open=chart.num(counts.get("open", 0)),
-                severities=severities,
-            )
-        )
-    plot = Plot()
-    plot.trace(
-        "bar",
-        x=xs,
-        y=ys,
-        orientation="h",
-        marker={"color": colours, "line": {"width": 1, "color": "#888888"}},
-        text=texts,
-        textposition="outside",
-        hovertext=hovers,
-        hovertemplate="%{hovertext}<extra></extra>",
-        showlegend=False,
-        cliponaxis=False,
-    )
-    plot.axes("x", range=[0, 108], title={"text": chart.t("score_axis")}, tickvals=[0, 25, 50, 75, 100])
-    plot.axes("y", autorange="reversed", automargin=True)
-    overall = readiness(findings)["score"]
-    subtitle = chart.t("area_subtitle", score=overall[0]) if overall.len() else None
-    return chart.finish(plot, 80 + 44 * len(areas) + 80, subtitle=subtitle)
 
 
 def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, Any]]:

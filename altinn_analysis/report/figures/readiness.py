@@ -35,14 +35,7 @@ def readiness_by_area_spec(findings: pl.DataFrame, language: str = "nb") -> dict
     scores = {
         a: (s, n) for a, n, s in readiness(findings, by=["area"]).select("area", "applicable", "score").iter_rows()
     }
-    # Open findings per area, counted by severity: a few dozen rows, plain Python (cheaper than a query).
-    open_counts: dict[str, dict[str, int]] = {}
-    for area, status, severity in zip(*(findings[c].to_list() for c in ("area", "status", "severity")), strict=True):
-        if status in OPEN_STATUSES:
-            counts = open_counts.setdefault(area, dict.fromkeys(("open", *SEVERITIES[:4]), 0))
-            counts["open"] += 1
-            if severity in counts and severity != "open":
-                counts[severity] += 1
+    open_counts = open_by_area(findings)
     areas = [*AREAS, *sorted(set(scores) - set(AREAS))]
     ys, xs, texts, colours, hovers = [], [], [], [], []
     for area in areas:
@@ -89,3 +82,16 @@ def readiness_by_area_spec(findings: pl.DataFrame, language: str = "nb") -> dict
     overall = readiness(findings)["score"]
     subtitle = chart.t("area_subtitle", score=overall[0]) if overall.len() else None
     return chart.finish(plot, 80 + 44 * len(areas) + 80, subtitle=subtitle)
+
+
+def open_by_area(findings: pl.DataFrame) -> dict[str, dict[str, int]]:
+    """Open findings per area: {"open": n, severity: n for the first four severities}; an area with none open is
+    left out. A few dozen rows, counted in plain Python (cheaper than a query)."""
+    open_counts: dict[str, dict[str, int]] = {}
+    for area, status, severity in zip(*(findings[c].to_list() for c in ("area", "status", "severity")), strict=True):
+        if status in OPEN_STATUSES:
+            counts = open_counts.setdefault(area, dict.fromkeys(("open", *SEVERITIES[:4]), 0))
+            counts["open"] += 1
+            if severity in counts and severity != "open":
+                counts[severity] += 1
+    return open_counts
