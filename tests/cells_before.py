@@ -155,81 +155,12 @@ def deadline_timeline_spec(
     return chart.finish(plot, height, subtitle=subtitle, bottom=110)
 
 
-def consent_expiry_spec(
-    consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary: date, language: str = "nb"
-) -> dict[str, Any]:
-    """`consent_expiry` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
-    chart = Chart.start("consent_expiry", language, "consent_title")
-    series = (
-        pl.when(pl.col("platform") == "altinn3")
-        .then(pl.lit("a3"))
-        .when(pl.col("valid_to") > boundary)
-        .then(pl.lit("a2_after"))
-        .otherwise(pl.lit("a2_by"))
-    )
-    agg = (
-        consents.lazy()
-        .filter(
-            (pl.col("status") == "active")
-            & pl.col("platform").is_in(["altinn2", "altinn3"])
-            & pl.col("valid_to").is_not_null()
-        )
-        .group_by(
-            series.alias("series"),
-            pl.col("valid_to").dt.truncate("1mo").alias("month"),
-            (pl.col("valid_to") >= as_of).alias("still"),
-        )
-        .agg(pl.col("count").sum().alias("n"))
-        .collect()
-    )
-    if agg.height == 0 or int(agg["n"].sum()) == 0:
-        return chart.empty()
+def consent_bars(groups: list[tuple[str, date, bool, int]]) -> tuple[int, list[tuple[tuple[str, date], int]]]:
+    """The consent chart's sums, the polars way: what to obtain again, and the bars by series and month."""
+    agg = pl.DataFrame(groups, schema=["series", "month", "still", "n"], orient="row")
     to_reobtain = int(agg.filter((pl.col("series") == "a2_after") & pl.col("still"))["n"].sum())
     bars = agg.group_by("series", "month").agg(pl.col("n").sum()).sort("series", "month")
-    plot = Plot()
-    styles = {
-        "a2_by": ("consent_a2_by", "#9ecae9"),
-        "a2_after": ("consent_a2_after", _hex(_STATUS_RGB["at_risk"])),
-        "a3": ("consent_a3", _hex(_STATUS_RGB["done"])),
-    }
-    for key, (text_key, colour) in styles.items():
-        part = bars.filter(pl.col("series") == key)
-        if part.height == 0:
-            continue
-        label = chart.t(text_key, boundary=boundary.isoformat())
-        plot.trace(
-            "bar",
-            x=[m.isoformat() for m in part["month"]],
-            y=part["n"].to_list(),
-            name=label,
-            marker={"color": colour},
-            xperiod="M1",
-            xperiodalignment="middle",
-            hovertext=[
-                chart.t("consent_hover", series=_esc(label), month=m.strftime("%Y-%m"), n=chart.num(n))
-                for m, n in part.select("month", "n").iter_rows()
-            ],
-            hovertemplate="%{hovertext}<extra></extra>",
-        )
-    months = bars["month"].to_list()
-    lo = min([*months, boundary, as_of]) - timedelta(days=31)
-    hi = max([*months, boundary, as_of]) + timedelta(days=62)
-    plot.axes(
-        "x",
-        range=[lo.isoformat(), hi.isoformat()],
-        type="date",
-        tickformat="%Y-%m",
-        title={"text": chart.t("consent_x")},
-    )
-    plot.axes("y", title={"text": chart.t("consent_y")}, rangemode="tozero")
-    span = (lo, hi)
-    _vline(plot, boundary, chart.t("boundary", date=boundary.isoformat()), _hex(_STATUS_RGB["at_risk"]), "dash", span)
-    _vline(plot, as_of, chart.t("as_of", date=as_of.isoformat()), "#444444", "dot", span, inside=True)
-    plot.update(barmode="stack", bargap=0.15, legend=_BOTTOM_LEGEND)
-    subtitle = chart.t(
-        "consent_subtitle", n=chart.num(to_reobtain), boundary=boundary.isoformat(), as_of=as_of.isoformat()
-    )
-    return chart.finish(plot, 480, subtitle=subtitle, bottom=120)
+    return to_reobtain, [((key, month), n) for key, month, n in bars.rows()]
 
 
 def open_by_area(findings: pl.DataFrame) -> dict[str, dict[str, int]]:

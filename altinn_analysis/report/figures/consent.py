@@ -37,37 +37,10 @@ def consent_expiry_spec(
 ) -> dict[str, Any]:
     """`consent_expiry` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     chart = Chart.start("consent_expiry", language, "consent_title")
-    series = (
-        pl.when(pl.col("platform") == "altinn3")
-        .then(pl.lit("a3"))
-        .when(pl.col("valid_to") > boundary)
-        .then(pl.lit("a2_after"))
-        .otherwise(pl.lit("a2_by"))
-    )
-    agg = (
-        consents.lazy()
-        .filter(
-            (pl.col("status") == "active")
-            & pl.col("platform").is_in(["altinn2", "altinn3"])
-            & pl.col("valid_to").is_not_null()
-        )
-        .group_by(
-            series.alias("series"),
-            pl.col("valid_to").dt.truncate("1mo").alias("month"),
-            (pl.col("valid_to") >= as_of).alias("still"),
-        )
-        .agg(pl.col("count").sum().alias("n"))
-        .collect()
-    )
-    # A few dozen (series, month) groups: summed up in plain Python (a query per step costs more than the sums).
-    groups = agg.rows()
+    groups = consent_groups(consents, as_of, boundary)
     if not groups or sum(n for *_, n in groups) == 0:
         return chart.empty()
-    to_reobtain = sum(n for key, _month, still, n in groups if key == "a2_after" and still)
-    bars: dict[tuple[str, date], int] = {}
-    for key, month, _still, n in groups:
-        bars[(key, month)] = bars.get((key, month), 0) + n
-    ordered = sorted(bars.items())
+    to_reobtain, ordered = consent_bars(groups)
     plot = Plot()
     styles = {
         "a2_by": ("consent_a2_by", "#9ecae9"),
@@ -111,3 +84,44 @@ def consent_expiry_spec(
         "consent_subtitle", n=chart.num(to_reobtain), boundary=boundary.isoformat(), as_of=as_of.isoformat()
     )
     return chart.finish(plot, 480, subtitle=subtitle, bottom=120)
+
+
+def consent_groups(
+    consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary: date
+) -> list[tuple[str, date, bool, int]]:
+    """Active consents summed by (series, month they end, still valid at `as_of`): series `a3`, `a2_after` (an
+    Altinn 2 consent valid after `boundary`) or `a2_by`. Aggregated lazily, so millions of rows give a few dozen."""
+    series = (
+        pl.when(pl.col("platform") == "altinn3")
+        .then(pl.lit("a3"))
+        .when(pl.col("valid_to") > boundary)
+        .then(pl.lit("a2_after"))
+        .otherwise(pl.lit("a2_by"))
+    )
+    agg = (
+        consents.lazy()
+        .filter(
+            (pl.col("status") == "active")
+            & pl.col("platform").is_in(["altinn2", "altinn3"])
+            & pl.col("valid_to").is_not_null()
+        )
+        .group_by(
+            series.alias("series"),
+            pl.col("valid_to").dt.truncate("1mo").alias("month"),
+            (pl.col("valid_to") >= as_of).alias("still"),
+        )
+        .agg(pl.col("count").sum().alias("n"))
+        .collect()
+    )
+    return agg.rows()
+
+
+def consent_bars(groups: list[tuple[str, date, bool, int]]) -> tuple[int, list[tuple[tuple[str, date], int]]]:
+    """From `consent_groups`: the consents to obtain again (Altinn 2, valid after the boundary and at `as_of`),
+    and the bars, ((series, month), sum) ordered by series and month. A few dozen groups: summed up in plain
+    Python (a query per step costs more than the sums)."""
+    to_reobtain = sum(n for key, _month, still, n in groups if key == "a2_after" and still)
+    bars: dict[tuple[str, date], int] = {}
+    for key, month, _still, n in groups:
+        bars[(key, month)] = bars.get((key, month), 0) + n
+    return to_reobtain, sorted(bars.items())
