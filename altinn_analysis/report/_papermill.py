@@ -101,10 +101,11 @@ def execute(
 
 
 def write_notebook(nb: Any, path: Path) -> None:
-    """Write `nb` as `nbformat.write` does (same bytes); an invalid notebook raises instead of being logged."""
-    text = notebook_json(nb)  # before the file is opened: an invalid notebook leaves nothing behind
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write(text)
+    """Write `nb` as `nbformat.write` does (same bytes), atomically; an invalid notebook raises instead of being
+    logged."""
+    from altinn_analysis.sources import write_atomic
+
+    write_atomic(path, notebook_json(nb))  # made before anything is written: an invalid notebook leaves nothing
 
 
 def notebook_json(nb: Any) -> str:
