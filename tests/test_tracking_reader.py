@@ -168,6 +168,24 @@ def test_broken_or_unusual_xml_falls_back_or_starts_afresh(workbooks: list[Path]
     assert tracking.read_tracking(tmp_path / "missing.xlsx") == {}
 
 
+def test_a_dtd_in_a_utf16_part_is_left_to_openpyxl(workbooks: list[Path], tmp_path: Path) -> None:
+    """A sheet re-encoded as UTF-16 with an entity-expanding DTD: its bytes show no `<!DOCTYPE`, yet the fast
+    reader must not parse it (no entity expansion there); the workbook goes to openpyxl's own rules."""
+    source = workbooks[0]
+    laughs = tmp_path / "utf16.xlsx"
+    dtd = '<!DOCTYPE worksheet [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(laughs, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                text = data.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+                head, _, body = text.partition("?>")
+                data = (head + "?>" + dtd + body).encode("utf-16")
+            out.writestr(info, data)
+    assert b"<!DOCTYPE" not in zipfile.ZipFile(laughs).read("xl/worksheets/sheet1.xml")
+    assert read_xlsx_text(laughs, Limits()) is None
+
+
 def test_the_previous_workbook_carries_over_through_the_fast_path(workbooks: list[Path], tmp_path: Path) -> None:
     """Written, filled in, written again from the same findings: the owner, progress and comment come back."""
     path = tmp_path / "actions.xlsx"

@@ -88,11 +88,12 @@ def read_xlsx_text(path: Path, limits: Limits, headers: frozenset[str] | None = 
 
 def _xml(archive: zipfile.ZipFile, name: str) -> bytes:
     """A part to parse as a whole: small (a tree of a large part would not be; openpyxl streams it) and without
-    a DTD (no entity expansion here: openpyxl's rules apply)."""
+    a DTD (no entity expansion here: openpyxl's rules apply). Only single-byte-ASCII-compatible text is looked
+    at: in UTF-16 or UTF-32 (a NUL in every ASCII character) a DTD would not show as these bytes."""
     if archive.getinfo(name).file_size > _TREE_BYTES:
         raise _NotSimpleError(f"{name} is large")
     data = archive.read(name)
-    if len(data) > _TREE_BYTES or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if len(data) > _TREE_BYTES or b"\x00" in data or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise _NotSimpleError(name)
     return data
 
