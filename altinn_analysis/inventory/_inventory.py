@@ -235,13 +235,17 @@ def _outcomes(
     catalogue: CatalogueLookups | None,
     known_services: Collection[str] | None,
     limit: int,
-    limits: Limits,
+    limits: Limits | None,
     *,
     typed: bool,
     contain: bool,
 ) -> Iterator[_Outcome]:
     """Each folder's problems and inventory, in order, its tables checked with those of the folders around it.
-    `contain`: an unexpected failure on one folder becomes that folder's problem instead of stopping the rest."""
+    `contain`: an unexpected failure on one folder becomes that folder's problem instead of stopping the rest.
+    Without a catalogue, known services or limits: the embedded catalogues' and the environment's."""
+    catalogue = catalogue if catalogue is not None else _default_catalogue()
+    known_services = known_services if known_services is not None else default_known_services()
+    limits = limits or Limits.from_env()
     chunk: list[_Folder] = []
     rows = 0
     read = functools.partial(_read_folder, catalogue=catalogue, known_services=known_services, limits=limits)
@@ -385,9 +389,7 @@ def validate_inventories(
     """`validate_inventory` for many folders, in the order given: the same problems for each, with every
     institution's tables checked in one set of queries (chunks of about `CHUNK_ROWS` rows). A folder that fails
     unexpectedly gets one problem saying so; the others are checked as usual."""
-    cat = catalogue if catalogue is not None else _default_catalogue()
-    services = known_services if known_services is not None else default_known_services()
-    found = _outcomes(directories, cat, services, limit, limits or Limits.from_env(), typed=False, contain=True)
+    found = _outcomes(directories, catalogue, known_services, limit, limits, typed=False, contain=True)
     return [outcome.problems + _ignored(outcome.directory) for outcome in found]
 
 
@@ -402,9 +404,7 @@ def load_inventories(
     """`load_inventory` for many folders, in the order given: each folder's `Inventory`, or the `InventoryError`
     loading it alone raises (returned, not raised: one invalid institution never stops the others). Checked as
     in `validate_inventories`."""
-    cat = catalogue if catalogue is not None else _default_catalogue()
-    services = known_services if known_services is not None else default_known_services()
-    found = _outcomes(directories, cat, services, limit, limits or Limits.from_env(), typed=True, contain=True)
+    found = _outcomes(directories, catalogue, known_services, limit, limits, typed=True, contain=True)
     return [o.inventory or InventoryError(o.problems, o.directory) for o in found]
 
 
@@ -423,10 +423,8 @@ def validate_inventory(
     `limits` (default `Limits.from_env()`) bound what a file may cost. Files in the folder that the inventory
     does not read are listed as warnings (they are ignored). Never raises for bad content.
     """
-    cat = catalogue if catalogue is not None else _default_catalogue()
-    services = known_services if known_services is not None else default_known_services()
     directory = Path(directory)
-    found = _outcomes([directory], cat, services, limit, limits or Limits.from_env(), typed=False, contain=False)
+    found = _outcomes([directory], catalogue, known_services, limit, limits, typed=False, contain=False)
     return next(found).problems + _ignored(directory)
 
 
@@ -443,9 +441,7 @@ def load_inventory(
     Defaults as for `validate_inventory`. Warnings do not stop loading: they are on `Inventory.warnings`.
     """
     directory = Path(directory)
-    cat = catalogue if catalogue is not None else _default_catalogue()
-    services = known_services if known_services is not None else default_known_services()
-    outcome = next(_outcomes([directory], cat, services, limit, limits or Limits.from_env(), typed=True, contain=False))
+    outcome = next(_outcomes([directory], catalogue, known_services, limit, limits, typed=True, contain=False))
     if outcome.inventory is None:
         raise InventoryError(outcome.problems, directory)
     return outcome.inventory
