@@ -31,6 +31,10 @@ from altinn_analysis.cli._common import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    import polars as pl
+
     from altinn_analysis.catalogue import Catalogue, DsopCatalogue
     from altinn_analysis.inventory import Inventory
 
@@ -53,6 +57,23 @@ def _load_one(
     return catalogue, dsop, inventory
 
 
+def _assessed(
+    directory: str,
+    command: str,
+    as_of: str,
+    language: Language,
+    reference_dir: Path | None,
+    dsop_dir: Path | None,
+    inventory_dir: Path | None,
+) -> tuple[date, DsopCatalogue, Inventory, pl.DataFrame]:
+    """What `assess` and `verdicts` share: the day, the DSOP catalogue, the inventory and its findings."""
+    from altinn_analysis.impact import assess as run_assess
+
+    day = as_of_flag(as_of)
+    catalogue, dsop, inventory = _load_one(directory, command, reference_dir, dsop_dir, inventory_dir)
+    return day, dsop, inventory, run_assess(catalogue, dsop, inventory, day, language=language.value)
+
+
 @app.command()
 def assess(
     directory: Institution,
@@ -64,12 +85,11 @@ def assess(
     inventory_dir: InventoryDir = None,
 ) -> None:
     """The findings for one institution: what has an Altinn 3 replacement, what is missing, and what to do."""
-    from altinn_analysis.impact import assess as run_assess
     from altinn_analysis.impact import readiness
 
-    day = as_of_flag(as_of)
-    catalogue, dsop, inventory = _load_one(directory, "assess", reference_dir, dsop_dir, inventory_dir)
-    findings = run_assess(catalogue, dsop, inventory, day, language=language.value)
+    day, _, inventory, findings = _assessed(
+        directory, "assess", as_of, language, reference_dir, dsop_dir, inventory_dir
+    )
     if fmt is Format.table:
         score = readiness(findings)["score"][0]
         title = f"{inventory.profile.name} ({inventory.org_number}) as of {day}: readiness {score}/100"
@@ -93,12 +113,11 @@ def verdicts(
     with the reason and the ids of the findings that decide it (JSON: a list of objects)."""
     import polars as pl
 
-    from altinn_analysis.impact import assess as run_assess
     from altinn_analysis.impact import verdicts as service_verdicts
 
-    day = as_of_flag(as_of)
-    catalogue, dsop, inventory = _load_one(directory, "verdicts", reference_dir, dsop_dir, inventory_dir)
-    findings = run_assess(catalogue, dsop, inventory, day, language=language.value)
+    day, dsop, inventory, findings = _assessed(
+        directory, "verdicts", as_of, language, reference_dir, dsop_dir, inventory_dir
+    )
     table = service_verdicts(findings, dsop, inventory.profile.dsop_services, language=language.value)
     if fmt is Format.json:
         emit(table, fmt)
