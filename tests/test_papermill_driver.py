@@ -158,6 +158,9 @@ CELLS = [
         [],
     ),
     ("import datetime\ndatetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)", []),
+    # streams and displays interleaved: each text flushed before the display that follows it (the kernel's streams
+    # skip only flushes with nothing written, _kernel_stream)
+    ("print('before')\ndisplay(HTML('<i>between</i>'))\nprint('after', file=sys.stderr)\nprint('last')", []),
     ("label * value", []),
 ]
 

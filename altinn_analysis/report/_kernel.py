@@ -10,6 +10,7 @@ done and waited for before the next one starts. A kernel that died is replaced.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,14 @@ from papermill.engines import Engine, papermill_engines
 
 __all__ = [
     "ENGINE_NAME",
+    "KERNEL_ARGUMENTS",
     "RESET_CODE",
     "AheadClient",
     "WarmKernel",
     "WarmKernelEngine",
     "WarmNotebookClient",
+    "kernel_environment",
+    "kernel_threads",
     "output_node",
 ]
 
@@ -38,14 +42,48 @@ ENGINE_NAME = "altinn-warm"
 # catalogues then stay out of every later collection, and the reset costs ~15 ms instead of ~0.3 s.
 RESET_CODE = "get_ipython().reset(new_session=True)\nimport gc\ngc.freeze()"
 
+# How a report kernel is started. No input history: a batch kernel never needs it, and each notebook would add an
+# SQLite session. Streams that skip flushing nothing (`_kernel_stream`). No 0.5 ms sleep before each reply (ipykernel's
+# old stopgap for outputs that arrived after the reply; nbclient waits for the kernel's idle status on IOPub anyway).
+KERNEL_ARGUMENTS = (
+    "--HistoryManager.enabled=False",
+    "--IPKernelApp.outstream_class=altinn_analysis.report._kernel_stream.OutStream",
+    "--Kernel._execute_sleep=0",
+)
+
+
+def kernel_threads(kernels: int, cores: int | None = None) -> int | None:
+    """polars' threads per kernel when `kernels` run at once: the cores shared out (at least one), or None (polars'
+    own choice) for a single kernel. With two kernels on two cores, each polars pool of two threads only adds
+    hand-offs between threads competing for the same cores (measured in benchmarks/bench_report.py)."""
+    cores = cores or os.cpu_count() or 1
+    if kernels <= 1:
+        return None
+    return max(1, cores // kernels)
+
+
+def kernel_environment(threads: int | None) -> dict[str, str] | None:
+    """The environment of a report kernel: this process's, with polars' thread count when `threads` is given and
+    the user has not set one."""
+    if threads is None or "POLARS_MAX_THREADS" in os.environ:
+        return None
+    return {**os.environ, "POLARS_MAX_THREADS": str(threads)}
+
 
 class WarmKernel:
     """One kernel (and its client) kept alive across notebooks. Use from one thread only."""
 
     def __init__(
-        self, kernel_name: str, *, startup_timeout: float = 60, cwd: str | None = None, warm_up: str = ""
+        self,
+        kernel_name: str,
+        *,
+        startup_timeout: float = 60,
+        cwd: str | None = None,
+        warm_up: str = "",
+        threads: int | None = None,
     ) -> None:
         self.kernel_name = kernel_name
+        self.threads = threads  # polars' threads in the kernel (see kernel_threads); None: polars decides
         # Code run in every new kernel before its first notebook (imports, catalogue load), so a kernel that
         # replaces a dead one is as warm as the first and no notebook cell pays the start-up under its timeout.
         self.warm_up = warm_up
@@ -62,8 +100,10 @@ class WarmKernel:
         # ipc: unix sockets, not loopback TCP (jupyter warns about unencrypted TCP on every start)
         self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=self._ipc_path())
         kwargs: dict[str, Any] = {"cwd": self.cwd} if self.cwd else {}
-        # No input history: a batch kernel never needs it, and each notebook would add an SQLite session.
-        self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], **kwargs)
+        env = kernel_environment(self.threads)
+        if env is not None:
+            kwargs["env"] = env
+        self.km.start_kernel(extra_arguments=list(KERNEL_ARGUMENTS), **kwargs)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=self.startup_timeout)
