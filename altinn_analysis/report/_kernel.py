@@ -98,8 +98,10 @@ class WarmKernel:
         self.notebooks = 0
         self._ipc_dir: str | None = None
         self._pending_reset: str | None = None  # the id of a reset sent and not yet waited for
+        self.kernel_info: dict[str, Any] | None = None  # this kernel process's kernel_info reply (see AheadClient)
 
     def start(self) -> None:
+        self.kernel_info = None
         # ipc: unix sockets, not loopback TCP (jupyter warns about unencrypted TCP on every start)
         self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=self._ipc_path())
         kwargs: dict[str, Any] = {"cwd": self.cwd} if self.cwd else {}
@@ -235,10 +237,11 @@ def output_node(msg: dict[str, Any]) -> Any:
 
 class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
     """papermill's notebook client with outputs built by `output_node` (nbclient's `output`, otherwise as is),
-    and the next code cell sent ahead (`AheadClient`)."""
+    the next code cell sent ahead and the kernel's info asked once per kernel (`AheadClient`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, warm: WarmKernel, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.warm = warm
         self.executing = -1  # the index of the cell nbclient is sending
         self.on_cell_execute = self._executing  # nbclient's hook, called just before it sends a cell
 
@@ -257,6 +260,14 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
             allows_errors = (not client.force_raise_errors) and (client.allow_errors or "raises-exception" in tags)
             return i, cell.source, not allows_errors
         return None
+
+    def wait_for_reply(self, msg_id: str, cell: Any = None) -> Any:
+        if msg_id == KERNEL_INFO_KNOWN and self.warm.kernel_info is not None:
+            return self.warm.kernel_info
+        reply = super().wait_for_reply(msg_id, cell)
+        if reply is not None and reply.get("msg_type") == "kernel_info_reply":
+            self.warm.kernel_info = reply
+        return reply
 
     def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
         parent_msg_id = msg["parent_header"].get("msg_id")
@@ -281,6 +292,10 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
         return out
 
 
+# What `AheadClient.kernel_info` returns instead of a message id when the kernel's info is known already.
+KERNEL_INFO_KNOWN = "kernel-info-known"
+
+
 class AheadClient:
     """The kernel client nbclient uses, which sends the next code cell as soon as a cell is sent, so the kernel
     starts it the moment the current cell ends instead of waiting a round trip for the runner to record that cell
@@ -296,6 +311,14 @@ class AheadClient:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._kc, name)
+
+    def kernel_info(self) -> str:
+        """Ask the kernel for its info the first time only: papermill asks after every notebook, for the notebook's
+        `language_info`, which a kernel process never changes (a round trip and four messages a report). The
+        client answers `KERNEL_INFO_KNOWN` with the reply it kept."""
+        if self._client.warm.kernel_info is not None:
+            return KERNEL_INFO_KNOWN
+        return str(self._kc.kernel_info())
 
     def execute(self, code: str, store_history: bool = True, stop_on_error: bool = True, **kwargs: Any) -> str:
         index = self._client.executing
@@ -394,6 +417,7 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]
             log_output=log_output,
             stdout_file=stdout_file,
             stderr_file=stderr_file,
+            warm=warm,
         )
         client.kc = AheadClient(warm.async_kc, client)  # the open channels, not new ones per notebook
         try:
