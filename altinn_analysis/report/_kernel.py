@@ -347,7 +347,7 @@ class WarmExecutionManager(NotebookExecutionManager):  # type: ignore[misc]
         if self.log_output:
             import sys
 
-            log.info(f"Ending Cell {cell_index + 1 if cell_index is not None else '':-<43}")
+            logging.getLogger("papermill").info(f"Ending Cell {cell_index + 1 if cell_index is not None else '':-<43}")
             sys.stdout.flush()
             sys.stderr.flush()
         record = cell.metadata.papermill
