@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_report.py [--institutions N] [--naive-sample K] [--workers W] [--keep DIR]
     .venv/bin/python benchmarks/bench_report.py --profile 6   # where one report's time goes, nothing else
+    .venv/bin/python benchmarks/bench_report.py --threads 10 --workers 2   # CPU per report, by thread
 
 1. Generate N synthetic institutions (default: the generator's defaults, 130 institutions with 40,000 consent
    and 4,000 delegation rows each on average) into a temporary inventory folder.
@@ -27,6 +28,9 @@
 6. With `--profile K`: K institutions built one after another on one warm kernel in this process under cProfile
    (the first is a warm-up, not profiled); per-report steps, the notebook's cell times, and the runner-side
    functions by cumulative time. Waiting for the kernel shows as `poll`.
+7. With `--threads K [--workers W]`: K institutions on one warm kernel (started as one of W), and the CPU per
+   report of each thread of the kernel process (main thread: the cells and IPython; IOPub, Shell channel: the
+   messaging; polars-*: polars' pool) and of the runner: where the time outside the cells goes.
 
 Nothing is asserted; everything is printed. Both runs read the same inventories and `data/reference/`.
 """
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
 import json
 import os
 import platform
@@ -281,6 +286,90 @@ def profile_reports(k: int, args: argparse.Namespace) -> None:
                 out("    " + line.rstrip()[:160])
 
 
+def thread_cpu(pid: int, names: dict[int, str] | None = None) -> dict[str, float]:
+    """CPU seconds of each thread of process `pid` so far, by name (Python's thread name where `names` has it, else
+    the operating system's; equal names summed)."""
+    import psutil
+
+    out: dict[str, float] = {}
+    for t in psutil.Process(pid).threads():
+        name = (names or {}).get(t.id)
+        if name is None:
+            try:
+                name = Path(f"/proc/{pid}/task/{t.id}/comm").read_text().strip()
+            except OSError:
+                name = "?"
+        out[name] = out.get(name, 0.0) + t.user_time + t.system_time
+    return out
+
+
+def cpu_by_thread(k: int, args: argparse.Namespace) -> None:
+    """CPU per report of the kernel process and of the runner, by thread: K reports built one after another on one
+    warm kernel in this process (two warm-up reports first, not counted). With `--workers 2` the kernel is started
+    as one of two (polars' threads shared out as in a two-worker run)."""
+    from datetime import date
+
+    from altinn_analysis.report._executors import Workers, import_jupyter_stack, warm_runner, warm_up_code
+    from altinn_analysis.report._html import write_plotly_js
+    from altinn_analysis.report._publish import build_institution
+    from altinn_analysis.report._runner import RunOptions, run_folder
+    from altinn_analysis.synthetic import generate_sector, write_sector
+
+    with tempfile.TemporaryDirectory(prefix="bench-threads-") as tmp:
+        work = Path(tmp)
+        sector = generate_sector(k + 2, args.seed, args.consents, args.delegations)
+        orgs = sorted(write_sector(work / "inventory", sector).org_numbers)
+        options = RunOptions(
+            out_root=work / "out", as_of=date.fromisoformat(AS_OF), inventory_dir=work / "inventory", workers=1
+        )
+        run_dir = run_folder(options.out_root, options.as_of, options.language)
+        run_dir.mkdir(parents=True)
+        plotly_js = write_plotly_js(run_dir)
+        import_jupyter_stack()
+        # `kernels` is recent: without it (an older package on PYTHONPATH, for a before/after) polars decides
+        shared = {"kernels": args.workers} if "kernels" in inspect.signature(Workers).parameters else {}
+        workers = Workers(KERNEL, 120, ROOT / "notebooks", warm_up_code(None), **shared)
+        try:
+            warm = workers.kernel()
+            warm.ensure()
+            warm_runner()
+            for org in orgs[:2]:
+                build_institution(org, {}, options, run_dir, plotly_js, workers)
+            warm.reset()
+            names_file = work / "threads.json"
+            warm.run(
+                "import json, threading\n"
+                f"json.dump({{t.native_id: t.name for t in threading.enumerate()}}, open({str(names_file)!r}, 'w'))"
+            )
+            names = {int(i): n for i, n in json.loads(names_file.read_text()).items()}
+            pid = warm.km.provisioner.process.pid
+            kernel0, runner0, start = thread_cpu(pid, names), thread_cpu(os.getpid()), time.perf_counter()
+            results = [build_institution(org, {}, options, run_dir, plotly_js, workers) for org in orgs[2:]]
+            warm.reset()  # the last report's reset counted too
+            wall = time.perf_counter() - start
+            kernel1, runner1 = thread_cpu(pid, names), thread_cpu(os.getpid())
+        finally:
+            workers.shutdown()
+    n = len(results)
+
+    def per_report(before: dict[str, float], after: dict[str, float]) -> list[tuple[float, str]]:
+        spent = [((after[t] - before.get(t, 0.0)) / n * 1000, t) for t in after if after[t] > before.get(t, 0.0)]
+        return sorted(spent, reverse=True)
+
+    kernel, runner = per_report(kernel0, kernel1), per_report(runner0, runner1)
+    out(
+        f"CPU by thread: {n} reports on one warm kernel, kernel started as one of {args.workers} ({load()}), "
+        f"generator size {args.consents} consents"
+    )
+    out(
+        f"  per report: median {med([r.duration_s for r in results]):.3f} s, wall {wall / n:.3f} s; CPU kernel "
+        f"{sum(c for c, _ in kernel):.0f} ms + runner {sum(c for c, _ in runner):.0f} ms"
+    )
+    out("  kernel threads, ms a report: " + ", ".join(f"{name} {ms:.0f}" for ms, name in kernel))
+    out("  runner threads, ms a report: " + ", ".join(f"{name} {ms:.0f}" for ms, name in runner))
+    out("  statuses: " + ", ".join(sorted({r.status for r in results})))
+
+
 # -- naive --------------------------------------------------------------------------------------------------
 
 
@@ -385,12 +474,16 @@ def main() -> None:
     parser.add_argument("--delegations", type=int, default=4000, help="delegation rows per institution (mean)")
     parser.add_argument("--keep", type=Path, default=None, help="write everything here instead of a temp folder")
     parser.add_argument("--profile", type=int, default=0, help="only profile K reports on one warm kernel")
+    parser.add_argument("--threads", type=int, default=0, help="only CPU per report by thread, K reports")
     parser.add_argument(
         "--single-sample", type=int, default=20, help="institutions for the one-worker latency run (default 20)"
     )
     args = parser.parse_args()
     if args.profile:
         profile_reports(max(2, args.profile), args)
+        return
+    if args.threads:
+        cpu_by_thread(args.threads, args)
         return
     n = args.institutions
     k = min(n, args.naive_sample) if args.naive_sample else n

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, output_from_msg
 
 from altinn_analysis.report import _papermill
-from altinn_analysis.report._kernel import ENGINE_NAME, OUTPUT_FIELDS, WarmKernel, output_node
+from altinn_analysis.report._kernel import ENGINE_NAME, KERNEL_INFO_KNOWN, OUTPUT_FIELDS, WarmKernel, output_node
 
 KERNEL = "altinn-analysis"
 
@@ -158,6 +158,9 @@ CELLS = [
         [],
     ),
     ("import datetime\ndatetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)", []),
+    # streams and displays interleaved: each text flushed before the display that follows it (the kernel's streams
+    # skip only flushes with nothing written, _kernel_stream)
+    ("print('before')\ndisplay(HTML('<i>between</i>'))\nprint('after', file=sys.stderr)\nprint('last')", []),
     ("label * value", []),
 ]
 
@@ -200,7 +203,11 @@ def test_our_path_gives_papermills_notebook_and_file(tmp_path: Path) -> None:
         str(source), str(tmp_path / "stock.ipynb"), parameters=params, kernel_name=KERNEL, progress_bar=False
     )
     warm = WarmKernel(KERNEL)
+    asked: list[str] = []
     try:
+        warm.start()
+        kernel_info = warm.async_kc.kernel_info
+        warm.async_kc.kernel_info = lambda: asked.append("kernel_info") or kernel_info()
         ours = _papermill.execute(
             source, tmp_path / "ours.ipynb", params, engine_name=ENGINE_NAME, kernel_name=KERNEL, warm_kernel=warm
         )
@@ -210,6 +217,9 @@ def test_our_path_gives_papermills_notebook_and_file(tmp_path: Path) -> None:
     finally:
         warm.shutdown()
     assert comparable(ours) == comparable(stock) == comparable(again)
+    # the kernel's language asked once per kernel, and the same in every notebook as in papermill's
+    assert asked == ["kernel_info"]
+    assert ours.metadata.language_info == again.metadata.language_info == stock.metadata.language_info
     outputs = [o for c in ours.cells for o in c.get("outputs", [])]
     assert {o.output_type for o in outputs} == {"stream", "display_data", "execute_result"}
     assert ours.cells[1].source == stock.cells[1].source  # the injected parameters cell
@@ -307,7 +317,7 @@ def test_a_cell_sent_ahead_never_runs_after_a_failing_cell(tmp_path: Path) -> No
     finally:
         warm.shutdown()
     assert not marker.exists()
-    assert [c.execution_count for c in ok.cells] == [1, 2, 3, 4, 5]
+    assert [c.execution_count for c in ok.cells] == list(range(1, len(CELLS) + 1))
     assert ok.cells[-1].outputs[0]["data"]["text/plain"] == "'x'"
 
 
@@ -324,6 +334,8 @@ class RecordingKernelClient:
     def kernel_info(self) -> str:
         return "info"
 
+    shell_channel = object()
+
 
 def test_each_code_cell_is_sent_once_and_the_next_one_ahead() -> None:
     from altinn_analysis.report._kernel import AheadClient, WarmNotebookClient
@@ -338,6 +350,7 @@ def test_each_code_cell_is_sent_once_and_the_next_one_ahead() -> None:
     class Client:  # what next_code_cell reads of nbclient's client
         next_code_cell = WarmNotebookClient.next_code_cell
         skip_cells_with_tag, force_raise_errors, allow_errors, executing = "skip-me", False, False, -1
+        warm = WarmKernel(KERNEL)  # not started: only its kept kernel info is read
 
     client: Any = Client()
     client.nb = nb
@@ -351,7 +364,10 @@ def test_each_code_cell_is_sent_once_and_the_next_one_ahead() -> None:
     client.executing = 5
     assert ahead.execute("b()") == "msg-3"
     assert kc.sent == [("a()", True), ("may_fail()", False), ("b()", True)]  # nothing after the last cell
-    assert ahead.kernel_info() == "info"  # everything else goes to the kernel client
+    assert ahead.kernel_info() == "info"  # the kernel's info is asked while it is not known
+    client.warm.kernel_info = {"msg_type": "kernel_info_reply", "content": {"language_info": {"name": "python"}}}
+    assert ahead.kernel_info() == KERNEL_INFO_KNOWN  # then answered from what the kernel said before
+    assert ahead.shell_channel is kc.shell_channel  # everything else goes to the kernel client
 
 
 def test_the_warm_up_prepares_what_every_report_of_the_run_shares() -> None:

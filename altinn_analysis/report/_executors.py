@@ -26,10 +26,13 @@ log = logging.getLogger("altinn_analysis.report")
 
 
 class Workers:
-    """One warm kernel per worker thread."""
+    """One warm kernel per worker thread; `kernels`: how many run at once (they share the cores)."""
 
-    def __init__(self, kernel_name: str, start_timeout: float, cwd: Path, warm_up: str = "") -> None:
+    def __init__(
+        self, kernel_name: str, start_timeout: float, cwd: Path, warm_up: str = "", *, kernels: int = 1
+    ) -> None:
         self.kernel_name = kernel_name
+        self.kernels = kernels
         self.warm_up = warm_up
         self.start_timeout = start_timeout
         self.cwd = cwd
@@ -38,12 +41,16 @@ class Workers:
         self.lock = threading.Lock()
 
     def kernel(self) -> Any:
-        from altinn_analysis.report._kernel import WarmKernel
+        from altinn_analysis.report._kernel import WarmKernel, kernel_threads
 
         warm = getattr(self.local, "kernel", None)
         if warm is None:
             warm = WarmKernel(
-                self.kernel_name, startup_timeout=self.start_timeout, cwd=str(self.cwd), warm_up=self.warm_up
+                self.kernel_name,
+                startup_timeout=self.start_timeout,
+                cwd=str(self.cwd),
+                warm_up=self.warm_up,
+                threads=kernel_threads(self.kernels),
             )
             self.local.kernel = warm
             with self.lock:

@@ -10,21 +10,28 @@ done and waited for before the next one starts. A kernel that died is replaced.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine, papermill_engines
+from papermill.engines import Engine, NotebookExecutionManager, catch_nb_assignment, papermill_engines
+
+from altinn_analysis.report._session import RunnerSession
 
 __all__ = [
     "ENGINE_NAME",
+    "KERNEL_ARGUMENTS",
     "RESET_CODE",
     "AheadClient",
+    "WarmExecutionManager",
     "WarmKernel",
     "WarmKernelEngine",
     "WarmNotebookClient",
+    "kernel_environment",
+    "kernel_threads",
     "output_node",
 ]
 
@@ -38,14 +45,48 @@ ENGINE_NAME = "altinn-warm"
 # catalogues then stay out of every later collection, and the reset costs ~15 ms instead of ~0.3 s.
 RESET_CODE = "get_ipython().reset(new_session=True)\nimport gc\ngc.freeze()"
 
+# How a report kernel is started. No input history: a batch kernel never needs it, and each notebook would add an
+# SQLite session. Streams that skip flushing nothing (`_kernel_stream`). No 0.5 ms sleep before each reply (ipykernel's
+# old stopgap for outputs that arrived after the reply; nbclient waits for the kernel's idle status on IOPub anyway).
+KERNEL_ARGUMENTS = (
+    "--HistoryManager.enabled=False",
+    "--IPKernelApp.outstream_class=altinn_analysis.report._kernel_stream.OutStream",
+    "--Kernel._execute_sleep=0",
+)
+
+
+def kernel_threads(kernels: int, cores: int | None = None) -> int | None:
+    """polars' threads per kernel when `kernels` run at once: the cores shared out (at least one), or None (polars'
+    own choice) for a single kernel. With two kernels on two cores, each polars pool of two threads only adds
+    hand-offs between threads competing for the same cores (measured in benchmarks/bench_report.py)."""
+    cores = cores or os.cpu_count() or 1
+    if kernels <= 1:
+        return None
+    return max(1, cores // kernels)
+
+
+def kernel_environment(threads: int | None) -> dict[str, str] | None:
+    """The environment of a report kernel: this process's, with polars' thread count when `threads` is given and
+    the user has not set one."""
+    if threads is None or "POLARS_MAX_THREADS" in os.environ:
+        return None
+    return {**os.environ, "POLARS_MAX_THREADS": str(threads)}
+
 
 class WarmKernel:
     """One kernel (and its client) kept alive across notebooks. Use from one thread only."""
 
     def __init__(
-        self, kernel_name: str, *, startup_timeout: float = 60, cwd: str | None = None, warm_up: str = ""
+        self,
+        kernel_name: str,
+        *,
+        startup_timeout: float = 60,
+        cwd: str | None = None,
+        warm_up: str = "",
+        threads: int | None = None,
     ) -> None:
         self.kernel_name = kernel_name
+        self.threads = threads  # polars' threads in the kernel (see kernel_threads); None: polars decides
         # Code run in every new kernel before its first notebook (imports, catalogue load), so a kernel that
         # replaces a dead one is as warm as the first and no notebook cell pays the start-up under its timeout.
         self.warm_up = warm_up
@@ -57,13 +98,17 @@ class WarmKernel:
         self.notebooks = 0
         self._ipc_dir: str | None = None
         self._pending_reset: str | None = None  # the id of a reset sent and not yet waited for
+        self.kernel_info: dict[str, Any] | None = None  # this kernel process's kernel_info reply (see AheadClient)
 
     def start(self) -> None:
+        self.kernel_info = None
         # ipc: unix sockets, not loopback TCP (jupyter warns about unencrypted TCP on every start)
         self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=self._ipc_path())
         kwargs: dict[str, Any] = {"cwd": self.cwd} if self.cwd else {}
-        # No input history: a batch kernel never needs it, and each notebook would add an SQLite session.
-        self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], **kwargs)
+        env = kernel_environment(self.threads)
+        if env is not None:
+            kwargs["env"] = env
+        self.km.start_kernel(extra_arguments=list(KERNEL_ARGUMENTS), **kwargs)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=self.startup_timeout)
@@ -71,7 +116,7 @@ class WarmKernel:
         # watch) on the first message that never comes, e.g. after the kernel died.
         # Its own Session (same key): two clients sharing one Session reject each other's copies of the same
         # broadcast message as replays. Without a parent manager it watches the heartbeat for a dead kernel.
-        self.async_kc = AsyncKernelClient()
+        self.async_kc = AsyncKernelClient(session=RunnerSession())
         self.async_kc.load_connection_info(self.km.get_connection_info())
         self.async_kc.start_channels()
         if self.warm_up:
@@ -192,10 +237,11 @@ def output_node(msg: dict[str, Any]) -> Any:
 
 class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
     """papermill's notebook client with outputs built by `output_node` (nbclient's `output`, otherwise as is),
-    and the next code cell sent ahead (`AheadClient`)."""
+    the next code cell sent ahead and the kernel's info asked once per kernel (`AheadClient`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, warm: WarmKernel, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.warm = warm
         self.executing = -1  # the index of the cell nbclient is sending
         self.on_cell_execute = self._executing  # nbclient's hook, called just before it sends a cell
 
@@ -214,6 +260,14 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
             allows_errors = (not client.force_raise_errors) and (client.allow_errors or "raises-exception" in tags)
             return i, cell.source, not allows_errors
         return None
+
+    def wait_for_reply(self, msg_id: str, cell: Any = None) -> Any:
+        if msg_id == KERNEL_INFO_KNOWN and self.warm.kernel_info is not None:
+            return self.warm.kernel_info
+        reply = super().wait_for_reply(msg_id, cell)
+        if reply is not None and reply.get("msg_type") == "kernel_info_reply":
+            self.warm.kernel_info = reply
+        return reply
 
     def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
         parent_msg_id = msg["parent_header"].get("msg_id")
@@ -238,6 +292,10 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
         return out
 
 
+# What `AheadClient.kernel_info` returns instead of a message id when the kernel's info is known already.
+KERNEL_INFO_KNOWN = "kernel-info-known"
+
+
 class AheadClient:
     """The kernel client nbclient uses, which sends the next code cell as soon as a cell is sent, so the kernel
     starts it the moment the current cell ends instead of waiting a round trip for the runner to record that cell
@@ -254,6 +312,14 @@ class AheadClient:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._kc, name)
 
+    def kernel_info(self) -> str:
+        """Ask the kernel for its info the first time only: papermill asks after every notebook, for the notebook's
+        `language_info`, which a kernel process never changes (a round trip and four messages a report). The
+        client answers `KERNEL_INFO_KNOWN` with the reply it kept."""
+        if self._client.warm.kernel_info is not None:
+            return KERNEL_INFO_KNOWN
+        return str(self._kc.kernel_info())
+
     def execute(self, code: str, store_history: bool = True, stop_on_error: bool = True, **kwargs: Any) -> str:
         index = self._client.executing
         ahead = self._ahead.pop(index, None)
@@ -268,8 +334,62 @@ class AheadClient:
         return str(msg_id)
 
 
+class WarmExecutionManager(NotebookExecutionManager):  # type: ignore[misc]
+    """papermill's record of a notebook's execution, with a cell's start time (written by `cell_start` with
+    `isoformat`) read back by `datetime.fromisoformat` instead of dateutil's generic parser (~0.4 ms a cell): the
+    same duration. Otherwise papermill's `cell_complete`."""
+
+    @catch_nb_assignment  # type: ignore[untyped-decorator]
+    def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+        from datetime import datetime
+
+        end_time = self.now()
+        if self.log_output:
+            import sys
+
+            logging.getLogger("papermill").info(f"Ending Cell {cell_index + 1 if cell_index is not None else '':-<43}")
+            sys.stdout.flush()
+            sys.stderr.flush()
+        record = cell.metadata.papermill
+        record["end_time"] = end_time.isoformat()
+        if record.get("start_time"):
+            record["duration"] = (end_time - datetime.fromisoformat(record["start_time"])).total_seconds()
+        if record["status"] != self.FAILED:
+            record["status"] = self.COMPLETED
+        self.save()
+        if self.pbar:
+            self.pbar.update(1)
+
+
 class WarmKernelEngine(Engine):  # type: ignore[misc]
     """papermill engine: `execute_notebook(..., engine_name=ENGINE_NAME, warm_kernel=WarmKernel(...))`."""
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb: Any,
+        kernel_name: str,
+        output_path: str | None = None,
+        progress_bar: bool = True,
+        log_output: bool = False,
+        autosave_cell_every: int = 30,
+        **kwargs: Any,
+    ) -> Any:
+        """papermill's `Engine.execute_notebook`, with `WarmExecutionManager` as the notebook's record."""
+        nb_man = WarmExecutionManager(
+            nb,
+            output_path=output_path,
+            progress_bar=progress_bar,
+            log_output=log_output,
+            autosave_cell_every=autosave_cell_every,
+        )
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(
@@ -297,6 +417,7 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]
             log_output=log_output,
             stdout_file=stdout_file,
             stderr_file=stderr_file,
+            warm=warm,
         )
         client.kc = AheadClient(warm.async_kc, client)  # the open channels, not new ones per notebook
         try:

@@ -229,7 +229,9 @@ class _Run:
         self.plotly_js = write_plotly_js(self.run_dir)
         import_jupyter_stack()
         o = self.options
-        self.workers = Workers(o.kernel_name, o.start_timeout, o.notebooks_dir, warm_up_code(o.reference_dir, o.as_of))
+        warm_up = warm_up_code(o.reference_dir, o.as_of)
+        kernels = size if o.executor == "local" else 1
+        self.workers = Workers(o.kernel_name, o.start_timeout, o.notebooks_dir, warm_up, kernels=kernels)
         if o.executor == "local":
             self.pool = LocalPool(o, self.workers, size)
             warm_runner()  # while the kernels start
