@@ -291,3 +291,34 @@ def provenance_tables(report: Any) -> tuple[pl.DataFrame, pl.DataFrame]:
     findings: pl.DataFrame = report.findings
     certainty = findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
     return hashes, certainty
+
+
+def role_groups(delegations: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """The Altinn 2 role groups as `impact.evaluate_roles` queried them: (code, source is "er", holder type,
+    holders)."""
+    d = delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "role"))
+    d = d.with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"), pl.col("source") == "er")
+    groups = d.group_by("code", "source", "holder_type", maintain_order=True).agg(pl.col("holder_id").unique().sort())
+    return [(code, via_er, holder_type, tuple(h)) for code, via_er, holder_type, h in groups.iter_rows()]
+
+
+def right_groups(delegations: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """The Altinn 2 single-right groups as `impact.evaluate_rights` queried them: (grant, holder type, holders)."""
+    d = delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "service"))
+    groups = d.group_by("grant", "holder_type", maintain_order=True).agg(pl.col("holder_id").unique().sort())
+    return [(grant, holder_type, tuple(h)) for grant, holder_type, h in groups.iter_rows()]
+
+
+def role_holders(delegations: pl.DataFrame) -> tuple[list[tuple[Any, ...]], set[Any]]:
+    """The roles chart's role codes with their holder counts, and the Altinn 3 packages, as it queried them."""
+    roles = (
+        delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "role"))
+        .with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"))
+        .group_by("code")
+        .agg(pl.col("holder_id").n_unique().alias("holders"))
+        .sort(["holders", "code"], descending=[True, False])
+    )
+    held_a3 = set(
+        delegations.filter((pl.col("platform") == "altinn3") & (pl.col("grant_type") == "access_package"))["grant"]
+    )
+    return roles.rows(), held_a3

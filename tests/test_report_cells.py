@@ -486,3 +486,98 @@ def test_provenance_tables_counted_in_python_are_the_same(generated: Path, langu
                 page = report.provenance().body
                 assert table_html(certainty, language, css="compact").body in page
                 assert table_html(hashes, language, css="compact hashes").body in page
+
+
+def _odd_delegations() -> pl.DataFrame:
+    """Delegations whose role codes differ only by case and spaces, with sources missing, "er" and other, the
+    same holder twice, packages by code and by urn, and a platform of neither kind."""
+    rows = [
+        ("altinn2", "person", "p2", "role", " utinn", "er"),
+        ("altinn2", "person", "p1", "role", "UTINN", "er"),
+        ("altinn2", "person", "p1", "role", "UTINN ", "delegated"),
+        ("altinn2", "person", "p3", "role", "utinn", None),
+        ("altinn2", "organisation", "o1", "role", "Regna", "delegated"),
+        ("altinn2", "person", "p3", "role", "REGNA", "delegated"),
+        ("altinn2", "person", "p1", "role", "regna", "delegated"),
+        ("altinn2", "person", "p9", "service", "4804:210607", "delegated"),
+        ("altinn2", "person", "p1", "service", "4804:210607", None),
+        ("altinn2", "person", "p1", "service", "4804:210607", "delegated"),
+        ("altinn2", "enterprise_user", "e1", "service", "4628:210607", "delegated"),
+        ("altinn3", "person", "p1", "access_package", "skatt-naering", "delegated"),
+        ("altinn3", "person", "p2", "access_package", "urn:altinn:accesspackage:regnskapsforer", "delegated"),
+        ("altinn3", "system_user", "s1", "resource", "ske-krav-og-betalinger", "delegated"),
+        ("altinn3", "person", "p1", "role", "DAGL", "er"),
+        ("other", "person", "p7", "role", "UTINN", "er"),
+    ]
+    columns = ["platform", "holder_type", "holder_id", "grant_type", "grant", "source"]
+    return pl.DataFrame([dict(zip(columns, r, strict=True)) for r in rows], schema=dict.fromkeys(columns, pl.String))
+
+
+def test_delegations_grouped_once_as_each_reader_queried_them(generated: Path) -> None:
+    """`impact.delegation_groups` (one query per report, shared by the evaluators and the roles chart) gives
+    each reader what its own filter and group-by gave: role and right groups in the same order with the same
+    holders, the same Altinn 3 grants per holder, and the chart's holders per role code."""
+    import cells_before as before
+
+    from altinn_analysis.catalogue import PACKAGE_URN_PREFIX
+    from altinn_analysis.impact import delegation_groups
+    from altinn_analysis.report.figures.roles import role_holders
+
+    frames = [r.inventory.delegations for folder in (generated, DEMO) for r in _reports(folder, "nb")]
+    for delegations in [*frames, _odd_delegations(), frames[0].clear()]:
+        grouped = delegation_groups(delegations)
+        assert grouped.roles == before.role_groups(delegations)
+        assert grouped.rights == before.right_groups(delegations)
+        roles, held_a3 = role_holders(delegations)
+        assert (roles, set(held_a3)) == before.role_holders(delegations)
+        bare = (pl.col("grant_type") == "access_package") & ~pl.col("grant").str.starts_with("urn:")
+        a3 = delegations.filter(
+            (pl.col("platform") == "altinn3") & pl.col("grant_type").is_in(["access_package", "resource"])
+        ).select(
+            "holder_id",
+            "holder_type",
+            pl.when(bare).then(pl.lit(PACKAGE_URN_PREFIX) + pl.col("grant")).otherwise(pl.col("grant")).alias("grant"),
+        )
+        grants: dict[str, set[str]] = {}
+        for grant, _holder_type, holders in grouped.a3:
+            for holder in holders:
+                grants.setdefault(holder, set()).add(grant)
+        su = {g for g, t, _ in grouped.a3 if t == "system_user"}
+        assert (grants, su, {g for g, _, _ in grouped.a3}) == before.context_grants(a3)
+    assert delegation_groups(frames[0]) is delegation_groups(frames[0])  # made once per table
+
+
+def test_service_mappings_read_once_per_lookups(generated: Path) -> None:
+    """`Lookups.mapped` and the kept `Lookups.dependencies`: what each right and consent read from the mapping
+    frame and the dependency rows before, for every service the inventories and the DSOP catalogue name."""
+    from altinn_analysis.catalogue import parse_service
+    from altinn_analysis.impact._context import Lookups
+    from altinn_analysis.report import load_catalogues
+
+    catalogue, dsop = load_catalogues()
+    lk = Lookups(catalogue, dsop)
+    services = {s for r in _reports(generated, "nb") for s in r.inventory.consents["service"].to_list()}
+    services |= {s for r in _reports(DEMO, "nb") for s in r.inventory.delegations["grant"].to_list() if ":" in s}
+    services |= {
+        f"{c}:{e}" for c, e in catalogue.altinn2_service_map.select("service_code", "service_edition_code").rows()
+    }
+    services |= {"9999:1", "4804"}
+    for service in sorted(services):
+        code, edition = parse_service(service)
+        frame = catalogue.resources_for_service(code, edition)
+        mapped = lk.mapped(code, edition)
+        assert mapped.rows == frame.height
+        assert list(mapped.identifiers) == sorted(set(frame["identifier"]))
+        assert ("Consent" in mapped.types) == ("Consent" in set(frame["resource_type"].drop_nulls()))
+        assert list(mapped.certainties) == frame["certainty"].to_list()
+        consent = sorted(set(frame.filter(pl.col("resource_type") == "Consent")["identifier"]))
+        assert list(mapped.consent_identifiers) == consent
+        for kinds in (("consent_service",), ("delegated_right", "broker_service", "consent_service")):
+            plain = [
+                row
+                for row in lk.deps
+                if row["artefact_type"] in kinds
+                and code.upper() in row["codes"]
+                and (edition is None or row["altinn2_edition"] in (None, edition))
+            ]
+            assert lk.dependencies(kinds, code, edition) == plain == lk.dependencies(kinds, code, edition)

@@ -18,7 +18,9 @@ from altinn_analysis._lazy import lazy_exports
 if TYPE_CHECKING:
     from altinn_analysis.impact._context import (
         CERTAINTIES,
+        DelegationGroups,
         Lookups,
+        delegation_groups,
     )
     from altinn_analysis.impact._docs import (
         rules_markdown,
@@ -74,12 +76,14 @@ __all__ = [
     "VERDICTS",
     "VERDICTS_SCHEMA",
     "VERDICT_POLICY",
+    "DelegationGroups",
     "Lookups",
     "Rule",
     "area_scores",
     "assess",
     "assess_many",
     "common_findings",
+    "delegation_groups",
     "observed_vs_reported",
     "readiness",
     "rules_markdown",

@@ -147,8 +147,8 @@ def evaluate_consents(ctx: Context) -> list[Draft]:
         subject = f"{code}:{edition}" if edition else code
         deps = lk.dependencies(("consent_service",), code, edition)
         dep = deps[0] if deps else None
-        mapped = lk.resources_for_service(code, edition)
-        resources = sorted(set(mapped.filter(pl.col("resource_type") == "Consent")["identifier"]))
+        mapped = lk.mapped(code, edition)
+        resources = list(mapped.consent_identifiers)
         if not resources and dep and dep["altinn3_target_type"] == "resource" and dep["altinn3_target"]:
             resources = [dep["altinn3_target"]]
         facts = ConsentFacts(
@@ -157,7 +157,7 @@ def evaluate_consents(ctx: Context) -> list[Draft]:
             need=int(row["need"] or 0),
             lapsed=int(row["lapsed"] or 0),
             dep=dep,
-            known=dep is not None or mapped.height > 0,
+            known=dep is not None or mapped.rows > 0,
             resources=tuple(resources),
             policy=lk.policy("consent_service", subject),
             held_a3=sum(int(a3_held.get(r, 0)) for r in resources),
