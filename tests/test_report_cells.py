@@ -581,3 +581,32 @@ def test_service_mappings_read_once_per_lookups(generated: Path) -> None:
                 and (edition is None or row["altinn2_edition"] in (None, edition))
             ]
             assert lk.dependencies(kinds, code, edition) == plain == lk.dependencies(kinds, code, edition)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_verdicts_exploded_in_python_are_the_same(generated: Path, language: str) -> None:
+    """`impact.verdicts` with the findings split per service in Python: the table the polars explode and filter
+    gave, for the profile's services and for every service named, also with services missing, several services
+    in one finding, a status missing and no findings."""
+    import cells_before as before
+
+    from altinn_analysis.impact import verdicts
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            f = report.findings
+            i = pl.int_range(pl.len())
+            odd = f.with_columns(
+                pl.when(i % 5 == 0)
+                .then(None)
+                .when(i % 5 == 1)
+                .then(pl.lit("SBL;SSU;"))
+                .otherwise(pl.col("service_id"))
+                .alias("service_id"),
+                pl.when(i % 7 == 3).then(None).otherwise(pl.col("status")).alias("status"),
+            )
+            for findings in (f, odd, f.clear()):
+                for services in (report.inventory.profile.dsop_services, None):
+                    new = verdicts(findings, report.dsop, services, language=language)
+                    old = before.verdicts(findings, report.dsop, services, language=language)
+                    assert new.equals(old), (report.params.org_number, services)

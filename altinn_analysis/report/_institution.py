@@ -436,20 +436,26 @@ class InstitutionReport:
 
         lang = self.language
         columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
-        frame = self.shown_findings.select(list(dict.fromkeys(columns)))
-        coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
-        if frame.height:  # a few dozen rows: each coded column mapped in Python, one label per distinct value
-            labels: dict[object, str] = {}
-            for c in coded:
-                values = frame[c].to_list()
+        source = self.shown_findings
+        wanted = list(dict.fromkeys(columns))
+        coded = [c for c in ("status", "severity", "area", "certainty") if c in wanted]
+        if not source.height:  # no rows: the columns keep the dtype the mapping gives them
+            frame = source.select(wanted).with_columns(pl.col(c).replace_strict({}, default=None) for c in coded)
+            return frame.rename({c: label(c, lang) for c in frame.columns})
+        # A few dozen rows: the frame made from its columns (no query), each coded column mapped in Python, one
+        # label per distinct value.
+        labels: dict[object, str] = {}
+        made: list[pl.Series] = []
+        for c in wanted:
+            column = source[c]
+            if c in coded:
+                values = column.to_list()
                 for v in values:
                     if v is not None and v not in labels:
                         labels[v] = code_label(v, lang)
-                shown = [None if v is None else labels[v] for v in values]
-                frame = frame.with_columns(pl.Series(c, shown, dtype=pl.String))
-        else:  # no rows: the columns keep the dtype the mapping gives them
-            frame = frame.with_columns(pl.col(c).replace_strict({}, default=None) for c in coded)
-        return frame.rename({c: label(c, lang) for c in frame.columns})
+                column = pl.Series(c, [None if v is None else labels[v] for v in values], dtype=pl.String)
+            made.append(column.alias(label(c, lang)))
+        return pl.DataFrame(made)
 
     # -- figures --------------------------------------------------------------------------------------------
 
@@ -518,7 +524,9 @@ class InstitutionReport:
             "title": t("title", self.language, name=p.name),
             "demo": p.demo,
             # service id → ready | at_risk | blocked | unknown: the sector page's services × institutions table
-            "verdicts": dict(self.service_verdicts.select("service_id", "verdict").iter_rows()),
+            "verdicts": dict(
+                zip(*(self.service_verdicts[c].to_list() for c in ("service_id", "verdict")), strict=True)
+            ),
             **{k: v for k, v in self.key_figures().items() if k != "by_status"},
         }
 

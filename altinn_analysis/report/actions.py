@@ -389,7 +389,9 @@ def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, An
     if missing:
         raise ValueError(f"findings lack the column(s) {', '.join(missing)}")
     # A few dozen rows: checked and ordered in plain Python (a query per check cost more than the work).
-    rows = findings.select([c for c, _, _ in COLUMNS if c not in TRACKING]).to_dicts()
+    names = [c for c, _, _ in COLUMNS if c not in TRACKING]
+    columns = [findings[c].to_list() for c in names]
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     orgs = findings["org_number"].to_list()
     for column, allowed in (("status", STATUSES), ("severity", SEVERITIES), ("area", AREAS)):
         values = [row[column] for row in rows]
