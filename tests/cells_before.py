@@ -354,3 +354,24 @@ def verdicts(findings: pl.DataFrame, dsop: Any, services: Any = None, *, languag
                 )
                 break
     return pl.DataFrame(out, schema=VERDICTS_SCHEMA) if out else pl.DataFrame(schema=VERDICTS_SCHEMA)
+
+
+def named_findings(report: Any) -> pl.DataFrame:
+    """The findings as shown, with vendor names after their numbers, as polars' map_elements made them."""
+    import re
+
+    vendors = {v.org_number: v.name for v in report.inventory.profile.vendors if v.name}
+    findings: pl.DataFrame = report.findings
+    if not vendors:
+        return findings
+    pattern = r"\b(" + "|".join(sorted(vendors)) + r")\b"
+
+    def named(text: str | None) -> str | None:
+        if text is None:
+            return None
+        return re.sub(pattern, lambda m: f"{vendors[m[1]]} ({m[1]})", text)
+
+    columns = [c for c in ("subject", "action", "detail", "altinn3_target") if c in findings.columns]
+    return findings.with_columns(
+        pl.col(c).map_elements(named, return_dtype=pl.String, skip_nulls=True) for c in columns
+    )

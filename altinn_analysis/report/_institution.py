@@ -215,16 +215,16 @@ class InstitutionReport:
         vendors = {v.org_number: v.name for v in self.inventory.profile.vendors if v.name}
         if not vendors:
             return self.findings
-        pattern = r"\b(" + "|".join(sorted(vendors)) + r")\b"
+        pattern = re.compile(r"\b(" + "|".join(sorted(vendors)) + r")\b")
 
-        def named(text: str | None) -> str | None:
-            if text is None:
-                return None
-            return re.sub(pattern, lambda m: f"{vendors[m[1]]} ({m[1]})", text)
+        def named(m: re.Match[str]) -> str:
+            return f"{vendors[m[1]]} ({m[1]})"
 
+        # A few dozen rows: each text column rewritten in Python and put back in one step.
         columns = [c for c in ("subject", "action", "detail", "altinn3_target") if c in self.findings.columns]
         return self.findings.with_columns(
-            pl.col(c).map_elements(named, return_dtype=pl.String, skip_nulls=True) for c in columns
+            pl.Series(c, [None if v is None else pattern.sub(named, v) for v in self.findings[c].to_list()], pl.String)
+            for c in columns
         )
 
     @property
@@ -465,7 +465,7 @@ class InstitutionReport:
 
         lang = self.language
         if name == "readiness":
-            spec = figures.readiness_by_area_spec(self.findings, lang)
+            spec = figures.readiness_by_area_spec(self.findings, lang, overall=self.score)
         elif name == "timeline":
             spec = figures.deadline_timeline_spec(self.dsop.milestones, self.findings, self.params.as_of, lang)
         elif name == "roles":
