@@ -636,3 +636,61 @@ def test_vendor_names_and_readiness_subtitle_as_before(generated: Path, language
                 assert spec == given
                 report._key_figures = None
     assert vendored  # some institutions name vendors
+
+
+def _workbook_bytes(sheet_class: type, fill: Any) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    fill(wb, lambda name: wb.add_worksheet(name, worksheet_class=sheet_class))
+    wb.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_fast_sheet_cells_are_xlsxwriters_bytes(generated: Path, tmp_path: Path, language: str) -> None:
+    """`report._xlsx_sheet.FastSheet` writes the same workbook bytes as xlsxwriter's own worksheet: every kind
+    of cell, with and without a format (a row's and a column's format then apply), odd texts and numbers; and
+    the action lists of generated and demo institutions with tracking carried over."""
+    from datetime import datetime
+
+    from xlsxwriter.worksheet import Worksheet
+
+    from altinn_analysis.report import _xlsx_sheet
+
+    assert _xlsx_sheet.SHEET_CLASS is _xlsx_sheet.FastSheet  # the installed xlsxwriter is the checked one
+
+    def every_kind(wb: Any, add: Any) -> None:
+        ws = add("Ark æøå")
+        bold, wrap = wb.add_format({"bold": True}), wb.add_format({"text_wrap": True, "num_format": "yyyy-mm-dd"})
+        ws.set_row(3, 30, wb.add_format({"italic": True}))
+        ws.set_column(5, 5, 12, wb.add_format({"font_color": "#FF0000"}))
+        values = ["tekst", 'a & b < c > "d"', "_x0000_ \x01 ctrl", "  mellomrom ", "", "x" * 300, 0, -7, 1.5]
+        values += [1e20, 123456789012345678, float("1e-300"), True, False, date(2026, 6, 19), datetime(2026, 1, 2, 3)]
+        for r, value in enumerate(values):
+            for c, style in enumerate((None, bold, wrap)):
+                for col in (c, c + 5):
+                    ws.write(r, col, value, style)
+                    ws.write_blank(r + 40, col, None, style)
+        ws.write_formula(60, 0, "=1+1", bold, 2)
+        ws.write_url(61, 0, "internal:'Ark æøå'!A1", bold, string="lenke")
+        ws.write_rich_string(62, 0, "a ", bold, "fet", " tekst")
+        add("Tom")
+
+    assert _workbook_bytes(_xlsx_sheet.FastSheet, every_kind) == _workbook_bytes(Worksheet, every_kind)
+
+    out = tmp_path / "out"
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language, out):
+            report.save()
+            path = out / report.params.org_number / "actions.xlsx"
+            _fill_tracking(path)
+            previous = path.read_bytes()
+            report.save()
+            fast = path.read_bytes()
+            path.write_bytes(previous)
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(_xlsx_sheet, "SHEET_CLASS", Worksheet)
+                report.save()
+            assert path.read_bytes() == fast, report.params.org_number

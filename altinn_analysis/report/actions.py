@@ -488,6 +488,8 @@ def write_actions_xlsx(
     """
     import xlsxwriter
 
+    from altinn_analysis.report._xlsx_sheet import SHEET_CLASS
+
     if language not in LANGUAGES:
         raise ValueError(f"language must be 'nb' or 'en', not {language!r}")
     target = Path(path)
@@ -500,16 +502,16 @@ def write_actions_xlsx(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     )
     styles = _Styles(wb)
-    summary = wb.add_worksheet(text("summary_sheet", language))
+    summary = wb.add_worksheet(text("summary_sheet", language), worksheet_class=SHEET_CLASS)
     # Each open finding prepared once: it is a row of "All actions" and of its area's sheet.
     rows = [_Row(f, language, tracking.get(str(f["finding_id"]), {})) for f in open_rows]
-    _findings_sheet(wb.add_worksheet(text("all_sheet", language)), styles, rows, language)
+    _findings_sheet(wb.add_worksheet(text("all_sheet", language), worksheet_class=SHEET_CLASS), styles, rows, language)
     area_sheets: dict[str, str] = {}
     for area in AREAS:
         in_area = [row for f, row in zip(open_rows, rows, strict=True) if f["area"] == area]
         if in_area:
             area_sheets[area] = area_sheet(area, language)
-            ws = wb.add_worksheet(area_sheets[area])
+            ws = wb.add_worksheet(area_sheets[area], worksheet_class=SHEET_CLASS)
             _findings_sheet(ws, styles, in_area, language, area=area)
     _summary_sheet(
         summary,
