@@ -694,3 +694,34 @@ def test_fast_sheet_cells_are_xlsxwriters_bytes(generated: Path, tmp_path: Path,
                 mp.setattr(_xlsx_sheet, "SHEET_CLASS", Worksheet)
                 report.save()
             assert path.read_bytes() == fast, report.params.org_number
+
+
+def test_packages_per_role_read_once_per_lookups() -> None:
+    """`Lookups.packages_for_role` from the role-package table read once: what `Catalogue.packages_for_role`
+    (a filter and a join per role) gives, for every role by code, legacy code and urn, every organisation form in
+    any case, and unknown ones; a catalogue whose package urns repeat is left to the query."""
+    from types import SimpleNamespace
+
+    from altinn_analysis.impact import _context
+    from altinn_analysis.impact._context import Lookups
+    from altinn_analysis.report import load_catalogues
+
+    catalogue, dsop = load_catalogues()
+    lk = Lookups(catalogue, dsop)
+    assert lk._by_variant is not None
+    roles = catalogue.roles
+    keys = {str(v) for c in ("code", "legacy_code") if c in roles.columns for v in roles[c].drop_nulls()}
+    keys |= {str(v) for v in roles["urn"].drop_nulls().head(5)} if "urn" in roles.columns else set()
+    variants = {str(v) for v in catalogue.role_packages["variant"].drop_nulls()}
+    forms = variants | {min(variants).lower(), "XYZ"}
+    checked = 0
+    for role in sorted(keys | {"NOSUCHROLE", " dagl "}):
+        for form in sorted(forms):
+            assert lk.packages_for_role(role, form) == sorted(catalogue.packages_for_role(role, form)["urn"])
+            checked += bool(lk.packages_for_role(role, form))
+    assert checked > 20
+    repeated = SimpleNamespace(
+        access_packages=pl.concat([catalogue.access_packages, catalogue.access_packages.head(1)]),
+        role_packages=catalogue.role_packages,
+    )
+    assert _context._packages_by_role_variant(repeated) is None  # type: ignore[arg-type]

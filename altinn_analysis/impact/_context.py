@@ -59,6 +59,19 @@ class Draft:
     blocking: bool | None = None  # overrides the rule's
 
 
+def _packages_by_role_variant(catalogue: Catalogue) -> dict[tuple[str, str], list[str]] | None:
+    """Package urns per (role code, organisation form in upper case), from `role_packages` in one pass; None
+    when a package urn is not unique in the catalogue (its join then repeats rows: the query decides)."""
+    packages = catalogue.access_packages["urn"]
+    if packages.n_unique() != packages.len():
+        return None
+    rows = catalogue.role_packages.select("role_code", pl.col("variant").str.to_uppercase(), "package_urn")
+    made: dict[tuple[str, str], list[str]] = {}
+    for code, variant, urn in rows.iter_rows():
+        made.setdefault((code, variant), []).append(urn)
+    return made
+
+
 @dataclass(frozen=True)
 class Mapped:
     """The Altinn 3 resources `altinn2_service_map` gives one Altinn 2 service (test resources never)."""
@@ -113,6 +126,7 @@ class Lookups:
         self._role_packages: dict[tuple[str, str], list[str]] = {}
         self._services: dict[tuple[str, str | None], pl.DataFrame] = {}
         self._mapped: dict[tuple[str, str | None], Mapped] = {}
+        self._by_variant = _packages_by_role_variant(catalogue)
         self._deps: dict[tuple[tuple[str, ...], str | None, str | None], list[dict[str, Any]]] = {}
 
     def milestone_date(self, milestone_id: str) -> date:
@@ -124,7 +138,12 @@ class Lookups:
     def packages_for_role(self, role: str, org_form: str) -> list[str]:
         key = (role, org_form.upper())
         if key not in self._role_packages:
-            self._role_packages[key] = sorted(self.catalogue.packages_for_role(role, org_form)["urn"])
+            if self._by_variant is None:
+                self._role_packages[key] = sorted(self.catalogue.packages_for_role(role, org_form)["urn"])
+            else:  # what `Catalogue.packages_for_role` gives, from the table read once (a query per role before)
+                found = self.catalogue.role(role)
+                urns = self._by_variant.get((found["code"], org_form.upper()), []) if found is not None else []
+                self._role_packages[key] = sorted(urns)
         return self._role_packages[key]
 
     def resources_for_service(self, code: str, edition: str | None) -> pl.DataFrame:
