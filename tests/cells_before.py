@@ -375,3 +375,84 @@ def named_findings(report: Any) -> pl.DataFrame:
     return findings.with_columns(
         pl.col(c).map_elements(named, return_dtype=pl.String, skip_nulls=True) for c in columns
     )
+
+
+def evaluate_consents(ctx: Any) -> list[Any]:
+    """`impact.evaluate_consents` as it was: its own two aggregations of the consents table."""
+    from altinn_analysis.catalogue import parse_service
+    from altinn_analysis.impact._consents import _OUTCOMES, CONSENT_DECISIONS, ConsentFacts
+
+    c = ctx.inventory.consents
+    a2 = c.filter((pl.col("platform") == "altinn2") & (pl.col("status") == "active"))
+    if a2.height == 0:
+        return []
+    beyond = pl.col("valid_to") > ctx.boundary
+    still = pl.col("valid_to") >= ctx.as_of
+    agg = (
+        a2.group_by("service")
+        .agg(
+            pl.col("count").sum().alias("total"),
+            pl.col("count").filter(beyond & still).sum().alias("need"),
+            pl.col("count").filter(beyond & ~still).sum().alias("lapsed"),
+        )
+        .sort("service")
+    )
+    a3 = (
+        c.filter((pl.col("platform") == "altinn3") & (pl.col("status") == "active") & still)
+        .group_by("service")
+        .agg(pl.col("count").sum())
+    )
+    a3_held = dict(zip(a3["service"], a3["count"], strict=True))
+    lk = ctx.lookups
+    out = []
+    for row in agg.iter_rows(named=True):
+        code, edition = parse_service(row["service"])
+        subject = f"{code}:{edition}" if edition else code
+        deps = lk.dependencies(("consent_service",), code, edition)
+        dep = deps[0] if deps else None
+        mapped = lk.resources_for_service(code, edition)
+        resources = sorted(set(mapped.filter(pl.col("resource_type") == "Consent")["identifier"]))
+        if not resources and dep and dep["altinn3_target_type"] == "resource" and dep["altinn3_target"]:
+            resources = [dep["altinn3_target"]]
+        facts = ConsentFacts(
+            subject=subject,
+            total=int(row["total"]),
+            need=int(row["need"] or 0),
+            lapsed=int(row["lapsed"] or 0),
+            dep=dep,
+            known=dep is not None or mapped.height > 0,
+            resources=tuple(resources),
+            policy=lk.policy("consent_service", subject),
+            held_a3=sum(int(a3_held.get(r, 0)) for r in resources),
+            services=ctx.services_of(deps),
+        )
+        rule_id = next(r for test, r in CONSENT_DECISIONS if test(facts))
+        out.append(_OUTCOMES[rule_id](ctx, facts))
+    return out
+
+
+def consent_groups(consents: pl.DataFrame, as_of: date, boundary: date) -> list[tuple[Any, ...]]:
+    """The consent chart's groups as it queried them."""
+    series = (
+        pl.when(pl.col("platform") == "altinn3")
+        .then(pl.lit("a3"))
+        .when(pl.col("valid_to") > boundary)
+        .then(pl.lit("a2_after"))
+        .otherwise(pl.lit("a2_by"))
+    )
+    agg = (
+        consents.lazy()
+        .filter(
+            (pl.col("status") == "active")
+            & pl.col("platform").is_in(["altinn2", "altinn3"])
+            & pl.col("valid_to").is_not_null()
+        )
+        .group_by(
+            series.alias("series"),
+            pl.col("valid_to").dt.truncate("1mo").alias("month"),
+            (pl.col("valid_to") >= as_of).alias("still"),
+        )
+        .agg(pl.col("count").sum().alias("n"))
+        .collect()
+    )
+    return agg.rows()

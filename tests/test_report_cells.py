@@ -725,3 +725,37 @@ def test_packages_per_role_read_once_per_lookups() -> None:
         role_packages=catalogue.role_packages,
     )
     assert _context._packages_by_role_variant(repeated) is None  # type: ignore[arg-type]
+
+
+def test_consents_aggregated_once_for_assessment_and_chart(generated: Path) -> None:
+    """`impact.consent_summary` (one aggregation per report, shared): the consent findings and the chart's groups
+    it gives are what each one's own queries gave, at several dates, also with consents without an end or a
+    count, with none active and with no consents."""
+    import cells_before as before
+
+    from altinn_analysis.impact import consent_summary
+    from altinn_analysis.impact._consents import evaluate_consents
+    from altinn_analysis.impact._context import Context
+    from altinn_analysis.report._institution import _lookups
+    from altinn_analysis.report.figures import consent
+
+    days = [AS_OF, date(2024, 1, 1), date(2026, 6, 19), date(2030, 6, 1)]
+    for folder in (generated, DEMO):
+        for report in _reports(folder, "nb"):
+            boundary = report.dsop.milestone_date("altinn2-closed")
+            lk = _lookups(report.catalogue, report.dsop)
+            c = report.inventory.consents
+            i = pl.int_range(pl.len())
+            odd = c.with_columns(
+                pl.when(i % 7 == 0).then(None).otherwise(pl.col("valid_to")).alias("valid_to"),
+                pl.when(i % 11 == 0).then(None).otherwise(pl.col("count")).alias("count"),
+            )
+            for consents in (c, odd, c.with_columns(pl.lit("expired").alias("status")), c.clear()):
+                inventory = dataclasses.replace(report.inventory, consents=consents)
+                for day in days:
+                    ctx = Context(lk, inventory, day, "nb")
+                    assert evaluate_consents(ctx) == before.evaluate_consents(ctx)
+                    assert sorted(consent.consent_groups(consents, day, boundary)) == sorted(
+                        before.consent_groups(consents, day, boundary)
+                    )
+                    assert consent_summary(consents, day, boundary) is consent_summary(consents, day, boundary)

@@ -16,6 +16,9 @@ from altinn_analysis._lazy import lazy_exports
 
 # Exports are listed once, here, and load on first use (see altinn_analysis._lazy).
 if TYPE_CHECKING:
+    from altinn_analysis.impact._consents import (
+        consent_summary,
+    )
     from altinn_analysis.impact._context import (
         CERTAINTIES,
         DelegationGroups,
@@ -83,6 +86,7 @@ __all__ = [
     "assess",
     "assess_many",
     "common_findings",
+    "consent_summary",
     "delegation_groups",
     "observed_vs_reported",
     "readiness",
