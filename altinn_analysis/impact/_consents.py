@@ -119,7 +119,8 @@ _OUTCOMES: dict[str, Callable[[Context, ConsentFacts], Draft]] = {
 }
 
 
-_SUMMARIES: list[tuple[pl.DataFrame, date, date, list[tuple[Any, ...]]]] = []  # the last table's, while in use
+# The last table's summary, while its report is made: one tuple, read and replaced whole (safe across threads).
+_summary: tuple[pl.DataFrame, date, date, list[tuple[Any, ...]]] | None = None
 
 
 def consent_summary(consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary: date) -> list[tuple[Any, ...]]:
@@ -127,8 +128,10 @@ def consent_summary(consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary
     `boundary`, still valid at `as_of`), the last three None for a consent without an end: a few hundred rows
     from tens of thousands, made once per table and dates for every reader of a report (`evaluate_consents` and
     the consent chart). Read only."""
-    if _SUMMARIES and _SUMMARIES[0][0] is consents and _SUMMARIES[0][1:3] == (as_of, boundary):
-        return _SUMMARIES[0][3]
+    global _summary
+    kept = _summary
+    if kept is not None and kept[0] is consents and kept[1:3] == (as_of, boundary):
+        return kept[3]
     made = (
         consents.lazy()
         .filter((pl.col("status") == "active") & pl.col("platform").is_in(["altinn2", "altinn3"]))
@@ -144,7 +147,7 @@ def consent_summary(consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary
         .rows()
     )
     if isinstance(consents, pl.DataFrame):
-        _SUMMARIES[:] = [(consents, as_of, boundary, made)]
+        _summary = (consents, as_of, boundary, made)
     return made
 
 

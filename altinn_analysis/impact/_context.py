@@ -207,13 +207,16 @@ class DelegationGroups:
     a3_packages: frozenset[str]  # Altinn 3 access-package grants as written in the inventory
 
 
-_GROUPED: list[tuple[pl.DataFrame, DelegationGroups]] = []  # the last frame's, while its report is made
+# The last table's groups, while its report is made: one tuple, read and replaced whole (safe across threads).
+_grouped: tuple[pl.DataFrame, DelegationGroups] | None = None
 
 
 def delegation_groups(delegations: pl.DataFrame) -> DelegationGroups:
     """`DelegationGroups` of a delegations table, made once per table (a report's readers share it). Read only."""
-    if _GROUPED and _GROUPED[0][0] is delegations:
-        return _GROUPED[0][1]
+    global _grouped
+    kept = _grouped
+    if kept is not None and kept[0] is delegations:
+        return kept[1]
     grouped = (
         delegations.lazy()
         .filter(pl.col("platform").is_in(["altinn2", "altinn3"]))
@@ -245,7 +248,7 @@ def delegation_groups(delegations: pl.DataFrame) -> DelegationGroups:
         a3=a3,
         a3_packages=frozenset(a3_packages),
     )
-    _GROUPED[:] = [(delegations, made)]
+    _grouped = (delegations, made)
     return made
 
 
