@@ -1,11 +1,16 @@
 """Per-report work inside the kernel: the institution notebook's cells, one by one, A/B against a baseline.
 
     .venv/bin/python benchmarks/bench_cells.py [--institutions 8] [--rounds 5] [--baseline REV] [--demo] [--prepare]
+        [--profile CELL]
 
 The notebook's own code cells are run in a warm interpreter, as the kernel runs them: the parameters cell is
 replaced by the report's parameters, `display(...)` and a cell's last expression go through IPython's
 `DisplayFormatter` (what the kernel does to every displayed object). No kernel, no papermill: what is left is
 the work the cells do. Each cell is timed in wall seconds and CPU seconds (all threads: polars runs its own).
+
+Before each report the process collects its garbage and freezes what survived out of the collector, as the
+batch runner's warm kernel does between notebooks (`get_ipython().reset(...)` then `gc.freeze()`): the cells then
+pay for the collections their own objects cause, not for walking every earlier report's leftovers.
 
 Round 1 is the first report of each institution in the process (no earlier action list); a previous
 actions.xlsx with owner/progress/comment filled in is then put in place, so later rounds ("warm") also read the
@@ -13,15 +18,22 @@ tracking columns, as a scheduled re-run does. The baseline is the package at git
 branch point, `git merge-base HEAD main`), extracted to a temporary folder and run the same way in its own
 process; base and ours alternate round by round so that both see the same load. Every cell's formatted
 output, findings.parquet and actions.xlsx are compared between the two, byte for byte.
+
+`--profile CELL` (a cell's number in the per-cell table, from 1, or words of its first line) runs our reports
+once more after the timed rounds, with that cell under cProfile in the warm reports, and prints its top lines by
+cumulative time (the timed rounds are not profiled).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import cProfile
+import gc
 import hashlib
 import json
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -92,7 +104,9 @@ def _seed_tracking(path: Path) -> None:
 
 
 def worker(tree: Path, inventory: Path, orgs: list[str], out: Path, language: str) -> dict[str, Any]:
-    """Run every institution's cells once; return per-cell (wall, cpu) and a digest of every output."""
+    """Run every institution's cells once; return per-cell (wall, cpu) and a digest of every output. With
+    BENCH_CELLS_PROFILE set (a cell index), that cell runs under cProfile in every report but the first, and the
+    profile is written to `out/profile.prof`."""
     t0 = time.perf_counter()
     from IPython.core.formatters import DisplayFormatter
 
@@ -103,10 +117,26 @@ def worker(tree: Path, inventory: Path, orgs: list[str], out: Path, language: st
     if os.environ.get("BENCH_CELLS_PREPARE") and prepare is not None:
         prepare(ROOT / "data" / "reference", datetime.fromisoformat(AS_OF).date())
     imports = time.perf_counter() - t0
+    # The inventory load inside the first cell (the validation's work, not the cells'), timed on its own.
+    loaded: list[tuple[float, float]] = []
+    institution = sys.modules.get("altinn_analysis.report._institution")
+    real_load = getattr(institution, "load_inventory", None)
+    if institution is not None and real_load is not None:
+
+        def timed_load(*args: Any, **kwargs: Any) -> Any:
+            w, c = time.perf_counter(), time.process_time()
+            try:
+                return real_load(*args, **kwargs)
+            finally:
+                loaded.append((time.perf_counter() - w, time.process_time() - c))
+
+        institution.load_inventory = timed_load  # type: ignore[attr-defined]
     fmt = DisplayFormatter()
     cells = [(label, *_compile(src)) for label, src in _cells(tree)]
     result: dict[str, Any] = {"imports": imports, "labels": [c[0] for c in cells], "reports": {}}
-    for org in orgs:
+    profiled = int(os.environ.get("BENCH_CELLS_PROFILE", "-1"))
+    profile = cProfile.Profile()
+    for n, org in enumerate(orgs):
         shown: list[Any] = []
 
         def display(*objs: Any, _shown: list[Any] = shown) -> None:
@@ -124,20 +154,31 @@ def worker(tree: Path, inventory: Path, orgs: list[str], out: Path, language: st
             "output_dir": str(target),
         }
         times, outputs = [], []
-        for _label, body, last in cells:
+        loaded.clear()
+        gc.collect()  # as the warm kernel's reset between notebooks, then its freeze (untimed)
+        gc.freeze()
+        for i, (_label, body, last) in enumerate(cells):
             shown.clear()
+            on = i == profiled and n > 0
             w, c = time.perf_counter(), time.process_time()
+            if on:
+                profile.enable()
             exec(body, ns)
             if last is not None:
                 value = eval(last, ns)
                 if value is not None:
                     display(value)
+            if on:
+                profile.disable()
             times.append((time.perf_counter() - w, time.process_time() - c))
             outputs.append(json.dumps(shown, sort_keys=False, default=str, ensure_ascii=False))
         files = {n: hashlib.sha256((target / n).read_bytes()).hexdigest() for n in ("findings.parquet", "actions.xlsx")}
         digests = [hashlib.sha256(o.encode()).hexdigest() for o in outputs]
-        result["reports"][org] = {"times": times, "outputs": digests, "files": files}
+        inventory_time = (sum(w for w, _ in loaded), sum(c for _, c in loaded))
+        result["reports"][org] = {"times": times, "outputs": digests, "files": files, "inventory": inventory_time}
         (out / f"{org}.outputs.json").write_text(json.dumps(outputs, ensure_ascii=False), encoding="utf-8")
+    if profiled >= 0:
+        profile.dump_stats(str(out / "profile.prof"))
     return result
 
 
@@ -184,6 +225,12 @@ def main() -> None:
         action="store_true",
         help="call report.prepare_kernel before the first report, as a runner's warm-up may (where the tree has it)",
     )
+    parser.add_argument(
+        "--profile",
+        default=None,
+        metavar="CELL",
+        help="after the timed rounds, profile this cell (number from 1, or words of its label) in our warm reports",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -229,6 +276,29 @@ def main() -> None:
                     for org in orgs:
                         _seed_tracking(out / _staging(org) / "actions.xlsx")
         _print(args, rev, orgs, results, load)
+        if args.profile:
+            _profile(args.profile, results["ours"][0]["labels"], inventory, orgs, tmp / "out" / "ours", args.language)
+
+
+def _profile(which: str, labels: list[str], inventory: Path, orgs: list[str], out: Path, language: str) -> None:
+    """Run our reports once more with one cell under cProfile (warm reports only); print its top lines."""
+    if which.isdigit():
+        index = int(which) - 1
+    else:
+        found = [i for i, label in enumerate(labels) if which.lower() in label.lower()]
+        index = found[0] if found else -1
+    if len(orgs) < 2:
+        raise SystemExit("--profile needs two institutions or more: the first report of a process is not profiled")
+    if not 0 <= index < len(labels):
+        raise SystemExit(f"--profile {which!r}: no such cell; cells: " + "; ".join(labels))
+    os.environ["BENCH_CELLS_PROFILE"] = str(index)
+    try:
+        _run(ROOT, inventory, orgs, out, language, base=False)
+    finally:
+        del os.environ["BENCH_CELLS_PROFILE"]
+    print(f"\nprofile of cell {index + 1} ({labels[index]}), reports 2..{len(orgs)} of one process (ours):")
+    stats = pstats.Stats(str(out / "profile.prof"))
+    stats.strip_dirs().sort_stats("cumulative").print_stats(40)
 
 
 def _print(
@@ -250,6 +320,11 @@ def _print(
         """Per report, its cells' (wall, cpu): the first report of each process, or the others (warm)."""
         chosen = orgs[:1] if first else orgs[1:]
         return [res["reports"][o]["times"] for res in results[v][rounds] for o in chosen]
+
+    def inventory(v: str, rounds: slice, first: bool) -> list[tuple[float, float]]:
+        """Per report, the (wall, cpu) of its inventory load, in the same order as `pick`."""
+        chosen = orgs[:1] if first else orgs[1:]
+        return [tuple(res["reports"][o].get("inventory", (0.0, 0.0))) for res in results[v][rounds] for o in chosen]
 
     def cell_medians(reports: list[list[tuple[float, float]]], k: int) -> list[float]:
         return [_median([rep[i][k] for rep in reports]) for i in range(len(labels))]
@@ -280,6 +355,23 @@ def _print(
             line += f" {v} {total(warm[v], k) * 1000:7.1f} [{total(first[v], k) * 1000:6.1f}]"
         if "base" in med:
             line += f"  {total(warm['base'], k) / total(warm['ours'], k):5.1f}×"
+        print(line)
+        inv = {v: inventory(v, later, False) for v in variants}
+        inv_first = {v: inventory(v, slice(None), True) for v in variants}
+        line = f"  {'  of which the inventory load (1st cell)':<44}"
+        for v in variants:
+            warm_inv, first_inv = _median([i[k] for i in inv[v]]), _median([i[k] for i in inv_first[v]])
+            line += f" {v} {warm_inv * 1000:7.1f} [{first_inv * 1000:6.1f}]"
+        print(line)
+        line = f"  {'whole report without the inventory load':<44}"
+        rest = {
+            v: _median([sum(p[k] for p in rep) - i[k] for rep, i in zip(warm[v], inv[v], strict=True)])
+            for v in variants
+        }
+        for v in variants:
+            line += f" {v} {rest[v] * 1000:7.1f} [{'':>6}]"
+        if "base" in rest:
+            line += f"  {rest['base'] / rest['ours']:5.1f}×"
         print(line)
         no_prev = {v: cell_medians(pick(v, slice(0, 1), False), k)[-1] for v in variants}
         print(

@@ -291,3 +291,168 @@ def provenance_tables(report: Any) -> tuple[pl.DataFrame, pl.DataFrame]:
     findings: pl.DataFrame = report.findings
     certainty = findings.group_by("certainty").len().sort("certainty").rename({"len": "count"})
     return hashes, certainty
+
+
+def role_groups(delegations: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """The Altinn 2 role groups as `impact.evaluate_roles` queried them: (code, source is "er", holder type,
+    holders)."""
+    d = delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "role"))
+    d = d.with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"), pl.col("source") == "er")
+    groups = d.group_by("code", "source", "holder_type", maintain_order=True).agg(pl.col("holder_id").unique().sort())
+    return [(code, via_er, holder_type, tuple(h)) for code, via_er, holder_type, h in groups.iter_rows()]
+
+
+def right_groups(delegations: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """The Altinn 2 single-right groups as `impact.evaluate_rights` queried them: (grant, holder type, holders)."""
+    d = delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "service"))
+    groups = d.group_by("grant", "holder_type", maintain_order=True).agg(pl.col("holder_id").unique().sort())
+    return [(grant, holder_type, tuple(h)) for grant, holder_type, h in groups.iter_rows()]
+
+
+def role_holders(delegations: pl.DataFrame) -> tuple[list[tuple[Any, ...]], set[Any]]:
+    """The roles chart's role codes with their holder counts, and the Altinn 3 packages, as it queried them."""
+    roles = (
+        delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "role"))
+        .with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"))
+        .group_by("code")
+        .agg(pl.col("holder_id").n_unique().alias("holders"))
+        .sort(["holders", "code"], descending=[True, False])
+    )
+    held_a3 = set(
+        delegations.filter((pl.col("platform") == "altinn3") & (pl.col("grant_type") == "access_package"))["grant"]
+    )
+    return roles.rows(), held_a3
+
+
+def verdicts(findings: pl.DataFrame, dsop: Any, services: Any = None, *, language: str = "nb") -> pl.DataFrame:
+    """`impact.verdicts` as it was: the findings exploded per service and filtered in polars."""
+    from altinn_analysis.impact._verdicts import VERDICT_POLICY, VERDICTS_SCHEMA, _subjects
+
+    exploded = findings.with_columns(pl.col("service_id").str.split(";").alias("_service")).explode("_service")
+    wanted = list(services) if services is not None else sorted(set(exploded["_service"].drop_nulls()))
+    names = dict(zip(dsop.services["service_id"], dsop.services[f"name_{language}"], strict=True))
+    open_rows = exploded.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
+    by_service: dict[str, list[dict[str, Any]]] = {}
+    for row in open_rows.iter_rows(named=True):
+        by_service.setdefault(str(row["_service"]), []).append(row)
+    out = []
+    for service in wanted:
+        rows = by_service.get(service, [])
+        for verdict, _, decisive, nb, en in VERDICT_POLICY:
+            chosen = decisive(rows)
+            if chosen or verdict == "ready":
+                template = nb if language == "nb" else en
+                reason = template.format(n=len(chosen), subjects=_subjects(chosen), open=len(rows))
+                out.append(
+                    {
+                        "service_id": service,
+                        "name": names.get(service, service),
+                        "verdict": verdict,
+                        "reason": reason,
+                        "blocking_findings": sorted(str(r["finding_id"]) for r in chosen),
+                    }
+                )
+                break
+    return pl.DataFrame(out, schema=VERDICTS_SCHEMA) if out else pl.DataFrame(schema=VERDICTS_SCHEMA)
+
+
+def named_findings(report: Any) -> pl.DataFrame:
+    """The findings as shown, with vendor names after their numbers, as polars' map_elements made them."""
+    import re
+
+    vendors = {v.org_number: v.name for v in report.inventory.profile.vendors if v.name}
+    findings: pl.DataFrame = report.findings
+    if not vendors:
+        return findings
+    pattern = r"\b(" + "|".join(sorted(vendors)) + r")\b"
+
+    def named(text: str | None) -> str | None:
+        if text is None:
+            return None
+        return re.sub(pattern, lambda m: f"{vendors[m[1]]} ({m[1]})", text)
+
+    columns = [c for c in ("subject", "action", "detail", "altinn3_target") if c in findings.columns]
+    return findings.with_columns(
+        pl.col(c).map_elements(named, return_dtype=pl.String, skip_nulls=True) for c in columns
+    )
+
+
+def evaluate_consents(ctx: Any) -> list[Any]:
+    """`impact.evaluate_consents` as it was: its own two aggregations of the consents table."""
+    from altinn_analysis.catalogue import parse_service
+    from altinn_analysis.impact._consents import _OUTCOMES, CONSENT_DECISIONS, ConsentFacts
+
+    c = ctx.inventory.consents
+    a2 = c.filter((pl.col("platform") == "altinn2") & (pl.col("status") == "active"))
+    if a2.height == 0:
+        return []
+    beyond = pl.col("valid_to") > ctx.boundary
+    still = pl.col("valid_to") >= ctx.as_of
+    agg = (
+        a2.group_by("service")
+        .agg(
+            pl.col("count").sum().alias("total"),
+            pl.col("count").filter(beyond & still).sum().alias("need"),
+            pl.col("count").filter(beyond & ~still).sum().alias("lapsed"),
+        )
+        .sort("service")
+    )
+    a3 = (
+        c.filter((pl.col("platform") == "altinn3") & (pl.col("status") == "active") & still)
+        .group_by("service")
+        .agg(pl.col("count").sum())
+    )
+    a3_held = dict(zip(a3["service"], a3["count"], strict=True))
+    lk = ctx.lookups
+    out = []
+    for row in agg.iter_rows(named=True):
+        code, edition = parse_service(row["service"])
+        subject = f"{code}:{edition}" if edition else code
+        deps = lk.dependencies(("consent_service",), code, edition)
+        dep = deps[0] if deps else None
+        mapped = lk.resources_for_service(code, edition)
+        resources = sorted(set(mapped.filter(pl.col("resource_type") == "Consent")["identifier"]))
+        if not resources and dep and dep["altinn3_target_type"] == "resource" and dep["altinn3_target"]:
+            resources = [dep["altinn3_target"]]
+        facts = ConsentFacts(
+            subject=subject,
+            total=int(row["total"]),
+            need=int(row["need"] or 0),
+            lapsed=int(row["lapsed"] or 0),
+            dep=dep,
+            known=dep is not None or mapped.height > 0,
+            resources=tuple(resources),
+            policy=lk.policy("consent_service", subject),
+            held_a3=sum(int(a3_held.get(r, 0)) for r in resources),
+            services=ctx.services_of(deps),
+        )
+        rule_id = next(r for test, r in CONSENT_DECISIONS if test(facts))
+        out.append(_OUTCOMES[rule_id](ctx, facts))
+    return out
+
+
+def consent_groups(consents: pl.DataFrame, as_of: date, boundary: date) -> list[tuple[Any, ...]]:
+    """The consent chart's groups as it queried them."""
+    series = (
+        pl.when(pl.col("platform") == "altinn3")
+        .then(pl.lit("a3"))
+        .when(pl.col("valid_to") > boundary)
+        .then(pl.lit("a2_after"))
+        .otherwise(pl.lit("a2_by"))
+    )
+    agg = (
+        consents.lazy()
+        .filter(
+            (pl.col("status") == "active")
+            & pl.col("platform").is_in(["altinn2", "altinn3"])
+            & pl.col("valid_to").is_not_null()
+        )
+        .group_by(
+            series.alias("series"),
+            pl.col("valid_to").dt.truncate("1mo").alias("month"),
+            (pl.col("valid_to") >= as_of).alias("still"),
+        )
+        .agg(pl.col("count").sum().alias("n"))
+        .collect()
+    )
+    return agg.rows()

@@ -486,3 +486,276 @@ def test_provenance_tables_counted_in_python_are_the_same(generated: Path, langu
                 page = report.provenance().body
                 assert table_html(certainty, language, css="compact").body in page
                 assert table_html(hashes, language, css="compact hashes").body in page
+
+
+def _odd_delegations() -> pl.DataFrame:
+    """Delegations whose role codes differ only by case and spaces, with sources missing, "er" and other, the
+    same holder twice, packages by code and by urn, and a platform of neither kind."""
+    rows = [
+        ("altinn2", "person", "p2", "role", " utinn", "er"),
+        ("altinn2", "person", "p1", "role", "UTINN", "er"),
+        ("altinn2", "person", "p1", "role", "UTINN ", "delegated"),
+        ("altinn2", "person", "p3", "role", "utinn", None),
+        ("altinn2", "organisation", "o1", "role", "Regna", "delegated"),
+        ("altinn2", "person", "p3", "role", "REGNA", "delegated"),
+        ("altinn2", "person", "p1", "role", "regna", "delegated"),
+        ("altinn2", "person", "p9", "service", "4804:210607", "delegated"),
+        ("altinn2", "person", "p1", "service", "4804:210607", None),
+        ("altinn2", "person", "p1", "service", "4804:210607", "delegated"),
+        ("altinn2", "enterprise_user", "e1", "service", "4628:210607", "delegated"),
+        ("altinn3", "person", "p1", "access_package", "skatt-naering", "delegated"),
+        ("altinn3", "person", "p2", "access_package", "urn:altinn:accesspackage:regnskapsforer", "delegated"),
+        ("altinn3", "system_user", "s1", "resource", "ske-krav-og-betalinger", "delegated"),
+        ("altinn3", "person", "p1", "role", "DAGL", "er"),
+        ("other", "person", "p7", "role", "UTINN", "er"),
+    ]
+    columns = ["platform", "holder_type", "holder_id", "grant_type", "grant", "source"]
+    return pl.DataFrame([dict(zip(columns, r, strict=True)) for r in rows], schema=dict.fromkeys(columns, pl.String))
+
+
+def test_delegations_grouped_once_as_each_reader_queried_them(generated: Path) -> None:
+    """`impact.delegation_groups` (one query per report, shared by the evaluators and the roles chart) gives
+    each reader what its own filter and group-by gave: role and right groups in the same order with the same
+    holders, the same Altinn 3 grants per holder, and the chart's holders per role code."""
+    import cells_before as before
+
+    from altinn_analysis.catalogue import PACKAGE_URN_PREFIX
+    from altinn_analysis.impact import delegation_groups
+    from altinn_analysis.report.figures.roles import role_holders
+
+    frames = [r.inventory.delegations for folder in (generated, DEMO) for r in _reports(folder, "nb")]
+    for delegations in [*frames, _odd_delegations(), frames[0].clear()]:
+        grouped = delegation_groups(delegations)
+        assert grouped.roles == before.role_groups(delegations)
+        assert grouped.rights == before.right_groups(delegations)
+        roles, held_a3 = role_holders(delegations)
+        assert (roles, set(held_a3)) == before.role_holders(delegations)
+        bare = (pl.col("grant_type") == "access_package") & ~pl.col("grant").str.starts_with("urn:")
+        a3 = delegations.filter(
+            (pl.col("platform") == "altinn3") & pl.col("grant_type").is_in(["access_package", "resource"])
+        ).select(
+            "holder_id",
+            "holder_type",
+            pl.when(bare).then(pl.lit(PACKAGE_URN_PREFIX) + pl.col("grant")).otherwise(pl.col("grant")).alias("grant"),
+        )
+        grants: dict[str, set[str]] = {}
+        for grant, _holder_type, holders in grouped.a3:
+            for holder in holders:
+                grants.setdefault(holder, set()).add(grant)
+        su = {g for g, t, _ in grouped.a3 if t == "system_user"}
+        assert (grants, su, {g for g, _, _ in grouped.a3}) == before.context_grants(a3)
+    assert delegation_groups(frames[0]) is delegation_groups(frames[0])  # made once per table
+
+
+def test_service_mappings_read_once_per_lookups(generated: Path) -> None:
+    """`Lookups.mapped` and the kept `Lookups.dependencies`: what each right and consent read from the mapping
+    frame and the dependency rows before, for every service the inventories and the DSOP catalogue name."""
+    from altinn_analysis.catalogue import parse_service
+    from altinn_analysis.impact._context import Lookups
+    from altinn_analysis.report import load_catalogues
+
+    catalogue, dsop = load_catalogues()
+    lk = Lookups(catalogue, dsop)
+    services = {s for r in _reports(generated, "nb") for s in r.inventory.consents["service"].to_list()}
+    services |= {s for r in _reports(DEMO, "nb") for s in r.inventory.delegations["grant"].to_list() if ":" in s}
+    services |= {
+        f"{c}:{e}" for c, e in catalogue.altinn2_service_map.select("service_code", "service_edition_code").rows()
+    }
+    services |= {"9999:1", "4804"}
+    for service in sorted(services):
+        code, edition = parse_service(service)
+        frame = catalogue.resources_for_service(code, edition)
+        mapped = lk.mapped(code, edition)
+        assert mapped.rows == frame.height
+        assert list(mapped.identifiers) == sorted(set(frame["identifier"]))
+        assert ("Consent" in mapped.types) == ("Consent" in set(frame["resource_type"].drop_nulls()))
+        assert list(mapped.certainties) == frame["certainty"].to_list()
+        consent = sorted(set(frame.filter(pl.col("resource_type") == "Consent")["identifier"]))
+        assert list(mapped.consent_identifiers) == consent
+        for kinds in (("consent_service",), ("delegated_right", "broker_service", "consent_service")):
+            plain = [
+                row
+                for row in lk.deps
+                if row["artefact_type"] in kinds
+                and code.upper() in row["codes"]
+                and (edition is None or row["altinn2_edition"] in (None, edition))
+            ]
+            assert lk.dependencies(kinds, code, edition) == plain == lk.dependencies(kinds, code, edition)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_verdicts_exploded_in_python_are_the_same(generated: Path, language: str) -> None:
+    """`impact.verdicts` with the findings split per service in Python: the table the polars explode and filter
+    gave, for the profile's services and for every service named, also with services missing, several services
+    in one finding, a status missing and no findings."""
+    import cells_before as before
+
+    from altinn_analysis.impact import verdicts
+
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            f = report.findings
+            i = pl.int_range(pl.len())
+            odd = f.with_columns(
+                pl.when(i % 5 == 0)
+                .then(None)
+                .when(i % 5 == 1)
+                .then(pl.lit("SBL;SSU;"))
+                .otherwise(pl.col("service_id"))
+                .alias("service_id"),
+                pl.when(i % 7 == 3).then(None).otherwise(pl.col("status")).alias("status"),
+            )
+            for findings in (f, odd, f.clear()):
+                for services in (report.inventory.profile.dsop_services, None):
+                    new = verdicts(findings, report.dsop, services, language=language)
+                    old = before.verdicts(findings, report.dsop, services, language=language)
+                    assert new.equals(old), (report.params.org_number, services)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_vendor_names_and_readiness_subtitle_as_before(generated: Path, language: str) -> None:
+    """The findings as shown (vendor names after their numbers) rewritten in Python are what map_elements made,
+    also with texts missing and no findings; the readiness chart given the report's score is the chart that
+    computed it."""
+    import cells_before as before
+
+    from altinn_analysis.report import figures
+
+    vendored = 0
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language):
+            vendored += bool(report.inventory.profile.vendors)
+            i = pl.int_range(pl.len())
+            some_null = [pl.when(i % 3 == 0).then(None).otherwise(pl.col(c)).alias(c) for c in ("detail", "subject")]
+            for findings in (report.findings, report.findings.with_columns(some_null), report.findings.clear()):
+                report.findings = findings
+                report._shown = None
+                assert report.shown_findings.equals(before.named_findings(report))
+                spec = figures.readiness_by_area_spec(findings, language)
+                given = figures.readiness_by_area_spec(findings, language, overall=report.key_figures()["score"])
+                assert spec == given
+                report._key_figures = None
+    assert vendored  # some institutions name vendors
+
+
+def _workbook_bytes(sheet_class: type, fill: Any) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    fill(wb, lambda name: wb.add_worksheet(name, worksheet_class=sheet_class))
+    wb.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_fast_sheet_cells_are_xlsxwriters_bytes(generated: Path, tmp_path: Path, language: str) -> None:
+    """`report._xlsx_sheet.FastSheet` writes the same workbook bytes as xlsxwriter's own worksheet: every kind
+    of cell, with and without a format (a row's and a column's format then apply), odd texts and numbers; and
+    the action lists of generated and demo institutions with tracking carried over."""
+    from datetime import datetime
+
+    from xlsxwriter.worksheet import Worksheet
+
+    from altinn_analysis.report import _xlsx_sheet
+
+    assert _xlsx_sheet.SHEET_CLASS is _xlsx_sheet.FastSheet  # the installed xlsxwriter is the checked one
+
+    def every_kind(wb: Any, add: Any) -> None:
+        ws = add("Ark æøå")
+        bold, wrap = wb.add_format({"bold": True}), wb.add_format({"text_wrap": True, "num_format": "yyyy-mm-dd"})
+        ws.set_row(3, 30, wb.add_format({"italic": True}))
+        ws.set_column(5, 5, 12, wb.add_format({"font_color": "#FF0000"}))
+        values = ["tekst", 'a & b < c > "d"', "_x0000_ \x01 ctrl", "  mellomrom ", "", "x" * 300, 0, -7, 1.5]
+        values += [1e20, 123456789012345678, float("1e-300"), True, False, date(2026, 6, 19), datetime(2026, 1, 2, 3)]
+        for r, value in enumerate(values):
+            for c, style in enumerate((None, bold, wrap)):
+                for col in (c, c + 5):
+                    ws.write(r, col, value, style)
+                    ws.write_blank(r + 40, col, None, style)
+        ws.write_formula(60, 0, "=1+1", bold, 2)
+        ws.write_url(61, 0, "internal:'Ark æøå'!A1", bold, string="lenke")
+        ws.write_rich_string(62, 0, "a ", bold, "fet", " tekst")
+        add("Tom")
+
+    assert _workbook_bytes(_xlsx_sheet.FastSheet, every_kind) == _workbook_bytes(Worksheet, every_kind)
+
+    out = tmp_path / "out"
+    for folder in (generated, DEMO):
+        for report in _reports(folder, language, out):
+            report.save()
+            path = out / report.params.org_number / "actions.xlsx"
+            _fill_tracking(path)
+            previous = path.read_bytes()
+            report.save()
+            fast = path.read_bytes()
+            path.write_bytes(previous)
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(_xlsx_sheet, "SHEET_CLASS", Worksheet)
+                report.save()
+            assert path.read_bytes() == fast, report.params.org_number
+
+
+def test_packages_per_role_read_once_per_lookups() -> None:
+    """`Lookups.packages_for_role` from the role-package table read once: what `Catalogue.packages_for_role`
+    (a filter and a join per role) gives, for every role by code, legacy code and urn, every organisation form in
+    any case, and unknown ones; a catalogue whose package urns repeat is left to the query."""
+    from types import SimpleNamespace
+
+    from altinn_analysis.impact import _context
+    from altinn_analysis.impact._context import Lookups
+    from altinn_analysis.report import load_catalogues
+
+    catalogue, dsop = load_catalogues()
+    lk = Lookups(catalogue, dsop)
+    assert lk._by_variant is not None
+    roles = catalogue.roles
+    keys = {str(v) for c in ("code", "legacy_code") if c in roles.columns for v in roles[c].drop_nulls()}
+    keys |= {str(v) for v in roles["urn"].drop_nulls().head(5)} if "urn" in roles.columns else set()
+    variants = {str(v) for v in catalogue.role_packages["variant"].drop_nulls()}
+    forms = variants | {min(variants).lower(), "XYZ"}
+    checked = 0
+    for role in sorted(keys | {"NOSUCHROLE", " dagl "}):
+        for form in sorted(forms):
+            assert lk.packages_for_role(role, form) == sorted(catalogue.packages_for_role(role, form)["urn"])
+            checked += bool(lk.packages_for_role(role, form))
+    assert checked > 20
+    repeated = SimpleNamespace(
+        access_packages=pl.concat([catalogue.access_packages, catalogue.access_packages.head(1)]),
+        role_packages=catalogue.role_packages,
+    )
+    assert _context._packages_by_role_variant(repeated) is None  # type: ignore[arg-type]
+
+
+def test_consents_aggregated_once_for_assessment_and_chart(generated: Path) -> None:
+    """`impact.consent_summary` (one aggregation per report, shared): the consent findings and the chart's groups
+    it gives are what each one's own queries gave, at several dates, also with consents without an end or a
+    count, with none active and with no consents."""
+    import cells_before as before
+
+    from altinn_analysis.impact import consent_summary
+    from altinn_analysis.impact._consents import evaluate_consents
+    from altinn_analysis.impact._context import Context
+    from altinn_analysis.report._institution import _lookups
+    from altinn_analysis.report.figures import consent
+
+    days = [AS_OF, date(2024, 1, 1), date(2026, 6, 19), date(2030, 6, 1)]
+    for folder in (generated, DEMO):
+        for report in _reports(folder, "nb"):
+            boundary = report.dsop.milestone_date("altinn2-closed")
+            lk = _lookups(report.catalogue, report.dsop)
+            c = report.inventory.consents
+            i = pl.int_range(pl.len())
+            odd = c.with_columns(
+                pl.when(i % 7 == 0).then(None).otherwise(pl.col("valid_to")).alias("valid_to"),
+                pl.when(i % 11 == 0).then(None).otherwise(pl.col("count")).alias("count"),
+            )
+            for consents in (c, odd, c.with_columns(pl.lit("expired").alias("status")), c.clear()):
+                inventory = dataclasses.replace(report.inventory, consents=consents)
+                for day in days:
+                    ctx = Context(lk, inventory, day, "nb")
+                    assert evaluate_consents(ctx) == before.evaluate_consents(ctx)
+                    assert sorted(consent.consent_groups(consents, day, boundary)) == sorted(
+                        before.consent_groups(consents, day, boundary)
+                    )
+                    assert consent_summary(consents, day, boundary) is consent_summary(consents, day, boundary)

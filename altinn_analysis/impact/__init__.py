@@ -16,9 +16,14 @@ from altinn_analysis._lazy import lazy_exports
 
 # Exports are listed once, here, and load on first use (see altinn_analysis._lazy).
 if TYPE_CHECKING:
+    from altinn_analysis.impact._consents import (
+        consent_summary,
+    )
     from altinn_analysis.impact._context import (
         CERTAINTIES,
+        DelegationGroups,
         Lookups,
+        delegation_groups,
     )
     from altinn_analysis.impact._docs import (
         rules_markdown,
@@ -74,12 +79,15 @@ __all__ = [
     "VERDICTS",
     "VERDICTS_SCHEMA",
     "VERDICT_POLICY",
+    "DelegationGroups",
     "Lookups",
     "Rule",
     "area_scores",
     "assess",
     "assess_many",
     "common_findings",
+    "consent_summary",
+    "delegation_groups",
     "observed_vs_reported",
     "readiness",
     "rules_markdown",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -11,7 +12,7 @@ import polars as pl
 from altinn_analysis.catalogue import parse_service
 from altinn_analysis.impact._context import Context, Draft
 
-__all__ = ["CONSENT_DECISIONS", "ConsentFacts", "evaluate_consents"]
+__all__ = ["CONSENT_DECISIONS", "ConsentFacts", "consent_summary", "evaluate_consents"]
 
 
 @dataclass(frozen=True)
@@ -118,46 +119,70 @@ _OUTCOMES: dict[str, Callable[[Context, ConsentFacts], Draft]] = {
 }
 
 
-def evaluate_consents(ctx: Context) -> list[Draft]:
-    c = ctx.inventory.consents
-    a2 = c.filter((pl.col("platform") == "altinn2") & (pl.col("status") == "active"))
-    if a2.height == 0:
-        return []
-    beyond = pl.col("valid_to") > ctx.boundary
-    still = pl.col("valid_to") >= ctx.as_of
-    agg = (
-        a2.group_by("service")
-        .agg(
-            pl.col("count").sum().alias("total"),
-            pl.col("count").filter(beyond & still).sum().alias("need"),
-            pl.col("count").filter(beyond & ~still).sum().alias("lapsed"),
+# The last table's summary, while its report is made: one tuple, read and replaced whole (safe across threads).
+_summary: tuple[pl.DataFrame, date, date, list[tuple[Any, ...]]] | None = None
+
+
+def consent_summary(consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary: date) -> list[tuple[Any, ...]]:
+    """The active Altinn 2 and Altinn 3 consents summed by (platform, service, month they end, valid after
+    `boundary`, still valid at `as_of`), the last three None for a consent without an end: a few hundred rows
+    from tens of thousands, made once per table and dates for every reader of a report (`evaluate_consents` and
+    the consent chart). Read only."""
+    global _summary
+    kept = _summary
+    if kept is not None and kept[0] is consents and kept[1:3] == (as_of, boundary):
+        return kept[3]
+    made = (
+        consents.lazy()
+        .filter((pl.col("status") == "active") & pl.col("platform").is_in(["altinn2", "altinn3"]))
+        .group_by(
+            "platform",
+            "service",
+            pl.col("valid_to").dt.truncate("1mo").alias("month"),
+            (pl.col("valid_to") > boundary).alias("beyond"),
+            (pl.col("valid_to") >= as_of).alias("still"),
         )
-        .sort("service")
-    )
-    a3 = (
-        c.filter((pl.col("platform") == "altinn3") & (pl.col("status") == "active") & still)
-        .group_by("service")
         .agg(pl.col("count").sum())
+        .collect()
+        .rows()
     )
-    a3_held = dict(zip(a3["service"], a3["count"], strict=True))
+    if isinstance(consents, pl.DataFrame):
+        _summary = (consents, as_of, boundary, made)
+    return made
+
+
+def evaluate_consents(ctx: Context) -> list[Draft]:
+    # Per service: Altinn 2 consents in all, valid after the boundary and still valid (need), valid after it but
+    # ended (lapsed); Altinn 3 consents still valid (held).
+    sums: dict[Any, list[int]] = {}  # service → [total, need, lapsed]
+    a3_held: dict[str | None, int] = {}
+    for platform, service, _month, beyond, still, n in consent_summary(ctx.inventory.consents, ctx.as_of, ctx.boundary):
+        if platform == "altinn2":
+            entry = sums.setdefault(service, [0, 0, 0])
+            entry[0] += n
+            if beyond:  # never for a consent without an end
+                entry[1 if still else 2] += n
+        elif still:
+            a3_held[service] = a3_held.get(service, 0) + n
     lk = ctx.lookups
     out: list[Draft] = []
-    for row in agg.iter_rows(named=True):
-        code, edition = parse_service(row["service"])
+    for service in sorted(sums, key=lambda s: (s is not None, s or "")):
+        total, need, lapsed = sums[service]
+        code, edition = parse_service(service)
         subject = f"{code}:{edition}" if edition else code
         deps = lk.dependencies(("consent_service",), code, edition)
         dep = deps[0] if deps else None
-        mapped = lk.resources_for_service(code, edition)
-        resources = sorted(set(mapped.filter(pl.col("resource_type") == "Consent")["identifier"]))
+        mapped = lk.mapped(code, edition)
+        resources = list(mapped.consent_identifiers)
         if not resources and dep and dep["altinn3_target_type"] == "resource" and dep["altinn3_target"]:
             resources = [dep["altinn3_target"]]
         facts = ConsentFacts(
             subject=subject,
-            total=int(row["total"]),
-            need=int(row["need"] or 0),
-            lapsed=int(row["lapsed"] or 0),
+            total=total,
+            need=need,
+            lapsed=lapsed,
             dep=dep,
-            known=dep is not None or mapped.height > 0,
+            known=dep is not None or mapped.rows > 0,
             resources=tuple(resources),
             policy=lk.policy("consent_service", subject),
             held_a3=sum(int(a3_held.get(r, 0)) for r in resources),

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from altinn_analysis.catalogue import Catalogue, DsopCatalogue
     from altinn_analysis.inventory import Inventory
 
-__all__ = ["CERTAINTIES", "Context", "Draft", "Lookups", "short", "weakest"]
+__all__ = ["CERTAINTIES", "Context", "DelegationGroups", "Draft", "Lookups", "delegation_groups", "short", "weakest"]
 
 BOUNDARY_MILESTONE = "altinn2-closed"
 
@@ -57,6 +57,30 @@ class Draft:
     count: int = 0
     milestone: str | None = None  # overrides the rule's
     blocking: bool | None = None  # overrides the rule's
+
+
+def _packages_by_role_variant(catalogue: Catalogue) -> dict[tuple[str, str], list[str]] | None:
+    """Package urns per (role code, organisation form in upper case), from `role_packages` in one pass; None
+    when a package urn is not unique in the catalogue (its join then repeats rows: the query decides)."""
+    packages = catalogue.access_packages["urn"]
+    if packages.n_unique() != packages.len():
+        return None
+    rows = catalogue.role_packages.select("role_code", pl.col("variant").str.to_uppercase(), "package_urn")
+    made: dict[tuple[str, str], list[str]] = {}
+    for code, variant, urn in rows.iter_rows():
+        made.setdefault((code, variant), []).append(urn)
+    return made
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """The Altinn 3 resources `altinn2_service_map` gives one Altinn 2 service (test resources never)."""
+
+    rows: int
+    identifiers: tuple[str, ...]  # distinct, sorted
+    types: frozenset[str]  # their resource types
+    certainties: tuple[str, ...]  # one per mapping row
+    consent_identifiers: tuple[str, ...]  # the consent resources among them, distinct, sorted
 
 
 class Lookups:
@@ -101,6 +125,9 @@ class Lookups:
         }
         self._role_packages: dict[tuple[str, str], list[str]] = {}
         self._services: dict[tuple[str, str | None], pl.DataFrame] = {}
+        self._mapped: dict[tuple[str, str | None], Mapped] = {}
+        self._by_variant = _packages_by_role_variant(catalogue)
+        self._deps: dict[tuple[tuple[str, ...], str | None, str | None], list[dict[str, Any]]] = {}
 
     def milestone_date(self, milestone_id: str) -> date:
         return self.milestones[milestone_id]
@@ -111,7 +138,12 @@ class Lookups:
     def packages_for_role(self, role: str, org_form: str) -> list[str]:
         key = (role, org_form.upper())
         if key not in self._role_packages:
-            self._role_packages[key] = sorted(self.catalogue.packages_for_role(role, org_form)["urn"])
+            if self._by_variant is None:
+                self._role_packages[key] = sorted(self.catalogue.packages_for_role(role, org_form)["urn"])
+            else:  # what `Catalogue.packages_for_role` gives, from the table read once (a query per role before)
+                found = self.catalogue.role(role)
+                urns = self._by_variant.get((found["code"], org_form.upper()), []) if found is not None else []
+                self._role_packages[key] = sorted(urns)
         return self._role_packages[key]
 
     def resources_for_service(self, code: str, edition: str | None) -> pl.DataFrame:
@@ -120,24 +152,112 @@ class Lookups:
             self._services[key] = self.catalogue.resources_for_service(code, edition)
         return self._services[key]
 
+    def mapped(self, code: str, edition: str | None) -> Mapped:
+        """What `resources_for_service` says about a service, as plain values (asked once per institution and
+        service; the frame's columns read once per run)."""
+        key = (code, edition)
+        found = self._mapped.get(key)
+        if found is None:
+            frame = self.resources_for_service(code, edition)
+            types = frame["resource_type"].to_list()
+            identifiers = frame["identifier"].to_list()
+            found = self._mapped[key] = Mapped(
+                rows=frame.height,
+                identifiers=tuple(sorted(set(identifiers))),
+                types=frozenset(t for t in types if t is not None),
+                certainties=tuple(frame["certainty"].to_list()),
+                consent_identifiers=tuple(
+                    sorted({i for i, t in zip(identifiers, types, strict=True) if t == "Consent"})
+                ),
+            )
+        return found
+
     def successors_of(self, code: str) -> list[dict[str, Any]]:
         return self.successors.get(code, [])
 
     def dependencies(
         self, artefact_types: Sequence[str], code: str | None = None, edition: str | None = None
     ) -> list[dict[str, Any]]:
-        return [
-            row
-            for row in self.deps
-            if row["artefact_type"] in artefact_types
-            and (code is None or code.upper() in row["codes"])
-            and (edition is None or row["altinn2_edition"] in (None, edition))
-        ]
+        key = (tuple(artefact_types), code, edition)
+        found = self._deps.get(key)
+        if found is None:  # the same few questions in every report of a run: each answered once
+            found = self._deps[key] = [
+                row
+                for row in self.deps
+                if row["artefact_type"] in artefact_types
+                and (code is None or code.upper() in row["codes"])
+                and (edition is None or row["altinn2_edition"] in (None, edition))
+            ]
+        return list(found)
 
 
-def _origin_observed(frame: pl.DataFrame) -> pl.Expr:
-    # Rows pulled from Altinn carry an `origin` (endpoint and time); they are observed facts.
-    return pl.col("origin").is_not_null() if "origin" in frame.columns else pl.lit(False)
+@dataclass(frozen=True)
+class DelegationGroups:
+    """One institution's delegations grouped once, for every part of a report that reads them (the evaluators
+    and the roles chart): one query instead of a filter and a group-by per reader.
+
+    `roles`: Altinn 2 roles as (code, source is "er" (None without a source), holder type, holders), in the order
+    the codes first appear; `rights`: Altinn 2 single rights as (grant, holder type, holders), likewise;
+    `a3`: Altinn 3 access packages and resources as (grant, holder type, holders, grant type), a package's grant
+    as its urn. Holders are the distinct holder ids, sorted."""
+
+    roles: list[tuple[str, bool | None, str, tuple[str, ...]]]
+    rights: list[tuple[str, str, tuple[str, ...]]]
+    a3: list[tuple[str, str, tuple[str, ...]]]
+    a3_packages: frozenset[str]  # Altinn 3 access-package grants as written in the inventory
+
+
+# The last table's groups, while its report is made: one tuple, read and replaced whole (safe across threads).
+_grouped: tuple[pl.DataFrame, DelegationGroups] | None = None
+
+
+def delegation_groups(delegations: pl.DataFrame) -> DelegationGroups:
+    """`DelegationGroups` of a delegations table, made once per table (a report's readers share it). Read only."""
+    global _grouped
+    kept = _grouped
+    if kept is not None and kept[0] is delegations:
+        return kept[1]
+    grouped = (
+        delegations.lazy()
+        .filter(pl.col("platform").is_in(["altinn2", "altinn3"]))
+        .group_by("platform", "grant_type", "grant", "source", "holder_type", maintain_order=True)
+        .agg(pl.col("holder_id").unique().sort())
+        .with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"))
+        .collect()
+    )
+    roles: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
+    rights: dict[tuple[Any, ...], list[tuple[str, ...]]] = {}
+    a3: list[tuple[str, str, tuple[str, ...]]] = []
+    a3_packages: set[str] = set()
+    for platform, grant_type, grant, source, holder_type, holders, code in grouped.iter_rows():
+        if platform == "altinn2":
+            if grant_type == "role":
+                via_er = None if source is None else source == "er"
+                roles.setdefault((code, via_er, holder_type), []).append(holders)
+            elif grant_type == "service":
+                rights.setdefault((grant, holder_type), []).append(holders)
+        elif grant_type in ("access_package", "resource"):
+            if grant_type == "access_package":
+                a3_packages.add(grant)
+                if grant is not None and not grant.startswith("urn:"):
+                    grant = PACKAGE_URN_PREFIX + grant
+            a3.append((grant, holder_type, tuple(holders)))
+    made = DelegationGroups(
+        roles=[(*key, _merged(parts)) for key, parts in roles.items()],
+        rights=[(*key, _merged(parts)) for key, parts in rights.items()],
+        a3=a3,
+        a3_packages=frozenset(a3_packages),
+    )
+    _grouped = (delegations, made)
+    return made
+
+
+def _merged(parts: list[Any]) -> tuple[str, ...]:
+    """The distinct holders of groups that read as one, sorted as polars sorts them (a missing id first)."""
+    if len(parts) == 1:
+        return tuple(parts[0])
+    holders = {h for part in parts for h in part}
+    return tuple(sorted(holders, key=lambda h: (h is not None, h or "")))
 
 
 class Context:
@@ -153,34 +273,27 @@ class Context:
         self.boundary = lookups.milestone_date(BOUNDARY_MILESTONE)
         self.deps = [row for row in lookups.deps if row["service_id"] in self.services]
         self.vendor_runs: dict[str, set[str]] = {v.org_number: set(v.runs) for v in self.profile.vendors}
-        d = inventory.delegations.filter(pl.col("platform") == "altinn3")
-        a3 = d.filter(pl.col("grant_type").is_in(["access_package", "resource"])).select(
-            "holder_id",
-            "holder_type",
-            pl.when((pl.col("grant_type") == "access_package") & ~pl.col("grant").str.starts_with("urn:"))
-            .then(pl.lit(PACKAGE_URN_PREFIX) + pl.col("grant"))
-            .otherwise(pl.col("grant"))
-            .alias("grant"),
-        )
-        # Column by column (thousands of rows: one conversion per column, not a tuple per row).
-        holders, holder_types, grants = (a3[c].to_list() for c in ("holder_id", "holder_type", "grant"))
+        self.delegations = delegation_groups(inventory.delegations)
         self.a3_grants: dict[str, set[str]] = {}  # holder → package urns and resource ids it holds in Altinn 3
-        for holder, grant in zip(holders, grants, strict=True):
-            held = self.a3_grants.get(holder)
-            if held is None:
-                held = self.a3_grants[holder] = set()
-            held.add(grant)
+        for grant, _holder_type, holders in self.delegations.a3:
+            for holder in holders:
+                held = self.a3_grants.get(holder)
+                if held is None:
+                    held = self.a3_grants[holder] = set()
+                held.add(grant)
         # everything any system user holds
-        self.system_user_grants: set[str] = {g for t, g in zip(holder_types, grants, strict=True) if t == "system_user"}
-        self.a3_package_urns = set(grants)
-        integrations = inventory.integrations
-        if "services" not in integrations.columns:
-            integrations = integrations.with_columns(pl.lit(None, pl.List(pl.String)).alias("services"))
-        self.integrations = integrations.with_columns(_origin_observed(integrations).alias("observed"))
+        self.system_user_grants: set[str] = {g for g, t, _ in self.delegations.a3 if t == "system_user"}
+        self.a3_package_urns = {g for g, _, _ in self.delegations.a3}
         # Plain dicts: a few rows per institution, looked up many times (polars filters cost more than they do).
-        self.a3_integrations: list[dict[str, Any]] = self.integrations.filter(
-            pl.col("platform") == "altinn3"
-        ).to_dicts()
+        # Each row has its `services` (None when the table has no such column) and whether it was `observed`:
+        # rows pulled from Altinn carry an `origin` (endpoint and time); they are observed facts.
+        rows = inventory.integrations.to_dicts()
+        has_origin = "origin" in inventory.integrations.columns
+        for row in rows:
+            row.setdefault("services", None)
+            row["observed"] = has_origin and row["origin"] is not None
+        self.a2_integrations: list[dict[str, Any]] = [r for r in rows if r["platform"] == "altinn2"]
+        self.a3_integrations: list[dict[str, Any]] = [r for r in rows if r["platform"] == "altinn3"]
 
     def text(self, key: str, **fields: object) -> str:
         return text(key, self.language, **fields)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
-
 from altinn_analysis.impact._context import Context, Draft, short, weakest
 from altinn_analysis.impact._rules_integrations import INTEGRATION_COUNTERPARTS
 
@@ -58,9 +56,8 @@ def _counterpart(
 
 
 def evaluate_integrations(ctx: Context) -> list[Draft]:
-    a2 = ctx.integrations.filter(pl.col("platform") == "altinn2")
     out: list[Draft] = []
-    for row in a2.iter_rows(named=True):
+    for row in ctx.a2_integrations:
         if row["kind"] not in INTEGRATION_COUNTERPARTS:
             continue
         rule_id, kinds, artefact_type = INTEGRATION_COUNTERPARTS[row["kind"]]

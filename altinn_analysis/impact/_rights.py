@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import polars as pl
-
 from altinn_analysis.catalogue import parse_service
 from altinn_analysis.impact._context import Context, Draft, short, weakest
 
@@ -43,19 +41,17 @@ def right_facts(ctx: Context, grant: str, holder_type: str, holders: tuple[str, 
     lk = ctx.lookups
     code, edition = parse_service(grant)
     subject = f"{code}:{edition}" if edition else code
-    mapped = lk.resources_for_service(code, edition)
+    mapped = lk.mapped(code, edition)
     deps = lk.dependencies(("delegated_right", "broker_service", "consent_service"), code, edition)
     dep = deps[0] if deps else None
-    identifiers = sorted(set(mapped["identifier"]))
+    identifiers = list(mapped.identifiers)
     fallback = dep["altinn3_target"] if dep and dep["altinn3_target_type"] == "resource" else None
     if not identifiers and fallback and fallback not in lk.test_resources:
         identifiers = [fallback]
-    is_consent = any(d["artefact_type"] == "consent_service" for d in deps) or (
-        "Consent" in set(mapped["resource_type"].drop_nulls())
-    )
+    is_consent = any(d["artefact_type"] == "consent_service" for d in deps) or "Consent" in mapped.types
     client_only = lk.client_only
     packages = sorted({u for i in identifiers for u in lk.subject_packages.get(i, [])} - client_only)
-    mapping = weakest(*mapped["certainty"].to_list()) if mapped.height else None
+    mapping = weakest(*mapped.certainties) if mapped.rows else None
     return RightFacts(
         subject=subject,
         holder_type=holder_type,
@@ -152,11 +148,8 @@ _OUTCOMES: dict[str, Callable[[Context, RightFacts], Draft]] = {
 
 
 def evaluate_rights(ctx: Context) -> list[Draft]:
-    d = ctx.inventory.delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "service"))
     out: list[Draft] = []
-    groups = d.group_by("grant", "holder_type", maintain_order=True).agg(pl.col("holder_id").unique().sort())
-    for grant, holder_type, holder_ids in groups.iter_rows():
-        holders = tuple(holder_ids)
+    for grant, holder_type, holders in ctx.delegations.rights:
         facts = right_facts(ctx, str(grant), str(holder_type), holders)
         rule_id = next(r for test, r in RIGHT_DECISIONS if test(facts))
         out.append(_OUTCOMES[rule_id](ctx, facts))

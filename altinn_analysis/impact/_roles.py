@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import polars as pl
-
 from altinn_analysis.impact._context import Context, Draft, short, weakest
 
 __all__ = ["ROLE_DECISIONS", "RoleFacts", "evaluate_roles", "role_facts"]
@@ -369,14 +367,8 @@ _OUTCOMES: dict[str, Callable[[Context, RoleFacts], Draft]] = {
 
 
 def evaluate_roles(ctx: Context) -> list[Draft]:
-    d = ctx.inventory.delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "role"))
-    if d.height == 0:
-        return []
-    d = d.with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"), pl.col("source") == "er")
     out: list[Draft] = []
-    groups = d.group_by("code", "source", "holder_type", maintain_order=True).agg(pl.col("holder_id").unique().sort())
-    for code, via_er, holder_type, holder_ids in groups.iter_rows():
-        holders = tuple(holder_ids)
+    for code, via_er, holder_type, holders in ctx.delegations.roles:
         facts = role_facts(ctx, str(code), bool(via_er), str(holder_type), holders)
         out.append(_OUTCOMES[decide(facts)](ctx, facts))
     return out

@@ -215,16 +215,16 @@ class InstitutionReport:
         vendors = {v.org_number: v.name for v in self.inventory.profile.vendors if v.name}
         if not vendors:
             return self.findings
-        pattern = r"\b(" + "|".join(sorted(vendors)) + r")\b"
+        pattern = re.compile(r"\b(" + "|".join(sorted(vendors)) + r")\b")
 
-        def named(text: str | None) -> str | None:
-            if text is None:
-                return None
-            return re.sub(pattern, lambda m: f"{vendors[m[1]]} ({m[1]})", text)
+        def named(m: re.Match[str]) -> str:
+            return f"{vendors[m[1]]} ({m[1]})"
 
+        # A few dozen rows: each text column rewritten in Python and put back in one step.
         columns = [c for c in ("subject", "action", "detail", "altinn3_target") if c in self.findings.columns]
         return self.findings.with_columns(
-            pl.col(c).map_elements(named, return_dtype=pl.String, skip_nulls=True) for c in columns
+            pl.Series(c, [None if v is None else pattern.sub(named, v) for v in self.findings[c].to_list()], pl.String)
+            for c in columns
         )
 
     @property
@@ -436,20 +436,26 @@ class InstitutionReport:
 
         lang = self.language
         columns = ["finding_id", "service_id", *AREA_COLUMNS[:1], "area", *AREA_COLUMNS[1:], "deadline", "detail"]
-        frame = self.shown_findings.select(list(dict.fromkeys(columns)))
-        coded = [c for c in ("status", "severity", "area", "certainty") if c in frame.columns]
-        if frame.height:  # a few dozen rows: each coded column mapped in Python, one label per distinct value
-            labels: dict[object, str] = {}
-            for c in coded:
-                values = frame[c].to_list()
+        source = self.shown_findings
+        wanted = list(dict.fromkeys(columns))
+        coded = [c for c in ("status", "severity", "area", "certainty") if c in wanted]
+        if not source.height:  # no rows: the columns keep the dtype the mapping gives them
+            frame = source.select(wanted).with_columns(pl.col(c).replace_strict({}, default=None) for c in coded)
+            return frame.rename({c: label(c, lang) for c in frame.columns})
+        # A few dozen rows: the frame made from its columns (no query), each coded column mapped in Python, one
+        # label per distinct value.
+        labels: dict[object, str] = {}
+        made: list[pl.Series] = []
+        for c in wanted:
+            column = source[c]
+            if c in coded:
+                values = column.to_list()
                 for v in values:
                     if v is not None and v not in labels:
                         labels[v] = code_label(v, lang)
-                shown = [None if v is None else labels[v] for v in values]
-                frame = frame.with_columns(pl.Series(c, shown, dtype=pl.String))
-        else:  # no rows: the columns keep the dtype the mapping gives them
-            frame = frame.with_columns(pl.col(c).replace_strict({}, default=None) for c in coded)
-        return frame.rename({c: label(c, lang) for c in frame.columns})
+                column = pl.Series(c, [None if v is None else labels[v] for v in values], dtype=pl.String)
+            made.append(column.alias(label(c, lang)))
+        return pl.DataFrame(made)
 
     # -- figures --------------------------------------------------------------------------------------------
 
@@ -459,7 +465,7 @@ class InstitutionReport:
 
         lang = self.language
         if name == "readiness":
-            spec = figures.readiness_by_area_spec(self.findings, lang)
+            spec = figures.readiness_by_area_spec(self.findings, lang, overall=self.score)
         elif name == "timeline":
             spec = figures.deadline_timeline_spec(self.dsop.milestones, self.findings, self.params.as_of, lang)
         elif name == "roles":
@@ -518,7 +524,9 @@ class InstitutionReport:
             "title": t("title", self.language, name=p.name),
             "demo": p.demo,
             # service id → ready | at_risk | blocked | unknown: the sector page's services × institutions table
-            "verdicts": dict(self.service_verdicts.select("service_id", "verdict").iter_rows()),
+            "verdicts": dict(
+                zip(*(self.service_verdicts[c].to_list() for c in ("service_id", "verdict")), strict=True)
+            ),
             **{k: v for k, v in self.key_figures().items() if k != "by_status"},
         }
 

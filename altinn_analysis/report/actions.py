@@ -389,7 +389,9 @@ def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, An
     if missing:
         raise ValueError(f"findings lack the column(s) {', '.join(missing)}")
     # A few dozen rows: checked and ordered in plain Python (a query per check cost more than the work).
-    rows = findings.select([c for c, _, _ in COLUMNS if c not in TRACKING]).to_dicts()
+    names = [c for c, _, _ in COLUMNS if c not in TRACKING]
+    columns = [findings[c].to_list() for c in names]
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     orgs = findings["org_number"].to_list()
     for column, allowed in (("status", STATUSES), ("severity", SEVERITIES), ("area", AREAS)):
         values = [row[column] for row in rows]
@@ -486,6 +488,8 @@ def write_actions_xlsx(
     """
     import xlsxwriter
 
+    from altinn_analysis.report._xlsx_sheet import SHEET_CLASS
+
     if language not in LANGUAGES:
         raise ValueError(f"language must be 'nb' or 'en', not {language!r}")
     target = Path(path)
@@ -498,16 +502,16 @@ def write_actions_xlsx(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     )
     styles = _Styles(wb)
-    summary = wb.add_worksheet(text("summary_sheet", language))
+    summary = wb.add_worksheet(text("summary_sheet", language), worksheet_class=SHEET_CLASS)
     # Each open finding prepared once: it is a row of "All actions" and of its area's sheet.
     rows = [_Row(f, language, tracking.get(str(f["finding_id"]), {})) for f in open_rows]
-    _findings_sheet(wb.add_worksheet(text("all_sheet", language)), styles, rows, language)
+    _findings_sheet(wb.add_worksheet(text("all_sheet", language), worksheet_class=SHEET_CLASS), styles, rows, language)
     area_sheets: dict[str, str] = {}
     for area in AREAS:
         in_area = [row for f, row in zip(open_rows, rows, strict=True) if f["area"] == area]
         if in_area:
             area_sheets[area] = area_sheet(area, language)
-            ws = wb.add_worksheet(area_sheets[area])
+            ws = wb.add_worksheet(area_sheets[area], worksheet_class=SHEET_CLASS)
             _findings_sheet(ws, styles, in_area, language, area=area)
     _summary_sheet(
         summary,

@@ -27,8 +27,11 @@ def readiness_by_area(findings: pl.DataFrame, language: str = "nb") -> go.Figure
     return as_figure(readiness_by_area_spec(findings, language))
 
 
-def readiness_by_area_spec(findings: pl.DataFrame, language: str = "nb") -> dict[str, Any]:
-    """`readiness_by_area` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
+def readiness_by_area_spec(
+    findings: pl.DataFrame, language: str = "nb", *, overall: int | None = None
+) -> dict[str, Any]:
+    """`readiness_by_area` as plotly JSON (its `to_plotly_json()`), without building the go.Figure. `overall` is
+    `readiness(findings)`'s score when the caller has it already (a report does: it shows it in the summary)."""
     chart = Chart.start("readiness_by_area", language, "area_title")
     if findings.height == 0:
         return chart.empty()
@@ -79,8 +82,10 @@ def readiness_by_area_spec(findings: pl.DataFrame, language: str = "nb") -> dict
     )
     plot.axes("x", range=[0, 108], title={"text": chart.t("score_axis")}, tickvals=[0, 25, 50, 75, 100])
     plot.axes("y", autorange="reversed", automargin=True)
-    overall = readiness(findings)["score"]
-    subtitle = chart.t("area_subtitle", score=overall[0]) if overall.len() else None
+    if overall is None:
+        score = readiness(findings)["score"]
+        overall = int(score[0]) if score.len() else None
+    subtitle = chart.t("area_subtitle", score=overall) if overall is not None else None
     return chart.finish(plot, 80 + 44 * len(areas) + 80, subtitle=subtitle)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import plotly.graph_objects as go
 import polars as pl
 
-from altinn_analysis.impact import STATUSES
+from altinn_analysis.impact import STATUSES, delegation_groups
 from altinn_analysis.report.figures._common import (
     _ALPHA,
     _BOTTOM_LEGEND,
@@ -98,6 +98,18 @@ def successors_by_code(successors: pl.DataFrame) -> dict[str, list[dict[str, Any
     return out
 
 
+def role_holders(delegations: pl.DataFrame) -> tuple[list[tuple[str, int]], frozenset[str]]:
+    """The Altinn 2 role codes (trimmed, upper case) with their distinct holders, most held first, then by code;
+    and the access packages delegated in Altinn 3. From the delegations as `impact.assess` grouped them for this
+    report (`impact.delegation_groups`: one query, shared)."""
+    grouped = delegation_groups(delegations)
+    held_by: dict[str, set[str]] = {}
+    for code, _via_er, _holder_type, holder_ids in grouped.roles:
+        held_by.setdefault(code, set()).update(holder_ids)
+    roles = sorted(((c, len(h)) for c, h in held_by.items()), key=lambda r: (-r[1], r[0] is not None, r[0] or ""))
+    return roles, grouped.a3_packages
+
+
 def roles_sankey(
     findings: pl.DataFrame,
     delegations: pl.DataFrame,
@@ -128,18 +140,9 @@ def roles_sankey_spec(
     """`roles_sankey` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     chart = Chart.start("roles_sankey", language, "sankey_title")
     lang = chart.lang
-    roles = (
-        delegations.filter((pl.col("platform") == "altinn2") & (pl.col("grant_type") == "role"))
-        .with_columns(pl.col("grant").str.strip_chars().str.to_uppercase().alias("code"))
-        .group_by("code")
-        .agg(pl.col("holder_id").n_unique().alias("holders"))
-        .sort(["holders", "code"], descending=[True, False])
-    )
-    if roles.height == 0:
+    roles, held_a3 = role_holders(delegations)
+    if not roles:
         return chart.empty()
-    held_a3 = set(
-        delegations.filter((pl.col("platform") == "altinn3") & (pl.col("grant_type") == "access_package"))["grant"]
-    )
     role_info = _role_findings(findings)
     succ_by_code = successors_by_code(dsop.role_successors)
 
@@ -151,7 +154,7 @@ def roles_sankey_spec(
         "er_auto": ("node_er_auto", _hex(_STATUS_RGB["done"])),
         "explicit": ("node_explicit", _hex(_STATUS_RGB["action"])),
     }
-    for code, holders in roles.iter_rows():
+    for code, holders in roles:
         info = role_info.get(code, {"status": "unknown", "rules": [], "certainty": "unknown", "details": []})
         status: str = info["status"]
         rows = succ_by_code.get(code, [])
@@ -271,8 +274,8 @@ def roles_sankey_spec(
     plot.axes("x", visible=False)
     plot.axes("y", visible=False)
     plot.update(legend=_BOTTOM_LEGEND)
-    right = len(nodes.labels) - roles.height
-    height = max(420, 28 * max(roles.height, right) + 180)
+    right = len(nodes.labels) - len(roles)
+    height = max(420, 28 * max(len(roles), right) + 180)
     return chart.finish(plot, height, subtitle=chart.t("sankey_subtitle"), bottom=70)
 
 
