@@ -27,7 +27,8 @@ from altinn_analysis.inventory import (
     validate_inventories,
     validate_inventory,
 )
-from altinn_analysis.inventory import _inventory as inventory_module  # the package's own tests may use its modules
+from altinn_analysis.inventory import _collect as collect_module  # the package's own tests may use its modules
+from altinn_analysis.inventory import _inventory as inventory_module
 from altinn_analysis.sources import Limits
 from altinn_analysis.synthetic import generate_sector, write_sector
 
@@ -215,6 +216,27 @@ def test_checking_together_gives_each_institution_what_it_gets_alone(sector: lis
     together = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     for folder, name, problems in zip(sector, _names(sector), together, strict=True):
         assert problems == validate_inventory(folder, catalogue=embedded, known_services=KNOWN_SERVICES), name
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("_MIN_ROWS_FOR_COMBINATIONS", 1),  # conditions and bad values decided on combinations, whatever the rows
+        ("_MAX_COMPARISONS", 0),  # every set of values as a hashed look-up
+        ("_MAX_COMPARISONS", 64),  # every set of values as comparisons, each bad value's rows by its combinations
+    ],
+)
+def test_the_short_cuts_give_the_same_problems(
+    sector: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch, setting: str, value: int
+) -> None:
+    """The ways the checks save passes over the rows (tried on the distinct values first; a few values by
+    comparisons) change nothing found: each taken everywhere (the sector above is too small for some of them)
+    against the default choices."""
+    expected = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    monkeypatch.setattr(collect_module, setting, value)
+    got = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    for name, a, b in zip(_names(sector), expected, got, strict=True):
+        assert b == a, name
 
 
 @pytest.mark.slow

@@ -13,10 +13,12 @@ rows and the count, not a million lines.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import operator
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import polars as pl
@@ -24,7 +26,7 @@ import polars as pl
 from altinn_analysis.checks import Problem, Severity
 from altinn_analysis.sources import ROW
 
-__all__ = ["INST", "Collector"]
+__all__ = ["INST", "Collector", "one_of"]
 
 # The institution of a row in a frame checked for many institutions. Header names are normalised to [a-z0-9_]
 # without a leading `_`, so a user's column can never be called this.
@@ -35,6 +37,22 @@ _Thunk = Callable[[], None]
 _MAX_COMBINATIONS = 4096
 _MIN_ROWS_FOR_COMBINATIONS = 100_000  # below, one pass over the rows costs less than building the combinations
 Message = str | Callable[[dict[str, Any]], str]
+# Up to this many values, a set is tested by comparisons (~1 ms per 0.5 M short texts each) rather than a hashed
+# look-up (~6 ms whatever its size).
+_MAX_COMPARISONS = 4
+
+
+def one_of(column: str, values: Sequence[str], others: Sequence[str] | None = None) -> pl.Expr:
+    """Whether `column` is one of `values` (null where it is null). `others`: every other value the column has
+    in the rows it is evaluated on, where known; then the shorter list decides, as comparisons where few."""
+    col = pl.col(column)
+    if others is not None and len(others) < len(values):
+        return ~one_of(column, others)
+    if not values:
+        return pl.when(col.is_not_null()).then(pl.lit(False))
+    if len(values) <= _MAX_COMPARISONS:
+        return functools.reduce(operator.or_, (col == v for v in values))
+    return pl.when(col.is_not_null()).then(col.is_in(pl.Series(values, dtype=pl.String).implode(), nulls_equal=False))
 
 
 class Collector:
@@ -72,18 +90,56 @@ class Collector:
                 return pl.DataFrame(list(itertools.product(*each)), schema=schema, orient="row")
         return self.distinct(frame, columns)
 
+    def _possible(self, frame: pl.DataFrame, indices: list[int]) -> list[int]:
+        """The deferred row checks of `frame` (`indices`) that may hit a row. For many rows, a condition on
+        columns whose distinct values are known and few (text columns: `seed`) is first tried on every combination
+        of those values, in one small query per set of columns: false on all of them, it is false on every row
+        (conditions are row by row), and its pass over the rows is saved."""
+        if frame.height < _MIN_ROWS_FOR_COMBINATIONS:
+            return indices
+        by_columns: dict[tuple[str, ...], list[int]] = {}
+        left: list[int] = []
+        for index in indices:
+            condition = self._pending[index][1]
+            assert condition is not None
+            names = tuple(sorted(set(condition.meta.root_names())))
+            known = [self._distinct.get((id(frame), (name,))) for name in names]
+            sizes = [k[1].height for k in known if k is not None]
+            if names and len(sizes) == len(names) and math.prod(sizes) <= _MAX_COMBINATIONS:
+                by_columns.setdefault(names, []).append(index)
+            else:
+                left.append(index)
+        for names, group in by_columns.items():
+            combos = self._combinations(frame, names)
+            exprs = [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in group]  # type: ignore[union-attr]
+            flags = combos.select(exprs).row(0)
+            left.extend(i for i, flag in zip(group, flags, strict=True) if flag)
+        return sorted(left)
+
     def seed(self, frame: pl.DataFrame, distinct: pl.DataFrame) -> None:
         """Distinct values already known: one list column per text column, one row (as `distinct_texts`)."""
         for name in distinct.columns:
             self._distinct[(id(frame), (name,))] = (frame, distinct.get_column(name).explode().to_frame())
 
+    def carry(self, old: pl.DataFrame, new: pl.DataFrame, changed: dict[str, dict[str, str]]) -> None:
+        """`new` is `old` with some values of some columns replaced (`changed[column]`: old value → new): the
+        distinct values known for `old` serve `new`, the replaced ones with their replacements added (a value
+        replaced on only some rows stays listed: at least the distinct values, as `_combinations` allows)."""
+        for (key, names), (_, values) in list(self._distinct.items()):
+            if key != id(old) or len(names) != 1:
+                continue
+            (name,) = names
+            if name in changed:
+                extra = pl.Series(name, list(changed[name].values()), dtype=values.schema[name])
+                values = pl.concat([values, extra.to_frame()]).unique(maintain_order=True)
+            self._distinct[(id(new), names)] = (new, values)
+
     def matching(self, frame: pl.DataFrame, column: str, pattern: re.Pattern[str]) -> pl.Expr:
         """Whether each row's `column` matches `pattern` as a whole (null where it is null), with the regex run in
-        Python on the distinct values only."""
-        values = self.distinct(frame, [column]).get_column(column).to_list()
-        found = pl.Series([v for v in values if v is not None and pattern.fullmatch(v)], dtype=pl.String)
-        col = pl.col(column)
-        return pl.when(col.is_not_null()).then(col.is_in(found.implode(), nulls_equal=False))
+        Python on the distinct values only. For the rows of `frame` (or of a frame with no other values there)."""
+        values = [v for v in self.distinct(frame, [column]).get_column(column).to_list() if v is not None]
+        found = [v for v in values if pattern.fullmatch(v)]
+        return one_of(column, found, [v for v in values if not pattern.fullmatch(v)])
 
     def add(self, row: int | None, column: str | None, message: str, severity: Severity = "error") -> None:
         """A problem every institution's file has (its header: the institutions checked together share it)."""
@@ -147,14 +203,23 @@ class Collector:
         def run() -> None:
             # `bad` on the distinct values the condition may select (from the combinations of the columns it
             # reads); the rows are searched only for the values it finds bad, and only those rows are tested.
-            roots = {column, *(where.meta.root_names() if where is not None else ())}
-            combos = self._combinations(frame, roots).filter(condition).get_column(column).unique()
-            suspects = [v for v in combos.to_list() if bad(v) is not None]
-            if suspects:
-                # One query: the rows with a suspect value (only the columns read: a value may be on many rows),
-                # then the condition on those rows only, then each value's first row per institution.
-                suspect = pl.col(column).is_in(pl.Series(suspects, dtype=pl.String).implode())
-                self._firsts(frame.lazy().filter(suspect).filter(condition), column, lambda _, v: bad(v), severity)
+            roots = sorted({column, *(where.meta.root_names() if where is not None else ())})
+            combos = self._combinations(frame, roots).filter(condition)
+            suspects = [v for v in combos.get_column(column).unique().to_list() if bad(v) is not None]
+            if not suspects:
+                return
+            # The condition holds row by row, so a row is hit exactly when its values of `roots` are one of the
+            # combinations found: where these are few, the rows are searched by comparisons on them, value by
+            # value (then each value's first row per institution is a group by the institution alone).
+            hits = combos.filter(one_of(column, suspects))
+            if len(suspects) <= _MAX_COMPARISONS and hits.height * len(roots) <= 2 * _MAX_COMPARISONS:
+                masks = [(v, _same_as(hits.filter(pl.col(column) == v), roots)) for v in suspects]
+                self._firsts_by_value(frame, masks, column, lambda _, v: bad(v), severity)
+                return
+            # Else one query: the rows with a suspect value (only the columns read: a value may be on many rows),
+            # then the condition on those rows only, then each value's first row per institution.
+            suspect = one_of(column, suspects)
+            self._firsts(frame.lazy().filter(suspect).filter(condition), column, lambda _, v: bad(v), severity)
 
         self._pending.append((None, None, run))
 
@@ -184,8 +249,31 @@ class Collector:
         self, hits: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
     ) -> None:
         first = pl.col(ROW).min().alias("first")
-        firsts = hits.group_by(INST, column).agg(first, pl.len().alias("n")).sort(INST, "first").collect()
-        for inst, value, first, n in firsts.iter_rows():
+        self._report_firsts(hits.group_by(INST, column).agg(first, pl.len().alias("n")), column, bad, severity)
+
+    def _firsts_by_value(
+        self,
+        frame: pl.DataFrame,
+        masks: list[tuple[str, pl.Expr]],
+        column: str,
+        bad: Callable[[int, str], str | None],
+        severity: Severity,
+    ) -> None:
+        """`_firsts` of the rows where each value's mask holds (few values): grouped by the institution only."""
+        first = pl.col(ROW).min().alias("first")
+        parts = [
+            frame.lazy()
+            .filter(mask)
+            .group_by(INST)
+            .agg(pl.lit(value, dtype=pl.String).alias(column), first, pl.len().alias("n"))
+            for value, mask in masks
+        ]
+        self._report_firsts(pl.concat(parts), column, bad, severity)
+
+    def _report_firsts(
+        self, firsts: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
+    ) -> None:
+        for inst, value, first, n in firsts.sort(INST, "first").collect().iter_rows():
             message = bad(inst, value)
             if message is not None:
                 text = message + (f" (in {n} rows)" if n > 1 else "")
@@ -201,6 +289,9 @@ class Collector:
         for frame, indices in frames.values():
             if frame.height == 0:
                 continue
+            indices = self._possible(frame, indices)
+            if not indices:
+                continue
             exprs = [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in indices]  # type: ignore[union-attr]
             flags = frame.select(exprs).row(0)
             hit.update(i for i, flag in zip(indices, flags, strict=True) if flag)
@@ -209,6 +300,19 @@ class Collector:
                 run()
         self._pending.clear()
         return self.problems
+
+
+def _same_as(combinations: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
+    """Rows whose `columns` hold one of `combinations` (a null as null), by comparisons."""
+
+    def equal(name: str, value: Any) -> pl.Expr:
+        col = pl.col(name)
+        return col.is_null() if value is None else col == pl.lit(value, dtype=combinations.schema[name])
+
+    rows = [
+        functools.reduce(operator.and_, (equal(n, r[n]) for n in columns)) for r in combinations.iter_rows(named=True)
+    ]
+    return functools.reduce(operator.or_, rows) if rows else pl.lit(False)
 
 
 def _present(column: str, where: pl.Expr | None) -> pl.Expr:

@@ -173,9 +173,11 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
         if found and found.get("urn") and found["urn"] != value:
             urns[value] = str(found["urn"])
     if urns:
-        frame = frame.with_columns(
+        replaced = frame.with_columns(
             pl.when(grant_type == "access_package").then(grant.replace(urns)).otherwise(grant).alias("grant")
         )
+        out.carry(frame, replaced, {"grant": urns})
+        frame = replaced
     out.values(
         frame,
         "grant",
