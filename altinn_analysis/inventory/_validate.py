@@ -278,7 +278,10 @@ def _integrations(frame: pl.DataFrame, contexts: Sequence[TableContext], out: Co
 def _duplicates(frame: pl.DataFrame, out: Collector) -> None:
     # Exact duplicates are errors, not warnings: rows are counted (holders, consents), so a repeated row would be
     # counted twice, and dropping it silently would hide a broken export. An aggregate belongs in one row.
+    # A column empty on every row (an optional one left out: see `normalise`) tells no two rows apart: left out
+    # of the keys, unless every column is (then one stands for all).
     columns = [c for c in frame.columns if c not in (ROW, INST)]
+    columns = [c for c in columns if frame.get_column(c).null_count() < frame.height] or columns[:1]
     if not columns or frame.height < 2:
         return
     # Distinct row hashes decide (one cheap pass: no duplicate if all differ); a hash collision only costs the
