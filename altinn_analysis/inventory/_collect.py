@@ -116,10 +116,10 @@ class Collector:
             left.extend(i for i, flag in zip(group, flags, strict=True) if flag)
         return sorted(left)
 
-    def seed(self, frame: pl.DataFrame, distinct: pl.DataFrame) -> None:
-        """Distinct values already known: one list column per text column, one row (as `distinct_texts`)."""
-        for name in distinct.columns:
-            self._distinct[(id(frame), (name,))] = (frame, distinct.get_column(name).explode().to_frame())
+    def seed(self, frame: pl.DataFrame, distinct: dict[str, list[str | None]]) -> None:
+        """Distinct values already known, by text column (as `distinct_texts` gives them, in Python)."""
+        for name, values in distinct.items():
+            self._distinct[(id(frame), (name,))] = (frame, pl.DataFrame({name: values}, schema={name: pl.String}))
 
     def carry(self, old: pl.DataFrame, new: pl.DataFrame, changed: dict[str, dict[str, str]]) -> None:
         """`new` is `old` with some values of some columns replaced (`changed[column]`: old value → new): the
@@ -205,7 +205,8 @@ class Collector:
             # reads); the rows are searched only for the values it finds bad, and only those rows are tested.
             roots = sorted({column, *(where.meta.root_names() if where is not None else ())})
             combos = self._combinations(frame, roots).filter(condition)
-            suspects = [v for v in combos.get_column(column).unique().to_list() if bad(v) is not None]
+            found = dict.fromkeys(combos.get_column(column).to_list())  # distinct, without another query
+            suspects = [v for v in found if bad(v) is not None]
             if not suspects:
                 return
             # The condition holds row by row, so a row is hit exactly when its values of `roots` are one of the
@@ -236,12 +237,12 @@ class Collector:
 
         def run() -> None:
             roots = {column, *(where.meta.root_names() if where is not None else ())}
-            narrow = frame.select(INST, ROW, *roots).filter(condition)
-            pairs = narrow.select(INST, column).unique()
+            narrow = frame.lazy().select(INST, ROW, *roots).filter(condition)
+            pairs = narrow.select(INST, column).unique().collect()
             suspects = [(i, v) for i, v in pairs.iter_rows() if bad(i, v) is not None]
             if suspects:
                 keys = pl.DataFrame(suspects, schema={INST: frame.schema[INST], column: pl.String}, orient="row")
-                self._firsts(narrow.lazy().join(keys.lazy(), on=[INST, column], how="semi"), column, bad, severity)
+                self._firsts(narrow.join(keys.lazy(), on=[INST, column], how="semi"), column, bad, severity)
 
         self._pending.append((None, None, run))
 

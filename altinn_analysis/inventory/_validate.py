@@ -386,7 +386,7 @@ def _check_group(
     values: dict[str, list[str | None]] = distinct.row(0, named=True) if distinct.width else {}
     check_identity_numbers(raw, distinct, values, out)
     frame, dirty, all_allowed = normalise(raw, distinct, values)
-    out.seed(frame, distinct.select(c for c in distinct.columns if c not in dirty))
+    out.seed(frame, {c: v for c, v in values.items() if c not in dirty})
     for column in spec.columns:
         if column.name in present:
             check_column(frame, column, out, column.name in all_allowed)
