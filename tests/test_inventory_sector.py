@@ -123,6 +123,14 @@ FAULTS: list[tuple[str, Edit]] = [
         ),
     ),
     ("platform mismatch", lambda d: _parquet(d, "integrations", _set("kind", [0, 1], "system_user"))),
+    (
+        "access package by its code",  # kept, stored as its urn
+        lambda d: _parquet(
+            d,
+            "delegations",
+            lambda f: _set("grant", [0, 2], "skattegrunnlag")(_set("grant_type", [0, 2], "access_package")(f)),
+        ),
+    ),
     ("xlsx clean", lambda d: _as_xlsx(d, "integrations")),
     ("xlsx consents with a bad date", lambda d: _as_xlsx(d, "consents", _set("valid_from", [1], "i går"))),
     ("profile: bad org number", lambda d: _profile(d, "org_number: '", "org_number: '1")),
@@ -210,6 +218,16 @@ def test_the_faults_are_found(sector: list[Path], embedded: Catalogue) -> None:
     assert any("national identity number" in p.message for p in found["identity number in holder_id"])
     assert any("over the limit" in p.message for p in found["a Parquet bomb"])
     assert any("symbolic link" in p.message for p in found["a link in place of a table"])
+
+
+def test_a_package_by_its_code_is_loaded_as_its_urn(sector: list[Path], embedded: Catalogue) -> None:
+    names = list(_names(sector))
+    folder = sector[names.index("access package by its code")]
+    (loaded,) = load_inventories([folder], catalogue=embedded, known_services=KNOWN_SERVICES)
+    assert isinstance(loaded, Inventory), loaded
+    grants = loaded.delegations.get_column("grant").to_list()
+    assert grants[0] == grants[2] == "urn:altinn:accesspackage:skattegrunnlag"
+    assert "skattegrunnlag" not in grants
 
 
 def test_checking_together_gives_each_institution_what_it_gets_alone(sector: list[Path], embedded: Catalogue) -> None:

@@ -33,7 +33,7 @@ __all__ = ["INST", "Collector", "one_of"]
 INST = "__inst__"
 
 _Thunk = Callable[[], None]
-# Combinations of distinct values tried instead of a pass over the rows (see `Collector._combinations`).
+# Combinations of distinct values tried instead of a pass over the rows (see `Collector.combinations`).
 _MAX_COMBINATIONS = 4096
 _MIN_ROWS_FOR_COMBINATIONS = 100_000  # below, one pass over the rows costs less than building the combinations
 Message = str | Callable[[dict[str, Any]], str]
@@ -78,7 +78,7 @@ class Collector:
             )
         return self._distinct[key][1]
 
-    def _combinations(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
+    def combinations(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
         """At least the distinct rows of `frame[columns]`: for many rows, every combination of each column's
         distinct values where there are few (no pass over the rows), else the distinct rows themselves. A
         combination that no row has is harmless where the rows are searched afterwards."""
@@ -110,7 +110,7 @@ class Collector:
             else:
                 left.append(index)
         for names, group in by_columns.items():
-            combos = self._combinations(frame, names)
+            combos = self.combinations(frame, names)
             exprs = [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in group]  # type: ignore[union-attr]
             flags = combos.select(exprs).row(0)
             left.extend(i for i, flag in zip(group, flags, strict=True) if flag)
@@ -124,7 +124,7 @@ class Collector:
     def carry(self, old: pl.DataFrame, new: pl.DataFrame, changed: dict[str, dict[str, str]]) -> None:
         """`new` is `old` with some values of some columns replaced (`changed[column]`: old value → new): the
         distinct values known for `old` serve `new`, the replaced ones with their replacements added (a value
-        replaced on only some rows stays listed: at least the distinct values, as `_combinations` allows)."""
+        replaced on only some rows stays listed: at least the distinct values, as `combinations` allows)."""
         for (key, names), (_, values) in list(self._distinct.items()):
             if key != id(old) or len(names) != 1:
                 continue
@@ -204,7 +204,7 @@ class Collector:
             # `bad` on the distinct values the condition may select (from the combinations of the columns it
             # reads); the rows are searched only for the values it finds bad, and only those rows are tested.
             roots = sorted({column, *(where.meta.root_names() if where is not None else ())})
-            combos = self._combinations(frame, roots).filter(condition)
+            combos = self.combinations(frame, roots).filter(condition)
             found = dict.fromkeys(combos.get_column(column).to_list())  # distinct, without another query
             suspects = [v for v in found if bad(v) is not None]
             if not suspects:

@@ -131,9 +131,6 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
     if cat is None:
         return frame
 
-    def rows_of(kind: str) -> pl.DataFrame:
-        return frame.filter((grant_type == kind) & grant.is_not_null())
-
     out.values(
         frame,
         "grant",
@@ -168,7 +165,11 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
     )
     # A package given by its code (`skattegrunnlag`) is stored as its urn, as Altinn 3 names it.
     urns: dict[str, str] = {}
-    for value in rows_of("access_package")["grant"].unique().to_list():
+    # (at least) every grant given as an access package, from the combinations the checks above use
+    packages = out.combinations(frame, ["grant", "grant_type"]).filter(
+        (grant_type == "access_package") & grant.is_not_null()
+    )
+    for value in dict.fromkeys(packages.get_column("grant").to_list()):
         found = _ask(cat, "package", value)
         if found and found.get("urn") and found["urn"] != value:
             urns[value] = str(found["urn"])
