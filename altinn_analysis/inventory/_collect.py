@@ -65,24 +65,38 @@ class Collector:
         self.problems: list[list[Problem]] = [[] for _ in range(institutions)]
         self._pending: list[tuple[pl.DataFrame | None, pl.Expr | None, _Thunk]] = []
         self._distinct: dict[tuple[int, tuple[str, ...]], tuple[pl.DataFrame, pl.DataFrame]] = {}
+        # Per frame: the distinct combinations of some of its columns, known exactly (`seed`).
+        self._known: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
 
     def distinct(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
         """The distinct rows of `frame[columns]` (all institutions together), computed once per frame (the frame
         is kept alive with them)."""
         key = (id(frame), tuple(sorted(columns)))
+        known = self._exact(frame, columns)
+        if key not in self._distinct and known is not None:  # from the combinations known: no pass over the rows
+            self._distinct[key] = (frame, known.select(key[1]).unique())
         if key not in self._distinct:
-            # group_by, not unique: the same rows, in about half the time on text columns
+            # group_by, not unique: the same rows, in about half the time on text columns; the columns selected
+            # first (a group by on the whole frame carries every column)
+            names = list(key[1])
             self._distinct[key] = (
                 frame,
-                frame.group_by(key[1]).agg() if len(key[1]) > 1 else frame.select(key[1]).unique(),
+                frame.lazy().select(names).group_by(names).agg().collect()
+                if len(names) > 1
+                else frame.select(names).unique(),
             )
         return self._distinct[key][1]
+
+    def _exact(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame | None:
+        """The known combinations of `frame` if they cover `columns`."""
+        known = self._known.get(id(frame))
+        return known[1] if known is not None and set(columns) <= set(known[1].columns) else None
 
     def combinations(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
         """At least the distinct rows of `frame[columns]`: for many rows, every combination of each column's
         distinct values where there are few (no pass over the rows), else the distinct rows themselves. A
         combination that no row has is harmless where the rows are searched afterwards."""
-        if len(columns) > 1 and frame.height >= _MIN_ROWS_FOR_COMBINATIONS:
+        if len(columns) > 1 and self._exact(frame, columns) is None and frame.height >= _MIN_ROWS_FOR_COMBINATIONS:
             names = sorted(columns)
             each = [self.distinct(frame, [c]).get_column(c).to_list() for c in names]
             if math.prod(len(values) for values in each) <= _MAX_COMBINATIONS:
@@ -105,7 +119,8 @@ class Collector:
             names = tuple(sorted(set(condition.meta.root_names())))
             known = [self._distinct.get((id(frame), (name,))) for name in names]
             sizes = [k[1].height for k in known if k is not None]
-            if names and len(sizes) == len(names) and math.prod(sizes) <= _MAX_COMBINATIONS:
+            few = len(sizes) == len(names) and math.prod(sizes) <= _MAX_COMBINATIONS
+            if names and (few or self._exact(frame, names) is not None):
                 by_columns.setdefault(names, []).append(index)
             else:
                 left.append(index)
@@ -116,15 +131,27 @@ class Collector:
             left.extend(i for i, flag in zip(group, flags, strict=True) if flag)
         return sorted(left)
 
-    def seed(self, frame: pl.DataFrame, distinct: dict[str, list[str | None]]) -> None:
-        """Distinct values already known, by text column (as `distinct_texts` gives them, in Python)."""
+    def seed(
+        self,
+        frame: pl.DataFrame,
+        distinct: dict[str, list[str | None]],
+        combinations: pl.DataFrame | None = None,
+    ) -> None:
+        """Distinct values already known, by text column (as `distinct_texts` gives them, in Python), and the
+        distinct combinations of some columns where known (every one the rows have, no other)."""
         for name, values in distinct.items():
             self._distinct[(id(frame), (name,))] = (frame, pl.DataFrame({name: values}, schema={name: pl.String}))
+        if combinations is not None and combinations.width > 1:
+            self._known[id(frame)] = (frame, combinations)
 
-    def carry(self, old: pl.DataFrame, new: pl.DataFrame, changed: dict[str, dict[str, str]]) -> None:
-        """`new` is `old` with some values of some columns replaced (`changed[column]`: old value → new): the
-        distinct values known for `old` serve `new`, the replaced ones with their replacements added (a value
-        replaced on only some rows stays listed: at least the distinct values, as `combinations` allows)."""
+    def carry(self, old: pl.DataFrame, new: pl.DataFrame, changed: dict[str, dict[str, str]], change: pl.Expr) -> None:
+        """`new` is `old` with some values of some columns replaced (`changed[column]`: old value → new; `change`
+        the expression that did it): the distinct values known for `old` serve `new`, the replaced ones with their
+        replacements added (a value replaced on only some rows stays listed: at least the distinct values, as
+        `combinations` allows); the known combinations, where they hold every column `change` reads, changed."""
+        known = self._exact(old, change.meta.root_names())
+        if known is not None:
+            self._known[id(new)] = (new, known.with_columns(change).unique())
         for (key, names), (_, values) in list(self._distinct.items()):
             if key != id(old) or len(names) != 1:
                 continue

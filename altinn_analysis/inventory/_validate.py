@@ -174,10 +174,9 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
         if found and found.get("urn") and found["urn"] != value:
             urns[value] = str(found["urn"])
     if urns:
-        replaced = frame.with_columns(
-            pl.when(grant_type == "access_package").then(grant.replace(urns)).otherwise(grant).alias("grant")
-        )
-        out.carry(frame, replaced, {"grant": urns})
+        change = pl.when(grant_type == "access_package").then(grant.replace(urns)).otherwise(grant).alias("grant")
+        replaced = frame.with_columns(change)
+        out.carry(frame, replaced, {"grant": urns}, change)
         frame = replaced
     out.values(
         frame,
@@ -383,11 +382,16 @@ def _check_group(
     spec = TABLE_SPECS[raw.table]
     out = Collector(raw.file, limit, len(raws))
     present = check_header(raw, out)
-    distinct = distinct_texts(raw)
+    distinct, combinations = distinct_texts(raw)
     values: dict[str, list[str | None]] = distinct.row(0, named=True) if distinct.width else {}
     check_identity_numbers(raw, distinct, values, out)
     frame, dirty, all_allowed = normalise(raw, distinct, values)
-    out.seed(frame, {c: v for c, v in values.items() if c not in dirty})
+    clean = [c for c in combinations.columns if c not in dirty] if combinations is not None else []
+    # combinations of the columns cleaning left as they were (a projection of exact combinations is exact)
+    known = None
+    if combinations is not None and len(clean) > 1:
+        known = combinations if len(clean) == combinations.width else combinations.select(clean).unique()
+    out.seed(frame, {c: v for c, v in values.items() if c not in dirty}, known)
     for column in spec.columns:
         if column.name in present:
             check_column(frame, column, out, column.name in all_allowed)
