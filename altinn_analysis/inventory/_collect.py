@@ -6,9 +6,10 @@ The frame the checks see holds the rows of every institution checked together, e
 its problems are split by institution afterwards, each list exactly as checking that institution alone gives it.
 
 Row checks are deferred: `finish` evaluates every condition on a frame in ONE vectorised pass (`any()` per
-condition), and only the checks that hit a row run again to list rows. Each check reports at most `limit` rows
-per institution and then one line that counts the rest: a user fixing a systematic mistake needs the first few
-rows and the count, not a million lines.
+condition), and only the checks that hit a row run again to list rows. A condition on text columns is first tried
+on the distinct combinations of their values (`seed`, `combinations`): false on all of them, it needs no pass at
+all. Each check reports at most `limit` rows per institution and then one line that counts the rest: a user fixing
+a systematic mistake needs the first few rows and the count, not a million lines.
 """
 
 from __future__ import annotations
