@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/bench_inventory.py --scale 1 4 16 [--sample 8]   # growth: rows per institution ×k
     .venv/bin/python benchmarks/bench_inventory.py --bombs                         # each bomb: seconds, peak RSS
     .venv/bin/python benchmarks/bench_inventory.py --base /tmp/main-checkout       # + another version, alternating
+    .venv/bin/python benchmarks/bench_inventory.py --one [--sample 8] [--base …]   # load_inventory of one, in ms
 
 The sector is written as inventories to a temporary folder first (not timed; `--format csv` rewrites the
 generator's Parquet tables as CSV). What is measured is the sector path, `load_inventories` over every folder (the
@@ -15,7 +16,9 @@ clock measures the neighbours too), and the CPU of the whole loading process, im
 measured from outside. Both must give the same rows and warnings (checked). `--profile` prints where the sector
 path spends its time (that run reads the folders in the profiled thread, not ahead in reading threads). `--base`
 runs another checkout's sector path too (its package first on PYTHONPATH), alternating with ours. The older
-baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s.
+baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s. `--one` measures what every report's kernel pays:
+`load_inventory` of one generated institution of the default size (median of several institutions, each loaded
+several times in one warm process; with `--base`, the other version's in its own processes, alternating).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import cProfile
 import hashlib
 import json
+import math
 import os
 import pstats
 import resource
@@ -88,6 +92,58 @@ def load_all(root: Path, mode: str, profile: bool = False) -> dict[str, Any]:
         "baseline_mib": baseline,
         "profile": profile_lines(profiler, cpu_seconds) if profiler else [],
     }
+
+
+def load_one(root: Path, rounds: int = 5) -> dict[str, Any]:
+    """`load_inventory` of each folder under `root`, `rounds` times over (warm: catalogue loaded, first call aside)."""
+    import statistics
+
+    from altinn_analysis.catalogue import Catalogue, load_dsop
+    from altinn_analysis.inventory import load_inventory
+
+    catalogue, services = Catalogue.load(), load_dsop().service_ids
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    load_inventory(folders[0], catalogue=catalogue, known_services=services)
+    walls, cpus, rows = [], [], []
+    for _ in range(rounds):
+        for folder in folders:
+            start, cpu = time.perf_counter(), time.process_time()
+            inv = load_inventory(folder, catalogue=catalogue, known_services=services)
+            walls.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
+            rows.append(inv.delegations.height + inv.consents.height + inv.integrations.height)
+    return {
+        "ms": statistics.median(walls) * 1000,
+        "cpu_ms": statistics.median(cpus) * 1000,
+        "min_ms": min(walls) * 1000,
+        "rows": statistics.median(rows),
+        "loads": len(walls),
+        "load": os.getloadavg()[0],
+    }
+
+
+def measure_one(sample: int, consents: int, delegations: int, repeat: int, base: Path | None) -> None:
+    """`load_one` on `sample` generated institutions, in fresh processes, alternating with `base` if given."""
+    from altinn_analysis.synthetic import generate_sector, write_sector
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_sector(Path(tmp), generate_sector(sample, 11, consents, delegations))
+        modes = ("ours", "base") if base else ("ours",)
+        best: dict[str, float] = {}
+        for index in range(repeat * len(modes)):
+            mode = modes[index % len(modes)]
+            env = dict(os.environ, PYTHONPATH=str(base)) if mode == "base" else None
+            command = [sys.executable, __file__, "--load-one", tmp]
+            out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            best[mode] = min(best.get(mode, math.inf), r["ms"])
+            print(
+                f"  {mode:>4}: load_inventory of one institution ({r['rows']:,.0f} rows, median of {r['loads']} loads "
+                f"of {sample}): {r['ms']:.1f} ms wall, {r['cpu_ms']:.1f} ms CPU (fastest {r['min_ms']:.1f} ms); "
+                f"load average {r['load']:.1f}"
+            )
+        if base:
+            print(f"  => {best['base'] / best['ours']:.2f}x the base version (best median of each)")
 
 
 # Where the sector path's time goes: these functions of the package (module, name; cumulative, so nested ones
@@ -255,16 +311,25 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="where the sector path spends its time")
     parser.add_argument("--bombs", action="store_true")
     parser.add_argument("--base", type=Path, help="a checkout of another version: its sector path, alternating")
+    parser.add_argument("--one", action="store_true", help="load_inventory of one institution, median ms")
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--load-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("sector", "loop"), default="sector", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
         print(json.dumps(load_all(args.load, args.mode, args.profile)))
         return
+    if args.load_one:
+        print(json.dumps(load_one(args.load_one)))
+        return
     print(f"bench_inventory  {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if args.bombs:
         bombs()
+        return
+    if args.one:
+        print("one institution (what each report's kernel pays)")
+        measure_one(args.sample, args.consents, args.delegations, max(args.repeat, 2), args.base)
         return
     if args.scale:
         growth: list[dict[str, Any]] = []

@@ -27,7 +27,8 @@ from altinn_analysis.inventory import (
     validate_inventories,
     validate_inventory,
 )
-from altinn_analysis.inventory import _inventory as inventory_module  # the package's own tests may use its modules
+from altinn_analysis.inventory import _collect as collect_module  # the package's own tests may use its modules
+from altinn_analysis.inventory import _inventory as inventory_module
 from altinn_analysis.sources import Limits
 from altinn_analysis.synthetic import generate_sector, write_sector
 
@@ -122,6 +123,14 @@ FAULTS: list[tuple[str, Edit]] = [
         ),
     ),
     ("platform mismatch", lambda d: _parquet(d, "integrations", _set("kind", [0, 1], "system_user"))),
+    (
+        "access package by its code",  # kept, stored as its urn
+        lambda d: _parquet(
+            d,
+            "delegations",
+            lambda f: _set("grant", [0, 2], "skattegrunnlag")(_set("grant_type", [0, 2], "access_package")(f)),
+        ),
+    ),
     ("xlsx clean", lambda d: _as_xlsx(d, "integrations")),
     ("xlsx consents with a bad date", lambda d: _as_xlsx(d, "consents", _set("valid_from", [1], "i går"))),
     ("profile: bad org number", lambda d: _profile(d, "org_number: '", "org_number: '1")),
@@ -211,10 +220,41 @@ def test_the_faults_are_found(sector: list[Path], embedded: Catalogue) -> None:
     assert any("symbolic link" in p.message for p in found["a link in place of a table"])
 
 
+def test_a_package_by_its_code_is_loaded_as_its_urn(sector: list[Path], embedded: Catalogue) -> None:
+    names = list(_names(sector))
+    folder = sector[names.index("access package by its code")]
+    (loaded,) = load_inventories([folder], catalogue=embedded, known_services=KNOWN_SERVICES)
+    assert isinstance(loaded, Inventory), loaded
+    grants = loaded.delegations.get_column("grant").to_list()
+    assert grants[0] == grants[2] == "urn:altinn:accesspackage:skattegrunnlag"
+    assert "skattegrunnlag" not in grants
+
+
 def test_checking_together_gives_each_institution_what_it_gets_alone(sector: list[Path], embedded: Catalogue) -> None:
     together = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     for folder, name, problems in zip(sector, _names(sector), together, strict=True):
         assert problems == validate_inventory(folder, catalogue=embedded, known_services=KNOWN_SERVICES), name
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("_MIN_ROWS_FOR_COMBINATIONS", 1),  # conditions and bad values decided on combinations, whatever the rows
+        ("_MAX_COMPARISONS", 0),  # every set of values as a hashed look-up
+        ("_MAX_COMPARISONS", 64),  # every set of values as comparisons, each bad value's rows by its combinations
+    ],
+)
+def test_the_short_cuts_give_the_same_problems(
+    sector: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch, setting: str, value: int
+) -> None:
+    """The ways the checks save passes over the rows (tried on the distinct values first; a few values by
+    comparisons) change nothing found: each taken everywhere (the sector above is too small for some of them)
+    against the default choices."""
+    expected = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    monkeypatch.setattr(collect_module, setting, value)
+    got = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    for name, a, b in zip(_names(sector), expected, got, strict=True):
+        assert b == a, name
 
 
 @pytest.mark.slow

@@ -6,17 +6,20 @@ The frame the checks see holds the rows of every institution checked together, e
 its problems are split by institution afterwards, each list exactly as checking that institution alone gives it.
 
 Row checks are deferred: `finish` evaluates every condition on a frame in ONE vectorised pass (`any()` per
-condition), and only the checks that hit a row run again to list rows. Each check reports at most `limit` rows
-per institution and then one line that counts the rest: a user fixing a systematic mistake needs the first few
-rows and the count, not a million lines.
+condition), and only the checks that hit a row run again to list rows. A condition on text columns is first tried
+on the distinct combinations of their values (`seed`, `combinations`): false on all of them, it needs no pass at
+all. Each check reports at most `limit` rows per institution and then one line that counts the rest: a user fixing
+a systematic mistake needs the first few rows and the count, not a million lines.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import operator
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import polars as pl
@@ -24,17 +27,33 @@ import polars as pl
 from altinn_analysis.checks import Problem, Severity
 from altinn_analysis.sources import ROW
 
-__all__ = ["INST", "Collector"]
+__all__ = ["INST", "Collector", "one_of"]
 
 # The institution of a row in a frame checked for many institutions. Header names are normalised to [a-z0-9_]
 # without a leading `_`, so a user's column can never be called this.
 INST = "__inst__"
 
 _Thunk = Callable[[], None]
-# Combinations of distinct values tried instead of a pass over the rows (see `Collector._combinations`).
+# Combinations of distinct values tried instead of a pass over the rows (see `Collector.combinations`).
 _MAX_COMBINATIONS = 4096
 _MIN_ROWS_FOR_COMBINATIONS = 100_000  # below, one pass over the rows costs less than building the combinations
 Message = str | Callable[[dict[str, Any]], str]
+# Up to this many values, a set is tested by comparisons (~1 ms per 0.5 M short texts each) rather than a hashed
+# look-up (~6 ms whatever its size).
+_MAX_COMPARISONS = 4
+
+
+def one_of(column: str, values: Sequence[str], others: Sequence[str] | None = None) -> pl.Expr:
+    """Whether `column` is one of `values` (null where it is null). `others`: every other value the column has
+    in the rows it is evaluated on, where known; then the shorter list decides, as comparisons where few."""
+    col = pl.col(column)
+    if others is not None and len(others) < len(values):
+        return ~one_of(column, others)
+    if not values:
+        return pl.when(col.is_not_null()).then(pl.lit(False))
+    if len(values) <= _MAX_COMPARISONS:
+        return functools.reduce(operator.or_, (col == v for v in values))
+    return pl.when(col.is_not_null()).then(col.is_in(pl.Series(values, dtype=pl.String).implode(), nulls_equal=False))
 
 
 class Collector:
@@ -47,24 +66,38 @@ class Collector:
         self.problems: list[list[Problem]] = [[] for _ in range(institutions)]
         self._pending: list[tuple[pl.DataFrame | None, pl.Expr | None, _Thunk]] = []
         self._distinct: dict[tuple[int, tuple[str, ...]], tuple[pl.DataFrame, pl.DataFrame]] = {}
+        # Per frame: the distinct combinations of some of its columns, known exactly (`seed`).
+        self._known: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
 
     def distinct(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
         """The distinct rows of `frame[columns]` (all institutions together), computed once per frame (the frame
         is kept alive with them)."""
         key = (id(frame), tuple(sorted(columns)))
+        known = self._exact(frame, columns)
+        if key not in self._distinct and known is not None:  # from the combinations known: no pass over the rows
+            self._distinct[key] = (frame, known.select(key[1]).unique())
         if key not in self._distinct:
-            # group_by, not unique: the same rows, in about half the time on text columns
+            # group_by, not unique: the same rows, in about half the time on text columns; the columns selected
+            # first (a group by on the whole frame carries every column)
+            names = list(key[1])
             self._distinct[key] = (
                 frame,
-                frame.group_by(key[1]).agg() if len(key[1]) > 1 else frame.select(key[1]).unique(),
+                frame.lazy().select(names).group_by(names).agg().collect()
+                if len(names) > 1
+                else frame.select(names).unique(),
             )
         return self._distinct[key][1]
 
-    def _combinations(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
+    def _exact(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame | None:
+        """The known combinations of `frame` if they cover `columns`."""
+        known = self._known.get(id(frame))
+        return known[1] if known is not None and set(columns) <= set(known[1].columns) else None
+
+    def combinations(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
         """At least the distinct rows of `frame[columns]`: for many rows, every combination of each column's
         distinct values where there are few (no pass over the rows), else the distinct rows themselves. A
         combination that no row has is harmless where the rows are searched afterwards."""
-        if len(columns) > 1 and frame.height >= _MIN_ROWS_FOR_COMBINATIONS:
+        if len(columns) > 1 and self._exact(frame, columns) is None and frame.height >= _MIN_ROWS_FOR_COMBINATIONS:
             names = sorted(columns)
             each = [self.distinct(frame, [c]).get_column(c).to_list() for c in names]
             if math.prod(len(values) for values in each) <= _MAX_COMBINATIONS:
@@ -72,18 +105,69 @@ class Collector:
                 return pl.DataFrame(list(itertools.product(*each)), schema=schema, orient="row")
         return self.distinct(frame, columns)
 
-    def seed(self, frame: pl.DataFrame, distinct: pl.DataFrame) -> None:
-        """Distinct values already known: one list column per text column, one row (as `distinct_texts`)."""
-        for name in distinct.columns:
-            self._distinct[(id(frame), (name,))] = (frame, distinct.get_column(name).explode().to_frame())
+    def _possible(self, frame: pl.DataFrame, indices: list[int]) -> list[int]:
+        """The deferred row checks of `frame` (`indices`) that may hit a row. For many rows, a condition on
+        columns whose distinct values are known and few (text columns: `seed`) is first tried on every combination
+        of those values, in one small query per set of columns: false on all of them, it is false on every row
+        (conditions are row by row), and its pass over the rows is saved."""
+        if frame.height < _MIN_ROWS_FOR_COMBINATIONS:
+            return indices
+        by_columns: dict[tuple[str, ...], list[int]] = {}
+        left: list[int] = []
+        for index in indices:
+            condition = self._pending[index][1]
+            assert condition is not None
+            names = tuple(sorted(set(condition.meta.root_names())))
+            known = [self._distinct.get((id(frame), (name,))) for name in names]
+            sizes = [k[1].height for k in known if k is not None]
+            few = len(sizes) == len(names) and math.prod(sizes) <= _MAX_COMBINATIONS
+            if names and (few or self._exact(frame, names) is not None):
+                by_columns.setdefault(names, []).append(index)
+            else:
+                left.append(index)
+        for names, group in by_columns.items():
+            combos = self.combinations(frame, names)
+            exprs = [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in group]  # type: ignore[union-attr]
+            flags = combos.select(exprs).row(0)
+            left.extend(i for i, flag in zip(group, flags, strict=True) if flag)
+        return sorted(left)
+
+    def seed(
+        self,
+        frame: pl.DataFrame,
+        distinct: dict[str, list[str | None]],
+        combinations: pl.DataFrame | None = None,
+    ) -> None:
+        """Distinct values already known, by text column (as `distinct_texts` gives them, in Python), and the
+        distinct combinations of some columns where known (every one the rows have, no other)."""
+        for name, values in distinct.items():
+            self._distinct[(id(frame), (name,))] = (frame, pl.DataFrame({name: values}, schema={name: pl.String}))
+        if combinations is not None and combinations.width > 1:
+            self._known[id(frame)] = (frame, combinations)
+
+    def carry(self, old: pl.DataFrame, new: pl.DataFrame, changed: dict[str, dict[str, str]], change: pl.Expr) -> None:
+        """`new` is `old` with some values of some columns replaced (`changed[column]`: old value → new; `change`
+        the expression that did it): the distinct values known for `old` serve `new`, the replaced ones with their
+        replacements added (a value replaced on only some rows stays listed: at least the distinct values, as
+        `combinations` allows); the known combinations, where they hold every column `change` reads, changed."""
+        known = self._exact(old, change.meta.root_names())
+        if known is not None:
+            self._known[id(new)] = (new, known.with_columns(change).unique())
+        for (key, names), (_, values) in list(self._distinct.items()):
+            if key != id(old) or len(names) != 1:
+                continue
+            (name,) = names
+            if name in changed:
+                extra = pl.Series(name, list(changed[name].values()), dtype=values.schema[name])
+                values = pl.concat([values, extra.to_frame()]).unique(maintain_order=True)
+            self._distinct[(id(new), names)] = (new, values)
 
     def matching(self, frame: pl.DataFrame, column: str, pattern: re.Pattern[str]) -> pl.Expr:
         """Whether each row's `column` matches `pattern` as a whole (null where it is null), with the regex run in
-        Python on the distinct values only."""
-        values = self.distinct(frame, [column]).get_column(column).to_list()
-        found = pl.Series([v for v in values if v is not None and pattern.fullmatch(v)], dtype=pl.String)
-        col = pl.col(column)
-        return pl.when(col.is_not_null()).then(col.is_in(found.implode(), nulls_equal=False))
+        Python on the distinct values only. For the rows of `frame` (or of a frame with no other values there)."""
+        values = [v for v in self.distinct(frame, [column]).get_column(column).to_list() if v is not None]
+        found = [v for v in values if pattern.fullmatch(v)]
+        return one_of(column, found, [v for v in values if not pattern.fullmatch(v)])
 
     def add(self, row: int | None, column: str | None, message: str, severity: Severity = "error") -> None:
         """A problem every institution's file has (its header: the institutions checked together share it)."""
@@ -147,14 +231,24 @@ class Collector:
         def run() -> None:
             # `bad` on the distinct values the condition may select (from the combinations of the columns it
             # reads); the rows are searched only for the values it finds bad, and only those rows are tested.
-            roots = {column, *(where.meta.root_names() if where is not None else ())}
-            combos = self._combinations(frame, roots).filter(condition).get_column(column).unique()
-            suspects = [v for v in combos.to_list() if bad(v) is not None]
-            if suspects:
-                # One query: the rows with a suspect value (only the columns read: a value may be on many rows),
-                # then the condition on those rows only, then each value's first row per institution.
-                suspect = pl.col(column).is_in(pl.Series(suspects, dtype=pl.String).implode())
-                self._firsts(frame.lazy().filter(suspect).filter(condition), column, lambda _, v: bad(v), severity)
+            roots = sorted({column, *(where.meta.root_names() if where is not None else ())})
+            combos = self.combinations(frame, roots).filter(condition)
+            found = dict.fromkeys(combos.get_column(column).to_list())  # distinct, without another query
+            suspects = [v for v in found if bad(v) is not None]
+            if not suspects:
+                return
+            # The condition holds row by row, so a row is hit exactly when its values of `roots` are one of the
+            # combinations found: where these are few, the rows are searched by comparisons on them, value by
+            # value (then each value's first row per institution is a group by the institution alone).
+            hits = combos.filter(one_of(column, suspects))
+            if len(suspects) <= _MAX_COMPARISONS and hits.height * len(roots) <= 2 * _MAX_COMPARISONS:
+                masks = [(v, _same_as(hits.filter(pl.col(column) == v), roots)) for v in suspects]
+                self._firsts_by_value(frame, masks, column, lambda _, v: bad(v), severity)
+                return
+            # Else one query: the rows with a suspect value (only the columns read: a value may be on many rows),
+            # then the condition on those rows only, then each value's first row per institution.
+            suspect = one_of(column, suspects)
+            self._firsts(frame.lazy().filter(suspect).filter(condition), column, lambda _, v: bad(v), severity)
 
         self._pending.append((None, None, run))
 
@@ -171,12 +265,12 @@ class Collector:
 
         def run() -> None:
             roots = {column, *(where.meta.root_names() if where is not None else ())}
-            narrow = frame.select(INST, ROW, *roots).filter(condition)
-            pairs = narrow.select(INST, column).unique()
+            narrow = frame.lazy().select(INST, ROW, *roots).filter(condition)
+            pairs = narrow.select(INST, column).unique().collect()
             suspects = [(i, v) for i, v in pairs.iter_rows() if bad(i, v) is not None]
             if suspects:
                 keys = pl.DataFrame(suspects, schema={INST: frame.schema[INST], column: pl.String}, orient="row")
-                self._firsts(narrow.lazy().join(keys.lazy(), on=[INST, column], how="semi"), column, bad, severity)
+                self._firsts(narrow.join(keys.lazy(), on=[INST, column], how="semi"), column, bad, severity)
 
         self._pending.append((None, None, run))
 
@@ -184,8 +278,31 @@ class Collector:
         self, hits: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
     ) -> None:
         first = pl.col(ROW).min().alias("first")
-        firsts = hits.group_by(INST, column).agg(first, pl.len().alias("n")).sort(INST, "first").collect()
-        for inst, value, first, n in firsts.iter_rows():
+        self._report_firsts(hits.group_by(INST, column).agg(first, pl.len().alias("n")), column, bad, severity)
+
+    def _firsts_by_value(
+        self,
+        frame: pl.DataFrame,
+        masks: list[tuple[str, pl.Expr]],
+        column: str,
+        bad: Callable[[int, str], str | None],
+        severity: Severity,
+    ) -> None:
+        """`_firsts` of the rows where each value's mask holds (few values): grouped by the institution only."""
+        first = pl.col(ROW).min().alias("first")
+        parts = [
+            frame.lazy()
+            .filter(mask)
+            .group_by(INST)
+            .agg(pl.lit(value, dtype=pl.String).alias(column), first, pl.len().alias("n"))
+            for value, mask in masks
+        ]
+        self._report_firsts(pl.concat(parts), column, bad, severity)
+
+    def _report_firsts(
+        self, firsts: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
+    ) -> None:
+        for inst, value, first, n in firsts.sort(INST, "first").collect().iter_rows():
             message = bad(inst, value)
             if message is not None:
                 text = message + (f" (in {n} rows)" if n > 1 else "")
@@ -201,6 +318,9 @@ class Collector:
         for frame, indices in frames.values():
             if frame.height == 0:
                 continue
+            indices = self._possible(frame, indices)
+            if not indices:
+                continue
             exprs = [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in indices]  # type: ignore[union-attr]
             flags = frame.select(exprs).row(0)
             hit.update(i for i, flag in zip(indices, flags, strict=True) if flag)
@@ -209,6 +329,19 @@ class Collector:
                 run()
         self._pending.clear()
         return self.problems
+
+
+def _same_as(combinations: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
+    """Rows whose `columns` hold one of `combinations` (a null as null), by comparisons."""
+
+    def equal(name: str, value: Any) -> pl.Expr:
+        col = pl.col(name)
+        return col.is_null() if value is None else col == pl.lit(value, dtype=combinations.schema[name])
+
+    rows = [
+        functools.reduce(operator.and_, (equal(n, r[n]) for n in columns)) for r in combinations.iter_rows(named=True)
+    ]
+    return functools.reduce(operator.or_, rows) if rows else pl.lit(False)
 
 
 def _present(column: str, where: pl.Expr | None) -> pl.Expr:

@@ -70,10 +70,25 @@ def _cleaned(text: pl.Expr, kind: str) -> pl.Expr:
 _SERVICE_COLUMN = {"delegations": "grant", "consents": "service"}
 
 
-def distinct_texts(raw: RawTable) -> pl.DataFrame:
-    """One row: each text column's distinct values as a list (one hashing pass per column)."""
+def distinct_texts(raw: RawTable) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """One row: each text column's distinct values as a list; and the distinct combinations of the text columns
+    that hold few values by design (enumerations, the service column), or None where there are not two.
+
+    The combinations come from the same pass (one group by over those columns costs no more than their distinct
+    values one by one), and let the checks decide conditions on several of them exactly, without the rows."""
     texts = [n for n in raw.columns if raw.source.schema[n] == pl.String]
-    return raw.source.select(pl.col(n).unique().implode() for n in texts)
+    spec = TABLE_SPECS[raw.table]
+    known = set(spec.column_names)
+    few = [n for n in texts if n == _SERVICE_COLUMN.get(raw.table) or (n in known and spec.column(n).kind == "enum")]
+    if len(few) < 2:
+        return raw.source.select(pl.col(n).unique().implode() for n in texts), None
+    # (the columns selected first: a group by on the whole frame carries every column, ~1.7x the time)
+    combinations = raw.source.lazy().select(few).group_by(few).agg().collect()
+    each = {n: pl.Series(n, [list(dict.fromkeys(combinations.get_column(n).to_list()))]) for n in few}
+    if len(few) < len(texts):
+        rest = raw.source.select(pl.col(n).unique().implode() for n in texts if n not in few)
+        each.update((n, rest.get_column(n)) for n in rest.columns)
+    return pl.DataFrame([each[n].cast(pl.List(pl.String)) for n in texts]), combinations
 
 
 SERVICE_CODE_RE = re.compile(SERVICE_CODE[1:-1])  # as a whole (`fullmatch`): the same as SERVICE_CODE in polars

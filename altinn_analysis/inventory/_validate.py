@@ -131,9 +131,6 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
     if cat is None:
         return frame
 
-    def rows_of(kind: str) -> pl.DataFrame:
-        return frame.filter((grant_type == kind) & grant.is_not_null())
-
     out.values(
         frame,
         "grant",
@@ -168,14 +165,19 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
     )
     # A package given by its code (`skattegrunnlag`) is stored as its urn, as Altinn 3 names it.
     urns: dict[str, str] = {}
-    for value in rows_of("access_package")["grant"].unique().to_list():
+    # (at least) every grant given as an access package, from the combinations the checks above use
+    packages = out.combinations(frame, ["grant", "grant_type"]).filter(
+        (grant_type == "access_package") & grant.is_not_null()
+    )
+    for value in dict.fromkeys(packages.get_column("grant").to_list()):
         found = _ask(cat, "package", value)
         if found and found.get("urn") and found["urn"] != value:
             urns[value] = str(found["urn"])
     if urns:
-        frame = frame.with_columns(
-            pl.when(grant_type == "access_package").then(grant.replace(urns)).otherwise(grant).alias("grant")
-        )
+        change = pl.when(grant_type == "access_package").then(grant.replace(urns)).otherwise(grant).alias("grant")
+        replaced = frame.with_columns(change)
+        out.carry(frame, replaced, {"grant": urns}, change)
+        frame = replaced
     out.values(
         frame,
         "grant",
@@ -276,7 +278,10 @@ def _integrations(frame: pl.DataFrame, contexts: Sequence[TableContext], out: Co
 def _duplicates(frame: pl.DataFrame, out: Collector) -> None:
     # Exact duplicates are errors, not warnings: rows are counted (holders, consents), so a repeated row would be
     # counted twice, and dropping it silently would hide a broken export. An aggregate belongs in one row.
+    # A column empty on every row (an optional one left out: see `normalise`) tells no two rows apart: left out
+    # of the keys, unless every column is (then one stands for all).
     columns = [c for c in frame.columns if c not in (ROW, INST)]
+    columns = [c for c in columns if frame.get_column(c).null_count() < frame.height] or columns[:1]
     if not columns or frame.height < 2:
         return
     # Distinct row hashes decide (one cheap pass: no duplicate if all differ); a hash collision only costs the
@@ -377,11 +382,16 @@ def _check_group(
     spec = TABLE_SPECS[raw.table]
     out = Collector(raw.file, limit, len(raws))
     present = check_header(raw, out)
-    distinct = distinct_texts(raw)
+    distinct, combinations = distinct_texts(raw)
     values: dict[str, list[str | None]] = distinct.row(0, named=True) if distinct.width else {}
     check_identity_numbers(raw, distinct, values, out)
     frame, dirty, all_allowed = normalise(raw, distinct, values)
-    out.seed(frame, distinct.select(c for c in distinct.columns if c not in dirty))
+    clean = [c for c in combinations.columns if c not in dirty] if combinations is not None else []
+    # combinations of the columns cleaning left as they were (a projection of exact combinations is exact)
+    known = None
+    if combinations is not None and len(clean) > 1:
+        known = combinations if len(clean) == combinations.width else combinations.select(clean).unique()
+    out.seed(frame, {c: v for c, v in values.items() if c not in dirty}, known)
     for column in spec.columns:
         if column.name in present:
             check_column(frame, column, out, column.name in all_allowed)
