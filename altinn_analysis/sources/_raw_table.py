@@ -117,7 +117,7 @@ def as_text(name: str, dtype: pl.DataType) -> pl.Expr:
 
 def check_cells(frame: pl.DataFrame, file: str, limits: Limits, longest: int | None = None) -> None:
     """Cells over `cell_chars` are refused (vectorised) before any check quotes or compares them. `longest`:
-    the longest cell in bytes where already known."""
+    where already known, the longest cell in bytes or a bound above it (over the limit, each column is searched)."""
     columns = [c for c, t in frame.schema.items() if c != ROW and t == pl.String]
     if not columns or frame.height == 0:
         return
