@@ -277,15 +277,15 @@ _INLINE_BYTES = 12
 
 def _longest_at_most(series: pl.Series) -> int:
     """An upper bound on the bytes of the column's longest cell, from the sizes of its memory, not from its values
-    (nor from the file's statistics, which its writer chose): all its values together (`estimated_size`), and,
-    where the column is one string view array, its longest inline value or its out-of-line bytes together — each
-    cell longer than `_INLINE_BYTES` lies whole inside one of its data buffers. Reading every value costs a query."""
-    bound = int(series.estimated_size())
-    if bound > _INLINE_BYTES and series.n_chunks() == 1:
+    (nor from the file's statistics, which its writer chose). A column that is one string view array: its longest
+    inline value or its out-of-line bytes together (each cell longer than `_INLINE_BYTES` lies whole inside one of
+    its data buffers); otherwise all its values together (`estimated_size`, which may count them). Reading every
+    value would cost a query."""
+    if series.n_chunks() == 1:
         import pyarrow as pa
 
         array = series.to_arrow(compat_level=pl.CompatLevel.newest())  # one chunk: shared, not copied
         if isinstance(array, pa.StringViewArray):
-            stored = sum(buffer.size for buffer in array.buffers()[2:] if buffer is not None)
-            bound = min(bound, max(_INLINE_BYTES, stored))
-    return bound
+            stored: int = sum(buffer.size for buffer in array.buffers()[2:] if buffer is not None)
+            return max(_INLINE_BYTES, stored)
+    return int(series.estimated_size())
