@@ -143,3 +143,21 @@ def test_a_long_cell_is_refused_at_its_row_and_column(row_group_size: int | None
     assert "cell_chars" in problem.message
     # Just at the limit: read.
     assert read_table_bytes(data, "consents.parquet", LAYOUT, Limits(cell_chars=200)).source.height == rows
+
+
+def test_a_schema_read_before_gives_the_same_table_and_the_same_refusals() -> None:
+    """What the reader made of a schema is kept for the next file with it: the table and every refusal (with its
+    own file) are the same as the first time, and the number kept is bounded."""
+    parquet_reader._PLANS.clear()
+    frame = FRAMES["date-times, small counts, floats and booleans"]
+    first = read_table_bytes(parquet(frame), "a.parquet", LAYOUT).source
+    again = read_table_bytes(parquet(frame), "b.parquet", LAYOUT).source
+    assert first.equals(again) and first.schema == again.schema
+    same_column = pl.DataFrame({"Status": ["a"], "status ": ["b"]})
+    for file in ("a.parquet", "b.parquet"):
+        with pytest.raises(Exception) as caught:
+            read_table_bytes(parquet(same_column), file, LAYOUT)
+        assert [(p.file, p.column) for p in caught.value.problems] == [(file, "status")]  # type: ignore[attr-defined]
+    for index in range(parquet_reader._PLANS_KEPT + 10):
+        read_table_bytes(parquet(pl.DataFrame({f"column_{index}": ["x"]})), "c.parquet", LAYOUT)
+    assert len(parquet_reader._PLANS) <= parquet_reader._PLANS_KEPT

@@ -73,23 +73,50 @@ def read_parquet(data: bytes, file: str, layout: TableLayout, limits: Limits) ->
         frame = _decode_exact(data, file, meta)
     columns = _columns(frame, file, layout)
     try:
-        with _stderr_held():  # an out-of-range date in a damaged file panics in the cast to text
+        converts = any(expr is not None for _, _, expr in columns)
+        # An out-of-range date in a damaged file panics in the cast to text: stderr held for every cast.
+        with _stderr_held() if converts else contextlib.nullcontext():
             out = _as_read(frame, columns)
-            out, longest = _tidy(out, limits.cell_chars)
+        out, longest, unusual = _tidy(out, limits.cell_chars)
+        if unusual:
+            with _stderr_held():
+                out = out.with_columns(as_text(n, out.schema[n]) for n in unusual)
+            longest = None  # measured again with the new text columns
     except (Exception, pl.exceptions.PanicException) as exc:
         raise read_error(file, f"Parquet columns could not be read as text ({why(exc)})") from None
     check_cells(out, file, limits, longest)
     return RawTable(layout.name, file, out, 1, sha256_hex(data))
 
 
+# What `_columns` made of each schema seen (files of one institution, and of many, share theirs): names and types
+# as text (types by repr, so no two types that compare equal loosely share a plan), for short names only, and a
+# bounded number of them.
+_PLANS: dict[tuple[object, ...], list[tuple[str, str, pl.Expr | None]]] = {}
+_PLAN_NAMES_CHARS = 2000
+_PLANS_KEPT = 64
+
+
 def _columns(frame: pl.DataFrame, file: str, layout: TableLayout) -> list[tuple[str, str, pl.Expr | None]]:
     """(name in the file, normalised name, the expression that converts it or None when it is read as it is)
     for each column; a nameless, repeated or unreadable column is refused (every one of them listed)."""
+    schema = frame.schema
+    key = (layout.name, tuple(layout.typed.items()), *(f"{name}\x00{dtype!r}" for name, dtype in schema.items()))
+    if (plan := _PLANS.get(key)) is not None:
+        return plan
+    plan = _plan(schema, file, layout)
+    if sum(len(name) for name in schema) <= _PLAN_NAMES_CHARS:
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
+def _plan(schema: pl.Schema, file: str, layout: TableLayout) -> list[tuple[str, str, pl.Expr | None]]:
     problems: list[Problem] = []
     columns: list[tuple[str, str, pl.Expr | None]] = []
     seen: dict[str, str] = {}
     kinds = layout.typed
-    for name, dtype in frame.schema.items():
+    for name, dtype in schema.items():
         norm = normalise_header(name)
         kind = kinds.get(norm)
         # Already what the checks read (text, or a typed date or count): no expression, no pass over the values.
@@ -176,7 +203,7 @@ def _decode_fast(data: bytes, rows: int) -> pl.DataFrame | None:
     """The table by polars' decoder, or None when it fails or disagrees with the footer's row count."""
     try:
         with _stderr_held():
-            frame = pl.read_parquet(io.BytesIO(data))
+            frame = pl.read_parquet(data, parallel="none")
     except (Exception, pl.exceptions.PanicException):
         return None
     return frame if frame.height == rows else None
@@ -224,16 +251,17 @@ _FIRST_DAY = (dt.date(_TYPED_YEARS[0], 1, 1) - dt.date(1970, 1, 1)).days
 _LAST_DAY = (dt.date(_TYPED_YEARS[1], 12, 31) - dt.date(1970, 1, 1)).days
 
 
-def _tidy(frame: pl.DataFrame, cell_chars: int) -> tuple[pl.DataFrame, int | None]:
-    """Typed columns holding values outside `_TYPED_YEARS` / `_TYPED_INT_BELOW` go back to text, rows with no
-    value at all (spreadsheet leftovers, as in CSV and Excel) are dropped — the filter copies every column, so
-    only when there are some — and at least the longest text cell in bytes (exact where over `cell_chars`).
+def _tidy(frame: pl.DataFrame, cell_chars: int) -> tuple[pl.DataFrame, int | None, list[str]]:
+    """Rows with no value at all (spreadsheet leftovers, as in CSV and Excel) dropped — the filter copies every
+    column, so only when there are some —, at least the longest text cell in bytes (exact where over
+    `cell_chars`), and the typed columns holding values outside `_TYPED_YEARS` / `_TYPED_INT_BELOW` (the caller
+    makes them text again).
 
     Each column's minimum, maximum, null count and a bound on its longest cell come from the column itself,
     without a query (a query costs ~0.1-0.3 ms however small the table); a query runs only where a text column
     could hold a cell over `cell_chars` (its exact longest cell) and where a blank row is possible."""
     if frame.height == 0 or frame.width == 1:
-        return frame, None
+        return frame, None, []
     unusual: list[str] = []
     bounds: list[int] = []
     long: list[str] = []
@@ -264,11 +292,7 @@ def _tidy(frame: pl.DataFrame, cell_chars: int) -> tuple[pl.DataFrame, int | Non
     if maybe_blank and found[-1]:
         frame = frame.filter(~blank)
     bounds.extend(v for v in found[: len(long)] if v is not None)
-    longest = max(bounds, default=None)
-    if unusual:
-        frame = frame.with_columns(as_text(n, frame.schema[n]) for n in unusual)
-        longest = None  # measured again with the new text columns
-    return frame, longest
+    return frame, max(bounds, default=None), unusual
 
 
 # Text longer than this is stored outside its view in Arrow's string view layout (polars' String).
