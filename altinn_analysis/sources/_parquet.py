@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import os
 import sys
 import threading
@@ -42,10 +41,11 @@ def _check_parquet_size(data: bytes, file: str, limits: Limits) -> Any:
     """Rows and size from the footer metadata, before a single page is decoded. Dictionary encoding makes a
     600 KB file of 30 M rows possible, so the size in memory is estimated from rows × columns as well. Returns
     the metadata (parsed once: the reader reuses it)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        meta = pq.read_metadata(io.BytesIO(data))
+        meta = pq.read_metadata(pa.BufferReader(data))  # the bytes themselves, not a Python file object
         rows, columns = meta.num_rows, meta.num_columns
         stored = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     except Exception as exc:  # a parser on untrusted bytes: any failure is "broken"
@@ -211,11 +211,12 @@ def _decode_fast(data: bytes, rows: int) -> pl.DataFrame | None:
 
 def _decode_exact(data: bytes, file: str, meta: Any) -> pl.DataFrame:
     """The table by pyarrow, whose errors on a damaged file are plain exceptions with a useful message."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         # ParquetFile.read, not pq.read_table: the dataset layer costs ~0.2 s CPU per call, the file reader ~3 ms.
-        arrow = pq.ParquetFile(io.BytesIO(data), metadata=meta).read(use_threads=False)
+        arrow = pq.ParquetFile(pa.BufferReader(data), metadata=meta).read(use_threads=False)
         arrow.validate(full=True)  # e.g. text that is not UTF-8, which pyarrow's reader lets through
         with _stderr_held():
             converted = pl.from_arrow(arrow)
