@@ -5,6 +5,12 @@ Two decoders, one result. polars decodes about four times faster than pyarrow (w
 but on a damaged file it can panic (a Rust panic, printed to stderr, then raised as a BaseException) or, rarely,
 return rows the footer does not promise. So polars reads first, with stderr held for that call and its row count
 checked against the footer; whatever it cannot read is decoded by pyarrow, whose error is the one a user sees.
+
+After decoding, a file costs no pass over its values unless it needs one: a polars query costs ~0.1-0.3 ms
+however small the table, more than decoding a small file. Columns already of their type are kept as they are (the
+row numbers inserted, names renamed); ranges, null counts and a bound on the longest cell come from each column
+itself; a query runs only for a column to convert, a text column that could hold a cell over the limit, or a
+possible blank row.
 """
 
 from __future__ import annotations
