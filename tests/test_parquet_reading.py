@@ -11,7 +11,7 @@ import pytest
 
 from altinn_analysis.sources import Limits, TableLayout, read_table_bytes
 from altinn_analysis.sources import _parquet as parquet_reader
-from altinn_analysis.sources._raw_table import ROW, as_text, normalise_header, text_expr
+from altinn_analysis.sources._raw_table import ROW, as_text, longest_cell_at_most, normalise_header, text_expr
 
 LAYOUT = TableLayout("consents", typed={"valid_from": "date", "valid_to": "date", "count": "count"})
 EPOCH = dt.date(1970, 1, 1)
@@ -122,7 +122,7 @@ def test_the_bound_on_the_longest_cell_is_never_below_it(case: str) -> None:
         pl.concat([series, series], rechunk=False),
     ]
     for version in versions:
-        assert parquet_reader._longest_at_most(version) >= longest(version), case
+        assert longest_cell_at_most(version) >= longest(version), case
 
 
 @pytest.mark.parametrize("row_group_size", [None, 1000])

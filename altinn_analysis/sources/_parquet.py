@@ -33,6 +33,7 @@ from altinn_analysis.sources._raw_table import (
     TableLayout,
     as_text,
     check_cells,
+    longest_cell_at_most,
     normalise_header,
     text_expr,
 )
@@ -277,7 +278,7 @@ def _tidy(frame: pl.DataFrame, cell_chars: int) -> tuple[pl.DataFrame, int | Non
         dtype, name = series.dtype, series.name
         maybe_blank = maybe_blank and series.null_count() > 0
         if dtype == pl.String:
-            bound = _longest_at_most(series)
+            bound = longest_cell_at_most(series)
             if bound <= cell_chars:
                 bounds.append(bound)
             else:
@@ -300,23 +301,3 @@ def _tidy(frame: pl.DataFrame, cell_chars: int) -> tuple[pl.DataFrame, int | Non
         frame = frame.filter(~blank)
     bounds.extend(v for v in found[: len(long)] if v is not None)
     return frame, max(bounds, default=None), unusual
-
-
-# Text longer than this is stored outside its view in Arrow's string view layout (polars' String).
-_INLINE_BYTES = 12
-
-
-def _longest_at_most(series: pl.Series) -> int:
-    """An upper bound on the bytes of the column's longest cell, from the sizes of its memory, not from its values
-    (nor from the file's statistics, which its writer chose). A column that is one string view array: its longest
-    inline value or its out-of-line bytes together (each cell longer than `_INLINE_BYTES` lies whole inside one of
-    its data buffers); otherwise all its values together (`estimated_size`, which may count them). Reading every
-    value would cost a query."""
-    if series.n_chunks() == 1:
-        import pyarrow as pa
-
-        array = series.to_arrow(compat_level=pl.CompatLevel.newest())  # one chunk: shared, not copied
-        if isinstance(array, pa.StringViewArray):
-            stored: int = sum(buffer.size for buffer in array.buffers()[2:] if buffer is not None)
-            return max(_INLINE_BYTES, stored)
-    return int(series.estimated_size())

@@ -26,6 +26,7 @@ __all__ = [
     "TableLayout",
     "as_text",
     "check_cells",
+    "longest_cell_at_most",
     "normalise_header",
     "table_from_records",
     "text_expr",
@@ -113,6 +114,26 @@ def as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     """A kept-typed column (a date or a whole number) as text, named as it is."""
     expr = None if dtype == pl.String else text_expr(name, dtype)
     return pl.col(name) if expr is None else expr.alias(name)
+
+
+# Text longer than this is stored outside its view in Arrow's string view layout (polars' String).
+_INLINE_BYTES = 12
+
+
+def longest_cell_at_most(series: pl.Series) -> int:
+    """An upper bound on the bytes of the column's longest cell, from the sizes of its memory, not from its values
+    (nor from the file's statistics, which its writer chose). A column that is one string view array: its longest
+    inline value or its out-of-line bytes together (each cell longer than `_INLINE_BYTES` lies whole inside one of
+    its data buffers); otherwise all its values together (`estimated_size`, which may count them). Reading every
+    value would cost a query."""
+    if series.n_chunks() == 1:
+        import pyarrow as pa
+
+        array = series.to_arrow(compat_level=pl.CompatLevel.newest())  # one chunk: shared, not copied
+        if isinstance(array, pa.StringViewArray):
+            stored: int = sum(buffer.size for buffer in array.buffers()[2:] if buffer is not None)
+            return max(_INLINE_BYTES, stored)
+    return int(series.estimated_size())
 
 
 def check_cells(frame: pl.DataFrame, file: str, limits: Limits, longest: int | None = None) -> None:
