@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 
 import polars as pl
 import pytest
@@ -106,10 +107,17 @@ SERIES = {
 }
 
 
+@pytest.mark.parametrize("pyarrow_loaded", [True, False])
 @pytest.mark.parametrize("case", sorted(SERIES))
-def test_the_bound_on_the_longest_cell_is_never_below_it(case: str) -> None:
+def test_the_bound_on_the_longest_cell_is_never_below_it(
+    case: str, pyarrow_loaded: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """However the column was made: built, decoded from Parquet (dictionary-coded or not, several row groups),
-    sliced or filtered."""
+    sliced or filtered; from the string view's buffers (pyarrow loaded) or from its estimated size (not)."""
+    import pyarrow  # noqa: F401  (loaded: the buffers are looked at)
+
+    if not pyarrow_loaded:
+        monkeypatch.delitem(sys.modules, "pyarrow")
     series = SERIES[case].alias("c")
     frame = series.to_frame()
     versions = [
