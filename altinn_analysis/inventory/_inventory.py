@@ -22,7 +22,13 @@ import polars as pl
 from altinn_analysis.checks import excerpt
 from altinn_analysis.inventory._problem import InventoryError, Problem
 from altinn_analysis.inventory._profile import Profile, check_profile
-from altinn_analysis.inventory._readers import find_table_file, other_files, read_profile, read_table
+from altinn_analysis.inventory._readers import (
+    find_table_file,
+    folder_entries,
+    other_files,
+    read_profile,
+    read_table,
+)
 from altinn_analysis.inventory._schema import PROFILE_FILE, TABLES
 from altinn_analysis.inventory._validate import (
     DEFAULT_LIMIT,
@@ -151,10 +157,11 @@ def _read_folder(
             directory_name=directory.name,
         )
         folder.problems.extend(found)
+    entries = folder_entries(directory)
     for index, table in enumerate(TABLES, start=1):
         folder.order[table] = index
         try:
-            raw = read_table(find_table_file(directory, table), table, limits)
+            raw = read_table(find_table_file(directory, table, entries), table, limits)
         except InventoryError as exc:
             for problem in exc.problems:
                 folder.order.setdefault(problem.file, index)

@@ -8,7 +8,7 @@ becomes an `InventoryError` with the same problems.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -38,6 +38,7 @@ from altinn_analysis.sources import (
 __all__ = [
     "LAYOUTS",
     "find_table_file",
+    "folder_entries",
     "other_files",
     "read_profile",
     "read_profile_bytes",
@@ -86,12 +87,22 @@ def other_files(directory: str | Path) -> list[Path]:
     return [p for p in entries if p not in used and not is_hidden(p.name) and not is_table_name(p)]
 
 
-def find_table_file(directory: Path, table: str) -> Path:
+def folder_entries(directory: Path) -> list[Path] | None:
+    """The folder's entries, sorted, to find every table in one listing; None when it cannot be listed (then
+    `find_table_file` lists it again and says why, for each table)."""
+    try:
+        return list_folder(directory, PROFILE_FILE)
+    except FileReadError:
+        return None
+
+
+def find_table_file(directory: Path, table: str, entries: Sequence[Path] | None = None) -> Path:
     """The one file holding `table` (`<table>.csv|.xlsx|.parquet`, any letter case). A link or special file
-    with that name is refused, never followed."""
+    with that name is refused, never followed. `entries`: the folder as `folder_entries` listed it."""
     expected = ", ".join(f"{table}{s}" for s in TABLE_SUFFIXES)
-    with _as_inventory_error():
-        entries = list_folder(directory, table)
+    if entries is None:
+        with _as_inventory_error():
+            entries = list_folder(directory, table)
     candidates = [p for p in entries if p.stem.lower() == table and not is_hidden(p.name)]
     for path in candidates:
         if (kind := file_kind(path)) is not None and path.suffix.lower() in TABLE_SUFFIXES:

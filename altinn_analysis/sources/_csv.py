@@ -18,7 +18,14 @@ from collections.abc import Iterator, Sequence
 import polars as pl
 
 from altinn_analysis.sources._limits import Limits
-from altinn_analysis.sources._raw_table import ROW, RawTable, TableLayout, normalise_header, table_from_records
+from altinn_analysis.sources._raw_table import (
+    ROW,
+    RawTable,
+    TableLayout,
+    longest_cell_at_most,
+    normalise_header,
+    table_from_records,
+)
 from altinn_analysis.sources._read_common import cell_too_long, decode_utf8, read_error, sha256_hex, why
 
 __all__ = ["read_csv"]
@@ -101,7 +108,9 @@ def _read_plain(data: bytes, file: str, sep: str, layout: TableLayout, limits: L
     if any(v is None or not v.strip() for v in cells.row(0)) or len(set(header)) != len(header) or not all(header):
         return None  # a blank first record, an unnamed or a repeated column: the exact path words it
     texts = [pl.col(c) for c in cells.columns]
-    longest = cells.select(pl.max_horizontal(c.str.len_bytes().max() for c in texts)).item()
+    # Every cell read in a query only where a column's memory could hold one over the limit.
+    long = [pl.col(c.name) for c in cells.get_columns() if longest_cell_at_most(c) > limits.cell_chars]
+    longest = cells.select(pl.max_horizontal(c.str.len_bytes().max() for c in long)).item() if long else None
     if longest is not None and longest > limits.cell_chars:
         return None
     # Record i (0-based, the header is 0) is row i + 1; blank records are skipped, as on the exact path. Only a
@@ -113,7 +122,8 @@ def _read_plain(data: bytes, file: str, sep: str, layout: TableLayout, limits: L
         blank = maybe.filter(pl.all_horizontal((c.is_null() | (c.str.strip_chars() == "")) for c in texts[1:]))
         if blank.height:
             frame = frame.filter(~pl.col(ROW).is_in(blank.get_column(ROW).implode()))
-    frame = frame.select(pl.col(ROW).cast(pl.Int64), *(c.alias(n) for c, n in zip(texts, header, strict=True)))
+    frame = frame.rename(dict(zip(cells.columns, header, strict=True)))  # no value touched: no query
+    frame.replace_column(0, frame.get_column(ROW).cast(pl.Int64))
     if frame.height > limits.table_rows:
         return None
     return RawTable(layout.name, file, frame, 1, sha256_hex(data))

@@ -5,13 +5,18 @@ Two decoders, one result. polars decodes about four times faster than pyarrow (w
 but on a damaged file it can panic (a Rust panic, printed to stderr, then raised as a BaseException) or, rarely,
 return rows the footer does not promise. So polars reads first, with stderr held for that call and its row count
 checked against the footer; whatever it cannot read is decoded by pyarrow, whose error is the one a user sees.
+
+After decoding, a file costs no pass over its values unless it needs one: a polars query costs ~0.1-0.3 ms
+however small the table, more than decoding a small file. Columns already of their type are kept as they are (the
+row numbers inserted, names renamed); ranges, null counts and a bound on the longest cell come from each column
+itself; a query runs only for a column to convert, a text column that could hold a cell over the limit, or a
+possible blank row.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import os
 import sys
 import threading
@@ -28,6 +33,7 @@ from altinn_analysis.sources._raw_table import (
     TableLayout,
     as_text,
     check_cells,
+    longest_cell_at_most,
     normalise_header,
     text_expr,
 )
@@ -42,10 +48,11 @@ def _check_parquet_size(data: bytes, file: str, limits: Limits) -> Any:
     """Rows and size from the footer metadata, before a single page is decoded. Dictionary encoding makes a
     600 KB file of 30 M rows possible, so the size in memory is estimated from rows × columns as well. Returns
     the metadata (parsed once: the reader reuses it)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        meta = pq.read_metadata(io.BytesIO(data))
+        meta = pq.read_metadata(pa.BufferReader(data))  # the bytes themselves, not a Python file object
         rows, columns = meta.num_rows, meta.num_columns
         stored = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     except Exception as exc:  # a parser on untrusted bytes: any failure is "broken"
@@ -71,35 +78,83 @@ def read_parquet(data: bytes, file: str, layout: TableLayout, limits: Limits) ->
     frame = _decode_fast(data, meta.num_rows)
     if frame is None:
         frame = _decode_exact(data, file, meta)
+    columns = _columns(frame, file, layout)
+    try:
+        converts = any(expr is not None for _, _, expr in columns)
+        # An out-of-range date in a damaged file panics in the cast to text: stderr held for every cast.
+        with _stderr_held() if converts else contextlib.nullcontext():
+            out = _as_read(frame, columns)
+        out, longest, unusual = _tidy(out, limits.cell_chars)
+        if unusual:
+            with _stderr_held():
+                out = out.with_columns(as_text(n, out.schema[n]) for n in unusual)
+            longest = None  # measured again with the new text columns
+    except (Exception, pl.exceptions.PanicException) as exc:
+        raise read_error(file, f"Parquet columns could not be read as text ({why(exc)})") from None
+    check_cells(out, file, limits, longest)
+    return RawTable(layout.name, file, out, 1, sha256_hex(data))
+
+
+# What `_columns` made of each schema seen (files of one institution, and of many, share theirs): names and types
+# as text (types by repr, so no two types that compare equal loosely share a plan), for short names only, and a
+# bounded number of them.
+_PLANS: dict[tuple[object, ...], list[tuple[str, str, pl.Expr | None]]] = {}
+_PLAN_NAMES_CHARS = 2000
+_PLANS_KEPT = 64
+
+
+def _columns(frame: pl.DataFrame, file: str, layout: TableLayout) -> list[tuple[str, str, pl.Expr | None]]:
+    """(name in the file, normalised name, the expression that converts it or None when it is read as it is)
+    for each column; a nameless, repeated or unreadable column is refused (every one of them listed)."""
+    schema = frame.schema
+    key = (layout.name, tuple(layout.typed.items()), *(f"{name}\x00{dtype!r}" for name, dtype in schema.items()))
+    if (plan := _PLANS.get(key)) is not None:
+        return plan
+    plan = _plan(schema, file, layout)
+    if sum(len(name) for name in schema) <= _PLAN_NAMES_CHARS:
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
+def _plan(schema: pl.Schema, file: str, layout: TableLayout) -> list[tuple[str, str, pl.Expr | None]]:
     problems: list[Problem] = []
-    exprs: list[pl.Expr] = []
+    columns: list[tuple[str, str, pl.Expr | None]] = []
     seen: dict[str, str] = {}
     kinds = layout.typed
-    for name, dtype in frame.schema.items():
+    for name, dtype in schema.items():
         norm = normalise_header(name)
-        typed = _typed_expr(name, dtype, kinds.get(norm))
-        expr = typed if typed is not None else text_expr(name, dtype)
+        kind = kinds.get(norm)
+        # Already what the checks read (text, or a typed date or count): no expression, no pass over the values.
+        same = dtype == pl.String or (kind == "date" and dtype == pl.Date) or (kind == "count" and dtype == pl.Int64)
+        typed = None if same else _typed_expr(name, dtype, kind)
+        expr = typed if same or typed is not None else text_expr(name, dtype)
         if not norm:
             problems.append(Problem(file, 1, name, "column name is empty after normalisation; give it a name"))
         elif norm in seen:
             problems.append(Problem(file, 1, norm, f"columns {seen[norm]!r} and {name!r} are the same column"))
-        elif expr is None:
+        elif not same and expr is None:
             problems.append(
                 Problem(file, 1, norm, f"column type {dtype} cannot be read; expected text, a date or a number")
             )
         else:
             seen[norm] = name
-            exprs.append(expr.alias(norm))
+            columns.append((name, norm, None if same else expr))
     if problems:
         raise FileReadError(problems)
-    try:
-        with _stderr_held():  # an out-of-range date in a damaged file panics in the cast to text
-            out = frame.select(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW), *exprs)
-            out, longest = _tidy(out)
-    except (Exception, pl.exceptions.PanicException) as exc:
-        raise read_error(file, f"Parquet columns could not be read as text ({why(exc)})") from None
-    check_cells(out, file, limits, longest)
-    return RawTable(layout.name, file, out, 1, sha256_hex(data))
+    return columns
+
+
+def _as_read(frame: pl.DataFrame, columns: list[tuple[str, str, pl.Expr | None]]) -> pl.DataFrame:
+    """The decoded frame with its columns named and converted as `_columns` says, and the row numbers first. A
+    query only where a column needs converting; renaming and adding the row numbers touch no value."""
+    if any(expr is not None for _, _, expr in columns):
+        frame = frame.select((pl.col(name) if expr is None else expr).alias(norm) for name, norm, expr in columns)
+    elif renames := {name: norm for name, norm, _ in columns if name != norm}:
+        frame = frame.rename(renames)
+    frame.insert_column(0, pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias(ROW))
+    return frame
 
 
 # One quiet window for every thread inside one: stderr is the process's, so the first thread in points it at the
@@ -155,7 +210,7 @@ def _decode_fast(data: bytes, rows: int) -> pl.DataFrame | None:
     """The table by polars' decoder, or None when it fails or disagrees with the footer's row count."""
     try:
         with _stderr_held():
-            frame = pl.read_parquet(io.BytesIO(data))
+            frame = pl.read_parquet(data, parallel="none")
     except (Exception, pl.exceptions.PanicException):
         return None
     return frame if frame.height == rows else None
@@ -163,11 +218,12 @@ def _decode_fast(data: bytes, rows: int) -> pl.DataFrame | None:
 
 def _decode_exact(data: bytes, file: str, meta: Any) -> pl.DataFrame:
     """The table by pyarrow, whose errors on a damaged file are plain exceptions with a useful message."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         # ParquetFile.read, not pq.read_table: the dataset layer costs ~0.2 s CPU per call, the file reader ~3 ms.
-        arrow = pq.ParquetFile(io.BytesIO(data), metadata=meta).read(use_threads=False)
+        arrow = pq.ParquetFile(pa.BufferReader(data), metadata=meta).read(use_threads=False)
         arrow.validate(full=True)  # e.g. text that is not UTF-8, which pyarrow's reader lets through
         with _stderr_held():
             converted = pl.from_arrow(arrow)
@@ -197,37 +253,51 @@ def _typed_expr(name: str, dtype: pl.DataType, kind: str | None) -> pl.Expr | No
     return None
 
 
-def _tidy(frame: pl.DataFrame) -> tuple[pl.DataFrame, int | None]:
-    """One pass over a Parquet table: typed columns holding values outside `_TYPED_YEARS` / `_TYPED_INT_BELOW`
-    go back to text, rows with no value at all (spreadsheet leftovers, as in CSV and Excel) are dropped — the
-    filter copies every column, so only when there are some — and the longest text cell in bytes."""
+# The ranges as day numbers (a Date's physical value): min and max compared without making a Python date, which
+# a damaged file's out-of-range day could not be.
+_FIRST_DAY = (dt.date(_TYPED_YEARS[0], 1, 1) - dt.date(1970, 1, 1)).days
+_LAST_DAY = (dt.date(_TYPED_YEARS[1], 12, 31) - dt.date(1970, 1, 1)).days
+
+
+def _tidy(frame: pl.DataFrame, cell_chars: int) -> tuple[pl.DataFrame, int | None, list[str]]:
+    """Rows with no value at all (spreadsheet leftovers, as in CSV and Excel) dropped — the filter copies every
+    column, so only when there are some —, at least the longest text cell in bytes (exact where over
+    `cell_chars`), and the typed columns holding values outside `_TYPED_YEARS` / `_TYPED_INT_BELOW` (the caller
+    makes them text again).
+
+    Each column's minimum, maximum, null count and a bound on its longest cell come from the column itself,
+    without a query (a query costs ~0.1-0.3 ms however small the table); a query runs only where a text column
+    could hold a cell over `cell_chars` (its exact longest cell) and where a blank row is possible."""
     if frame.height == 0 or frame.width == 1:
-        return frame, None
-    schema = frame.schema
-    dates = [n for n, t in schema.items() if isinstance(t, pl.Date)]
-    ints = [n for n, t in schema.items() if t == pl.Int64 and n != ROW]
-    texts = [n for n, t in schema.items() if t == pl.String]
-    lo, hi = _TYPED_YEARS
-    first, last = dt.date(lo, 1, 1), dt.date(hi, 12, 31)
-    # A row can be blank only if every column has a null somewhere (null counts are known without a pass).
-    nulls = frame.null_count().row(0, named=True)
-    maybe_blank = all(count for name, count in nulls.items() if name != ROW)
+        return frame, None, []
+    unusual: list[str] = []
+    bounds: list[int] = []
+    long: list[str] = []
+    maybe_blank = True  # a row can be blank only if every column has a null somewhere
+    for series in frame.get_columns()[1:]:  # ROW first
+        dtype, name = series.dtype, series.name
+        maybe_blank = maybe_blank and series.null_count() > 0
+        if dtype == pl.String:
+            bound = longest_cell_at_most(series)
+            if bound <= cell_chars:
+                bounds.append(bound)
+            else:
+                long.append(name)
+        elif dtype == pl.Date:
+            days = series.cast(pl.Int32)
+            low, high = days.min(), days.max()
+            if low is not None and (low < _FIRST_DAY or high > _LAST_DAY):  # type: ignore[operator]
+                unusual.append(name)
+        elif dtype == pl.Int64:
+            low, high = series.min(), series.max()
+            if low is not None and (low <= -_TYPED_INT_BELOW or high >= _TYPED_INT_BELOW):  # type: ignore[operator]
+                unusual.append(name)
     blank = pl.all_horizontal(pl.exclude(ROW).is_null())
-    # Ranges from min and max (nulls aside): no per-row year or absolute value to compute.
-    stats = frame.select(
-        *(((pl.col(n).min() >= first) & (pl.col(n).max() <= last)).fill_null(True).alias(n) for n in dates),
-        *(
-            ((pl.col(n).min() > -_TYPED_INT_BELOW) & (pl.col(n).max() < _TYPED_INT_BELOW)).fill_null(True).alias(n)
-            for n in ints
-        ),
-        (blank.any() if maybe_blank else pl.lit(False)).alias(ROW),
-        *([pl.max_horizontal(pl.col(c).str.len_bytes().max() for c in texts).alias("")] if texts else []),
-    ).row(0, named=True)
-    if stats.pop(ROW):
+    exprs = [pl.col(name).str.len_bytes().max() for name in long]
+    if maybe_blank:
+        exprs.append(blank.any().alias(ROW))
+    found = frame.select(exprs).row(0) if exprs else ()
+    if maybe_blank and found[-1]:
         frame = frame.filter(~blank)
-    longest = stats.pop("", None)
-    unusual = [n for n, ok in stats.items() if not ok]
-    if unusual:
-        frame = frame.with_columns(as_text(n, schema[n]) for n in unusual)
-        longest = None  # measured again with the new text columns
-    return frame, longest
+    bounds.extend(v for v in found[: len(long)] if v is not None)
+    return frame, max(bounds, default=None), unusual

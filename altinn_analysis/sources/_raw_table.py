@@ -8,6 +8,7 @@ so a Parquet file's typed values can stay typed). Checking the values is the cal
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,6 +27,7 @@ __all__ = [
     "TableLayout",
     "as_text",
     "check_cells",
+    "longest_cell_at_most",
     "normalise_header",
     "table_from_records",
     "text_expr",
@@ -115,9 +117,29 @@ def as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(name) if expr is None else expr.alias(name)
 
 
+# Text longer than this is stored outside its view in Arrow's string view layout (polars' String).
+_INLINE_BYTES = 12
+
+
+def longest_cell_at_most(series: pl.Series) -> int:
+    """An upper bound on the bytes of the column's longest cell, from the sizes of its memory, not from its values
+    (nor from the file's statistics, which its writer chose). A column that is one string view array: its longest
+    inline value or its out-of-line bytes together (each cell longer than `_INLINE_BYTES` lies whole inside one of
+    its data buffers), seen through pyarrow where it is loaded already (the Parquet reader loads it; a command
+    reading CSV alone never pays for importing it); otherwise all its values together (`estimated_size`, which
+    may count them). Reading every value would cost a query."""
+    pa = sys.modules.get("pyarrow")
+    if pa is not None and series.n_chunks() == 1:
+        array = series.to_arrow(compat_level=pl.CompatLevel.newest())  # one chunk: shared, not copied
+        if isinstance(array, pa.StringViewArray):
+            stored: int = sum(buffer.size for buffer in array.buffers()[2:] if buffer is not None)
+            return max(_INLINE_BYTES, stored)
+    return int(series.estimated_size())
+
+
 def check_cells(frame: pl.DataFrame, file: str, limits: Limits, longest: int | None = None) -> None:
     """Cells over `cell_chars` are refused (vectorised) before any check quotes or compares them. `longest`:
-    the longest cell in bytes where already known."""
+    where already known, the longest cell in bytes or a bound above it (over the limit, each column is searched)."""
     columns = [c for c, t in frame.schema.items() if c != ROW and t == pl.String]
     if not columns or frame.height == 0:
         return

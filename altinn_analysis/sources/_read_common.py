@@ -134,7 +134,11 @@ def read_file(path: Path, max_bytes: int, what: str = "file_bytes") -> bytes:
             raise not_regular(path, file_kind(path) or "not a regular file")
         if info.st_size > max_bytes:
             raise too_big(path.name, f"{info.st_size:,} bytes", f"{max_bytes:,} bytes", what)
-        data = fh.read(max_bytes + 1)
+        # The size fstat gave and a byte more, where a file that grew shows: a read of the whole limit at once
+        # would allocate all of it first (0.15 ms a file at 512 MiB).
+        data = fh.read(info.st_size + 1)
+        if len(data) > info.st_size:
+            data += fh.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:  # grew while being read
         raise too_big(path.name, f"over {max_bytes:,} bytes", f"{max_bytes:,} bytes", what)
     return data
