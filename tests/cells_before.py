@@ -324,36 +324,14 @@ def role_holders(delegations: pl.DataFrame) -> tuple[list[tuple[Any, ...]], set[
     return roles.rows(), held_a3
 
 
-def verdicts(findings: pl.DataFrame, dsop: Any, services: Any = None, *, language: str = "nb") -> pl.DataFrame:
-    """`impact.verdicts` as it was: the findings exploded per service and filtered in polars."""
-    from altinn_analysis.impact._verdicts import VERDICT_POLICY, VERDICTS_SCHEMA, _subjects
-
+def open_by_service(findings: pl.DataFrame, services: Any = None) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The open findings per service as `impact.verdicts` split them: exploded per service and filtered in polars."""
     exploded = findings.with_columns(pl.col("service_id").str.split(";").alias("_service")).explode("_service")
     wanted = list(services) if services is not None else sorted(set(exploded["_service"].drop_nulls()))
-    names = dict(zip(dsop.services["service_id"], dsop.services[f"name_{language}"], strict=True))
-    open_rows = exploded.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
     by_service: dict[str, list[dict[str, Any]]] = {}
-    for row in open_rows.iter_rows(named=True):
+    for row in exploded.filter(pl.col("status").is_in(list(OPEN_STATUSES))).iter_rows(named=True):
         by_service.setdefault(str(row["_service"]), []).append(row)
-    out = []
-    for service in wanted:
-        rows = by_service.get(service, [])
-        for verdict, _, decisive, nb, en in VERDICT_POLICY:
-            chosen = decisive(rows)
-            if chosen or verdict == "ready":
-                template = nb if language == "nb" else en
-                reason = template.format(n=len(chosen), subjects=_subjects(chosen), open=len(rows))
-                out.append(
-                    {
-                        "service_id": service,
-                        "name": names.get(service, service),
-                        "verdict": verdict,
-                        "reason": reason,
-                        "blocking_findings": sorted(str(r["finding_id"]) for r in chosen),
-                    }
-                )
-                break
-    return pl.DataFrame(out, schema=VERDICTS_SCHEMA) if out else pl.DataFrame(schema=VERDICTS_SCHEMA)
+    return [(service, by_service.get(service, [])) for service in wanted]
 
 
 def named_findings(report: Any) -> pl.DataFrame:

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         VERDICT_POLICY,
         VERDICTS,
         VERDICTS_SCHEMA,
+        open_by_service,
         verdicts,
     )
 
@@ -89,6 +90,7 @@ __all__ = [
     "consent_summary",
     "delegation_groups",
     "observed_vs_reported",
+    "open_by_service",
     "readiness",
     "rules_markdown",
     "rules_table",

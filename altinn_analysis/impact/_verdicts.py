@@ -16,7 +16,7 @@ from altinn_analysis.impact._policy import OPEN_STATUSES
 if TYPE_CHECKING:
     from altinn_analysis.catalogue import DsopCatalogue
 
-__all__ = ["VERDICTS", "VERDICTS_SCHEMA", "VERDICT_POLICY", "verdicts"]
+__all__ = ["VERDICTS", "VERDICTS_SCHEMA", "VERDICT_POLICY", "open_by_service", "verdicts"]
 
 VERDICTS: tuple[str, ...] = ("ready", "at_risk", "blocked", "unknown")
 VERDICTS_SCHEMA: dict[str, pl.DataType] = {
@@ -68,6 +68,23 @@ def _subjects(rows: Rows, limit: int = 3) -> str:
     return "; ".join(names[:limit]) + (f" (+{len(names) - limit})" if len(names) > limit else "")
 
 
+def open_by_service(findings: pl.DataFrame, services: Sequence[str] | None = None) -> list[tuple[str, Rows]]:
+    """Each of `services` in order with its open findings (as dicts, the service in `_service`); `services`
+    defaults to every service the findings name, sorted. A finding naming several services counts for each."""
+    # A few dozen findings: one row per (finding, service it names), in plain Python (cheaper than a query).
+    exploded = [
+        {**row, "_service": part}
+        for row in findings.to_dicts()
+        for part in (row["service_id"].split(";") if row["service_id"] is not None else [None])
+    ]
+    wanted = list(services) if services is not None else sorted({r["_service"] for r in exploded} - {None})
+    by_service: dict[str, Rows] = {}
+    for row in exploded:
+        if row["status"] in OPEN_STATUSES:
+            by_service.setdefault(str(row["_service"]), []).append(row)
+    return [(service, by_service.get(service, [])) for service in wanted]
+
+
 def verdicts(
     findings: pl.DataFrame,
     dsop: DsopCatalogue,
@@ -82,23 +99,9 @@ def verdicts(
     """
     if language not in ("nb", "en"):
         raise ValueError(f"language must be 'nb' or 'en', not {language!r}")
-    # A few dozen findings: one row per (finding, service it names), in plain Python (cheaper than a query).
-    rows_of = findings.to_dicts()
-    exploded = [
-        {**row, "_service": part}
-        for row in rows_of
-        for part in (row["service_id"].split(";") if row["service_id"] is not None else [None])
-    ]
-    named = {row["_service"] for row in exploded if row["_service"] is not None}
-    wanted = list(services) if services is not None else sorted(named)
     names = dict(zip(dsop.services["service_id"].to_list(), dsop.services[f"name_{language}"].to_list(), strict=True))
-    by_service: dict[str, Rows] = {}
-    for row in exploded:
-        if row["status"] in OPEN_STATUSES:
-            by_service.setdefault(str(row["_service"]), []).append(row)
     out = []
-    for service in wanted:
-        rows = by_service.get(service, [])
+    for service, rows in open_by_service(findings, services):
         for verdict, _, decisive, nb, en in VERDICT_POLICY:
             chosen = decisive(rows)
             if chosen or verdict == "ready":
