@@ -355,17 +355,11 @@ def named_findings(report: Any) -> pl.DataFrame:
     )
 
 
-def evaluate_consents(ctx: Any) -> list[Any]:
-    """`impact.evaluate_consents` as it was: its own two aggregations of the consents table."""
-    from altinn_analysis.catalogue import parse_service
-    from altinn_analysis.impact._consents import _OUTCOMES, CONSENT_DECISIONS, ConsentFacts
-
-    c = ctx.inventory.consents
-    a2 = c.filter((pl.col("platform") == "altinn2") & (pl.col("status") == "active"))
-    if a2.height == 0:
-        return []
-    beyond = pl.col("valid_to") > ctx.boundary
-    still = pl.col("valid_to") >= ctx.as_of
+def consent_sums(consents: pl.DataFrame, as_of: date, boundary: date) -> tuple[list[tuple[Any, ...]], dict[Any, int]]:
+    """The per-service consent sums as `impact.evaluate_consents` queried them: two aggregations of the table."""
+    a2 = consents.filter((pl.col("platform") == "altinn2") & (pl.col("status") == "active"))
+    beyond = pl.col("valid_to") > boundary
+    still = pl.col("valid_to") >= as_of
     agg = (
         a2.group_by("service")
         .agg(
@@ -376,37 +370,12 @@ def evaluate_consents(ctx: Any) -> list[Any]:
         .sort("service")
     )
     a3 = (
-        c.filter((pl.col("platform") == "altinn3") & (pl.col("status") == "active") & still)
+        consents.filter((pl.col("platform") == "altinn3") & (pl.col("status") == "active") & still)
         .group_by("service")
         .agg(pl.col("count").sum())
     )
-    a3_held = dict(zip(a3["service"], a3["count"], strict=True))
-    lk = ctx.lookups
-    out = []
-    for row in agg.iter_rows(named=True):
-        code, edition = parse_service(row["service"])
-        subject = f"{code}:{edition}" if edition else code
-        deps = lk.dependencies(("consent_service",), code, edition)
-        dep = deps[0] if deps else None
-        mapped = lk.resources_for_service(code, edition)
-        resources = sorted(set(mapped.filter(pl.col("resource_type") == "Consent")["identifier"]))
-        if not resources and dep and dep["altinn3_target_type"] == "resource" and dep["altinn3_target"]:
-            resources = [dep["altinn3_target"]]
-        facts = ConsentFacts(
-            subject=subject,
-            total=int(row["total"]),
-            need=int(row["need"] or 0),
-            lapsed=int(row["lapsed"] or 0),
-            dep=dep,
-            known=dep is not None or mapped.height > 0,
-            resources=tuple(resources),
-            policy=lk.policy("consent_service", subject),
-            held_a3=sum(int(a3_held.get(r, 0)) for r in resources),
-            services=ctx.services_of(deps),
-        )
-        rule_id = next(r for test, r in CONSENT_DECISIONS if test(facts))
-        out.append(_OUTCOMES[rule_id](ctx, facts))
-    return out
+    rows = [(service, int(total), int(need or 0), int(lapsed or 0)) for service, total, need, lapsed in agg.rows()]
+    return rows, dict(zip(a3["service"], a3["count"], strict=True))
 
 
 def consent_groups(consents: pl.DataFrame, as_of: date, boundary: date) -> list[tuple[Any, ...]]:

@@ -729,13 +729,13 @@ def test_packages_per_role_read_once_per_lookups() -> None:
 
 
 def test_consents_aggregated_once_for_assessment_and_chart(generated: Path) -> None:
-    """`impact.consent_summary` (one aggregation per report, shared): the consent findings and the chart's groups
-    it gives are what each one's own queries gave, at several dates, also with consents without an end or a
-    count, with none active and with no consents."""
+    """`impact.consent_summary` (one aggregation per report, shared): the per-service sums the consent findings
+    are decided on and the chart's groups are what each one's own queries gave, at several dates, also with
+    consents without an end or a count, with none active and with no consents."""
     import cells_before as before
 
     from altinn_analysis.impact import consent_summary
-    from altinn_analysis.impact._consents import evaluate_consents
+    from altinn_analysis.impact._consents import consent_sums, evaluate_consents
     from altinn_analysis.impact._context import Context
     from altinn_analysis.report._institution import _lookups
     from altinn_analysis.report.figures import consent
@@ -755,7 +755,10 @@ def test_consents_aggregated_once_for_assessment_and_chart(generated: Path) -> N
                 inventory = dataclasses.replace(report.inventory, consents=consents)
                 for day in days:
                     ctx = Context(lk, inventory, day, "nb")
-                    assert evaluate_consents(ctx) == before.evaluate_consents(ctx)
+                    sums = consent_sums(consents, day, boundary)
+                    assert sums == before.consent_sums(consents, day, boundary)
+                    assert ctx.boundary == boundary
+                    assert len(evaluate_consents(ctx)) == len(sums[0])  # one finding per Altinn 2 service
                     assert sorted(consent.consent_groups(consents, day, boundary)) == sorted(
                         before.consent_groups(consents, day, boundary)
                     )

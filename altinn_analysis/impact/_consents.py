@@ -12,7 +12,7 @@ import polars as pl
 from altinn_analysis.catalogue import parse_service
 from altinn_analysis.impact._context import Context, Draft
 
-__all__ = ["CONSENT_DECISIONS", "ConsentFacts", "consent_summary", "evaluate_consents"]
+__all__ = ["CONSENT_DECISIONS", "ConsentFacts", "consent_summary", "consent_sums", "evaluate_consents"]
 
 
 @dataclass(frozen=True)
@@ -151,12 +151,15 @@ def consent_summary(consents: pl.DataFrame | pl.LazyFrame, as_of: date, boundary
     return made
 
 
-def evaluate_consents(ctx: Context) -> list[Draft]:
-    # Per service: Altinn 2 consents in all, valid after the boundary and still valid (need), valid after it but
-    # ended (lapsed); Altinn 3 consents still valid (held).
+def consent_sums(
+    consents: pl.DataFrame, as_of: date, boundary: date
+) -> tuple[list[tuple[Any, int, int, int]], dict[str | None, int]]:
+    """Per service, sorted (a missing service first): the active Altinn 2 consents in all, those valid after the
+    boundary and still valid (need), those valid after it but ended (lapsed); and per service the active Altinn 3
+    consents still valid (held)."""
     sums: dict[Any, list[int]] = {}  # service → [total, need, lapsed]
     a3_held: dict[str | None, int] = {}
-    for platform, service, _month, beyond, still, n in consent_summary(ctx.inventory.consents, ctx.as_of, ctx.boundary):
+    for platform, service, _month, beyond, still, n in consent_summary(consents, as_of, boundary):
         if platform == "altinn2":
             entry = sums.setdefault(service, [0, 0, 0])
             entry[0] += n
@@ -164,10 +167,15 @@ def evaluate_consents(ctx: Context) -> list[Draft]:
                 entry[1 if still else 2] += n
         elif still:
             a3_held[service] = a3_held.get(service, 0) + n
+    ordered = sorted(sums, key=lambda s: (s is not None, s or ""))
+    return [(service, *sums[service]) for service in ordered], a3_held
+
+
+def evaluate_consents(ctx: Context) -> list[Draft]:
+    rows, a3_held = consent_sums(ctx.inventory.consents, ctx.as_of, ctx.boundary)
     lk = ctx.lookups
     out: list[Draft] = []
-    for service in sorted(sums, key=lambda s: (s is not None, s or "")):
-        total, need, lapsed = sums[service]
+    for service, total, need, lapsed in rows:
         code, edition = parse_service(service)
         subject = f"{code}:{edition}" if edition else code
         deps = lk.dependencies(("consent_service",), code, edition)
