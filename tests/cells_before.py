@@ -1,46 +1,22 @@
-"""The report's code paths as they were before their small tables were handled in plain Python (and the
-timeline's milestone rows kept per kernel): the reference the differential tests in test_report_cells compare
-with."""
+"""The report's small computations as they were before they were done in plain Python or shared within a report:
+the reference the differential tests in test_report_cells compare with. Only the replaced computation is kept here,
+never a second copy of the code around it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from itertools import pairwise
+from datetime import date
 from typing import Any
 
 import polars as pl
 
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES
 from altinn_analysis.report._actions_layout import COLUMNS, TRACKING
-from altinn_analysis.report.figures._common import (
-    _BOTTOM_LEGEND,
-    _DAY_MS,
-    _KIND_STYLE,
-    _STATUS_RGB,
-    Chart,
-    Plot,
-    _esc,
-    _hex,
-    _open,
-    _stacked_rows,
-    _vline,
-    _wrap,
-)
-
-LABEL_WIDTH = 30
 
 
-def deadline_timeline_spec(
-    milestones: pl.DataFrame, findings: pl.DataFrame, as_of: date, language: str = "nb"
-) -> dict[str, Any]:
-    """`deadline_timeline` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
-    chart = Chart.start("deadline_timeline", language, "timeline_title")
-    lang = chart.lang
-    name_col = "name_nb" if lang == "nb" else "name_en"
-    ms = milestones.select("milestone_id", "date", "kind", pl.col(name_col).alias("name"), "description").sort(
-        "date", "milestone_id"
-    )
-    open_findings = findings.filter(_open())
+def open_per_deadline(findings: pl.DataFrame) -> tuple[dict[date, list[int]], int]:
+    """The timeline's open findings per deadline (n, then one count per severity) and those without one, the
+    polars way the chart queried them."""
+    open_findings = findings.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
     per_deadline = (
         open_findings.filter(pl.col("deadline").is_not_null())
         .group_by("deadline")
@@ -48,111 +24,7 @@ def deadline_timeline_spec(
         .sort("deadline")
     )
     without = open_findings.filter(pl.col("deadline").is_null()).height
-    if ms.height == 0 and per_deadline.height == 0:
-        return chart.empty()
-
-    # One y row per milestone, labelled with its (wrapped) name; duplicates get their date so none collapse.
-    labels: list[str] = []
-    for mid, day, _kind, ms_name, _ in ms.iter_rows():
-        label = _wrap(str(ms_name or mid), LABEL_WIDTH)
-        labels.append(label if label not in labels else f"{label} ({day.isoformat()})")
-    days = [*ms["date"].to_list(), *per_deadline["deadline"].to_list(), as_of]
-    lo, hi = min(days) - timedelta(days=45), max(days) + timedelta(days=75)
-    middle = lo + (hi - lo) / 2
-    # Each milestone row is tall enough for its wrapped label, so labels never touch their neighbours; the
-    # findings bars below get a fixed height.
-    lines = max((label.count("<br>") + 1 for label in labels), default=1)
-    top_px, bottom_px = max(1, ms.height) * (16 * lines + 14), 200
-    plot = Plot()
-    _stacked_rows(
-        plot,
-        top_px / (top_px + bottom_px),
-        bottom_px / (top_px + bottom_px),
-        spacing=40 / (top_px + bottom_px + 40),
-    )
-    ms = ms.with_columns(pl.Series("label", labels, dtype=pl.String))
-    milestone_names = {day: str(n) for day, n in ms.select("date", "name").iter_rows()}
-    for kind in ("deadline", "availability", "event", "other"):
-        part = ms.filter(
-            pl.col("kind") == kind if kind != "other" else ~pl.col("kind").is_in(["deadline", "availability", "event"])
-        )
-        if part.height == 0:
-            continue
-        symbol, colour = _KIND_STYLE[kind]
-        plot.trace(
-            "scatter",
-            x=[d.isoformat() for d in part["date"]],
-            y=part["label"].to_list(),
-            mode="markers+text",
-            text=[d.isoformat() for d in part["date"]],
-            # The date on the side of the marker with room, so it is never cut at the figure's edge.
-            textposition=["middle right" if d <= middle else "middle left" for d in part["date"]],
-            textfont={"size": 11, "color": "#555555"},
-            marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}},
-            name=chart.t(f"kind_{kind}"),
-            hovertext=[
-                f"<b>{_esc(n)}</b><br>{d.isoformat()}<br>{_wrap(str(desc or ''), 60)}"
-                for d, n, desc in part.select("date", "name", "description").iter_rows()
-            ],
-            hovertemplate="%{hovertext}<extra></extra>",
-            cliponaxis=False,
-            xaxis="x",
-            yaxis="y",
-        )
-    # Bars as wide as the deadlines allow: 80 % of the smallest gap between two, between 4 and 20 days.
-    bar_days = sorted(per_deadline["deadline"].to_list())
-    gaps = [(b - a).days for a, b in pairwise(bar_days)]
-    bar_width = min(max(0.8 * min(gaps, default=25), 4), 20) * _DAY_MS
-    overdue_n = ahead_n = 0
-    for overdue in (True, False):
-        part = per_deadline.filter((pl.col("deadline") < as_of) if overdue else (pl.col("deadline") >= as_of))
-        if part.height == 0:
-            continue
-        total = int(part["n"].sum())
-        overdue_n, ahead_n = (total, ahead_n) if overdue else (overdue_n, total)
-        hovers = []
-        for row in part.iter_rows(named=True):
-            day = row["deadline"]
-            head = chart.t("open_on_deadline", n=chart.num(row["n"]), date=day.isoformat())
-            ms_name = milestone_names.get(day)
-            severities = " · ".join(f"{chart.code(s)} {row[s]}" for s in SEVERITIES[:4] if row[s])
-            hovers.append("<br>".join(filter(None, [f"<b>{head}</b>", _esc(ms_name) if ms_name else "", severities])))
-        plot.trace(
-            "bar",
-            x=[d.isoformat() for d in part["deadline"]],
-            y=part["n"].to_list(),
-            width=[bar_width] * part.height,
-            marker={"color": _hex(_STATUS_RGB["at_risk"] if overdue else _STATUS_RGB["action"])},
-            name=chart.t("bars_overdue" if overdue else "bars_ahead"),
-            text=[str(n) for n in part["n"]],  # plotly shows text as strings
-            textposition="outside",
-            hovertext=hovers,
-            hovertemplate="%{hovertext}<extra></extra>",
-            cliponaxis=False,
-            xaxis="x2",
-            yaxis="y2",
-        )
-    if per_deadline.height == 0:
-        plot.annotation(
-            text=chart.t("no_open_with_deadline"), x=0.5, y=0.5, xref="x domain", yref="y2 domain", showarrow=False
-        )
-
-    plot.axes("x", range=[lo.isoformat(), hi.isoformat()], type="date", tickformat="%Y-%m", showgrid=True)
-    plot.axes("x", title={"text": chart.t("date_axis")}, row=2)
-    plot.axes("y", categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True, row=1)
-    max_n = max(per_deadline["n"].to_list(), default=0)
-    plot.axes("y", title={"text": chart.t("open_findings")}, rangemode="tozero", range=[0, max(1, max_n) * 1.25], row=2)
-    _vline(plot, as_of, chart.t("as_of", date=as_of.isoformat()), "#444444", "dot", (lo, hi))
-    plot.update(bargap=0.1, legend=_BOTTOM_LEGEND, xaxis={"showticklabels": True})
-    subtitle = chart.t(
-        "timeline_subtitle",
-        overdue=chart.num(overdue_n),
-        ahead=chart.num(ahead_n),
-        as_of=as_of.isoformat(),
-        none=chart.num(without),
-    )
-    height = top_px + bottom_px + 40 + 90 + 110  # plots, gap, title and legend margins
-    return chart.finish(plot, height, subtitle=subtitle, bottom=110)
+    return {row[0]: list(row[1:]) for row in per_deadline.rows()}, without
 
 
 def consent_bars(groups: list[tuple[str, date, bool, int]]) -> tuple[int, list[tuple[tuple[str, date], int]]]:
@@ -167,7 +39,7 @@ def open_by_area(findings: pl.DataFrame) -> dict[str, dict[str, int]]:
     """The readiness chart's open findings per area and severity, the polars way."""
     return {
         row.pop("area"): row
-        for row in findings.filter(_open())
+        for row in findings.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
         .group_by("area")
         .agg(pl.len().alias("open"), *[(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]])
         .iter_rows(named=True)

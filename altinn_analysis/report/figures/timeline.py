@@ -45,7 +45,7 @@ def deadline_timeline_spec(
     """`deadline_timeline` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     chart = Chart.start("deadline_timeline", language, "timeline_title")
     ms = milestone_rows(milestones, chart.lang)
-    per_deadline, without = _open_per_deadline(findings)
+    per_deadline, without = open_per_deadline(findings)
     if not ms.labels and not per_deadline:
         return chart.empty()
 
@@ -195,7 +195,7 @@ def milestone_rows(milestones: pl.DataFrame, language: str) -> _Milestones:
     return made
 
 
-def _open_per_deadline(findings: pl.DataFrame) -> tuple[dict[date, list[int]], int]:
+def open_per_deadline(findings: pl.DataFrame) -> tuple[dict[date, list[int]], int]:
     """Open findings per deadline in date order, as [n, then one count per severity of `SEVERITIES[:4]`], and
     how many open findings have no deadline. A report has a few dozen findings: plain Python beats a query."""
     per: dict[date, list[int]] = {}
