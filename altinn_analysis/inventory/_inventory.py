@@ -7,12 +7,13 @@ are sorted and its inventory typed."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import importlib
 import math
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,9 +26,12 @@ from altinn_analysis.inventory._profile import Profile, check_profile
 from altinn_analysis.inventory._readers import (
     find_table_file,
     folder_entries,
+    open_parquet_table,
     other_files,
+    read_parquet_tables,
     read_profile,
     read_table,
+    read_table_bytes,
 )
 from altinn_analysis.inventory._schema import PROFILE_FILE, TABLES
 from altinn_analysis.inventory._validate import (
@@ -38,7 +42,7 @@ from altinn_analysis.inventory._validate import (
     check_tables,
     to_typed,
 )
-from altinn_analysis.sources import PULL_RECORD, Limits, RawTable, read_json_record
+from altinn_analysis.sources import PULL_RECORD, Limits, ParquetFile, RawTable, read_file, read_json_record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,13 +139,14 @@ class _Folder:
         return sum(raw.source.height for raw in self.raws.values())
 
 
-def _read_folder(
+def _open_folder(
     directory: Path, catalogue: CatalogueLookups | None, known_services: Collection[str] | None, limits: Limits
-) -> _Folder:
+) -> tuple[_Folder, list[Path | InventoryError]]:
+    """The folder with its profile read and checked, and each table's file (or why there is none), in order."""
     if not directory.is_dir():
         what = "does not exist" if not directory.exists() else "is not a folder"
         problem = Problem(".", None, None, f"{directory} {what}; expected an inventory folder")
-        return _Folder(directory, [problem], {}, is_folder=False)
+        return _Folder(directory, [problem], {}, is_folder=False), []
     folder = _Folder(directory, [], {PROFILE_FILE: 0})
     try:
         raw_profile = read_profile(directory / PROFILE_FILE, limits)
@@ -158,10 +163,23 @@ def _read_folder(
         )
         folder.problems.extend(found)
     entries = folder_entries(directory)
-    for index, table in enumerate(TABLES, start=1):
+    paths: list[Path | InventoryError] = []
+    for table in TABLES:
+        try:
+            paths.append(find_table_file(directory, table, entries))
+        except InventoryError as exc:
+            paths.append(exc)
+    return folder, paths
+
+
+def _add_tables(
+    folder: _Folder, paths: Sequence[Path | InventoryError], read: Callable[[str, Path | InventoryError], RawTable]
+) -> _Folder:
+    """Each table read (`read`) into the folder, or its problems, in the order of `TABLES`."""
+    for index, (table, path) in enumerate(zip(TABLES, paths, strict=True), start=1):
         folder.order[table] = index
         try:
-            raw = read_table(find_table_file(directory, table, entries), table, limits)
+            raw = read(table, path)
         except InventoryError as exc:
             for problem in exc.problems:
                 folder.order.setdefault(problem.file, index)
@@ -171,6 +189,92 @@ def _read_folder(
         folder.hashes[raw.file] = raw.sha256
         folder.raws[table] = raw
     return folder
+
+
+def _read_folder(
+    directory: Path, catalogue: CatalogueLookups | None, known_services: Collection[str] | None, limits: Limits
+) -> _Folder:
+    folder, paths = _open_folder(directory, catalogue, known_services, limits)
+    if not folder.is_folder:
+        return folder
+    return _add_tables(folder, paths, functools.partial(_read_one, limits=limits))
+
+
+def _read_one(table: str, path: Path | InventoryError, limits: Limits) -> RawTable:
+    if isinstance(path, InventoryError):
+        raise path
+    return read_table(path, table, limits)
+
+
+# Folders read together (`_read_folders`, many folders only): a group of up to `GROUP_FOLDERS`, taken in turns of
+# about `GROUP_ROWS` rows (the footers' count), so that what one reading thread holds stays bounded.
+GROUP_FOLDERS = 8
+GROUP_ROWS = 250_000
+
+
+def _read_folders(
+    directories: Sequence[Path],
+    catalogue: CatalogueLookups | None,
+    known_services: Collection[str] | None,
+    limits: Limits,
+) -> Iterator[_Folder | Exception]:
+    """Each folder as `_read_folder` reads it (or the exception it raises), in order, their Parquet tables of one
+    schema decoded in one call for several folders (polars' fixed cost a call is more than decoding a small file).
+    A file that cannot be decoded that way is read on its own, so every problem is the same."""
+    turn: list[tuple[_Folder, list[Path | InventoryError]] | Exception] = []
+    files: dict[tuple[int, str], ParquetFile] = {}
+    rows = 0
+    for directory in directories:
+        try:
+            opened = _open_folder(directory, catalogue, known_services, limits)
+        except Exception as exc:
+            turn.append(exc)
+            continue
+        for table, path in zip(TABLES, opened[1], strict=True):
+            if isinstance(path, Path) and path.suffix.lower() == ".parquet":
+                try:
+                    data = read_file(path, limits.file_bytes)
+                except Exception:  # read on its own, which says why
+                    continue
+                files[len(turn), table] = found = open_parquet_table(data, path.name, limits)
+                rows += found.rows
+        turn.append(opened)
+        if rows >= GROUP_ROWS:
+            yield from _read_turn(turn, files, limits)
+            turn, files, rows = [], {}, 0
+    yield from _read_turn(turn, files, limits)
+
+
+def _read_turn(
+    turn: list[tuple[_Folder, list[Path | InventoryError]] | Exception],
+    files: dict[tuple[int, str], ParquetFile],
+    limits: Limits,
+) -> Iterator[_Folder | Exception]:
+    decoded: dict[tuple[int, str], RawTable] = {}
+    for table in TABLES:
+        keys = [key for key in files if key[1] == table]
+        try:
+            found = read_parquet_tables([files[key] for key in keys], table, limits)
+        except Exception:  # each file read on its own, as if never grouped
+            continue
+        decoded.update((key, raw) for key, raw in zip(keys, found, strict=True) if raw is not None)
+
+    def read(i: int, table: str, path: Path | InventoryError) -> RawTable:
+        if (raw := decoded.get((i, table))) is not None:
+            return raw
+        if (opened := files.get((i, table))) is not None and isinstance(path, Path):
+            return read_table_bytes(opened.data, path.name, table, limits)
+        return _read_one(table, path, limits)
+
+    for i, item in enumerate(turn):
+        if isinstance(item, Exception):
+            yield item
+            continue
+        folder, paths = item
+        try:
+            yield _add_tables(folder, paths, functools.partial(read, i)) if folder.is_folder else folder
+        except Exception as exc:
+            yield exc
 
 
 def _context(profile: Profile | None) -> TableContext:
@@ -256,7 +360,8 @@ def _outcomes(
     chunk: list[_Folder] = []
     rows = 0
     read = functools.partial(_read_folder, catalogue=catalogue, known_services=known_services, limits=limits)
-    for directory, read_folder in _read_ahead([Path(d) for d in directories], read):
+    group = functools.partial(_read_folders, catalogue=catalogue, known_services=known_services, limits=limits)
+    for directory, read_folder in _read_ahead([Path(d) for d in directories], read, group):
         try:
             folder = read_folder()
         except Exception as exc:
@@ -275,37 +380,67 @@ def _outcomes(
 
 
 # Folders read ahead while the tables of those before them are checked: polars and pyarrow release the GIL while
-# they decode, so reading uses the second core. Bounded: `READ_THREADS` folders being read, and folders read but
-# not yet taken up to about one chunk of rows (`CHUNK_ROWS`) and at most `READ_AHEAD` folders. Results come back
-# in the order given, each folder read on its own, so nothing depends on timing.
+# they decode, so reading uses the second core. Bounded: `READ_THREADS` groups of folders being read (each thread
+# holding about `GROUP_ROWS` rows before it hands them over), and folders read but not yet taken up to about one
+# chunk of rows (`CHUNK_ROWS`) and at most `READ_AHEAD` folders. Results come back in the order given, each folder
+# read as it would be on its own, so nothing depends on timing.
 READ_THREADS = 2
 READ_AHEAD = 32
 
+_ReadGroup = Callable[[Sequence[Path]], Iterator["_Folder | Exception"]]
+
 
 class _ReadAhead:
-    """Reading threads that start the next folder as soon as one is read (not only when the checks ask for one),
-    within the bounds above."""
+    """Reading threads that start the next group of folders as soon as one is read (not only when the checks ask
+    for one), within the bounds above. Each folder has its own future, set as soon as its turn is read."""
 
-    def __init__(self, directories: Sequence[Path], read: Callable[[Path], _Folder], pool: Executor) -> None:
+    def __init__(self, directories: Sequence[Path], read: _ReadGroup, pool: Executor) -> None:
         self._directories, self._read, self._pool = directories, read, pool
         self._next = 0
+        self._running = 0
         self._closed = False
-        self._lock = threading.RLock()  # a callback on a finished future runs at once, in the thread adding it
+        self._lock = threading.RLock()
         self.pending: collections.deque[tuple[Path, Future[_Folder]]] = collections.deque()
 
-    def fill(self, _: object = None) -> None:
+    def fill(self) -> None:
         with self._lock:
             while not self._closed and self._next < len(self._directories) and len(self.pending) < READ_AHEAD:
-                done = [f for _, f in self.pending if f.done()]
-                if len(self.pending) - len(done) >= READ_THREADS:
+                if self._running >= READ_THREADS:
                     return
+                done = [f for _, f in self.pending if f.done() and not f.cancelled()]
                 if sum(f.result().rows for f in done if f.exception() is None) >= CHUNK_ROWS:
                     return
-                directory = self._directories[self._next]
-                self._next += 1
-                future = self._pool.submit(self._read, directory)
-                self.pending.append((directory, future))
-                future.add_done_callback(self.fill)
+                size = min(GROUP_FOLDERS, READ_AHEAD - len(self.pending))
+                group = self._directories[self._next : self._next + size]
+                self._next += len(group)
+                futures: list[Future[_Folder]] = [Future() for _ in group]
+                self.pending.extend(zip(group, futures, strict=True))
+                self._running += 1
+                self._pool.submit(self._run, group, futures)
+
+    def _run(self, group: Sequence[Path], futures: list[Future[_Folder]]) -> None:
+        try:
+            results = self._read(group)
+            for future in futures:
+                if self._closed:
+                    break
+                result = next(results)
+                with contextlib.suppress(InvalidStateError):  # cancelled: the caller stopped
+                    if isinstance(result, Exception):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
+        except BaseException as exc:  # a failure outside any one folder: each folder not yet read gets it
+            for future in futures:
+                with contextlib.suppress(InvalidStateError):
+                    future.set_exception(exc)
+        finally:
+            for future in futures:  # never left waiting (the caller stopped, or the group ran short)
+                if not future.done():
+                    future.cancel()
+            with self._lock:
+                self._running -= 1
+            self.fill()
 
     def take(self) -> tuple[Path, Future[_Folder]] | None:
         with self._lock:
@@ -320,15 +455,16 @@ class _ReadAhead:
 
 
 def _read_ahead(
-    directories: Sequence[Path], read: Callable[[Path], _Folder]
+    directories: Sequence[Path], read: Callable[[Path], _Folder], read_group: _ReadGroup
 ) -> Iterator[tuple[Path, Callable[[], _Folder]]]:
-    """Each directory with a call that gives its folder as read (or raises what reading it raised), in order."""
+    """Each directory with a call that gives its folder as read (or raises what reading it raised), in order:
+    one folder by `read`, many in groups by `read_group`."""
     if len(directories) <= 1 or READ_THREADS < 1:  # one folder: nothing to overlap
         for directory in directories:
             yield directory, functools.partial(read, directory)
         return
     with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="inventory-read") as pool:
-        ahead = _ReadAhead(directories, read, pool)
+        ahead = _ReadAhead(directories, read_group, pool)
         try:
             while (taken := ahead.take()) is not None:
                 yield taken[0], taken[1].result
