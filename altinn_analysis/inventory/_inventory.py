@@ -230,7 +230,7 @@ def _read_folders(
         except Exception as exc:
             turn.append(exc)
             continue
-        for table, path in zip(TABLES, opened[1], strict=True):
+        for table, path in zip(TABLES, opened[1], strict=False):  # none for a missing folder
             if isinstance(path, Path) and path.suffix.lower() == ".parquet":
                 try:
                     data = read_file(path, limits.file_bytes)
