@@ -11,6 +11,10 @@ however small the table, more than decoding a small file. Columns already of the
 row numbers inserted, names renamed); ranges, null counts and a bound on the longest cell come from each column
 itself; a query runs only for a column to convert, a text column that could hold a cell over the limit, or a
 possible blank row.
+
+Many small files (a sector's folders) cost polars ~0.4 ms a call each whatever their size: `read_parquet_group`
+decodes files of one exact schema in one call and splits the result back by the rows each footer promised, each
+file's piece checked to be exactly one chunk of those rows; whatever does not fit goes through `read_parquet`.
 """
 
 from __future__ import annotations
