@@ -38,8 +38,9 @@ from typing import Any
 def run(root: Path, profile: bool) -> dict[str, Any]:
     from altinn_analysis.catalogue import Catalogue, load_dsop
     from altinn_analysis.inventory import load_inventory
-    from altinn_analysis.inventory._inventory import _read_folder  # the stage measured: reading alone
     from altinn_analysis.sources import Limits
+
+    _read_folder = read_one_folder()  # the stage measured: reading alone
 
     catalogue, services, limits = Catalogue.load(), load_dsop().service_ids, Limits.from_env()
     folders = sorted(p for p in root.iterdir() if p.is_dir())
@@ -85,17 +86,31 @@ def run(root: Path, profile: bool) -> dict[str, Any]:
     }
 
 
+def read_one_folder() -> Any:
+    """The function that reads one folder, in this version or an older one (before `inventory._folders`)."""
+    try:
+        from altinn_analysis.inventory._folders import read_folder
+    except ImportError:
+        from altinn_analysis.inventory import _inventory as inventory_module
+
+        return inventory_module.__dict__["_read_folder"]
+    return read_folder
+
+
 def read_many(folders: list[Path], catalogue: Any, services: Any, limits: Any) -> int:
     """The folders read as the many-folders path reads them, in this thread; each on its own in a version without
     that path."""
     from altinn_analysis.inventory import _inventory as inventory_module
 
-    if not hasattr(inventory_module, "_read_folders"):
-        return sum(inventory_module._read_folder(f, catalogue, services, limits).rows for f in folders)
-    size, rows = inventory_module.GROUP_FOLDERS, 0
+    try:
+        from altinn_analysis.inventory import _folders as folders_module
+    except ImportError:
+        read_folder = read_one_folder()
+        return sum(int(read_folder(f, catalogue, services, limits).rows) for f in folders)
+    size, rows = inventory_module.GROUP_FOLDERS, 0  # type: ignore[attr-defined,unused-ignore]
     for start in range(0, len(folders), size):
-        for folder in inventory_module._read_folders(folders[start : start + size], catalogue, services, limits):
-            assert isinstance(folder, inventory_module._Folder), folder
+        for folder in folders_module.read_folders(folders[start : start + size], catalogue, services, limits):
+            assert isinstance(folder, folders_module.Folder), folder
             rows += folder.rows
     return rows
 

@@ -28,6 +28,7 @@ from altinn_analysis.inventory import (
     validate_inventory,
 )
 from altinn_analysis.inventory import _collect as collect_module  # the package's own tests may use its modules
+from altinn_analysis.inventory import _folders as folders_module
 from altinn_analysis.inventory import _inventory as inventory_module
 from altinn_analysis.sources import Limits
 from altinn_analysis.synthetic import generate_sector, write_sector
@@ -318,7 +319,7 @@ def test_reading_ahead_gives_the_same_result_whatever_the_timing(
     monkeypatch.setattr(inventory_module, "READ_THREADS", 0)
     one_by_one = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     monkeypatch.setattr(inventory_module, "READ_THREADS", 2)
-    real = inventory_module._open_folder
+    real = folders_module.open_folder
     in_flight = {"now": 0, "most": 0}
     lock = threading.Lock()
     delays = {folder: 0.002 * ((len(sector) - i) % 5) for i, folder in enumerate(sector)}
@@ -334,10 +335,10 @@ def test_reading_ahead_gives_the_same_result_whatever_the_timing(
             with lock:
                 in_flight["now"] -= 1
 
-    monkeypatch.setattr(inventory_module, "_open_folder", slow)
+    monkeypatch.setattr(folders_module, "open_folder", slow)
     monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 3_000)
     monkeypatch.setattr(inventory_module, "GROUP_FOLDERS", 3)
-    monkeypatch.setattr(inventory_module, "GROUP_ROWS", 1_000)
+    monkeypatch.setattr(folders_module, "GROUP_ROWS", 1_000)
     ahead = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     for name, a, b in zip(_names(sector), one_by_one, ahead, strict=True):
         _same(b, a, name)
@@ -353,7 +354,7 @@ def test_reading_ahead_is_bounded(
     `GROUP_FOLDERS` a thread)."""
     folders = [hs.inventory_with(tmp_path / f"inv{i}") for i in range(12)]
     read: list[Path] = []
-    real = inventory_module._open_folder
+    real = folders_module.open_folder
 
     def counted(directory: Path, *args: Any) -> Any:
         read.append(directory)
@@ -363,10 +364,10 @@ def test_reading_ahead_is_bounded(
     monkeypatch.setattr(inventory_module, "CHUNK_ROWS", chunk_rows)
     monkeypatch.setattr(inventory_module, "READ_AHEAD", ahead)
     monkeypatch.setattr(inventory_module, "GROUP_FOLDERS", group)
-    monkeypatch.setattr(inventory_module, "_open_folder", counted)
+    monkeypatch.setattr(folders_module, "open_folder", counted)
     kwargs: dict[str, Any] = {"catalogue": embedded, "known_services": KNOWN_SERVICES, "limits": Limits()}
-    read_one = functools.partial(inventory_module._read_folder, **kwargs)
-    read_group = functools.partial(inventory_module._read_folders, **kwargs)
+    read_one = functools.partial(folders_module.read_folder, **kwargs)
+    read_group = functools.partial(folders_module.read_folders, **kwargs)
     found = inventory_module._read_ahead(folders, read_one, read_group)
     first, result = next(found)
     time.sleep(0.5)  # the threads read what they may

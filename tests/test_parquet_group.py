@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from altinn_analysis.catalogue import Catalogue
-from altinn_analysis.inventory import _inventory as inventory_module
+from altinn_analysis.inventory import _folders as folders_module
 from altinn_analysis.sources import (
     FileReadError,
     Limits,
@@ -189,7 +189,7 @@ def test_a_file_refused_after_decoding_is_read_on_its_own() -> None:
 # -- whole folders --------------------------------------------------------------------------------------------
 
 
-def _folder_state(folder: inventory_module._Folder) -> tuple[object, ...]:
+def _folder_state(folder: folders_module.Folder) -> tuple[object, ...]:
     raws = {
         table: (raw.file, raw.sha256, raw.header_row, raw.source.schema, raw.source.rows(), raw.frame.schema)
         for table, raw in folder.raws.items()
@@ -218,24 +218,24 @@ def test_folders_read_together_are_each_what_reading_it_alone_gives(
 ) -> None:
     catalogue = Catalogue.load()
     calls = counted_group_decodes(monkeypatch)
-    monkeypatch.setattr(inventory_module, "GROUP_ROWS", 10**9)
-    together = list(inventory_module._read_folders(folders, catalogue, KNOWN_SERVICES, LIMITS))
+    monkeypatch.setattr(folders_module, "GROUP_ROWS", 10**9)
+    together = list(folders_module.read_folders(folders, catalogue, KNOWN_SERVICES, LIMITS))
     assert calls and max(calls) >= 6  # they were decoded together
     assert len(together) == len(folders)
     for directory, got in zip(folders, together, strict=True):
-        assert isinstance(got, inventory_module._Folder), got
-        expected = inventory_module._read_folder(directory, catalogue, KNOWN_SERVICES, LIMITS)
+        assert isinstance(got, folders_module.Folder), got
+        expected = folders_module.read_folder(directory, catalogue, KNOWN_SERVICES, LIMITS)
         assert _folder_state(got) == _folder_state(expected), directory.name
     assert any(
-        isinstance(f, inventory_module._Folder) and f.by_table for f in together
+        isinstance(f, folders_module.Folder) and f.by_table for f in together
     )  # the file cut short at least: its own problems
 
 
 def test_folders_read_in_turns_of_rows_give_the_same(folders: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     catalogue = Catalogue.load()
-    whole = [_folder_state(f) for f in inventory_module._read_folders(folders, catalogue, None, LIMITS)]  # type: ignore[arg-type]
-    monkeypatch.setattr(inventory_module, "GROUP_ROWS", 1)  # each folder its own turn
-    turns = [_folder_state(f) for f in inventory_module._read_folders(folders, catalogue, None, LIMITS)]  # type: ignore[arg-type]
+    whole = [_folder_state(f) for f in folders_module.read_folders(folders, catalogue, None, LIMITS)]  # type: ignore[arg-type]
+    monkeypatch.setattr(folders_module, "GROUP_ROWS", 1)  # each folder its own turn
+    turns = [_folder_state(f) for f in folders_module.read_folders(folders, catalogue, None, LIMITS)]  # type: ignore[arg-type]
     assert whole == turns
 
 
@@ -243,14 +243,14 @@ def test_a_folder_failing_unexpectedly_leaves_the_others_of_its_group(
     folders: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     catalogue = Catalogue.load()
-    real = inventory_module._open_folder
+    real = folders_module.open_folder
 
     def failing(directory: Path, *args: Any) -> Any:
         if directory == folders[2]:
             raise RuntimeError("boom")
         return real(directory, *args)
 
-    monkeypatch.setattr(inventory_module, "_open_folder", failing)
-    got = list(inventory_module._read_folders(folders, catalogue, None, LIMITS))
+    monkeypatch.setattr(folders_module, "open_folder", failing)
+    got = list(folders_module.read_folders(folders, catalogue, None, LIMITS))
     assert isinstance(got[2], RuntimeError)
-    assert all(isinstance(f, inventory_module._Folder) for i, f in enumerate(got) if i != 2)
+    assert all(isinstance(f, folders_module.Folder) for i, f in enumerate(got) if i != 2)

@@ -22,19 +22,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from altinn_analysis.checks import excerpt
+from altinn_analysis.inventory._folders import Folder, read_folders
+from altinn_analysis.inventory._folders import read_folder as _read_folder
 from altinn_analysis.inventory._problem import InventoryError, Problem
-from altinn_analysis.inventory._profile import Profile, check_profile
-from altinn_analysis.inventory._readers import (
-    find_table_file,
-    folder_entries,
-    open_parquet_table,
-    other_files,
-    read_parquet_tables,
-    read_profile,
-    read_table,
-    read_table_bytes,
-)
-from altinn_analysis.inventory._schema import PROFILE_FILE, TABLES
+from altinn_analysis.inventory._profile import Profile
+from altinn_analysis.inventory._readers import other_files
+from altinn_analysis.inventory._schema import TABLES
 from altinn_analysis.inventory._validate import (
     DEFAULT_LIMIT,
     CatalogueLookups,
@@ -43,7 +36,7 @@ from altinn_analysis.inventory._validate import (
     check_tables,
     to_typed,
 )
-from altinn_analysis.sources import PULL_RECORD, Limits, ParquetFile, RawTable, read_file, read_json_record
+from altinn_analysis.sources import PULL_RECORD, Limits, read_json_record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,163 +114,6 @@ def _sort_key(order: dict[str, int]) -> Any:
     return key
 
 
-@dataclass
-class _Folder:
-    """One folder as read, before its tables are checked: the profile's problems, the tables read (`raws`) and
-    the reading problems of each table that could not be read (`by_table`); `order` ranks the files for sorting."""
-
-    directory: Path
-    problems: list[Problem]
-    order: dict[str, int]
-    hashes: dict[str, str] = field(default_factory=dict)
-    profile: Profile | None = None
-    raws: dict[str, RawTable] = field(default_factory=dict)
-    by_table: dict[str, list[Problem]] = field(default_factory=dict)
-    is_folder: bool = True
-
-    @property
-    def rows(self) -> int:
-        return sum(raw.source.height for raw in self.raws.values())
-
-
-def _open_folder(
-    directory: Path, catalogue: CatalogueLookups | None, known_services: Collection[str] | None, limits: Limits
-) -> tuple[_Folder, list[Path | InventoryError]]:
-    """The folder with its profile read and checked, and each table's file (or why there is none), in order."""
-    if not directory.is_dir():
-        what = "does not exist" if not directory.exists() else "is not a folder"
-        problem = Problem(".", None, None, f"{directory} {what}; expected an inventory folder")
-        return _Folder(directory, [problem], {}, is_folder=False), []
-    folder = _Folder(directory, [], {PROFILE_FILE: 0})
-    try:
-        raw_profile = read_profile(directory / PROFILE_FILE, limits)
-    except InventoryError as exc:
-        folder.problems.extend(exc.problems)
-    else:
-        folder.hashes[raw_profile.file] = raw_profile.sha256
-        folder.order[raw_profile.file] = 0
-        folder.profile, found = check_profile(
-            raw_profile,
-            org_forms=None if catalogue is None else catalogue.variants,
-            known_services=known_services,
-            directory_name=directory.name,
-        )
-        folder.problems.extend(found)
-    entries = folder_entries(directory)
-    paths: list[Path | InventoryError] = []
-    for table in TABLES:
-        try:
-            paths.append(find_table_file(directory, table, entries))
-        except InventoryError as exc:
-            paths.append(exc)
-    return folder, paths
-
-
-def _add_tables(
-    folder: _Folder, paths: Sequence[Path | InventoryError], read: Callable[[str, Path | InventoryError], RawTable]
-) -> _Folder:
-    """Each table read (`read`) into the folder, or its problems, in the order of `TABLES`."""
-    for index, (table, path) in enumerate(zip(TABLES, paths, strict=True), start=1):
-        folder.order[table] = index
-        try:
-            raw = read(table, path)
-        except InventoryError as exc:
-            for problem in exc.problems:
-                folder.order.setdefault(problem.file, index)
-            folder.by_table[table] = list(exc.problems)
-            continue
-        folder.order[raw.file] = index
-        folder.hashes[raw.file] = raw.sha256
-        folder.raws[table] = raw
-    return folder
-
-
-def _read_folder(
-    directory: Path, catalogue: CatalogueLookups | None, known_services: Collection[str] | None, limits: Limits
-) -> _Folder:
-    folder, paths = _open_folder(directory, catalogue, known_services, limits)
-    if not folder.is_folder:
-        return folder
-    return _add_tables(folder, paths, functools.partial(_read_one, limits=limits))
-
-
-def _read_one(table: str, path: Path | InventoryError, limits: Limits) -> RawTable:
-    if isinstance(path, InventoryError):
-        raise path
-    return read_table(path, table, limits)
-
-
-# Folders read together (`_read_folders`, many folders only): a group of up to `GROUP_FOLDERS`, taken in turns of
-# about `GROUP_ROWS` rows (the footers' count), so that what one reading thread holds stays bounded.
-GROUP_FOLDERS = 8
-GROUP_ROWS = 250_000
-
-
-def _read_folders(
-    directories: Sequence[Path],
-    catalogue: CatalogueLookups | None,
-    known_services: Collection[str] | None,
-    limits: Limits,
-) -> Iterator[_Folder | Exception]:
-    """Each folder as `_read_folder` reads it (or the exception it raises), in order, their Parquet tables of one
-    schema decoded in one call for several folders (polars' fixed cost a call is more than decoding a small file).
-    A file that cannot be decoded that way is read on its own, so every problem is the same."""
-    turn: list[tuple[_Folder, list[Path | InventoryError]] | Exception] = []
-    files: dict[tuple[int, str], ParquetFile] = {}
-    rows = 0
-    for directory in directories:
-        try:
-            opened = _open_folder(directory, catalogue, known_services, limits)
-        except Exception as exc:
-            turn.append(exc)
-            continue
-        for table, path in zip(TABLES, opened[1], strict=False):  # none for a missing folder
-            if isinstance(path, Path) and path.suffix.lower() == ".parquet":
-                try:
-                    data = read_file(path, limits.file_bytes)
-                except Exception:  # read on its own, which says why
-                    continue
-                files[len(turn), table] = found = open_parquet_table(data, path.name, limits)
-                rows += found.rows
-        turn.append(opened)
-        if rows >= GROUP_ROWS:
-            yield from _read_turn(turn, files, limits)
-            turn, files, rows = [], {}, 0
-    yield from _read_turn(turn, files, limits)
-
-
-def _read_turn(
-    turn: list[tuple[_Folder, list[Path | InventoryError]] | Exception],
-    files: dict[tuple[int, str], ParquetFile],
-    limits: Limits,
-) -> Iterator[_Folder | Exception]:
-    decoded: dict[tuple[int, str], RawTable] = {}
-    for table in TABLES:
-        keys = [key for key in files if key[1] == table]
-        try:
-            found = read_parquet_tables([files[key] for key in keys], table, limits)
-        except Exception:  # each file read on its own, as if never grouped
-            continue
-        decoded.update((key, raw) for key, raw in zip(keys, found, strict=True) if raw is not None)
-
-    def read(i: int, table: str, path: Path | InventoryError) -> RawTable:
-        if (raw := decoded.get((i, table))) is not None:
-            return raw
-        if (opened := files.get((i, table))) is not None and isinstance(path, Path):
-            return read_table_bytes(opened.data, path.name, table, limits)
-        return _read_one(table, path, limits)
-
-    for i, item in enumerate(turn):
-        if isinstance(item, Exception):
-            yield item
-            continue
-        folder, paths = item
-        try:
-            yield _add_tables(folder, paths, functools.partial(read, i)) if folder.is_folder else folder
-        except Exception as exc:
-            yield exc
-
-
 def _context(profile: Profile | None) -> TableContext:
     if profile is None:
         return TableContext()
@@ -285,7 +121,7 @@ def _context(profile: Profile | None) -> TableContext:
 
 
 def _check_tables(
-    folders: Sequence[_Folder], catalogue: CatalogueLookups | None, limit: int, typed: bool
+    folders: Sequence[Folder], catalogue: CatalogueLookups | None, limit: int, typed: bool
 ) -> list[dict[str, TableCheck]]:
     """Every table of every folder, checked together (see `check_tables`)."""
     keys = [(i, table) for i, folder in enumerate(folders) for table in folder.raws]
@@ -302,7 +138,7 @@ def _check_tables(
     return out
 
 
-def _assemble(folder: _Folder, checks: dict[str, TableCheck], limits: Limits) -> tuple[list[Problem], Inventory | None]:
+def _assemble(folder: Folder, checks: dict[str, TableCheck], limits: Limits) -> tuple[list[Problem], Inventory | None]:
     problems = list(folder.problems)
     if not folder.is_folder:
         return problems, None
@@ -358,10 +194,10 @@ def _outcomes(
     catalogue = catalogue if catalogue is not None else _default_catalogue()
     known_services = known_services if known_services is not None else default_known_services()
     limits = limits or Limits.from_env()
-    chunk: list[_Folder] = []
+    chunk: list[Folder] = []
     rows = 0
     read = functools.partial(_read_folder, catalogue=catalogue, known_services=known_services, limits=limits)
-    group = functools.partial(_read_folders, catalogue=catalogue, known_services=known_services, limits=limits)
+    group = functools.partial(read_folders, catalogue=catalogue, known_services=known_services, limits=limits)
     for directory, read_folder in _read_ahead([Path(d) for d in directories], read, group):
         try:
             folder = read_folder()
@@ -387,8 +223,9 @@ def _outcomes(
 # read as it would be on its own, so nothing depends on timing.
 READ_THREADS = 2
 READ_AHEAD = 32
+GROUP_FOLDERS = 8
 
-_ReadGroup = Callable[[Sequence[Path]], Iterator["_Folder | Exception"]]
+_ReadGroup = Callable[[Sequence[Path]], Iterator["Folder | Exception"]]
 
 
 class _ReadAhead:
@@ -401,7 +238,7 @@ class _ReadAhead:
         self._running = 0
         self._closed = False
         self._lock = threading.RLock()
-        self.pending: collections.deque[tuple[Path, Future[_Folder]]] = collections.deque()
+        self.pending: collections.deque[tuple[Path, Future[Folder]]] = collections.deque()
 
     def fill(self) -> None:
         with self._lock:
@@ -414,12 +251,12 @@ class _ReadAhead:
                 size = min(GROUP_FOLDERS, READ_AHEAD - len(self.pending))
                 group = self._directories[self._next : self._next + size]
                 self._next += len(group)
-                futures: list[Future[_Folder]] = [Future() for _ in group]
+                futures: list[Future[Folder]] = [Future() for _ in group]
                 self.pending.extend(zip(group, futures, strict=True))
                 self._running += 1
                 self._pool.submit(self._run, group, futures)
 
-    def _run(self, group: Sequence[Path], futures: list[Future[_Folder]]) -> None:
+    def _run(self, group: Sequence[Path], futures: list[Future[Folder]]) -> None:
         try:
             results = self._read(group)
             for future in futures:
@@ -443,7 +280,7 @@ class _ReadAhead:
                 self._running -= 1
             self.fill()
 
-    def take(self) -> tuple[Path, Future[_Folder]] | None:
+    def take(self) -> tuple[Path, Future[Folder]] | None:
         with self._lock:
             self.fill()
             return self.pending.popleft() if self.pending else None
@@ -456,8 +293,8 @@ class _ReadAhead:
 
 
 def _read_ahead(
-    directories: Sequence[Path], read: Callable[[Path], _Folder], read_group: _ReadGroup
-) -> Iterator[tuple[Path, Callable[[], _Folder]]]:
+    directories: Sequence[Path], read: Callable[[Path], Folder], read_group: _ReadGroup
+) -> Iterator[tuple[Path, Callable[[], Folder]]]:
     """Each directory with a call that gives its folder as read (or raises what reading it raised), in order:
     one folder by `read`, many in groups by `read_group`."""
     if len(directories) <= 1 or READ_THREADS < 1:  # one folder: nothing to overlap
@@ -474,7 +311,7 @@ def _read_ahead(
 
 
 def _flush(
-    chunk: list[_Folder],
+    chunk: list[Folder],
     catalogue: CatalogueLookups | None,
     limit: int,
     limits: Limits,
