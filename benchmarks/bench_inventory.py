@@ -149,7 +149,7 @@ def measure_one(sample: int, consents: int, delegations: int, repeat: int, base:
 # Where the sector path's time goes: these functions of the package (module, name; cumulative, so nested ones
 # overlap their callers).
 PROFILED = {
-    ("inventory/_inventory.py", "_read_folder"): "read each folder (guarded readers, profile.yaml, 3 tables)",
+    ("inventory/_folders.py", "read_folder"): "read each folder (guarded readers, profile.yaml, 3 tables)",
     ("sources/_parquet.py", "read_parquet"): "  Parquet: footer, decode, tidy pass",
     ("sources/_parquet.py", "_decode_fast"): "    decode (polars)",
     ("sources/_parquet.py", "_tidy"): "    tidy pass (ranges, blank rows, longest cell)",

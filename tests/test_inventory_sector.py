@@ -28,6 +28,7 @@ from altinn_analysis.inventory import (
     validate_inventory,
 )
 from altinn_analysis.inventory import _collect as collect_module  # the package's own tests may use its modules
+from altinn_analysis.inventory import _folders as folders_module
 from altinn_analysis.inventory import _inventory as inventory_module
 from altinn_analysis.sources import Limits
 from altinn_analysis.synthetic import generate_sector, write_sector
@@ -318,24 +319,26 @@ def test_reading_ahead_gives_the_same_result_whatever_the_timing(
     monkeypatch.setattr(inventory_module, "READ_THREADS", 0)
     one_by_one = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     monkeypatch.setattr(inventory_module, "READ_THREADS", 2)
-    real = inventory_module._read_folder
+    real = folders_module.open_folder
     in_flight = {"now": 0, "most": 0}
     lock = threading.Lock()
     delays = {folder: 0.002 * ((len(sector) - i) % 5) for i, folder in enumerate(sector)}
 
-    def slow(directory: Path, **kwargs: object) -> object:
+    def slow(directory: Path, *args: object) -> object:
         with lock:
             in_flight["now"] += 1
             in_flight["most"] = max(in_flight["most"], in_flight["now"])
         time.sleep(delays.get(directory, 0))
         try:
-            return real(directory, **kwargs)  # type: ignore[arg-type]
+            return real(directory, *args)  # type: ignore[arg-type]
         finally:
             with lock:
                 in_flight["now"] -= 1
 
-    monkeypatch.setattr(inventory_module, "_read_folder", slow)
+    monkeypatch.setattr(folders_module, "open_folder", slow)
     monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 3_000)
+    monkeypatch.setattr(inventory_module, "GROUP_FOLDERS", 3)
+    monkeypatch.setattr(folders_module, "GROUP_ROWS", 1_000)
     ahead = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     for name, a, b in zip(_names(sector), one_by_one, ahead, strict=True):
         _same(b, a, name)
@@ -347,24 +350,30 @@ def test_reading_ahead_is_bounded(
     tmp_path: Path, embedded: Catalogue, monkeypatch: pytest.MonkeyPatch, chunk_rows: int, ahead: int
 ) -> None:
     """However many folders are given, the threads read ahead of the checks only up to about a chunk of rows
-    (`CHUNK_ROWS`; here one row: one folder) and at most `READ_AHEAD` folders, plus those being read."""
+    (`CHUNK_ROWS`; here one row: one folder) and at most `READ_AHEAD` folders, plus those being read (a group of
+    `GROUP_FOLDERS` a thread)."""
     folders = [hs.inventory_with(tmp_path / f"inv{i}") for i in range(12)]
     read: list[Path] = []
-    real = inventory_module._read_folder
+    real = folders_module.open_folder
 
-    def counted(directory: Path, **kwargs: Any) -> Any:
+    def counted(directory: Path, *args: Any) -> Any:
         read.append(directory)
-        return real(directory, **kwargs)
+        return real(directory, *args)
 
+    group = 2
     monkeypatch.setattr(inventory_module, "CHUNK_ROWS", chunk_rows)
     monkeypatch.setattr(inventory_module, "READ_AHEAD", ahead)
-    read_one = functools.partial(counted, catalogue=embedded, known_services=KNOWN_SERVICES, limits=Limits())
-    found = inventory_module._read_ahead(folders, read_one)
+    monkeypatch.setattr(inventory_module, "GROUP_FOLDERS", group)
+    monkeypatch.setattr(folders_module, "open_folder", counted)
+    kwargs: dict[str, Any] = {"catalogue": embedded, "known_services": KNOWN_SERVICES, "limits": Limits()}
+    read_one = functools.partial(folders_module.read_folder, **kwargs)
+    read_group = functools.partial(folders_module.read_folders, **kwargs)
+    found = inventory_module._read_ahead(folders, read_one, read_group)
     first, result = next(found)
     time.sleep(0.5)  # the threads read what they may
     assert first == folders[0] and result().directory == folders[0]
     threads = inventory_module.READ_THREADS
-    assert len(read) <= (1 + threads if chunk_rows == 1 else 1 + ahead)
+    assert len(read) <= (threads * group if chunk_rows == 1 else 1 + ahead)
     assert len(read) > 1  # they did read ahead
     rest = [(directory, result().directory) for directory, result in found]
     assert rest == [(folder, folder) for folder in folders[1:]]

@@ -1,18 +1,20 @@
 """`Inventory`, and loading and validating inventory folders: one (`load_inventory`, `validate_inventory`) or a
-whole sector (`load_inventories`, `validate_inventories`). Both are one path: every folder is read on its own
-(guarded readers, one bad file never touches another folder; for many folders, by two threads ahead of the
-checks), then the tables of many institutions are checked together (`check_tables`), then each folder's problems
-are sorted and its inventory typed."""
+whole sector (`load_inventories`, `validate_inventories`). Both are one path: every folder is read as it would be
+on its own (guarded readers, one bad file never touches another folder; for many folders, by two threads ahead of
+the checks, in groups whose Parquet files of one schema are decoded together), then the tables of many
+institutions are checked together (`check_tables`), then each folder's problems are sorted and its inventory
+typed."""
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import importlib
 import math
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,16 +22,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from altinn_analysis.checks import excerpt
+from altinn_analysis.inventory._folders import Folder, read_folders
+from altinn_analysis.inventory._folders import read_folder as _read_folder
 from altinn_analysis.inventory._problem import InventoryError, Problem
-from altinn_analysis.inventory._profile import Profile, check_profile
-from altinn_analysis.inventory._readers import (
-    find_table_file,
-    folder_entries,
-    other_files,
-    read_profile,
-    read_table,
-)
-from altinn_analysis.inventory._schema import PROFILE_FILE, TABLES
+from altinn_analysis.inventory._profile import Profile
+from altinn_analysis.inventory._readers import other_files
+from altinn_analysis.inventory._schema import TABLES
 from altinn_analysis.inventory._validate import (
     DEFAULT_LIMIT,
     CatalogueLookups,
@@ -38,7 +36,7 @@ from altinn_analysis.inventory._validate import (
     check_tables,
     to_typed,
 )
-from altinn_analysis.sources import PULL_RECORD, Limits, RawTable, read_json_record
+from altinn_analysis.sources import PULL_RECORD, Limits, read_json_record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,63 +114,6 @@ def _sort_key(order: dict[str, int]) -> Any:
     return key
 
 
-@dataclass
-class _Folder:
-    """One folder as read, before its tables are checked: the profile's problems, the tables read (`raws`) and
-    the reading problems of each table that could not be read (`by_table`); `order` ranks the files for sorting."""
-
-    directory: Path
-    problems: list[Problem]
-    order: dict[str, int]
-    hashes: dict[str, str] = field(default_factory=dict)
-    profile: Profile | None = None
-    raws: dict[str, RawTable] = field(default_factory=dict)
-    by_table: dict[str, list[Problem]] = field(default_factory=dict)
-    is_folder: bool = True
-
-    @property
-    def rows(self) -> int:
-        return sum(raw.source.height for raw in self.raws.values())
-
-
-def _read_folder(
-    directory: Path, catalogue: CatalogueLookups | None, known_services: Collection[str] | None, limits: Limits
-) -> _Folder:
-    if not directory.is_dir():
-        what = "does not exist" if not directory.exists() else "is not a folder"
-        problem = Problem(".", None, None, f"{directory} {what}; expected an inventory folder")
-        return _Folder(directory, [problem], {}, is_folder=False)
-    folder = _Folder(directory, [], {PROFILE_FILE: 0})
-    try:
-        raw_profile = read_profile(directory / PROFILE_FILE, limits)
-    except InventoryError as exc:
-        folder.problems.extend(exc.problems)
-    else:
-        folder.hashes[raw_profile.file] = raw_profile.sha256
-        folder.order[raw_profile.file] = 0
-        folder.profile, found = check_profile(
-            raw_profile,
-            org_forms=None if catalogue is None else catalogue.variants,
-            known_services=known_services,
-            directory_name=directory.name,
-        )
-        folder.problems.extend(found)
-    entries = folder_entries(directory)
-    for index, table in enumerate(TABLES, start=1):
-        folder.order[table] = index
-        try:
-            raw = read_table(find_table_file(directory, table, entries), table, limits)
-        except InventoryError as exc:
-            for problem in exc.problems:
-                folder.order.setdefault(problem.file, index)
-            folder.by_table[table] = list(exc.problems)
-            continue
-        folder.order[raw.file] = index
-        folder.hashes[raw.file] = raw.sha256
-        folder.raws[table] = raw
-    return folder
-
-
 def _context(profile: Profile | None) -> TableContext:
     if profile is None:
         return TableContext()
@@ -180,7 +121,7 @@ def _context(profile: Profile | None) -> TableContext:
 
 
 def _check_tables(
-    folders: Sequence[_Folder], catalogue: CatalogueLookups | None, limit: int, typed: bool
+    folders: Sequence[Folder], catalogue: CatalogueLookups | None, limit: int, typed: bool
 ) -> list[dict[str, TableCheck]]:
     """Every table of every folder, checked together (see `check_tables`)."""
     keys = [(i, table) for i, folder in enumerate(folders) for table in folder.raws]
@@ -197,7 +138,7 @@ def _check_tables(
     return out
 
 
-def _assemble(folder: _Folder, checks: dict[str, TableCheck], limits: Limits) -> tuple[list[Problem], Inventory | None]:
+def _assemble(folder: Folder, checks: dict[str, TableCheck], limits: Limits) -> tuple[list[Problem], Inventory | None]:
     problems = list(folder.problems)
     if not folder.is_folder:
         return problems, None
@@ -253,10 +194,11 @@ def _outcomes(
     catalogue = catalogue if catalogue is not None else _default_catalogue()
     known_services = known_services if known_services is not None else default_known_services()
     limits = limits or Limits.from_env()
-    chunk: list[_Folder] = []
+    chunk: list[Folder] = []
     rows = 0
     read = functools.partial(_read_folder, catalogue=catalogue, known_services=known_services, limits=limits)
-    for directory, read_folder in _read_ahead([Path(d) for d in directories], read):
+    group = functools.partial(read_folders, catalogue=catalogue, known_services=known_services, limits=limits)
+    for directory, read_folder in _read_ahead([Path(d) for d in directories], read, group):
         try:
             folder = read_folder()
         except Exception as exc:
@@ -275,39 +217,70 @@ def _outcomes(
 
 
 # Folders read ahead while the tables of those before them are checked: polars and pyarrow release the GIL while
-# they decode, so reading uses the second core. Bounded: `READ_THREADS` folders being read, and folders read but
-# not yet taken up to about one chunk of rows (`CHUNK_ROWS`) and at most `READ_AHEAD` folders. Results come back
-# in the order given, each folder read on its own, so nothing depends on timing.
+# they decode, so reading uses the second core. Bounded: `READ_THREADS` groups of folders being read (each thread
+# holding about `GROUP_ROWS` rows before it hands them over), and folders read but not yet taken up to about one
+# chunk of rows (`CHUNK_ROWS`) and at most `READ_AHEAD` folders. Results come back in the order given, each folder
+# read as it would be on its own, so nothing depends on timing.
 READ_THREADS = 2
 READ_AHEAD = 32
+GROUP_FOLDERS = 8
+
+_ReadGroup = Callable[[Sequence[Path]], Iterator["Folder | Exception"]]
 
 
 class _ReadAhead:
-    """Reading threads that start the next folder as soon as one is read (not only when the checks ask for one),
-    within the bounds above."""
+    """Reading threads that start the next group of folders as soon as one is read (not only when the checks ask
+    for one), within the bounds above. Each folder has its own future, set as soon as its turn is read."""
 
-    def __init__(self, directories: Sequence[Path], read: Callable[[Path], _Folder], pool: Executor) -> None:
+    def __init__(self, directories: Sequence[Path], read: _ReadGroup, pool: Executor) -> None:
         self._directories, self._read, self._pool = directories, read, pool
         self._next = 0
+        self._running = 0
         self._closed = False
-        self._lock = threading.RLock()  # a callback on a finished future runs at once, in the thread adding it
-        self.pending: collections.deque[tuple[Path, Future[_Folder]]] = collections.deque()
+        self._lock = threading.RLock()
+        self.pending: collections.deque[tuple[Path, Future[Folder]]] = collections.deque()
 
-    def fill(self, _: object = None) -> None:
+    def fill(self) -> None:
         with self._lock:
             while not self._closed and self._next < len(self._directories) and len(self.pending) < READ_AHEAD:
-                done = [f for _, f in self.pending if f.done()]
-                if len(self.pending) - len(done) >= READ_THREADS:
+                if self._running >= READ_THREADS:
                     return
+                done = [f for _, f in self.pending if f.done() and not f.cancelled()]
                 if sum(f.result().rows for f in done if f.exception() is None) >= CHUNK_ROWS:
                     return
-                directory = self._directories[self._next]
-                self._next += 1
-                future = self._pool.submit(self._read, directory)
-                self.pending.append((directory, future))
-                future.add_done_callback(self.fill)
+                size = min(GROUP_FOLDERS, READ_AHEAD - len(self.pending))
+                group = self._directories[self._next : self._next + size]
+                self._next += len(group)
+                futures: list[Future[Folder]] = [Future() for _ in group]
+                self.pending.extend(zip(group, futures, strict=True))
+                self._running += 1
+                self._pool.submit(self._run, group, futures)
 
-    def take(self) -> tuple[Path, Future[_Folder]] | None:
+    def _run(self, group: Sequence[Path], futures: list[Future[Folder]]) -> None:
+        try:
+            results = self._read(group)
+            for future in futures:
+                if self._closed:
+                    break
+                result = next(results)
+                with contextlib.suppress(InvalidStateError):  # cancelled: the caller stopped
+                    if isinstance(result, Exception):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
+        except BaseException as exc:  # a failure outside any one folder: each folder not yet read gets it
+            for future in futures:
+                with contextlib.suppress(InvalidStateError):
+                    future.set_exception(exc)
+        finally:
+            for future in futures:  # never left waiting (the caller stopped, or the group ran short)
+                if not future.done():
+                    future.cancel()
+            with self._lock:
+                self._running -= 1
+            self.fill()
+
+    def take(self) -> tuple[Path, Future[Folder]] | None:
         with self._lock:
             self.fill()
             return self.pending.popleft() if self.pending else None
@@ -320,15 +293,16 @@ class _ReadAhead:
 
 
 def _read_ahead(
-    directories: Sequence[Path], read: Callable[[Path], _Folder]
-) -> Iterator[tuple[Path, Callable[[], _Folder]]]:
-    """Each directory with a call that gives its folder as read (or raises what reading it raised), in order."""
+    directories: Sequence[Path], read: Callable[[Path], Folder], read_group: _ReadGroup
+) -> Iterator[tuple[Path, Callable[[], Folder]]]:
+    """Each directory with a call that gives its folder as read (or raises what reading it raised), in order:
+    one folder by `read`, many in groups by `read_group`."""
     if len(directories) <= 1 or READ_THREADS < 1:  # one folder: nothing to overlap
         for directory in directories:
             yield directory, functools.partial(read, directory)
         return
     with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="inventory-read") as pool:
-        ahead = _ReadAhead(directories, read, pool)
+        ahead = _ReadAhead(directories, read_group, pool)
         try:
             while (taken := ahead.take()) is not None:
                 yield taken[0], taken[1].result
@@ -337,7 +311,7 @@ def _read_ahead(
 
 
 def _flush(
-    chunk: list[_Folder],
+    chunk: list[Folder],
     catalogue: CatalogueLookups | None,
     limit: int,
     limits: Limits,

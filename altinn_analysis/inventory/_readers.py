@@ -18,6 +18,7 @@ from altinn_analysis.inventory._schema import TABLE_SPECS
 from altinn_analysis.sources import (
     FileReadError,
     Limits,
+    ParquetFile,
     RawTable,
     TableLayout,
     YamlDocument,
@@ -25,6 +26,8 @@ from altinn_analysis.sources import (
     is_hidden,
     list_folder,
     not_regular,
+    open_parquet,
+    read_parquet_group,
     read_yaml,
     read_yaml_bytes,
 )
@@ -39,7 +42,9 @@ __all__ = [
     "LAYOUTS",
     "find_table_file",
     "folder_entries",
+    "open_parquet_table",
     "other_files",
+    "read_parquet_tables",
     "read_profile",
     "read_profile_bytes",
     "read_table",
@@ -130,6 +135,19 @@ def read_table_bytes(data: bytes, file: str, table: str, limits: Limits | None =
         raise ValueError(f"unknown table {table!r}")
     with _as_inventory_error():
         return read_any_table_bytes(data, file, LAYOUTS[table], limits)
+
+
+def open_parquet_table(data: bytes, file: str, limits: Limits) -> ParquetFile:
+    """A table's Parquet file, its footer read, for `read_parquet_tables`."""
+    return open_parquet(data, file, limits)
+
+
+def read_parquet_tables(files: Sequence[ParquetFile], table: str, limits: Limits) -> list[RawTable | None]:
+    """Many Parquet files of `table`, those of one schema decoded together: each file's table, or None where it
+    must be read on its own (`read_table_bytes`, whose problems it then gets). Never raises for bad content."""
+    if table not in TABLE_SPECS:
+        raise ValueError(f"unknown table {table!r}")
+    return read_parquet_group(files, LAYOUTS[table], limits)
 
 
 def read_table(path: Path, table: str, limits: Limits | None = None) -> RawTable:

@@ -70,6 +70,7 @@ if TYPE_CHECKING:
         read_env_file,
     )
     from altinn_analysis.sources._maskinporten_key import MaskinportenKey, load_maskinporten_key
+    from altinn_analysis.sources._parquet import ParquetFile, open_parquet, read_parquet_group
     from altinn_analysis.sources._pseudonym import (
         PSEUDONYM_KEY_ENV,
         Pseudonymizer,
@@ -172,6 +173,7 @@ __all__ = [
     "MaskinportenTokenError",
     "MaskinportenTokenProvider",
     "MaskinportenUnavailableError",
+    "ParquetFile",
     "Pseudonymizer",
     "PullError",
     "PulledState",
@@ -206,6 +208,7 @@ __all__ = [
     "neutralise_frame",
     "normalise_header",
     "not_regular",
+    "open_parquet",
     "open_workbook",
     "parse_consent_request",
     "pull_institution",
@@ -213,6 +216,7 @@ __all__ = [
     "read_file",
     "read_json_record",
     "read_manifest",
+    "read_parquet_group",
     "read_snapshot",
     "read_table",
     "read_table_bytes",
