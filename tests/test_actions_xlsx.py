@@ -17,7 +17,7 @@ from altinn_analysis.catalogue import Catalogue, load_dsop
 from altinn_analysis.impact import AREAS, FINDINGS_SCHEMA, OPEN_STATUSES, SEVERITIES, assess, readiness
 from altinn_analysis.inventory import load_inventory
 from altinn_analysis.report import _actions_layout as layout
-from altinn_analysis.report import actions
+from altinn_analysis.report import _xlsx_zip, actions
 from altinn_analysis.report.actions import write_actions_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -390,7 +390,7 @@ def test_failure_half_way_leaves_the_existing_file_and_no_temp(
 ) -> None:
     target = tmp_path / "actions.xlsx"
     target.write_bytes(b"the workbook from the last good run")
-    real_rezip = actions._rezip
+    real_rezip = _xlsx_zip.rezip
 
     def half_then_fail(workbook: bytes, fh: BinaryIO, stamp: Any) -> None:
         import io
@@ -401,8 +401,8 @@ def test_failure_half_way_leaves_the_existing_file_and_no_temp(
         fh.flush()
         raise OSError("disk full")
 
-    monkeypatch.setattr(actions, "_rezip", half_then_fail)
-    monkeypatch.setattr(actions, "_restamped", lambda workbook, stamp: None)  # the zip rewritten, not restamped
+    monkeypatch.setattr(_xlsx_zip, "rezip", half_then_fail)
+    monkeypatch.setattr(_xlsx_zip, "restamped", lambda workbook, stamp: None)  # the zip rewritten, not restamped
     with pytest.raises(OSError, match="disk full"):
         write_demo(demo, target, "nb")
     assert target.read_bytes() == b"the workbook from the last good run"

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, STATUSES, assess, readiness
-from altinn_analysis.report import InstitutionReport, _tracking, actions, check_report_parameters
+from altinn_analysis.report import InstitutionReport, _tracking, _xlsx_zip, actions, check_report_parameters
 from altinn_analysis.report import _display as display
 from altinn_analysis.report._actions_layout import HEADERS, TRACKING
 from altinn_analysis.report._institution import AREA_COLUMNS
@@ -114,7 +114,7 @@ def test_action_list_bytes_as_before(generated: Path, tmp_path: Path, language: 
         assert path.read_bytes() == first
         # The bytes as `_rezip` made them: xlsxwriter's own zip (1980 dates) rewritten entry by entry.
         with io.BytesIO() as rewritten:
-            actions._rezip(first, rewritten, actions._zip_time(AS_OF))
+            _xlsx_zip.rezip(first, rewritten, _xlsx_zip.zip_time(AS_OF))
             assert rewritten.getvalue() == first
         shutil.copy(path, tmp_path / f"{report.params.org_number}-{language}.xlsx")
 
@@ -128,11 +128,11 @@ def test_restamped_is_rezip_on_xlsxwriter_zips() -> None:
         wb.add_worksheet("Ark æøå").write_string(0, 0, "hei")
         wb.add_worksheet("To")
         wb.close()
-        stamp = actions._zip_time(as_of)
+        stamp = _xlsx_zip.zip_time(as_of)
         rewritten = io.BytesIO()
-        actions._rezip(buffer.getvalue(), rewritten, stamp)
-        assert actions._restamped(buffer.getvalue(), stamp) == rewritten.getvalue()
-    assert actions._restamped(b"not a zip at all, not even close to one", (2026, 1, 1, 0, 0, 0)) is None
+        _xlsx_zip.rezip(buffer.getvalue(), rewritten, stamp)
+        assert _xlsx_zip.restamped(buffer.getvalue(), stamp) == rewritten.getvalue()
+    assert _xlsx_zip.restamped(b"not a zip at all, not even close to one", (2026, 1, 1, 0, 0, 0)) is None
 
 
 def test_a_staging_folder_is_fsynced_once_when_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
