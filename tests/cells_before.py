@@ -73,24 +73,10 @@ def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, An
     return ordered.select([c for c, _, _ in COLUMNS if c not in TRACKING]).to_dicts()
 
 
-def summary(report: Any) -> str:
-    """`InstitutionReport.summary` as it was: the grid by a polars join, the deadlines queried per report."""
-    from altinn_analysis.report._display import cards, heading, paragraph, table_html
-    from altinn_analysis.report._texts import t
-
-    lang = report.language
-    k = report.key_figures()
-    top = cards(
-        [
-            (t("score", lang), f"{k['score']}/100", "score"),
-            (t("open", lang), k["open"], "open"),
-            (t("overdue", lang), k["overdue"], "overdue" if k["overdue"] else ""),
-            (t("critical", lang), k["critical"], "critical" if k["critical"] else ""),
-        ]
-    )
-    status = pl.DataFrame({"status": list(STATUSES), "count": [k["by_status"][s] for s in STATUSES]})
-    open_ = report.open_findings
-    grid = (
+def severity_grid(findings: pl.DataFrame) -> pl.DataFrame:
+    """The summary's area × severity grid as it was made: a polars join of the open findings' counts."""
+    open_ = findings.filter(pl.col("status").is_in(list(OPEN_STATUSES)))
+    return (
         pl.DataFrame({"area": list(AREAS)})
         .join(
             open_.group_by("area").agg([(pl.col("severity") == s).sum().alias(s) for s in SEVERITIES[:4]]),
@@ -98,24 +84,6 @@ def summary(report: Any) -> str:
             how="left",
         )
         .fill_null(0)
-    )
-    m = report.dsop.milestones.filter((pl.col("kind") == "deadline") & (pl.col("date") >= report.params.as_of))
-    if m.height == 0:
-        deadlines = paragraph(t("no_next_deadlines", lang, as_of=report.params.as_of))
-    else:
-        frame = m.sort("date").select(
-            "date",
-            pl.col("name_nb" if lang == "nb" else "name_en").alias("milestone"),
-            (pl.col("date") - pl.lit(report.params.as_of)).dt.total_days().alias("days_left"),
-        )
-        deadlines = table_html(frame, lang, css="compact", caption=t("next_deadlines", lang))
-    return str(
-        heading(t("summary", lang), css="lead")
-        + paragraph(t("summary_intro", lang))
-        + top
-        + table_html(status, lang, css="compact", caption=t("by_status", lang))
-        + table_html(grid, lang, css="compact", caption=t("by_severity", lang))
-        + deadlines
     )
 
 

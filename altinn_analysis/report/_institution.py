@@ -103,6 +103,16 @@ def _lookups(catalogue: Catalogue, dsop: DsopCatalogue) -> Lookups:
 _DEADLINES: dict[tuple[int, date, str], tuple[pl.DataFrame, Html]] = {}
 
 
+def severity_grid(findings: pl.DataFrame) -> pl.DataFrame:
+    """Open findings per area (every area, in order) and severity: the readiness chart's count as a table."""
+    from altinn_analysis.report.figures.readiness import open_by_area
+
+    per_area = open_by_area(findings)
+    return pl.DataFrame(
+        {"area": list(AREAS), **{s: [per_area.get(a, {}).get(s, 0) for a in AREAS] for s in SEVERITIES[:4]}}
+    )
+
+
 def _next_deadlines(milestones: pl.DataFrame, as_of: date, lang: str) -> Html:
     key = (id(milestones), as_of, lang)
     kept = _DEADLINES.get(key)
@@ -316,19 +326,12 @@ class InstitutionReport:
             ]
         )
         status = pl.DataFrame({"status": list(STATUSES), "count": [k["by_status"][s] for s in STATUSES]})
-        # Open findings per area and severity: a few dozen rows, counted in plain Python.
-        counts = {a: dict.fromkeys(SEVERITIES[:4], 0) for a in AREAS}
-        columns = (self.findings[c].to_list() for c in ("status", "area", "severity"))
-        for state, area, severity in zip(*columns, strict=True):
-            if state in OPEN_STATUSES and area in counts and severity in counts[area]:
-                counts[area][severity] += 1
-        grid = pl.DataFrame({"area": list(AREAS), **{s: [counts[a][s] for a in AREAS] for s in SEVERITIES[:4]}})
         return (
             heading(t("summary", lang), css="lead")  # printed on the first page, under the title
             + paragraph(t("summary_intro", lang))
             + top
             + table_html(status, lang, css="compact", caption=t("by_status", lang))
-            + table_html(grid, lang, css="compact", caption=t("by_severity", lang))
+            + table_html(severity_grid(self.findings), lang, css="compact", caption=t("by_severity", lang))
             + self.next_deadlines()
         )
 
