@@ -14,7 +14,8 @@ each folder in turn, the same package), alternating `--repeat` times; each run i
 peak resident memory (ru_maxrss) is its own. Wall and CPU seconds are both printed (on a shared machine the wall
 clock measures the neighbours too), and the CPU of the whole loading process, imports and catalogue included,
 measured from outside. Both must give the same rows and warnings (checked). `--profile` prints where the sector
-path spends its time (that run reads the folders in the profiled thread, not ahead in reading threads). `--base`
+path spends its time (that run reads and checks the folders in the profiled thread, not in reading and checking
+threads). `--base`
 runs another checkout's sector path too (its package first on PYTHONPATH), alternating with ours. The older
 baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s. `--one` measures what every report's kernel pays:
 `load_inventory` of one generated institution of the default size (median of several institutions, each loaded
@@ -63,6 +64,7 @@ def load_all(root: Path, mode: str, profile: bool = False) -> dict[str, Any]:
         import altinn_analysis.inventory._inventory as inventory_module
 
         inventory_module.READ_THREADS = 0  # type: ignore[attr-defined,unused-ignore]
+        inventory_module.CHECK_THREADS = 0  # type: ignore[attr-defined,unused-ignore]
     start, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
