@@ -15,11 +15,11 @@ peak resident memory (ru_maxrss) is its own. Wall and CPU seconds are both print
 clock measures the neighbours too), and the CPU of the whole loading process, imports and catalogue included,
 measured from outside. Both must give the same rows and warnings (checked). `--profile` prints where the sector
 path spends its time (that run reads and checks the folders in the profiled thread, not in reading and checking
-threads). `--base`
-runs another checkout's sector path too (its package first on PYTHONPATH), alternating with ours. The older
-baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s. `--one` measures what every report's kernel pays:
-`load_inventory` of one generated institution of the default size (median of several institutions, each loaded
-several times in one warm process; with `--base`, the other version's in its own processes, alternating).
+threads). `--base` runs another checkout's sector path too (its package first on PYTHONPATH), alternating with
+ours. The older baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s. `--one` measures what every
+report's kernel pays: `load_inventory` of one generated institution of the default size (median of several
+institutions, each loaded several times in one warm process; with `--base`, the other version's in its own
+processes, alternating).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 whole sector (`load_inventories`, `validate_inventories`). Both are one path: every folder is read as it would be
 on its own (guarded readers, one bad file never touches another folder; for many folders, by two threads ahead of
 the checks, in groups whose Parquet files of one schema are decoded together), then the tables of many
-institutions are checked together (`check_tables`), then each folder's problems are sorted and its inventory
-typed."""
+institutions are checked together (`check_tables`; for many folders, in chunks, two at once in threads), then each
+folder's problems are sorted and its inventory typed."""
 
 from __future__ import annotations
 
