@@ -412,7 +412,8 @@ def validate_inventories(
     """`validate_inventory` for many folders, in the order given: the same problems for each, with every
     institution's tables checked in one set of queries (chunks of about `CHUNK_ROWS` rows). A folder that fails
     unexpectedly gets one problem saying so; the others are checked as usual."""
-    found = _outcomes(directories, catalogue, known_services, limit, limits, typed=False, contain=True)
+    # typed: each chunk's tables cast once, not each folder's on its own when its (unused) inventory is built
+    found = _outcomes(directories, catalogue, known_services, limit, limits, typed=True, contain=True)
     return [outcome.problems + _ignored(outcome.directory) for outcome in found]
 
 
