@@ -6,6 +6,7 @@
     .venv/bin/python benchmarks/bench_inventory.py --bombs                         # each bomb: seconds, peak RSS
     .venv/bin/python benchmarks/bench_inventory.py --base /tmp/main-checkout       # + another version, alternating
     .venv/bin/python benchmarks/bench_inventory.py --one [--sample 8] [--base …]   # load_inventory of one, in ms
+    .venv/bin/python benchmarks/bench_inventory.py --validate [--base …]           # validate_inventories instead
 
 The sector is written as inventories to a temporary folder first (not timed; `--format csv` rewrites the
 generator's Parquet tables as CSV). What is measured is the sector path, `load_inventories` over every folder (the
@@ -14,11 +15,12 @@ each folder in turn, the same package), alternating `--repeat` times; each run i
 peak resident memory (ru_maxrss) is its own. Wall and CPU seconds are both printed (on a shared machine the wall
 clock measures the neighbours too), and the CPU of the whole loading process, imports and catalogue included,
 measured from outside. Both must give the same rows and warnings (checked). `--profile` prints where the sector
-path spends its time (that run reads the folders in the profiled thread, not ahead in reading threads). `--base`
-runs another checkout's sector path too (its package first on PYTHONPATH), alternating with ours. The older
-baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s. `--one` measures what every report's kernel pays:
-`load_inventory` of one generated institution of the default size (median of several institutions, each loaded
-several times in one warm process; with `--base`, the other version's in its own processes, alternating).
+path spends its time (that run reads and checks the folders in the profiled thread, not in reading and checking
+threads). `--base` runs another checkout's sector path too (its package first on PYTHONPATH), alternating with
+ours. The older baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s. `--one` measures what every
+report's kernel pays: `load_inventory` of one generated institution of the default size (median of several
+institutions, each loaded several times in one warm process; with `--base`, the other version's in its own
+processes, alternating).
 """
 
 from __future__ import annotations
@@ -50,9 +52,16 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def load_all(root: Path, mode: str, profile: bool = False) -> dict[str, Any]:
+def load_all(root: Path, mode: str, profile: bool = False, validate: bool = False) -> dict[str, Any]:
+    """`load_inventories` (sector) or `load_inventory` on each folder (loop); `validate`: the validate_* ones."""
     from altinn_analysis.catalogue import Catalogue, load_dsop
-    from altinn_analysis.inventory import Inventory, load_inventories, load_inventory
+    from altinn_analysis.inventory import (
+        Inventory,
+        load_inventories,
+        load_inventory,
+        validate_inventories,
+        validate_inventory,
+    )
 
     catalogue, services = Catalogue.load(), load_dsop().service_ids
     baseline = peak_mib()
@@ -63,16 +72,23 @@ def load_all(root: Path, mode: str, profile: bool = False) -> dict[str, Any]:
         import altinn_analysis.inventory._inventory as inventory_module
 
         inventory_module.READ_THREADS = 0  # type: ignore[attr-defined,unused-ignore]
+        inventory_module.CHECK_THREADS = 0  # type: ignore[attr-defined,unused-ignore]
     start, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
-    if mode == "sector":
+    if validate and mode == "sector":
+        loaded: list[Any] = validate_inventories(folders, catalogue=catalogue, known_services=services)
+    elif validate:
+        loaded = [validate_inventory(folder, catalogue=catalogue, known_services=services) for folder in folders]
+    elif mode == "sector":
         loaded = load_inventories(folders, catalogue=catalogue, known_services=services)
     else:
         loaded = [load_inventory(folder, catalogue=catalogue, known_services=services) for folder in folders]
     if profiler:
         profiler.disable()
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    if validate:
+        return validated(loaded, folders, seconds, cpu_seconds, baseline, profiler)
     inventories = [i for i in loaded if isinstance(i, Inventory)]
     fingerprint = hashlib.sha256()
     for inv in inventories:  # what was loaded, to compare the two paths
@@ -86,6 +102,31 @@ def load_all(root: Path, mode: str, profile: bool = False) -> dict[str, Any]:
         "rows": sum(i.delegations.height + i.consents.height + i.integrations.height for i in inventories),
         "warnings": sum(len(i.warnings) for i in inventories),
         "content": fingerprint.hexdigest()[:16],
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "peak_mib": peak_mib(),
+        "baseline_mib": baseline,
+        "profile": profile_lines(profiler, cpu_seconds) if profiler else [],
+    }
+
+
+def validated(
+    found: list[Any], folders: list[Path], seconds: float, cpu_seconds: float, baseline: float, profiler: Any
+) -> dict[str, Any]:
+    """`load_all`'s figures for the validate_* functions: every problem compared, rows from the Parquet footers
+    (or the CSV files' lines)."""
+    import pyarrow.parquet as pq
+
+    rows = sum(pq.read_metadata(path).num_rows for folder in folders for path in folder.glob("*.parquet"))
+    rows += sum(len(path.read_bytes().splitlines()) - 1 for folder in folders for path in folder.glob("*.csv"))
+    text = "\n".join(repr(problems) for problems in found)
+    return {
+        "mode": "",
+        "institutions": len(folders),
+        "invalid": sum(any(p.is_error for p in problems) for problems in found),
+        "rows": rows,
+        "warnings": sum(p.severity == "warning" for problems in found for p in problems),
+        "content": hashlib.sha256(text.encode()).hexdigest()[:16],
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "peak_mib": peak_mib(),
@@ -195,6 +236,7 @@ def measure(
     repeat: int = 1,
     profile: bool = False,
     base: Path | None = None,
+    validate: bool = False,
 ) -> list[dict[str, Any]]:
     """Loop and sector runs alternating on the same generated sector, `repeat` times each (fresh processes); with
     `base` (a checkout of another version), its sector path too, alternating with ours."""
@@ -211,6 +253,8 @@ def measure(
         for index in range(repeat * len(modes)):
             mode = modes[index % len(modes)]
             command = [sys.executable, __file__, "--load", tmp, "--mode", "sector" if mode == "base" else mode]
+            if validate:
+                command.append("--validate")
             if profile and index == repeat * len(modes) - 1:
                 command.append("--profile")
             env = dict(os.environ, PYTHONPATH=str(base)) if mode == "base" else None
@@ -312,12 +356,13 @@ def main() -> None:
     parser.add_argument("--bombs", action="store_true")
     parser.add_argument("--base", type=Path, help="a checkout of another version: its sector path, alternating")
     parser.add_argument("--one", action="store_true", help="load_inventory of one institution, median ms")
+    parser.add_argument("--validate", action="store_true", help="validate_inventories / validate_inventory instead")
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--load-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("sector", "loop"), default="sector", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
-        print(json.dumps(load_all(args.load, args.mode, args.profile)))
+        print(json.dumps(load_all(args.load, args.mode, args.profile, args.validate)))
         return
     if args.load_one:
         print(json.dumps(load_one(args.load_one)))
@@ -335,7 +380,13 @@ def main() -> None:
         growth: list[dict[str, Any]] = []
         for k in args.scale:
             results = measure(
-                args.sample, args.consents * k, args.delegations * k, args.format, args.repeat, base=args.base
+                args.sample,
+                args.consents * k,
+                args.delegations * k,
+                args.format,
+                args.repeat,
+                base=args.base,
+                validate=args.validate,
             )
             print(f"{k:>3}× load + validate")
             summary(results)
@@ -345,9 +396,16 @@ def main() -> None:
             per_row = (r["cpu_seconds"] / r["rows"]) / (base["cpu_seconds"] / base["rows"])
             print(f"{k:>3}×: sector path CPU per row {per_row:.2f}× the 1× figure (1.00 = linear growth)")
         return
-    print("load + validate")
+    print("validate (validate_inventories)" if args.validate else "load + validate")
     figures = measure(
-        args.institutions, args.consents, args.delegations, args.format, args.repeat, args.profile, args.base
+        args.institutions,
+        args.consents,
+        args.delegations,
+        args.format,
+        args.repeat,
+        args.profile,
+        args.base,
+        args.validate,
     )
     summary(figures)
 

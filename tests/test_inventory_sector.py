@@ -378,3 +378,74 @@ def test_reading_ahead_is_bounded(
     rest = [(directory, result().directory) for directory, result in found]
     assert rest == [(folder, folder) for folder in folders[1:]]
     assert sorted(read) == sorted(folders)
+
+
+def test_checking_ahead_gives_the_same_result_whatever_the_timing(
+    sector: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks are checked by threads while the next ones are read; which chunk finishes first must not matter:
+    each chunk delayed by a different amount (later ones first) gives what checking one chunk at a time gives,
+    in the order given, with two chunks checked at once and never more."""
+    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 3_000)
+    monkeypatch.setattr(inventory_module, "CHECK_THREADS", 0)
+    one_at_a_time = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    monkeypatch.setattr(inventory_module, "CHECK_THREADS", 2)
+    real = inventory_module.check_tables  # type: ignore[attr-defined]
+    in_flight = {"now": 0, "most": 0, "calls": 0}
+    lock = threading.Lock()
+
+    def slow(raws, contexts, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            in_flight["now"] += 1
+            in_flight["calls"] += 1
+            in_flight["most"] = max(in_flight["most"], in_flight["now"])
+            delay = 0.03 if in_flight["calls"] % 2 else 0.0  # every other chunk slow: later ones finish first
+        time.sleep(delay)
+        try:
+            return real(raws, contexts, **kwargs)
+        finally:
+            with lock:
+                in_flight["now"] -= 1
+
+    monkeypatch.setattr(inventory_module, "check_tables", slow)
+    ahead = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
+    assert len(ahead) == len(sector)
+    for name, a, b in zip(_names(sector), one_at_a_time, ahead, strict=True):
+        _same(b, a, name)
+    assert in_flight["calls"] > 2
+    assert in_flight["most"] == 2  # two chunks at once; never more than CHECK_THREADS
+
+
+def test_stopping_early_leaves_no_check_running(
+    tmp_path: Path, embedded: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller that takes one folder's outcome and stops: no more chunks are handed over than there are threads
+    to check them, and nothing is still being checked once the generator is closed."""
+    folders = [hs.inventory_with(tmp_path / f"inv{i}") for i in range(8)]
+    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 1)  # one folder a chunk
+    real = inventory_module.check_tables  # type: ignore[attr-defined]
+    running = {"now": 0, "calls": 0}
+    lock = threading.Lock()
+
+    def counted(raws, contexts, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            running["now"] += 1
+            running["calls"] += 1
+        time.sleep(0.05)
+        try:
+            return real(raws, contexts, **kwargs)
+        finally:
+            with lock:
+                running["now"] -= 1
+
+    monkeypatch.setattr(inventory_module, "check_tables", counted)
+    found = inventory_module._outcomes(  # type: ignore[attr-defined]
+        folders, embedded, KNOWN_SERVICES, 20, Limits(), typed=False, contain=True
+    )
+    first = next(found)
+    assert first.directory == folders[0] and first.problems == validate_inventory(
+        folders[0], catalogue=embedded, known_services=KNOWN_SERVICES
+    )
+    found.close()
+    assert running["now"] == 0
+    assert running["calls"] < len(folders)

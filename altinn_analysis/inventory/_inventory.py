@@ -2,8 +2,8 @@
 whole sector (`load_inventories`, `validate_inventories`). Both are one path: every folder is read as it would be
 on its own (guarded readers, one bad file never touches another folder; for many folders, by two threads ahead of
 the checks, in groups whose Parquet files of one schema are decoded together), then the tables of many
-institutions are checked together (`check_tables`), then each folder's problems are sorted and its inventory
-typed."""
+institutions are checked together (`check_tables`; for many folders, in chunks, two at once in threads), then each
+folder's problems are sorted and its inventory typed."""
 
 from __future__ import annotations
 
@@ -198,22 +198,25 @@ def _outcomes(
     rows = 0
     read = functools.partial(_read_folder, catalogue=catalogue, known_services=known_services, limits=limits)
     group = functools.partial(read_folders, catalogue=catalogue, known_services=known_services, limits=limits)
-    for directory, read_folder in _read_ahead([Path(d) for d in directories], read, group):
-        try:
-            folder = read_folder()
-        except Exception as exc:
-            if not contain:
-                raise
-            yield from _flush(chunk, catalogue, limit, limits, typed, contain)
-            chunk, rows = [], 0
-            yield _Outcome(directory, [_internal_error(exc)], None)
-            continue
-        chunk.append(folder)
-        rows += folder.rows
-        if rows >= CHUNK_ROWS:
-            yield from _flush(chunk, catalogue, limit, limits, typed, contain)
-            chunk, rows = [], 0
-    yield from _flush(chunk, catalogue, limit, limits, typed, contain)
+    check = functools.partial(_flush, catalogue=catalogue, limit=limit, limits=limits, typed=typed, contain=contain)
+    paths = [Path(d) for d in directories]
+    with _check_ahead(check, len(paths) > 1) as checked:
+        for directory, read_folder in _read_ahead(paths, read, group):
+            try:
+                folder = read_folder()
+            except Exception as exc:
+                if not contain:
+                    raise
+                yield from checked(chunk, last=True)
+                chunk, rows = [], 0
+                yield _Outcome(directory, [_internal_error(exc)], None)
+                continue
+            chunk.append(folder)
+            rows += folder.rows
+            if rows >= CHUNK_ROWS:
+                yield from checked(chunk)
+                chunk, rows = [], 0
+        yield from checked(chunk, last=True)
 
 
 # Folders read ahead while the tables of those before them are checked: polars and pyarrow release the GIL while
@@ -310,6 +313,45 @@ def _read_ahead(
             ahead.close()
 
 
+# Chunks checked in threads while the next one is read and gathered: polars releases the GIL in its queries, so
+# the queries of two chunks share the two cores, where one chunk's many small queries leave one idle. At most
+# `CHECK_THREADS` chunks are checked at once; their outcomes come back in order, so nothing depends on timing.
+CHECK_THREADS = 2
+
+_Check = Callable[[list[Folder]], Iterator[_Outcome]]
+_Checked = Callable[..., Iterator[_Outcome]]
+
+
+@contextlib.contextmanager
+def _check_ahead(check: _Check, many: bool) -> Iterator[_Checked]:
+    """`checked(chunk, last=False)`: the chunk handed to `check`, and the outcomes of the chunks handed over
+    before it as soon as they are due (all of them when `last`). One folder, or `CHECK_THREADS` < 2: checked at
+    once, in this thread."""
+    if not many or CHECK_THREADS < 2:
+
+        def at_once(chunk: list[Folder], last: bool = False) -> Iterator[_Outcome]:
+            return check(chunk)
+
+        yield at_once
+        return
+    pending: collections.deque[Future[list[_Outcome]]] = collections.deque()
+
+    def run(chunk: list[Folder]) -> list[_Outcome]:
+        return list(check(chunk))
+
+    with ThreadPoolExecutor(CHECK_THREADS, thread_name_prefix="inventory-check") as pool:
+
+        def checked(chunk: list[Folder], last: bool = False) -> Iterator[_Outcome]:
+            if chunk:
+                pending.append(pool.submit(run, list(chunk)))
+            # never more chunks handed over than threads to check them: a caller that stops early leaves none
+            # waiting (those being checked finish before the pool closes)
+            while pending and (last or len(pending) >= CHECK_THREADS or pending[0].done()):
+                yield from pending.popleft().result()
+
+        yield checked
+
+
 def _flush(
     chunk: list[Folder],
     catalogue: CatalogueLookups | None,
@@ -370,7 +412,8 @@ def validate_inventories(
     """`validate_inventory` for many folders, in the order given: the same problems for each, with every
     institution's tables checked in one set of queries (chunks of about `CHUNK_ROWS` rows). A folder that fails
     unexpectedly gets one problem saying so; the others are checked as usual."""
-    found = _outcomes(directories, catalogue, known_services, limit, limits, typed=False, contain=True)
+    # typed: each chunk's tables cast once, not each folder's on its own when its (unused) inventory is built
+    found = _outcomes(directories, catalogue, known_services, limit, limits, typed=True, contain=True)
     return [outcome.problems + _ignored(outcome.directory) for outcome in found]
 
 
