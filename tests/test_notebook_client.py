@@ -60,7 +60,7 @@ class Kernel:
         self.sent.append(code)
         return f"req-{len(self.sent)}"
 
-    def running(self) -> bool:
+    def alive(self) -> bool:
         return self.process_alive
 
     kernel_info = None

@@ -107,7 +107,7 @@ class WarmKernel:
         self.km.start_kernel(extra_arguments=list(KERNEL_ARGUMENTS), **kwargs)
         # One blocking client for everything: warm-up, reset, and the cells (`_notebook_client`, whose loop polls
         # its shell and IOPub sockets). Its own Session (same key) reads the header dates faster (`_session`). No
-        # heartbeat thread: a dead kernel is seen from its process (`running`).
+        # heartbeat thread: a dead kernel is seen from its process (`alive`).
         self.kc = BlockingKernelClient(parent=self.km, session=RunnerSession())
         self.kc.load_connection_info(self.km.get_connection_info())
         self.kc.start_channels(hb=False)
@@ -122,13 +122,14 @@ class WarmKernel:
         return str(Path(self._ipc_dir) / "kernel")
 
     def alive(self) -> bool:
-        return self.km is not None and self.km.is_alive()
-
-    def running(self) -> bool:
-        """Whether the kernel process is still there: `alive` without jupyter_client's event loop (checked every
-        second while a cell runs)."""
-        process = getattr(self.km.provisioner, "process", None) if self.km is not None else None
-        return process is not None and process.poll() is None
+        """Whether the kernel process is still there (checked every second while a cell runs): the process itself
+        polled when the provisioner has one (a local kernel), else jupyter_client's check through its event loop."""
+        if self.km is None:
+            return False
+        process = getattr(self.km.provisioner, "process", None)
+        if process is None:
+            return bool(self.km.is_alive())
+        return bool(process.poll() is None)
 
     def ensure(self) -> None:
         if not self.alive():

@@ -184,7 +184,7 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
                         poller.unregister(iopub.socket)  # what follows is the next cell's
             now = monotonic()
             if now >= next_check:
-                if not self.warm.running():
+                if not self.warm.alive():
                     client.log.error("Kernel died while waiting for execute reply.")
                     raise DeadKernelError("Kernel died")
                 next_check = now + ALIVE_CHECK_S
@@ -213,7 +213,7 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
         client: Any = self  # nbclient's traits are untyped
-        if not self.warm.running():
+        if not self.warm.alive():
             client.log.error("Kernel died while waiting for execute reply.")
             raise DeadKernelError("Kernel died")
         client.log.error("Timeout waiting for execute reply (%is).", timeout)
@@ -258,7 +258,7 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
             try:
                 msg = self.warm.kc.shell_channel.get_msg(timeout=client.shell_timeout_interval)
             except Empty:
-                if not self.warm.running():
+                if not self.warm.alive():
                     client.log.error("Kernel died while waiting for execute reply.")
                     raise DeadKernelError("Kernel died") from None
                 waited += client.shell_timeout_interval
