@@ -116,46 +116,6 @@ def test_the_same_bytes_for_any_text_and_number(text: str, number: float) -> Non
     assert _papermill.notebook_json(nb) == nbformat.writes(nb)
 
 
-JSON_SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(),  # NaN and the infinities too: written as the json module writes them
-    st.text(st.characters(codec="utf-8"), max_size=12),
-    st.text(max_size=4),  # control characters, lone surrogates
-)
-JSON_VALUES = st.recursive(
-    JSON_SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4),
-        st.lists(inner, max_size=3).map(tuple),
-        st.dictionaries(st.text(max_size=6), inner, max_size=4),
-        st.dictionaries(st.text(max_size=6), inner, max_size=3).map(nbformat.NotebookNode),
-    ),
-    max_leaves=30,
-)
-
-
-@given(JSON_VALUES)
-def test_indented_json_is_the_json_modules_text(value: Any) -> None:
-    stock = json.dumps(value, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
-    assert _papermill.indented_json(value) == stock
-
-
-def test_what_indented_json_does_not_write_is_left_to_the_json_module() -> None:
-    nb = sample_notebook()
-    nb.metadata["raw"] = b"\x00bytes"  # nbformat's encoder writes bytes as base64 text
-    nb.metadata["numbered"] = {1: "a key that is not a string"}
-    assert _papermill.notebook_json(nb) == nbformat.writes(nb)
-    for value in ({"k": b"x"}, {1: 2}, [object()]):
-        with pytest.raises(_papermill._NotPlainJsonError):
-            _papermill.indented_json(value)
-    loop: list[Any] = []
-    loop.append(loop)
-    with pytest.raises(ValueError, match="Circular"):
-        _papermill.indented_json(loop)
-
-
 def test_an_invalid_notebook_is_refused_not_written_with_a_logged_error(tmp_path: Path) -> None:
     nb = sample_notebook()
     nb.cells[1].outputs.append(nbformat.NotebookNode({"output_type": "display_data", "data": {"text/html": 5}}))

@@ -5,8 +5,7 @@ papermill engine, raise on a failed cell) with two per-report costs taken out, t
 - the source notebook is read and parsed (and its parameters inferred) once per file version, not once per
   report: each report gets a deep copy of the parsed notebook;
 - the executed notebook is written as `nbformat.writes` would write it, byte for byte, but validated once with
-  nbformat's fast validator, without nbformat's deep copy of the whole notebook (~10 ms per report) and with the
-  json module's indented text made by one recursive function (`indented_json`) instead of its generators.
+  nbformat's fast validator and without nbformat's deep copy of the whole notebook (~10 ms per report).
 A failed notebook takes papermill's own path (`raise_for_execution_errors` writes it with its error cells).
 """
 
@@ -19,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["clear_source_cache", "execute", "indented_json", "notebook_json", "source_notebook", "write_notebook"]
+__all__ = ["clear_source_cache", "execute", "notebook_json", "source_notebook", "write_notebook"]
 
 log = logging.getLogger("altinn_analysis.report")
 
@@ -121,89 +120,7 @@ def notebook_json(nb: Any) -> str:
         "metadata": {k: v for k, v in nb["metadata"].items() if k not in _TRANSIENT_NB_METADATA},
         "cells": [_cell_for_file(c) for c in nb["cells"]],
     }
-    try:
-        return indented_json(for_file)
-    except _NotPlainJsonError:  # bytes, a key that is not a string, another type: the json module's own path
-        return json.dumps(
-            for_file, cls=BytesEncoder, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False
-        )
-
-
-class _NotPlainJsonError(Exception):
-    """A value `indented_json` leaves to the json module."""
-
-
-_INF = float("inf")
-
-
-def _float_text(value: float) -> str:
-    """How the json module writes a float (its `allow_nan` default included)."""
-    if value != value:
-        return "NaN"
-    if value == _INF:
-        return "Infinity"
-    if value == -_INF:
-        return "-Infinity"
-    return float.__repr__(value)
-
-
-def indented_json(obj: Any) -> str:
-    """`json.dumps(obj, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)`, the same text, for
-    dicts with string keys, lists, tuples, strings, numbers, booleans and None (`_NotPlainJsonError` for anything else).
-    The json module writes indented JSON with a generator per container in pure Python (its C encoder does not
-    indent); one recursive function appending to a list writes a report's notebook in ~60% of the time."""
-    from json.encoder import encode_basestring  # the C function where there is one, as the json module uses
-
-    out: list[str] = []
-    append = out.append
-    open_ids: set[int] = set()
-
-    def write(value: Any, depth: int) -> None:
-        if type(value) is str:
-            append(encode_basestring(value))
-        elif value is None:
-            append("null")
-        elif value is True:
-            append("true")
-        elif value is False:
-            append("false")
-        elif isinstance(value, int):
-            append(int.__repr__(value))
-        elif isinstance(value, float):
-            append(_float_text(value))
-        elif isinstance(value, str):
-            append(encode_basestring(value))
-        elif isinstance(value, list | tuple | dict):
-            if not value:
-                append("{}" if isinstance(value, dict) else "[]")
-                return
-            if id(value) in open_ids:
-                raise ValueError("Circular reference detected")
-            open_ids.add(id(value))
-            line = "\n" + " " * (depth + 1)
-            if isinstance(value, dict):
-                items = sorted(value.items()) if all(type(k) is str for k in value) else None
-                if items is None:
-                    raise _NotPlainJsonError
-                sep = "{" + line
-                for key, item in items:
-                    append(sep + encode_basestring(key) + ": ")
-                    write(item, depth + 1)
-                    sep = "," + line
-                append("\n" + " " * depth + "}")
-            else:
-                sep = "[" + line
-                for item in value:
-                    append(sep)
-                    write(item, depth + 1)
-                    sep = "," + line
-                append("\n" + " " * depth + "]")
-            open_ids.discard(id(value))
-        else:
-            raise _NotPlainJsonError
-
-    write(obj, 0)
-    return "".join(out)
+    return json.dumps(for_file, cls=BytesEncoder, indent=1, sort_keys=True, separators=(",", ": "), ensure_ascii=False)
 
 
 def _split_bundle(bundle: Mapping[str, Any]) -> dict[str, Any]:
