@@ -103,6 +103,7 @@ _DIGIT_RUN_RE2 = r"[0-9]{6}[ .\-]?[0-9]{5}"
 # For Parquet: rows that cannot match any detector are skipped by a vectorised pre-filter.
 _PREFILTER = r"(?i)(BEGIN|e[yw][A-Za-z0-9_-]{6,}\.|bearer|access_token|[0-9]{6}[ .\-]?[0-9]{5})"
 _MIN_KNOWN = 4
+_THREADED_PARQUET = 1 << 20  # bytes: a Parquet file this large is decoded by pyarrow's thread pool
 
 
 class SecretParameterError(ValueError):
@@ -367,14 +368,19 @@ def scan_text(text: str, *, known_secrets: Iterable[str] = (), location: str = "
 
 
 def _scan_zip(path: Path, known: list[set[str]]) -> list[Finding]:
-    findings: list[Finding] = []
+    """Every part of a zip container. The parts are first scanned as one text, one per line: a workbook's ~15 small
+    XML parts cost a third as much that way, and nothing is missed: a line break is neither a digit nor part of a
+    token, so whatever a part holds is found in the joined text too. Only when something is, each part is scanned
+    on its own to say where."""
     with zipfile.ZipFile(path) as archive:
-        for member in archive.infolist():
-            if member.is_dir():
-                continue
-            text = archive.read(member).decode("utf-8", "replace")
-            findings += _scan(text, f"{path}!{member.filename}", known)
-    return findings
+        parts = [
+            (member.filename, archive.read(member).decode("utf-8", "replace"))
+            for member in archive.infolist()
+            if not member.is_dir()
+        ]
+    if not _scan("\n".join(text for _, text in parts), str(path), known):
+        return []
+    return [finding for name, text in parts for finding in _scan(text, f"{path}!{name}", known)]
 
 
 def _string_columns(name: str, column: Any) -> Iterator[tuple[str, Any]]:
@@ -403,7 +409,9 @@ def _scan_parquet(path: Path, known: list[set[str]]) -> list[Finding]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path)
+    # One file: `ParquetFile` skips `read_table`'s dataset set-up (~1.3 ms a file), and a small file is read on
+    # this thread (handing a report's ~10 KB findings file to the pool costs more CPU than reading it).
+    table = pq.ParquetFile(path).read(use_threads=path.stat().st_size > _THREADED_PARQUET)
     findings: list[Finding] = []
     metadata = table.schema.metadata or {}
     meta_text = "\n".join(f"{k.decode('utf-8', 'replace')}={v.decode('utf-8', 'replace')}" for k, v in metadata.items())

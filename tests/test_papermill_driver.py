@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, output_from_msg
 
 from altinn_analysis.report import _papermill
-from altinn_analysis.report._kernel import ENGINE_NAME, KERNEL_INFO_KNOWN, OUTPUT_FIELDS, WarmKernel, output_node
+from altinn_analysis.report._kernel import ENGINE_NAME, WarmKernel
+from altinn_analysis.report._notebook_client import KERNEL_INFO_KNOWN, OUTPUT_FIELDS, output_node
 
 KERNEL = "altinn-analysis"
 
@@ -206,8 +207,8 @@ def test_our_path_gives_papermills_notebook_and_file(tmp_path: Path) -> None:
     asked: list[str] = []
     try:
         warm.start()
-        kernel_info = warm.async_kc.kernel_info
-        warm.async_kc.kernel_info = lambda: asked.append("kernel_info") or kernel_info()
+        kernel_info = warm.kc.kernel_info
+        warm.kc.kernel_info = lambda: asked.append("kernel_info") or kernel_info()
         ours = _papermill.execute(
             source, tmp_path / "ours.ipynb", params, engine_name=ENGINE_NAME, kernel_name=KERNEL, warm_kernel=warm
         )
@@ -266,7 +267,7 @@ def test_kernel_messages_are_packed_with_orjson_on_both_sides() -> None:
     warm = WarmKernel(KERNEL)
     try:
         warm.start()
-        assert warm.kc.session.packer == warm.async_kc.session.packer == "orjson"
+        assert warm.kc.session.packer == "orjson"
         warm.kc.execute("import sys\nprint(get_ipython().kernel.session.packer, 'orjson' in sys.modules)")
         while (reply := warm.kc.get_iopub_msg(timeout=30))["msg_type"] != "stream":
             pass
@@ -338,7 +339,7 @@ class RecordingKernelClient:
 
 
 def test_each_code_cell_is_sent_once_and_the_next_one_ahead() -> None:
-    from altinn_analysis.report._kernel import AheadClient, WarmNotebookClient
+    from altinn_analysis.report._notebook_client import AheadClient, WarmNotebookClient
 
     nb = new_notebook()
     skipped, allowed = new_code_cell("skipped()"), new_code_cell("may_fail()")

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import zmq
+from hypothesis import given
+from hypothesis import strategies as st
 from jupyter_client.session import Session
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.engines import NotebookExecutionManager
@@ -84,6 +86,21 @@ def test_extract_dates_leaves_the_input_alone() -> None:
     out = extract_dates(header)
     assert header["date"] == "2026-11-28T12:00:01.5Z"
     assert out["list"] == [datetime(2026, 11, 28, 12, 0, 1, tzinfo=UTC), 3]
+
+
+ISO_LIKE = st.from_regex(r"\A[0-9-]{4,5}-?[0-9]{2}-[0-9]{2}(T[0-9:]{8}(\.[0-9]{1,7})?)?(Z|[+-][0-9:]{4,5})?\Z")
+
+
+@given(st.lists(st.one_of(st.text(max_size=40), ISO_LIKE), max_size=6))
+def test_extract_dates_finds_what_jupyter_clients_finds(texts: list[str]) -> None:
+    """The same strings taken as dates (and the same values) as jupyter_client's, the header's ids passed over."""
+    from jupyter_client.jsonutil import extract_dates as stock
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a date without a time zone warns, in both
+        theirs, ours = stock({"values": texts}), extract_dates({"values": texts})
+    assert [type(v) for v in ours["values"]] == [type(v) for v in theirs["values"]]
+    assert ours == theirs
 
 
 def test_a_cells_duration_is_papermills() -> None:

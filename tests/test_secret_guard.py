@@ -451,3 +451,37 @@ def test_parquet_hits_are_located_in_every_column_and_chunk(tmp_path: Path) -> N
         ("national_identity_number", "column holder, row 3"),
         ("national_identity_number", "column note, row 4"),
     ]
+
+
+PART_TEXTS = [
+    "<x>plain</x>",
+    FNR,  # a whole part that is an identity number
+    f"ends with {FNR}",
+    f"{JWT} starts it",
+    f"<t>Bearer {TOKEN}</t>",
+    '{"access_token": "abcdefgh12345678"}',
+    "123456",  # with the next part's digits it would look like one number: it is not one
+    "78901 and more",
+    "<r>" + "1234567 " * 5000 + "</r>",  # large enough for the RE2 paths
+]
+
+
+@given(st.lists(st.sampled_from(PART_TEXTS), min_size=1, max_size=6), st.sampled_from(["", "pw-known-1"]))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+def test_a_zip_container_gives_what_its_parts_give_one_by_one(tmp_path: Path, texts: list[str], known: str) -> None:
+    """The parts are scanned together first (one pass), then alone only when something is there: the findings are
+    exactly those of each part scanned alone, with the part named."""
+    import zipfile
+
+    path = tmp_path / "book.xlsx"
+    texts = [*texts, f"note {known}"] if known else texts
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i, text in enumerate(texts):
+            archive.writestr(f"xl/part{i}.xml", text)
+    secrets_ = [known] if known else []
+    expected = [
+        finding
+        for i, text in enumerate(texts)
+        for finding in scan_text(text, known_secrets=secrets_, location=f"{path}!xl/part{i}.xml")
+    ]
+    assert scan_path(path, known_secrets=secrets_) == expected

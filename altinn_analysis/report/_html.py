@@ -147,7 +147,12 @@ def _exporter() -> Any:
             self.register_filter("filter_data_type", data_types)
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
+    from traitlets.config import Config
+
     exporter = OutputsExporter(  # type: ignore[no-untyped-call]
+        # The pygments stylesheet this preprocessor makes for every page goes to `resources["inlining"]`, which
+        # only the full-page templates read, not `basic`: ~1 ms a page for nothing.
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
@@ -188,13 +193,21 @@ def charts_notice(language: str, plotly_js: str, location: str = "") -> str:
 def _page_node() -> Any:
     from nbformat import NotebookNode, from_dict
 
-    class PageNotebook(NotebookNode):
-        """nbconvert deep-copies the notebook it exports three times (exporter, preprocessing, normalisation). A
-        notebook is a tree of dicts, lists and scalars: `from_dict` copies it without `copy.deepcopy`'s memo and
-        per-node dispatch, ~25% of the export's time less."""
+    class ExporterCopy(NotebookNode):
+        """The exporter's own copy of a page notebook, which nobody else holds: nbconvert's second and third deep
+        copies of it (before preprocessing, before normalising) are the copy itself."""
 
         def __deepcopy__(self, memo: Any) -> Any:
-            return PageNotebook(from_dict(dict(self)))  # type: ignore[no-untyped-call]
+            return self
+
+    class PageNotebook(NotebookNode):
+        """nbconvert deep-copies the notebook it exports three times (exporter, preprocessing, normalisation), each
+        time to protect the caller's notebook from what follows. The first copy does that; the other two copy a
+        copy only the exporter has. And a notebook is a tree of dicts, lists and scalars: `from_dict` copies it
+        without `copy.deepcopy`'s memo and per-node dispatch."""
+
+        def __deepcopy__(self, memo: Any) -> Any:
+            return ExporterCopy(from_dict(dict(self)))  # type: ignore[no-untyped-call]
 
     return PageNotebook
 

@@ -14,25 +14,22 @@ import os
 from pathlib import Path
 from typing import Any
 
-from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager
-from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, NotebookExecutionManager, catch_nb_assignment, papermill_engines
 
+from altinn_analysis.report._notebook_client import AheadClient, WarmNotebookClient
 from altinn_analysis.report._session import RunnerSession
 
 __all__ = [
     "ENGINE_NAME",
     "KERNEL_ARGUMENTS",
     "RESET_CODE",
-    "AheadClient",
     "WarmExecutionManager",
     "WarmKernel",
     "WarmKernelEngine",
-    "WarmNotebookClient",
     "kernel_environment",
     "kernel_threads",
-    "output_node",
 ]
 
 log = logging.getLogger("altinn_analysis.report")
@@ -93,8 +90,7 @@ class WarmKernel:
         self.startup_timeout = startup_timeout
         self.cwd = cwd
         self.km: KernelManager | None = None
-        self.kc: Any = None  # blocking client: warm-up and reset between notebooks
-        self.async_kc: Any = None  # asynchronous client for nbclient, which must not block its event loop
+        self.kc: Any = None  # blocking client: warm-up, reset between notebooks and the notebooks' cells
         self.notebooks = 0
         self._ipc_dir: str | None = None
         self._pending_reset: str | None = None  # the id of a reset sent and not yet waited for
@@ -109,16 +105,13 @@ class WarmKernel:
         if env is not None:
             kwargs["env"] = env
         self.km.start_kernel(extra_arguments=list(KERNEL_ARGUMENTS), **kwargs)
-        self.kc = self.km.client()
-        self.kc.start_channels()
+        # One blocking client for everything: warm-up, reset, and the cells (`_notebook_client`, whose loop polls
+        # its shell and IOPub sockets). Its own Session (same key) reads the header dates faster (`_session`). No
+        # heartbeat thread: a dead kernel is seen from its process (`alive`).
+        self.kc = BlockingKernelClient(parent=self.km, session=RunnerSession())
+        self.kc.load_connection_info(self.km.get_connection_info())
+        self.kc.start_channels(hb=False)
         self.kc.wait_for_ready(timeout=self.startup_timeout)
-        # nbclient awaits the client's channels; a blocking client would stall its loop (and its dead-kernel
-        # watch) on the first message that never comes, e.g. after the kernel died.
-        # Its own Session (same key): two clients sharing one Session reject each other's copies of the same
-        # broadcast message as replays. Without a parent manager it watches the heartbeat for a dead kernel.
-        self.async_kc = AsyncKernelClient(session=RunnerSession())
-        self.async_kc.load_connection_info(self.km.get_connection_info())
-        self.async_kc.start_channels()
         if self.warm_up:
             self.run(self.warm_up, timeout=self.startup_timeout)
 
@@ -129,7 +122,14 @@ class WarmKernel:
         return str(Path(self._ipc_dir) / "kernel")
 
     def alive(self) -> bool:
-        return self.km is not None and self.km.is_alive()
+        """Whether the kernel process is still there (checked every second while a cell runs): the process itself
+        polled when the provisioner has one (a local kernel), else jupyter_client's check through its event loop."""
+        if self.km is None:
+            return False
+        process = getattr(self.km.provisioner, "process", None)
+        if process is None:
+            return bool(self.km.is_alive())
+        return bool(process.poll() is None)
 
     def ensure(self) -> None:
         if not self.alive():
@@ -193,9 +193,6 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         self._pending_reset = None
-        if self.async_kc is not None:
-            self.async_kc.stop_channels()
-            self.async_kc = None
         if self.kc is not None:
             self.kc.stop_channels()
             self.kc = None
@@ -210,128 +207,6 @@ class WarmKernel:
 
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
             self._ipc_dir = None
-
-
-# The fields of each output message nbformat keeps (nbformat.v4.output_from_msg), by message type.
-OUTPUT_FIELDS: dict[str, tuple[str, ...]] = {
-    "execute_result": ("metadata", "data", "execution_count"),
-    "stream": ("name", "text"),
-    "display_data": ("metadata", "data"),
-    "error": ("ename", "evalue", "traceback"),
-}
-
-
-def output_node(msg: dict[str, Any]) -> Any:
-    """`nbformat.v4.output_from_msg(msg)` without its jsonschema validation of every output (~1 ms each, ~20
-    outputs per report): the same NotebookNode. The executed notebook is validated once, as a whole, when it is
-    written (`_papermill.notebook_json`)."""
-    from nbformat.notebooknode import from_dict
-
-    msg_type = msg["header"]["msg_type"]
-    fields = OUTPUT_FIELDS.get(msg_type)
-    if fields is None:
-        raise ValueError(f"Unrecognized output msg type: {msg_type!r}")
-    content = msg["content"]
-    return from_dict({"output_type": msg_type, **{name: content[name] for name in fields}})  # type: ignore[no-untyped-call]
-
-
-class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
-    """papermill's notebook client with outputs built by `output_node` (nbclient's `output`, otherwise as is),
-    the next code cell sent ahead and the kernel's info asked once per kernel (`AheadClient`)."""
-
-    def __init__(self, *args: Any, warm: WarmKernel, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.warm = warm
-        self.executing = -1  # the index of the cell nbclient is sending
-        self.on_cell_execute = self._executing  # nbclient's hook, called just before it sends a cell
-
-    def _executing(self, cell: Any, cell_index: int) -> None:
-        self.executing = cell_index
-
-    def next_code_cell(self, index: int) -> tuple[int, str, bool] | None:
-        """The code cell nbclient will execute after cell `index`: its index, source and stop_on_error flag, decided
-        as nbclient decides them (empty and skip-tagged cells are not sent; raises-exception allows errors)."""
-        client: Any = self  # nbclient's traits are untyped
-        for i in range(index + 1, len(client.nb.cells)):
-            cell = client.nb.cells[i]
-            tags = cell.metadata.get("tags", [])
-            if cell.cell_type != "code" or not cell.source.strip() or client.skip_cells_with_tag in tags:
-                continue
-            allows_errors = (not client.force_raise_errors) and (client.allow_errors or "raises-exception" in tags)
-            return i, cell.source, not allows_errors
-        return None
-
-    def wait_for_reply(self, msg_id: str, cell: Any = None) -> Any:
-        if msg_id == KERNEL_INFO_KNOWN and self.warm.kernel_info is not None:
-            return self.warm.kernel_info
-        reply = super().wait_for_reply(msg_id, cell)
-        if reply is not None and reply.get("msg_type") == "kernel_info_reply":
-            self.warm.kernel_info = reply
-        return reply
-
-    def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
-        parent_msg_id = msg["parent_header"].get("msg_id")
-        if self.output_hook_stack[parent_msg_id]:
-            # a registered hook (e.g. an output widget) overrides the default, as in nbclient
-            self.output_hook_stack[parent_msg_id][-1].output(outs, msg, display_id, cell_index)
-            return None
-        try:
-            out = output_node(msg)
-        except ValueError:
-            self.log.error(f"unhandled iopub msg: {msg['msg_type']}")
-            return None
-        client: Any = self  # nbclient's traits are untyped
-        if client.clear_before_next_output:
-            outs[:] = []
-            self.clear_display_id_mapping(cell_index)
-            client.clear_before_next_output = False
-        if display_id:
-            self._display_id_map.setdefault(display_id, {}).setdefault(cell_index, []).append(len(outs))
-        if out:
-            outs.append(out)
-        return out
-
-
-# What `AheadClient.kernel_info` returns instead of a message id when the kernel's info is known already.
-KERNEL_INFO_KNOWN = "kernel-info-known"
-
-
-class AheadClient:
-    """The kernel client nbclient uses, which sends the next code cell as soon as a cell is sent, so the kernel
-    starts it the moment the current cell ends instead of waiting a round trip for the runner to record that cell
-    and send the next (~5 ms a cell, more on a loaded machine). One cell ahead at most. Nothing else changes: the
-    kernel runs requests in order, every reply and output names its request (nbclient reads only the current
-    cell's), and after a failing cell sent with stop_on_error the kernel aborts what is queued behind it, so a cell
-    after a failure never runs, as if it had never been sent."""
-
-    def __init__(self, kc: Any, client: WarmNotebookClient) -> None:
-        self._kc = kc
-        self._client = client
-        self._ahead: dict[int, tuple[str, str]] = {}  # cell index -> (source, msg_id) sent ahead
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._kc, name)
-
-    def kernel_info(self) -> str:
-        """Ask the kernel for its info the first time only: papermill asks after every notebook, for the notebook's
-        `language_info`, which a kernel process never changes (a round trip and four messages a report). The
-        client answers `KERNEL_INFO_KNOWN` with the reply it kept."""
-        if self._client.warm.kernel_info is not None:
-            return KERNEL_INFO_KNOWN
-        return str(self._kc.kernel_info())
-
-    def execute(self, code: str, store_history: bool = True, stop_on_error: bool = True, **kwargs: Any) -> str:
-        index = self._client.executing
-        ahead = self._ahead.pop(index, None)
-        if ahead is not None and ahead[0] == code:
-            msg_id = ahead[1]
-        else:
-            msg_id = self._kc.execute(code, store_history=store_history, stop_on_error=stop_on_error, **kwargs)
-        following = self._client.next_code_cell(index)
-        if following is not None:
-            i, source, stop = following
-            self._ahead[i] = (source, self._kc.execute(source, store_history=store_history, stop_on_error=stop))
-        return str(msg_id)
 
 
 class WarmExecutionManager(NotebookExecutionManager):  # type: ignore[misc]
@@ -419,7 +294,7 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]
             stderr_file=stderr_file,
             warm=warm,
         )
-        client.kc = AheadClient(warm.async_kc, client)  # the open channels, not new ones per notebook
+        client.kc = AheadClient(warm.kc, client)  # the open channels, not new ones per notebook
         try:
             result = client.execute()
             warm.reset_later()  # the kernel clears up while the runner exports and scans this notebook

@@ -22,7 +22,9 @@ __all__ = ["RunnerSession", "extract_dates"]
 
 
 def _date(text: str) -> datetime | str | None:
-    if ISO8601_PAT.match(text) is None:
+    # every string the pattern accepts has its first '-' at index 4 and 19 characters at least: the ids, names
+    # and types of a header are passed over without the regular expression
+    if len(text) < 19 or text[4] != "-" or ISO8601_PAT.match(text) is None:
         return text
     try:
         value = datetime.fromisoformat(text)
