@@ -2,19 +2,22 @@
 
 Heavy libraries (polars, httpx, rich progress bars) are imported inside the commands so that `--help` starts fast;
 values are converted without pydantic (`_coerce`) and tables printed as plain text (`_common.render_table`).
-Each command group lives in its own module and registers itself on `app`.
+Each command group lives in its own module and registers itself on `app` when imported; `COMMANDS` names the
+module of each command, so that a run imports and builds only the command it invokes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any
 
 import typer
+import typer.main
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from altinn_analysis._version import __version__
@@ -55,8 +58,79 @@ def _plain_usage_errors() -> Iterator[None]:
         raise
 
 
+# The module that defines each command, in the order `--help` lists them. typer builds the click objects of every
+# registered command on each run (~50 ms of `assess`, plus importing every command module); the root group imports
+# and builds a command when it is first looked up, so a run pays only for the command it invokes.
+COMMANDS: dict[str, str] = {
+    "assess": "_impact",
+    "verdicts": "_impact",
+    "sector": "_impact",
+    "validate": "_inventory",
+    "pull": "_pull",
+    "refresh": "_refresh",
+    "report": "_report",
+    "template": "_template",
+    "catalogue": "_catalogue",
+    "demo": "_demo",
+}
+
+
+def _build_command(name: str) -> Any:
+    """The click command (or group) `name`, from the typer registration its module makes on import."""
+    importlib.import_module(f"altinn_analysis.cli.{COMMANDS[name]}")
+    for info in app.registered_commands:
+        if info.callback is not None and (info.name or typer.main.get_command_name(info.callback.__name__)) == name:
+            return typer.main.get_command_from_info(
+                info, pretty_exceptions_short=app.pretty_exceptions_short, rich_markup_mode=app.rich_markup_mode
+            )
+    for group in app.registered_groups:
+        if group.name == name:
+            return typer.main.get_group_from_info(
+                group,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+                suggest_commands=app.suggest_commands,
+            )
+    raise LookupError(f"cli.{COMMANDS[name]} registers no command {name!r}")
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The root group's commands: every name known from `COMMANDS`, each built on first access."""
+
+    def __init__(self, built: MutableMapping[str, Any]) -> None:
+        self._built = dict(built)  # what typer built already (command modules imported before the group was made)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built[name] = _build_command(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMANDS
+        yield from (name for name in self._built if name not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS) + sum(name not in COMMANDS for name in self._built)
+
+
 class _Group(TyperGroup):
-    """The command tree: every usage error in plain words, exit code 2 (click's convention)."""
+    """The command tree: commands built when looked up (`COMMANDS`), every usage error in plain words, exit code 2
+    (click's convention)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _LazyCommands(self.commands)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names only: nothing built
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         with _plain_usage_errors():
@@ -146,10 +220,6 @@ def _root(
         # On the handler, so every record that reaches stderr is covered, whichever logger it came from.
         if not any(isinstance(f, _LazyRedaction) for f in handler.filters):
             handler.addFilter(_LazyRedaction())
-
-
-# Command modules register themselves on `app` when imported.
-from altinn_analysis.cli import _catalogue, _demo, _impact, _inventory, _pull, _refresh, _report, _template  # noqa: E402, F401
 
 
 def main() -> None:
