@@ -65,11 +65,9 @@ def _packages_by_role_variant(catalogue: Catalogue) -> dict[tuple[str, str], lis
     packages = catalogue.access_packages["urn"]
     if packages.n_unique() != packages.len():
         return None
-    rows = catalogue.role_packages.select("role_code", pl.col("variant").str.to_uppercase(), "package_urn")
-    made: dict[tuple[str, str], list[str]] = {}
-    for code, variant, urn in rows.iter_rows():
-        made.setdefault((code, variant), []).append(urn)
-    return made
+    # Grouped in polars (one query; each group keeps the table's order), not row by row in Python.
+    grouped = catalogue.role_packages.group_by("role_code", pl.col("variant").str.to_uppercase()).agg("package_urn")
+    return {(code, variant): urns for code, variant, urns in grouped.iter_rows()}
 
 
 @dataclass(frozen=True)
