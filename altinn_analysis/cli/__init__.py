@@ -29,23 +29,24 @@ __all__ = ["app", "main"]
 _UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 # Messages of the CLI framework (its pydantic coercion and click's checks) in plain words: (pattern, replacement).
+# Compiled on first use (re caches them): only a usage error needs them.
 _PLAIN = (
-    (re.compile(r"^Value error, "), ""),
-    (re.compile(r"^(.*?) does not match the formats? .*$"), r"\1 is not a date: expected YYYY-MM-DD"),
-    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"must be at least \1"),
-    (re.compile(r"^Input should be less than or equal to (\S+)$"), r"must be at most \1"),
-    (re.compile(r"^Input should be a valid integer.*$"), "expected a whole number"),
-    (re.compile(r"^Input should be a valid number.*$"), "expected a number"),
-    (re.compile(r"^Input should be a valid boolean.*$"), "expected true or false"),
-    (re.compile(r"^dir (.*) is a file\.?$"), r"\1 is a file; expected a folder"),
-    (re.compile(r"^file (.*) is a directory\.?$"), r"\1 is a folder; expected a file"),
+    (r"^Value error, ", ""),
+    (r"^(.*?) does not match the formats? .*$", r"\1 is not a date: expected YYYY-MM-DD"),
+    (r"^Input should be greater than or equal to (\S+)$", r"must be at least \1"),
+    (r"^Input should be less than or equal to (\S+)$", r"must be at most \1"),
+    (r"^Input should be a valid integer.*$", "expected a whole number"),
+    (r"^Input should be a valid number.*$", "expected a number"),
+    (r"^Input should be a valid boolean.*$", "expected true or false"),
+    (r"^dir (.*) is a file\.?$", r"\1 is a file; expected a folder"),
+    (r"^file (.*) is a directory\.?$", r"\1 is a folder; expected a file"),
 )
 
 
 def plain(message: str) -> str:
     """A usage-error message without the framework's internals ("Value error, …", strptime formats)."""
     for pattern, replacement in _PLAIN:
-        message = pattern.sub(replacement, message)
+        message = re.sub(pattern, replacement, message)
     return message
 
 
