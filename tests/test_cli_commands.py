@@ -65,3 +65,20 @@ def test_a_run_imports_only_the_invoked_command_module() -> None:
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     commands = {f"altinn_analysis.cli.{m}" for m in COMMANDS.values()}
     assert [m for m in loaded if m in commands] == ["altinn_analysis.cli._template"]
+
+
+def test_a_run_leaves_its_objects_to_the_exit() -> None:
+    """`main` makes young collections rarer and freezes what is alive when the command ends, so that the
+    interpreter's shutdown does not walk every object once more (start-up time; benchmarks/bench_cli.py)."""
+    probe = (
+        "import gc, sys\n"
+        "from altinn_analysis.cli import GC_YOUNG_THRESHOLD, main\n"
+        "sys.argv = ['altinn-analysis', 'template', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(gc.get_threshold()[0] == GC_YOUNG_THRESHOLD, gc.get_freeze_count() > 1000)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip().splitlines()[-1] == "True True"
