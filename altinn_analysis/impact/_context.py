@@ -105,17 +105,21 @@ class Lookups:
         self.client_only: frozenset[str] = frozenset(
             u for (t, u), p in self.policies.items() if t == "access_package" and p["policy"] == "client_only"
         )
-        grants = dsop.er_role_grants
-        self.er_gave: dict[str, list[str]] = {
-            str(k): sorted(set(g["altinn2_role_code"])) for (k,), g in grants.group_by("er_legacy_code")
-        }
-        self.er_roles_giving: dict[str, list[str]] = {
-            str(k): sorted(set(g["er_role_code"])) for (k,), g in grants.group_by("altinn2_role_code")
-        }
+        # A few hundred rows each, grouped in Python (a polars group-by's groups cost more to hand out than this).
+        gave: dict[str, set[str]] = {}
+        giving: dict[str, set[str]] = {}
+        for er_code, a2_code, er_role in dsop.er_role_grants.select(
+            "er_legacy_code", "altinn2_role_code", "er_role_code"
+        ).iter_rows():
+            gave.setdefault(str(er_code), set()).add(a2_code)
+            giving.setdefault(str(a2_code), set()).add(er_role)
+        self.er_gave: dict[str, list[str]] = {k: sorted(v) for k, v in gave.items()}
+        self.er_roles_giving: dict[str, list[str]] = {k: sorted(v) for k, v in giving.items()}
         subjects = catalogue.resource_subjects.filter(pl.col("subject_type") == "urn:altinn:accesspackage")
-        self.subject_packages: dict[str, list[str]] = {
-            str(k): sorted(g["subject_urn"]) for (k,), g in subjects.group_by("identifier")
-        }
+        by_resource: dict[str, list[str]] = {}
+        for identifier, urn in subjects.select("identifier", "subject_urn").iter_rows():
+            by_resource.setdefault(str(identifier), []).append(urn)
+        self.subject_packages: dict[str, list[str]] = {k: sorted(v) for k, v in by_resource.items()}
         self.test_resources = set(catalogue.resources.filter(pl.col("is_test"))["identifier"])
         self.service_names = {
             lang: dict(zip(dsop.services["service_id"], dsop.services[f"name_{lang}"], strict=True))
