@@ -24,7 +24,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 from altinn_analysis._version import __version__
 from altinn_analysis.cli import _coerce
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "GC_YOUNG_THRESHOLD", "app", "main", "plain"]
 
 # click's UsageError (typer vendors click and exports only BadParameter, one of its subclasses).
 _UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
