@@ -79,8 +79,10 @@ def _read_csv(path: Path, table: str) -> Rows:
         raise DsopCatalogueError(
             f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}", file=name, column=missing[0]
         )
-    # Column by column (no row-by-row conversion out of polars), then one dict per row for the checks.
-    frame = raw.frame
+    # Column by column (no row-by-row conversion out of polars), then one dict per row for the checks. A CSV's
+    # columns are text as read: its `frame` (every column as text) would be one more query for the same columns.
+    texts = all(dtype == pl.String for name, dtype in raw.source.schema.items() if name != ROW)
+    frame = raw.source if texts else raw.frame
     cells = [[None if v is None else (v.strip() or None) for v in frame.get_column(c).to_list()] for c in columns]
     return [
         (row_no, dict(zip(columns, values, strict=True)))
