@@ -9,7 +9,8 @@ is shared), with the floors that bound them: a bare interpreter, and importing o
 without (polars, yaml, the CLI framework), and pydantic (which typer's coercion would import; the CLI's own
 conversions avoid it). `--baseline REV` also times the same commands from a git revision (checked out into a
 temporary worktree, same environment, its bytecode compiled as `make install` does), alternating run by run with
-the current code so both see the same load, and prints the ratios. The load average is printed beside the figures.
+the current code so both see the same load, prints the ratios, and compares every output byte for byte (the
+re-run's aside). The load average is printed beside the figures.
 
 The re-run needs a run folder: each code version first builds the demo set's reports once into its own temporary
 output folder (kernels start; not timed), then the same command is timed: every report and the sector page found
@@ -36,6 +37,12 @@ AS_OF = "2026-11-28"
 
 def run_once(argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one process."""
+    wall, cpu, _ = run_output(argv, cwd, env)
+    return wall, cpu
+
+
+def run_output(argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds, standard output) of one process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, check=False)
@@ -43,7 +50,7 @@ def run_once(argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) 
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-500:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.stdout
 
 
 Times = list[tuple[float, float]]
@@ -77,6 +84,7 @@ def commands(root: Path, org: str, rerun_out: Path | None) -> dict[str, list[str
         f"assess {org} (table)": [*CLI, "assess", folder, "--as-of", AS_OF],
         f"assess {org} --format json": [*CLI, "assess", folder, "--as-of", AS_OF, "--format", "json"],
         f"validate {org}": [*CLI, "validate", folder],
+        f"validate {org} --format json": [*CLI, "validate", folder, "--format", "json"],
     }
     if rerun_out is not None:
         found[RERUN] = [*CLI, "report", "--all", "--as-of", AS_OF, "--out", str(rerun_out)]
@@ -134,14 +142,24 @@ def main() -> None:
             build_once(new[RERUN], ROOT, None)
             if base:
                 build_once(old[RERUN], base, env)
+        differ = []
         for label, argv in new.items():
             now: Times = []
             before: Times = []
+            outputs: set[str] = set()
             for _ in range(args.runs):  # alternate, so that both see the same load
-                now.append(run_once(argv, ROOT))
+                wall, cpu, out = run_output(argv, ROOT)
+                now.append((wall, cpu))
+                outputs.add(out)
                 if base:
-                    before.append(run_once(old[label], base, env))
+                    wall, cpu, out = run_output(old[label], base, env)
+                    before.append((wall, cpu))
+                    outputs.add(out.replace(str(base), str(ROOT)))  # a folder's path is in validate's output
             print(line(label, now, before or None), flush=True)
+            if label != RERUN and len(outputs) > 1:
+                differ.append(label)
+        if base:  # the same content, byte for byte (the re-run's summary line says how long it took)
+            print(f"output vs baseline: {'DIFFERS for ' + ', '.join(differ) if differ else 'identical'}")
     print(f"load average at end {os.getloadavg()[0]:.1f}")
 
 

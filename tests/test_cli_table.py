@@ -34,6 +34,7 @@ def test_a_word_longer_than_its_column_is_cut_and_wide_characters_count_double()
     assert wrap("", 5) == [""]
     assert wrap("one\ntwo three", 20) == ["one", "two three"]
     assert display_width("日本") == 4 and display_width("æøå") == 3 and display_width("e\u0301") == 1
+    assert display_width("Søk 日本 e\u0301!") == 11  # ASCII one column each, among wide and combining ones
     lines = render_table(["a", "b"], [["日本語", "x"], ["abc", "y"]]).splitlines()
     assert [display_width(line.split("│")[0]) for line in lines[2:]] == [7, 7]
 

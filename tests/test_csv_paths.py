@@ -131,3 +131,20 @@ def test_exact_width_refuses_short_rows_that_are_otherwise_padded() -> None:
     [problem] = raised.value.problems
     assert (problem.file, problem.row) == ("consents.csv", 3)
     assert problem.message == "row has 3 values but the header has 6 columns"
+
+
+def test_the_exact_path_refuses_a_cell_over_the_limit_counting_characters() -> None:
+    """A quoted file takes the record-by-record path; there the limit counts characters, as on the fast path: a
+    cell of exactly `cell_chars` non-ASCII characters (more bytes) passes, one more is refused at its row and
+    column."""
+    limits = Limits(cell_chars=30)
+    for cell, refused in (("ø" * 30, False), ("ø" * 31, True), ("x" * 31, True)):
+        text = f'{HEADER}\n{GOOD}\n"altinn2";"{cell}";active;2026-01-01;2026-12-31;1\n'
+        if not refused:
+            raw = read_table_bytes(text.encode(), "consents.csv", "consents", limits)
+            assert raw.source.get_column("service").to_list() == ["4804:210607", cell]
+            continue
+        with pytest.raises(InventoryError) as caught:
+            read_table_bytes(text.encode(), "consents.csv", "consents", limits)
+        (problem,) = caught.value.problems
+        assert (problem.row, problem.column) == (3, "service") and "cell_chars" in problem.message

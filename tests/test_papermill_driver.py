@@ -382,9 +382,9 @@ def test_the_warm_up_prepares_what_every_report_of_the_run_shares() -> None:
     from altinn_analysis.report._executors import warm_up_code
 
     check = (
-        "\nfrom altinn_analysis.report import _institution"
-        "\nmade = sorted((day.isoformat(), lang) for _, day, lang in _institution._DEADLINES)"
-        "\nprint(made, len(_institution._LOOKUPS))"
+        "\nfrom altinn_analysis.report import _shared"
+        "\nmade = sorted((day.isoformat(), lang) for _, day, lang in _shared._DEADLINES)"
+        "\nprint(made, len(_shared._LOOKUPS))"
     )
     code = warm_up_code(None, date(2026, 11, 28)) + check
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)

@@ -344,7 +344,7 @@ def test_summary_counted_in_python_is_the_same(generated: Path, language: str) -
     report date and at dates with fewer or no deadlines ahead."""
     import cells_before as before
 
-    from altinn_analysis.report import _institution
+    from altinn_analysis.report import _institution, _shared
 
     for folder in (generated, DEMO):
         for report in _reports(folder, language):
@@ -360,7 +360,7 @@ def test_summary_counted_in_python_is_the_same(generated: Path, language: str) -
             for day in (AS_OF, date(2027, 6, 1), date(2031, 1, 1)):
                 report.params = dataclasses.replace(report.params, as_of=day)
                 kept = report.next_deadlines().body
-                _institution._DEADLINES.clear()
+                _shared._DEADLINES.clear()
                 assert report.next_deadlines().body == kept, (report.params.org_number, day)
                 assert report.summary().body.endswith(kept)
 
@@ -368,7 +368,7 @@ def test_summary_counted_in_python_is_the_same(generated: Path, language: str) -
 def test_prepare_kernel_changes_no_report(generated: Path, tmp_path: Path) -> None:
     """A kernel prepared ahead (catalogue tables for both languages, the run's next deadlines) gives the same
     sections, figures and files as one that makes them on first use."""
-    from altinn_analysis.report import _institution, prepare_kernel
+    from altinn_analysis.report import _shared, prepare_kernel
     from altinn_analysis.report.figures import roles, timeline
 
     def shown(report: InstitutionReport) -> list[str]:
@@ -378,12 +378,12 @@ def test_prepare_kernel_changes_no_report(generated: Path, tmp_path: Path) -> No
             str(report.provenance()),
         ]
 
-    for cache in (_institution._DEADLINES, _institution._PACKAGE_NAMES, timeline._MILESTONES):
+    for cache in (_shared._DEADLINES, _shared._PACKAGE_NAMES, timeline._MILESTONES):
         cache.clear()
     roles._SUCCESSORS.clear()
     cold = [shown(r) for language in ("nb", "en") for r in _reports(generated, language)]
     prepare_kernel(None, AS_OF)
-    assert timeline._MILESTONES and roles._SUCCESSORS and _institution._DEADLINES
+    assert timeline._MILESTONES and roles._SUCCESSORS and _shared._DEADLINES
     warm = [shown(r) for language in ("nb", "en") for r in _reports(generated, language)]
     assert warm == cold
 
@@ -752,14 +752,14 @@ def test_consents_aggregated_once_for_assessment_and_chart(generated: Path) -> N
     from altinn_analysis.impact import consent_summary
     from altinn_analysis.impact._consents import consent_sums, evaluate_consents
     from altinn_analysis.impact._context import Context
-    from altinn_analysis.report._institution import _lookups
+    from altinn_analysis.report._shared import shared_lookups
     from altinn_analysis.report.figures import consent
 
     days = [AS_OF, date(2024, 1, 1), date(2026, 6, 19), date(2030, 6, 1)]
     for folder in (generated, DEMO):
         for report in _reports(folder, "nb"):
             boundary = report.dsop.milestone_date("altinn2-closed")
-            lk = _lookups(report.catalogue, report.dsop)
+            lk = shared_lookups(report.catalogue, report.dsop)
             c = report.inventory.consents
             i = pl.int_range(pl.len())
             odd = c.with_columns(

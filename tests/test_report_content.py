@@ -15,6 +15,7 @@ import pytest
 
 from altinn_analysis.report import InstitutionReport, SectorReport, check_report_parameters
 from altinn_analysis.report import _institution as institution_module
+from altinn_analysis.report._provenance import catalogue_recorded
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "institutions"
@@ -77,7 +78,7 @@ def test_dates_in_prose_come_from_the_milestones(report: InstitutionReport) -> N
 
 
 def test_provenance_in_plain_words_with_an_age_warning(report: InstitutionReport, report_en: InstitutionReport) -> None:
-    recorded, shown = institution_module.catalogue_recorded(report.catalogue.manifest)
+    recorded, shown = catalogue_recorded(report.catalogue.manifest)
     age = (AS_OF - recorded).days
     text = report_en.provenance().body
     assert "replay" not in text.lower() or "recording" in text
@@ -96,9 +97,9 @@ def test_the_recording_date_comes_from_the_snapshot_notes(report: InstitutionRep
     manifest = report.catalogue.manifest
     note = "embedded snapshot: built by refresh from a constructed recording of Altinn's metadata APIs (2026-08)"
     recorded = dataclasses.replace(manifest, fetched_at="2026-11-30T16:57:43Z", notes=[note, "other"])
-    assert institution_module.catalogue_recorded(recorded) == (date(2026, 8, 1), "2026-08")
+    assert catalogue_recorded(recorded) == (date(2026, 8, 1), "2026-08")
     fetched = dataclasses.replace(manifest, fetched_at="2026-11-30T16:57:43Z", notes=["no date here"])
-    assert institution_module.catalogue_recorded(fetched) == (date(2026, 11, 30), "2026-11-30")
+    assert catalogue_recorded(fetched) == (date(2026, 11, 30), "2026-11-30")
     catalogue = copy.copy(report.catalogue)
     catalogue.manifest = recorded
     page = dataclasses.replace(report, catalogue=catalogue).provenance().body

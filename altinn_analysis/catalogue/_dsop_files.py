@@ -79,11 +79,15 @@ def _read_csv(path: Path, table: str) -> Rows:
         raise DsopCatalogueError(
             f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}", file=name, column=missing[0]
         )
-    rows: Rows = []
-    for record in raw.frame.select(ROW, *columns).iter_rows():
-        values = [None if v is None else (v.strip() or None) for v in record[1:]]
-        rows.append((record[0], dict(zip(columns, values, strict=True))))
-    return rows
+    # Column by column (no row-by-row conversion out of polars), then one dict per row for the checks. A CSV's
+    # columns are text as read: its `frame` (every column as text) would be one more query for the same columns.
+    texts = all(dtype == pl.String for name, dtype in raw.source.schema.items() if name != ROW)
+    frame = raw.source if texts else raw.frame
+    cells = [[None if v is None else (v.strip() or None) for v in frame.get_column(c).to_list()] for c in columns]
+    return [
+        (row_no, dict(zip(columns, values, strict=True)))
+        for row_no, *values in zip(frame.get_column(ROW).to_list(), *cells, strict=True)
+    ]
 
 
 def _check_rows(table: str, name: str, rows: Rows) -> None:
@@ -91,6 +95,8 @@ def _check_rows(table: str, name: str, rows: Rows) -> None:
     required = (*dict.fromkeys((*keys, *REQUIRED[table], "certainty", "source")),)
     # Role successors without a successor have an empty package urn: the key then allows one empty value.
     optional_keys = {"package_urn"} if table == "role_successors" else set()
+    allowed = ALLOWED[table].items()
+    formats = [(col, test, expected) for (t, col), (test, expected) in FORMATS.items() if t == table]
     seen: dict[tuple[str | None, ...], int] = {}
     for row_no, row in rows:
         for col in required:
@@ -101,14 +107,14 @@ def _check_rows(table: str, name: str, rows: Rows) -> None:
             raise DsopCatalogueError(
                 f"expected one of {', '.join(CERTAINTIES)}; got {cert!r}", file=name, row=row_no, column="certainty"
             )
-        for col, allowed in ALLOWED[table].items():
+        for col, vocabulary in allowed:
             for item in _items(table, col, row[col]):
-                if item not in allowed:
+                if item not in vocabulary:
                     raise DsopCatalogueError(
-                        f"expected one of {', '.join(allowed)}; got {item!r}", file=name, row=row_no, column=col
+                        f"expected one of {', '.join(vocabulary)}; got {item!r}", file=name, row=row_no, column=col
                     )
-        for (t, col), (test, expected) in FORMATS.items():
-            value = row.get(col) if t == table else None
+        for col, test, expected in formats:
+            value = row.get(col)
             if not all(test(item) for item in _items(table, col, value)):
                 raise DsopCatalogueError(f"expected {expected}; got {value!r}", file=name, row=row_no, column=col)
         key = tuple(row[c] for c in keys)
@@ -163,25 +169,25 @@ def _check_dependency(name: str, row_no: int, row: Row) -> None:
 
 def _to_frame(table: str, name: str, rows: Rows) -> pl.DataFrame:
     schema = DSOP_SCHEMAS[table]
-    columns: dict[str, list[Any]] = {col: [] for col in schema}
-    for row_no, row in rows:
-        for col, dtype in schema.items():
+    columns: dict[str, list[Any]] = {col: [row[col] for _, row in rows] for col in schema}
+    dates = [col for col, dtype in schema.items() if dtype == pl.Date]
+    for index, (row_no, row) in enumerate(rows if dates else ()):  # row by row: the first bad date is reported
+        for col in dates:
             value = row[col]
-            if dtype == pl.Date and value is not None:
-                try:
-                    if not _ISO_DATE.match(value):
-                        raise ValueError(value)
-                    columns[col].append(dt.date.fromisoformat(value))
-                except ValueError:
-                    raise DsopCatalogueError(
-                        f"expected an ISO date (YYYY-MM-DD); got {value!r}",
-                        file=name,
-                        row=row_no,
-                        column=col,
-                    ) from None
-            else:
-                columns[col].append(value)
+            if value is not None:
+                columns[col][index] = _iso_date(value, name, row_no, col)
     return pl.DataFrame(columns, schema=schema)
+
+
+def _iso_date(value: str, name: str, row_no: int, col: str) -> dt.date:
+    try:
+        if not _ISO_DATE.match(value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DsopCatalogueError(
+            f"expected an ISO date (YYYY-MM-DD); got {value!r}", file=name, row=row_no, column=col
+        ) from None
 
 
 def _check_references(tables: Mapping[str, pl.DataFrame], rows: Mapping[str, Rows]) -> None:

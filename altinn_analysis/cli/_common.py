@@ -155,7 +155,8 @@ def display_width(text: str) -> int:
     """Terminal columns `text` takes: wide (CJK) characters count two, combining marks none."""
     if text.isascii():
         return len(text)
-    return sum(_char_width(c) for c in text)
+    # An ASCII character is one column: only the others are looked up (Norwegian text has a few per line).
+    return len(text) + sum(_char_width(c) - 1 for c in text if c > "\x7f")
 
 
 def _fold(word: str, width: int) -> list[str]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from altinn_analysis.catalogue import PACKAGE_URN_PREFIX
+from altinn_analysis.catalogue import PACKAGE_URN_PREFIX, parse_service
 from altinn_analysis.impact._texts import text
 
 if TYPE_CHECKING:
@@ -65,11 +65,29 @@ def _packages_by_role_variant(catalogue: Catalogue) -> dict[tuple[str, str], lis
     packages = catalogue.access_packages["urn"]
     if packages.n_unique() != packages.len():
         return None
-    rows = catalogue.role_packages.select("role_code", pl.col("variant").str.to_uppercase(), "package_urn")
-    made: dict[tuple[str, str], list[str]] = {}
-    for code, variant, urn in rows.iter_rows():
-        made.setdefault((code, variant), []).append(urn)
-    return made
+    # Grouped in polars (one query; each group keeps the table's order), not row by row in Python.
+    grouped = catalogue.role_packages.group_by("role_code", pl.col("variant").str.to_uppercase()).agg("package_urn")
+    return {(code, variant): urns for code, variant, urns in grouped.iter_rows()}
+
+
+def _service_rows(
+    catalogue: Catalogue,
+) -> tuple[dict[str, list[tuple[str | None, str, str]]], dict[str, list[str | None]]]:
+    """The service map's rows per service code as (edition, resource, certainty), test resources and rows
+    without a code left out as `Catalogue.resources_for_service` leaves them out (a missing `is_test` too), and
+    each resource's types (one per resources row with that identifier)."""
+    rows: dict[str, list[tuple[str | None, str, str]]] = {}
+    mapping = catalogue.altinn2_service_map.select(
+        "service_code", "service_edition_code", "identifier", "certainty", "is_test"
+    )
+    for code, edition, identifier, certainty, is_test in mapping.iter_rows():
+        if code is not None and is_test is False:
+            rows.setdefault(code, []).append((edition, identifier, certainty))
+    types: dict[str, list[str | None]] = {}
+    for identifier, resource_type in catalogue.resources.select("identifier", "resource_type").iter_rows():
+        if identifier is not None:  # a join never matches a missing key
+            types.setdefault(identifier, []).append(resource_type)
+    return rows, types
 
 
 @dataclass(frozen=True)
@@ -107,25 +125,30 @@ class Lookups:
         self.client_only: frozenset[str] = frozenset(
             u for (t, u), p in self.policies.items() if t == "access_package" and p["policy"] == "client_only"
         )
-        grants = dsop.er_role_grants
-        self.er_gave: dict[str, list[str]] = {
-            str(k): sorted(set(g["altinn2_role_code"])) for (k,), g in grants.group_by("er_legacy_code")
-        }
-        self.er_roles_giving: dict[str, list[str]] = {
-            str(k): sorted(set(g["er_role_code"])) for (k,), g in grants.group_by("altinn2_role_code")
-        }
+        # A few hundred rows each, grouped in Python (a polars group-by's groups cost more to hand out than this).
+        gave: dict[str, set[str]] = {}
+        giving: dict[str, set[str]] = {}
+        for er_code, a2_code, er_role in dsop.er_role_grants.select(
+            "er_legacy_code", "altinn2_role_code", "er_role_code"
+        ).iter_rows():
+            gave.setdefault(str(er_code), set()).add(a2_code)
+            giving.setdefault(str(a2_code), set()).add(er_role)
+        self.er_gave: dict[str, list[str]] = {k: sorted(v) for k, v in gave.items()}
+        self.er_roles_giving: dict[str, list[str]] = {k: sorted(v) for k, v in giving.items()}
         subjects = catalogue.resource_subjects.filter(pl.col("subject_type") == "urn:altinn:accesspackage")
-        self.subject_packages: dict[str, list[str]] = {
-            str(k): sorted(g["subject_urn"]) for (k,), g in subjects.group_by("identifier")
-        }
+        by_resource: dict[str, list[str]] = {}
+        for identifier, urn in subjects.select("identifier", "subject_urn").iter_rows():
+            by_resource.setdefault(str(identifier), []).append(urn)
+        self.subject_packages: dict[str, list[str]] = {k: sorted(v) for k, v in by_resource.items()}
         self.test_resources = set(catalogue.resources.filter(pl.col("is_test"))["identifier"])
         self.service_names = {
             lang: dict(zip(dsop.services["service_id"], dsop.services[f"name_{lang}"], strict=True))
             for lang in ("nb", "en")
         }
         self._role_packages: dict[tuple[str, str], list[str]] = {}
-        self._services: dict[tuple[str, str | None], pl.DataFrame] = {}
         self._mapped: dict[tuple[str, str | None], Mapped] = {}
+        self._service_rows: dict[str, list[tuple[str | None, str, str]]] | None = None
+        self._resource_types: dict[str, list[str | None]] = {}
         self._by_variant = _packages_by_role_variant(catalogue)
         self._deps: dict[tuple[tuple[str, ...], str | None, str | None], list[dict[str, Any]]] = {}
 
@@ -146,31 +169,37 @@ class Lookups:
                 self._role_packages[key] = sorted(urns)
         return self._role_packages[key]
 
-    def resources_for_service(self, code: str, edition: str | None) -> pl.DataFrame:
-        key = (code, edition)
-        if key not in self._services:
-            self._services[key] = self.catalogue.resources_for_service(code, edition)
-        return self._services[key]
-
     def mapped(self, code: str, edition: str | None) -> Mapped:
-        """What `resources_for_service` says about a service, as plain values (asked once per institution and
-        service; the frame's columns read once per run)."""
+        """What `Catalogue.resources_for_service` says about a service, as plain values: the service map's rows for
+        it (test resources never), each joined with its resources (asked once per institution and service; both
+        tables read once per run, not a query per service)."""
         key = (code, edition)
         found = self._mapped.get(key)
         if found is None:
-            frame = self.resources_for_service(code, edition)
-            types = frame["resource_type"].to_list()
-            identifiers = frame["identifier"].to_list()
-            found = self._mapped[key] = Mapped(
-                rows=frame.height,
-                identifiers=tuple(sorted(set(identifiers))),
-                types=frozenset(t for t in types if t is not None),
-                certainties=tuple(frame["certainty"].to_list()),
-                consent_identifiers=tuple(
-                    sorted({i for i, t in zip(identifiers, types, strict=True) if t == "Consent"})
-                ),
-            )
+            found = self._mapped[key] = self._map_service(*parse_service(code, edition))
         return found
+
+    def _map_service(self, code: str, edition: str | None) -> Mapped:
+        if self._service_rows is None:
+            self._service_rows, self._resource_types = _service_rows(self.catalogue)
+        identifiers: list[str] = []
+        types: list[str | None] = []
+        certainties: list[str] = []
+        for row_edition, identifier, certainty in self._service_rows.get(code, ()):
+            if edition is not None and row_edition != edition:
+                continue
+            # A left join: one row per matching resource, one (without a type) when there is none.
+            for resource_type in self._resource_types.get(identifier, (None,)):
+                identifiers.append(identifier)
+                types.append(resource_type)
+                certainties.append(certainty)
+        return Mapped(
+            rows=len(identifiers),
+            identifiers=tuple(sorted(set(identifiers))),
+            types=frozenset(t for t in types if t is not None),
+            certainties=tuple(certainties),
+            consent_identifiers=tuple(sorted({i for i, t in zip(identifiers, types, strict=True) if t == "Consent"})),
+        )
 
     def successors_of(self, code: str) -> list[dict[str, Any]]:
         return self.successors.get(code, [])

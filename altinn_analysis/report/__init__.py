@@ -19,11 +19,12 @@ from altinn_analysis._lazy import lazy_exports
 if TYPE_CHECKING:
     from altinn_analysis.report._display import FIGURE_CLASS, Figure, Html
     from altinn_analysis.report._html import notebook_to_html, write_plotly_js
-    from altinn_analysis.report._institution import InstitutionReport, load_catalogues, prepare_kernel
+    from altinn_analysis.report._institution import InstitutionReport
     from altinn_analysis.report._params import ReportParameterError, ReportParameters, check_report_parameters
     from altinn_analysis.report._plan import discover_institutions, institution_dirs, safe_org_label
     from altinn_analysis.report._runner import RunOptions, RunResult, run_reports
     from altinn_analysis.report._sector import SectorReport
+    from altinn_analysis.report._shared import load_catalogues, prepare_kernel
 
 
 __all__ = [

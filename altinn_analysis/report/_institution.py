@@ -1,106 +1,39 @@
 """`InstitutionReport`: everything one institution's report shows, as notebook-ready pieces.
 
 The notebook only calls these methods; the numbers come from `impact`, the figures from `figures`, the prose
-from `_texts`. Catalogues are cached per process, so a warm kernel running many reports loads them once.
+from `_texts`, the provenance section from `_provenance`. What every report of a process shares (the catalogues,
+their lookups) is made once, in `_shared`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import html
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from altinn_analysis._version import __version__
-from altinn_analysis.catalogue import Catalogue, DsopCatalogue, default_dsop_dir, default_reference_dir, load_dsop
-from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, Lookups, assess, readiness, verdicts
+from altinn_analysis.catalogue import Catalogue, DsopCatalogue
+from altinn_analysis.impact import AREAS, OPEN_STATUSES, SEVERITIES, STATUSES, assess, readiness, verdicts
 from altinn_analysis.inventory import Inventory, load_inventory
 from altinn_analysis.report._display import Figure, Html, Saved, cards, heading, paragraph, table_html
-from altinn_analysis.report._params import LANGUAGES, ReportParameters
+from altinn_analysis.report._params import ReportParameters
+from altinn_analysis.report._provenance import provenance_items, provenance_prose, provenance_section
+from altinn_analysis.report._shared import load_catalogues, next_deadlines, package_names, shared_lookups
 from altinn_analysis.report._texts import label, t
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from altinn_analysis.sources import Manifest
-
-__all__ = [
-    "AREA_COLUMNS",
-    "STALE_DAYS",
-    "TOP_SECTIONS",
-    "InstitutionReport",
-    "catalogue_recorded",
-    "load_catalogues",
-    "prepare_kernel",
-]
+__all__ = ["AREA_COLUMNS", "TOP_SECTIONS", "InstitutionReport", "severity_grid"]
 
 AREA_COLUMNS = ["severity", "status", "subject", "holders", "altinn3_target", "days_left", "certainty", "action"]
 ACTION_COLUMNS = ["severity", "status", "area", "subject", "holders", "deadline", "days_left", "certainty", "action"]
 
-STALE_DAYS = 90  # a catalogue older than this (at the report date) gets a warning in the provenance section
-
 # Sections shown right under the report header, in order: each takes the report and returns HTML. This is where
 # a section that belongs above the findings (such as a verdict per DSOP service) is added.
 TOP_SECTIONS: list[Callable[[InstitutionReport], Html]] = []  # filled below the class: verdicts first
-
-_CACHE: dict[tuple[str, str], tuple[Catalogue, DsopCatalogue]] = {}
-_LOOKUPS: list[tuple[Catalogue, DsopCatalogue, Lookups]] = []  # the last pair's, as long as it is in use
-
-
-def _fingerprint(path: Path) -> str:
-    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else []
-    digest = hashlib.sha256()
-    for p in files:
-        digest.update(p.name.encode())
-        digest.update(p.read_bytes() if p.name == "manifest.json" else str(p.stat().st_mtime_ns).encode())
-    return digest.hexdigest()
-
-
-def load_catalogues(reference_dir: Path | None = None, dsop_dir: Path | None = None) -> tuple[Catalogue, DsopCatalogue]:
-    """Both catalogues, loaded once per process and reloaded only when their files change."""
-    ref = (reference_dir or default_reference_dir()).resolve()
-    dsop_path = (dsop_dir or default_dsop_dir()).resolve()
-    key = (f"{ref}|{_fingerprint(ref)}", f"{dsop_path}|{_fingerprint(dsop_path)}")
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = (Catalogue.load(ref), load_dsop(dsop_path))
-    return _CACHE[key]
-
-
-def prepare_kernel(reference_dir: Path | None = None, as_of: date | None = None) -> None:
-    """Make, once per process, everything every report of a run shares: the catalogues, their lookups for
-    `assess`, the package names and the charts' catalogue rows in both languages, and (given the run's `as_of`)
-    the next-deadlines table; and import what `save` uses. For a warm kernel's warm-up, so its first report
-    costs what the others do. Nothing here changes a report: each is made on first use when this was not run."""
-    import importlib
-
-    from altinn_analysis.report import figures as figures
-
-    importlib.import_module("altinn_analysis.report.actions")  # with xlsxwriter and the tracking reader
-    catalogue, dsop = load_catalogues(reference_dir)
-    _lookups(catalogue, dsop)
-    figures.prepare_figures(dsop, LANGUAGES)
-    for lang in LANGUAGES:
-        _package_names(catalogue.access_packages, lang)
-        if as_of is not None:
-            _next_deadlines(dsop.milestones, as_of, lang)
-
-
-def _lookups(catalogue: Catalogue, dsop: DsopCatalogue) -> Lookups:
-    """The catalogues' lookups for `assess`, made once for the pair a warm kernel reports with (building them
-    cost more than a small institution's assessment; they only depend on the catalogues)."""
-    if not (_LOOKUPS and _LOOKUPS[0][0] is catalogue and _LOOKUPS[0][1] is dsop):
-        _LOOKUPS[:] = [(catalogue, dsop, Lookups(catalogue, dsop))]
-    return _LOOKUPS[0][2]
-
-
-_DEADLINES: dict[tuple[int, date, str], tuple[pl.DataFrame, Html]] = {}
 
 
 def severity_grid(findings: pl.DataFrame) -> pl.DataFrame:
@@ -111,65 +44,6 @@ def severity_grid(findings: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(
         {"area": list(AREAS), **{s: [per_area.get(a, {}).get(s, 0) for a in AREAS] for s in SEVERITIES[:4]}}
     )
-
-
-def _next_deadlines(milestones: pl.DataFrame, as_of: date, lang: str) -> Html:
-    key = (id(milestones), as_of, lang)
-    kept = _DEADLINES.get(key)
-    if kept is not None and kept[0] is milestones:
-        return kept[1]
-    m = milestones.filter((pl.col("kind") == "deadline") & (pl.col("date") >= as_of))
-    if m.height == 0:
-        made = paragraph(t("no_next_deadlines", lang, as_of=as_of))
-    else:
-        frame = m.sort("date").select(
-            "date",
-            pl.col("name_nb" if lang == "nb" else "name_en").alias("milestone"),
-            (pl.col("date") - pl.lit(as_of)).dt.total_days().alias("days_left"),
-        )
-        made = table_html(frame, lang, css="compact", caption=t("next_deadlines", lang))
-    if len(_DEADLINES) >= 16:  # other dates' or old catalogues' tables: let them go
-        _DEADLINES.clear()
-    _DEADLINES[key] = (milestones, made)
-    return made
-
-
-_PACKAGE_NAMES: dict[tuple[int, str], tuple[pl.DataFrame, dict[str, str]]] = {}
-
-
-def _package_names(packages: pl.DataFrame, lang: str) -> dict[str, str]:
-    """Access package urn → name in `lang`, made once per catalogue table and language (read only)."""
-    key = (id(packages), lang)
-    kept = _PACKAGE_NAMES.get(key)
-    if kept is not None and kept[0] is packages:
-        return kept[1]
-    names = {str(urn): str(n) for urn, n in packages.select("urn", f"name_{lang}").iter_rows() if n}
-    if len(_PACKAGE_NAMES) >= 4:  # an old catalogue's: let it go
-        _PACKAGE_NAMES.clear()
-    _PACKAGE_NAMES[key] = (packages, names)
-    return names
-
-
-_RECORDING_DATE = re.compile(r"\brecording\b.*?\b(20\d\d-\d\d(?:-\d\d)?)\b", re.IGNORECASE)
-
-
-def catalogue_recorded(manifest: Manifest) -> tuple[date, str]:
-    """When the catalogue's content was recorded, as (day for its age, text to show).
-
-    A snapshot built from a recording says so in its notes ("… a constructed recording … of 2026-08 …"): the
-    content is as old as the recording, not as the day `refresh` ran. A month alone counts from its first day.
-    Otherwise (`recorded_at`, or a live fetch) the day it was fetched."""
-    stamp = str(getattr(manifest, "recorded_at", "") or "")
-    if not stamp:
-        for note in getattr(manifest, "notes", None) or []:
-            found = _RECORDING_DATE.search(str(note))
-            if found:
-                stamp = found[1]
-                break
-    stamp = stamp or manifest.fetched_at
-    text = stamp[:10] if len(stamp) >= 10 else stamp[:7]
-    day = date.fromisoformat(text if len(text) == 10 else f"{text}-01")
-    return day, text
 
 
 @dataclass
@@ -199,7 +73,7 @@ class InstitutionReport:
                 f"org_number = {params.org_number}, but {params.inventory_dir}/profile.yaml is for "
                 f"{inventory.org_number}"
             )
-        lookups = _lookups(catalogue, dsop)
+        lookups = shared_lookups(catalogue, dsop)
         findings = assess(catalogue, dsop, inventory, params.as_of, language=params.language, lookups=lookups)
         return cls(params, catalogue, dsop, inventory, findings)
 
@@ -338,7 +212,7 @@ class InstitutionReport:
     def next_deadlines(self) -> Html:
         """The deadlines from the report date on: the same in every report of a run (made once per milestones
         table, date and language)."""
-        return _next_deadlines(self.dsop.milestones, self.params.as_of, self.language)
+        return next_deadlines(self.dsop.milestones, self.params.as_of, self.language)
 
     def area(self, area: str) -> Html:
         if area not in AREAS:
@@ -360,67 +234,22 @@ class InstitutionReport:
 
     def provenance_items(self) -> list[tuple[str, str]]:
         """The provenance facts as (label, value) in the report language: for the page and the workbook."""
-        lang = self.language
-        m = self.catalogue.manifest
-        recorded, shown = catalogue_recorded(m)
-        items = [
-            ("catalogue_recorded", shown),
-            ("catalogue_age", str((self.params.as_of - recorded).days)),
-            ("snapshot_url", m.base_url),
-            ("as_of", self.params.as_of.isoformat()),
-            ("tool_version", __version__),
-            ("dsop_services", ", ".join(self.inventory.profile.dsop_services)),
-        ]
-        description = str(getattr(m, "description", "") or "")
-        if description:
-            items.insert(0, ("catalogue_description", description))
-        return [(label(k, lang), v) for k, v in items]
+        services = self.inventory.profile.dsop_services
+        return provenance_items(self.catalogue.manifest, self.params.as_of, services, self.language)
 
     def provenance_prose(self) -> list[str]:
         """What the catalogue is, where it came from, how old it is, and a warning when it is stale."""
-        lang = self.language
-        m = self.catalogue.manifest
-        recorded, shown = catalogue_recorded(m)
-        age = (self.params.as_of - recorded).days
-        source_text = "catalogue_live" if m.source == "live" else "catalogue_replay"
-        out = [
-            t("catalogue_what", lang),
-            t(source_text, lang, base_url=m.base_url, recorded=shown, age=age),
-        ]
-        if age > STALE_DAYS:
-            out.append(t("catalogue_old", lang, limit=STALE_DAYS))
-        return out
+        return provenance_prose(self.catalogue.manifest, self.params.as_of, self.language)
 
     def provenance(self) -> Html:
         """Where the numbers come from, in plain words: what the catalogue is, when its content was recorded,
         how old it is (with a warning past `STALE_DAYS`), the DSOP catalogue, and the inventory files used."""
-        lang = self.language
-        what, source, *warning = self.provenance_prose()
-        prose = paragraph(what) + paragraph(source)
-        for text in warning:
-            prose += Html(f'<p class="warning">{html.escape(text)}</p>')
-        items = self.provenance_items()
-        facts = pl.DataFrame({"item": [k for k, _ in items], "value": [v for _, v in items]})
-        files = sorted(self.inventory.file_hashes.items())
-        hashes = pl.DataFrame(
-            {"file": [f for f, _ in files], "sha256": [h for _, h in files]},
-            schema={"file": pl.String, "sha256": pl.String},
-        )
-        # Findings per certainty (a missing one first, as polars sorts): a few dozen values, counted in Python.
-        counted = Counter(self.findings["certainty"].to_list())
-        order = sorted(counted, key=lambda c: (c is not None, c or ""))
-        certainty = pl.DataFrame(
-            {"certainty": order, "count": [counted[c] for c in order]},
-            schema={"certainty": pl.String, "count": pl.Int64},
-        )
-        return (
-            heading(t("provenance", lang))
-            + prose
-            + table_html(facts, lang, css="compact")
-            + paragraph(t("dsop_what", lang) + " " + t("provenance_intro", lang))
-            + table_html(certainty, lang, css="compact")
-            + paragraph(t("inventory_what", lang))
-            + table_html(hashes, lang, css="compact hashes")
+        return provenance_section(
+            self.provenance_prose(),
+            self.provenance_items(),
+            self.inventory.file_hashes,
+            self.findings["certainty"],
+            self.language,
         )
 
     # -- for JupyterLab ---------------------------------------------------------------------------------------
@@ -472,7 +301,7 @@ class InstitutionReport:
         elif name == "timeline":
             spec = figures.deadline_timeline_spec(self.dsop.milestones, self.findings, self.params.as_of, lang)
         elif name == "roles":
-            names = _package_names(self.catalogue.access_packages, lang)
+            names = package_names(self.catalogue.access_packages, lang)
             spec = figures.roles_sankey_spec(self.findings, self.inventory.delegations, self.dsop, lang, names)
         elif name == "consent":
             boundary = self.dsop.milestone_date("altinn2-closed")

@@ -21,9 +21,9 @@ from altinn_analysis.impact import (
 )
 from altinn_analysis.inventory import Inventory, InventoryError, load_inventories
 from altinn_analysis.report._display import Figure, Html, code_label, heading, paragraph, table_html
-from altinn_analysis.report._institution import load_catalogues
 from altinn_analysis.report._params import check_language, resolve_as_of
 from altinn_analysis.report._plan import institution_dirs, read_run_record
+from altinn_analysis.report._shared import load_catalogues
 from altinn_analysis.report._texts import label, t
 from altinn_analysis.sources import FileReadError, read_file
 
