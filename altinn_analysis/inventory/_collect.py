@@ -19,7 +19,7 @@ import itertools
 import math
 import operator
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import polars as pl
@@ -66,6 +66,7 @@ class Collector:
         self.problems: list[list[Problem]] = [[] for _ in range(institutions)]
         self._pending: list[tuple[pl.DataFrame | None, pl.Expr | None, _Thunk]] = []
         self._distinct: dict[tuple[int, tuple[str, ...]], tuple[pl.DataFrame, pl.DataFrame]] = {}
+        self._values: dict[int, _ValueCheck] = {}  # by index in `_pending`
         # Per frame: the distinct combinations of some of its columns, known exactly (`seed`).
         self._known: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
 
@@ -226,31 +227,9 @@ class Collector:
     ) -> None:
         """One problem per distinct bad value among the rows `where` holds, on the first row that has it in each
         institution (`bad` returns the message). Deferred to `finish`."""
-        condition = _present(column, where)
-
-        def run() -> None:
-            # `bad` on the distinct values the condition may select (from the combinations of the columns it
-            # reads); the rows are searched only for the values it finds bad, and only those rows are tested.
-            roots = sorted({column, *(where.meta.root_names() if where is not None else ())})
-            combos = self.combinations(frame, roots).filter(condition)
-            found = dict.fromkeys(combos.get_column(column).to_list())  # distinct, without another query
-            suspects = [v for v in found if bad(v) is not None]
-            if not suspects:
-                return
-            # The condition holds row by row, so a row is hit exactly when its values of `roots` are one of the
-            # combinations found: where these are few, the rows are searched by comparisons on them, value by
-            # value (then each value's first row per institution is a group by the institution alone).
-            hits = combos.filter(one_of(column, suspects))
-            if len(suspects) <= _MAX_COMPARISONS and hits.height * len(roots) <= 2 * _MAX_COMPARISONS:
-                masks = [(v, _same_as(hits.filter(pl.col(column) == v), roots)) for v in suspects]
-                self._firsts_by_value(frame, masks, column, lambda _, v: bad(v), severity)
-                return
-            # Else one query: the rows with a suspect value (only the columns read: a value may be on many rows),
-            # then the condition on those rows only, then each value's first row per institution.
-            suspect = one_of(column, suspects)
-            self._firsts(frame.lazy().filter(suspect).filter(condition), column, lambda _, v: bad(v), severity)
-
-        self._pending.append((None, None, run))
+        check = _ValueCheck(frame, column, lambda _, v: bad(v), severity, where)
+        self._values[len(self._pending)] = check
+        self._pending.append((None, None, lambda: self._run_values(check)))
 
     def values_each(
         self,
@@ -261,6 +240,11 @@ class Collector:
         where: pl.Expr | None = None,
     ) -> None:
         """`values` where what is bad depends on the institution: `bad(institution, value)`."""
+        if len(self.problems) == 1:  # one institution: the same as `values`, on the distinct values
+            check = _ValueCheck(frame, column, bad, severity, where)
+            self._values[len(self._pending)] = check
+            self._pending.append((None, None, lambda: self._run_values(check)))
+            return
         condition = _present(column, where)
 
         def run() -> None:
@@ -273,6 +257,46 @@ class Collector:
                 self._firsts(narrow.join(keys.lazy(), on=[INST, column], how="semi"), column, bad, severity)
 
         self._pending.append((None, None, run))
+
+    def _suspects(self, checks: Iterable[_ValueCheck]) -> None:
+        """Each value check's candidate combinations and bad values (`_ValueCheck.rows`, `.suspects`): the
+        conditions of the checks on the same combinations in one small query, `bad` in Python."""
+        groups: dict[int, tuple[pl.DataFrame, list[_ValueCheck]]] = {}
+        for check in checks:
+            combos = self.combinations(check.frame, check.roots)
+            groups.setdefault(id(combos), (combos, []))[1].append(check)
+        for combos, group in groups.values():
+            held = combos.select(c.condition.fill_null(False).alias(f"v{k}") for k, c in enumerate(group))
+            each = list(zip(*(combos.get_column(c).to_list() for c in combos.columns), strict=True))
+            for check, flags in zip(group, held.iter_columns(), strict=True):
+                at = [combos.columns.index(c) for c in check.roots]
+                check.schema = combos.schema
+                check.rows = [tuple(r[i] for i in at) for r, h in zip(each, flags.to_list(), strict=True) if h]
+                at_column = check.roots.index(check.column)
+                values = dict.fromkeys(r[at_column] for r in check.rows)
+                check.suspects = [v for v in values if check.bad(0, v) is not None]
+
+    def _run_values(self, check: _ValueCheck) -> None:
+        if check.firsts is not None:  # one institution: found in the frame's one pass (`finish`)
+            for value, first, n in sorted(check.firsts, key=lambda f: f[1]):
+                self._report(0, value, first, n, check)
+            return
+        if not check.suspects:
+            return
+        # The condition holds row by row, so a row is hit exactly when its values of `roots` are one of the
+        # combinations found: for many rows where these are few, the rows are searched by comparisons on them,
+        # value by value (then each value's first row per institution is a group by the institution alone).
+        column, frame, bad, severity = check.column, check.frame, check.bad, check.severity
+        hits = check.hits()
+        big = frame.height >= _MIN_ROWS_FOR_COMBINATIONS
+        if big and len(check.suspects) <= _MAX_COMPARISONS and len(hits) * len(check.roots) <= 2 * _MAX_COMPARISONS:
+            masks = [(v, check.same_as(v)) for v in check.suspects]
+            self._firsts_by_value(frame, masks, column, bad, severity)
+            return
+        # Else one query: the rows with a suspect value (only the columns read: a value may be on many rows),
+        # then the condition on those rows only, then each value's first row per institution.
+        suspect = one_of(column, check.suspects)
+        self._firsts(frame.lazy().filter(suspect).filter(check.condition), column, bad, severity)
 
     def _firsts(
         self, hits: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
@@ -308,38 +332,102 @@ class Collector:
                 text = message + (f" (in {n} rows)" if n > 1 else "")
                 self.problems[inst].append(Problem(self.file, first, column, text, severity))
 
+    def _report(self, inst: int, value: str, first: int, n: int, check: _ValueCheck) -> None:
+        message = check.bad(inst, value)
+        if message is not None:
+            text = message + (f" (in {n} rows)" if n > 1 else "")
+            self.problems[inst].append(Problem(self.file, first, check.column, text, check.severity))
+
     def finish(self) -> list[list[Problem]]:
-        """Run every deferred check; each institution's problems, in check order."""
-        frames: dict[int, tuple[pl.DataFrame, list[int]]] = {}
+        """Run every deferred check; each institution's problems, in check order.
+
+        The bad values of every value check are found first (on the combinations of their columns); then each
+        frame gets ONE query: whether each row condition holds anywhere and, for one institution, each bad value's
+        first row and count. Only the row checks that hit go back to the rows to list them."""
+        self._suspects(self._values.values())
+        frames: dict[int, tuple[pl.DataFrame, list[int], list[_ValueCheck]]] = {}
         for index, (frame, condition, _) in enumerate(self._pending):
             if frame is not None and condition is not None:
-                frames.setdefault(id(frame), (frame, []))[1].append(index)
+                frames.setdefault(id(frame), (frame, [], []))[1].append(index)
+        if len(self.problems) == 1:
+            for check in self._values.values():
+                if check.suspects:
+                    frames.setdefault(id(check.frame), (check.frame, [], []))[2].append(check)
         hit: set[int] = set()
-        for frame, indices in frames.values():
+        for frame, indices, checks in frames.values():
             if frame.height == 0:
                 continue
-            indices = self._possible(frame, indices)
-            if not indices:
-                continue
+            indices = self._possible(frame, indices) if indices else indices
             exprs = [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in indices]  # type: ignore[union-attr]
-            flags = frame.select(exprs).row(0)
-            hit.update(i for i, flag in zip(indices, flags, strict=True) if flag)
+            for k, check in enumerate(checks):
+                for j, value in enumerate(check.suspects):
+                    mask = check.mask(value)
+                    exprs.append(mask.sum().alias(f"n{k}_{j}"))
+                    exprs.append(pl.col(ROW).filter(mask).min().alias(f"f{k}_{j}"))
+            if not exprs:
+                continue
+            found = frame.select(exprs).row(0, named=True)
+            hit.update(i for i in indices if found[f"c{i}"])
+            for k, check in enumerate(checks):
+                counts = [(v, found[f"f{k}_{j}"], found[f"n{k}_{j}"]) for j, v in enumerate(check.suspects)]
+                check.firsts = [(v, first, n) for v, first, n in counts if n]
         for index, (frame, _, run) in enumerate(self._pending):
             if frame is None or index in hit:
                 run()
         self._pending.clear()
+        self._values.clear()
         return self.problems
 
 
-def _same_as(combinations: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
-    """Rows whose `columns` hold one of `combinations` (a null as null), by comparisons."""
+class _ValueCheck:
+    """A deferred `values` check: the rows of `frame` where `where` holds, searched for values `bad` rejects.
+    `finish` fills in the candidate combinations (`rows`, by `roots`), the bad values (`suspects`) and, for one
+    institution, each bad value's first row and count (`firsts`)."""
+
+    def __init__(
+        self,
+        frame: pl.DataFrame,
+        column: str,
+        bad: Callable[[int, str], str | None],
+        severity: Severity,
+        where: pl.Expr | None,
+    ) -> None:
+        self.frame, self.column, self.bad, self.severity = frame, column, bad, severity
+        self.condition = _present(column, where)
+        self.roots = sorted({column, *(where.meta.root_names() if where is not None else ())})
+        self.schema: pl.Schema | None = None
+        self.rows: list[tuple[Any, ...]] = []
+        self.suspects: list[str] = []
+        self.firsts: list[tuple[str, int, int]] | None = None
+
+    def hits(self) -> list[tuple[Any, ...]]:
+        at, chosen = self.roots.index(self.column), set(self.suspects)
+        return [r for r in self.rows if r[at] in chosen]
+
+    def same_as(self, value: str) -> pl.Expr:
+        """The rows whose `roots` hold a combination found with `value` (comparisons only)."""
+        at = self.roots.index(self.column)
+        assert self.schema is not None
+        return _same_as([r for r in self.rows if r[at] == value], self.roots, self.schema)
+
+    def mask(self, value: str) -> pl.Expr:
+        """The rows this check finds `value` on: by its combinations where few, else the condition."""
+        at = self.roots.index(self.column)
+        if sum(r[at] == value for r in self.rows) * len(self.roots) <= 2 * _MAX_COMPARISONS:
+            return self.same_as(value).fill_null(False)
+        return self.condition.fill_null(False) & (pl.col(self.column) == value)
+
+
+def _same_as(combinations: Sequence[tuple[Any, ...]], columns: Sequence[str], schema: pl.Schema) -> pl.Expr:
+    """Rows whose `columns` hold one of `combinations` (tuples in the order of `columns`; a null as null), by
+    comparisons."""
 
     def equal(name: str, value: Any) -> pl.Expr:
         col = pl.col(name)
-        return col.is_null() if value is None else col == pl.lit(value, dtype=combinations.schema[name])
+        return col.is_null() if value is None else col == pl.lit(value, dtype=schema[name])
 
     rows = [
-        functools.reduce(operator.and_, (equal(n, r[n]) for n in columns)) for r in combinations.iter_rows(named=True)
+        functools.reduce(operator.and_, (equal(n, v) for n, v in zip(columns, r, strict=True))) for r in combinations
     ]
     return functools.reduce(operator.or_, rows) if rows else pl.lit(False)
 

@@ -258,7 +258,7 @@ def _integrations(frame: pl.DataFrame, contexts: Sequence[TableContext], out: Co
                 return None
             return f"{', '.join(bad)}: not among the profile's dsop_services ({', '.join(sorted(ids))})"
 
-        out.values_each(frame.filter(pl.col("services").is_not_null()), "services", bad_services, "error")
+        out.values_each(frame, "services", bad_services, "error")  # (the rows with services: see `values_each`)
     listed = [
         None if c.vendors is None else set(c.vendors) | ({c.own_org_number} if c.own_org_number else set())
         for c in contexts
