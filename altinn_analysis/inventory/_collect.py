@@ -69,11 +69,18 @@ class Collector:
         self._values: dict[int, _ValueCheck] = {}  # by index in `_pending`
         # Per frame: the distinct combinations of some of its columns, known exactly (`seed`).
         self._known: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
+        # Per frame and column: distinct values known as a Python list (`seed`; a frame made of one only if asked).
+        self._lists: dict[tuple[int, str], tuple[pl.DataFrame, list[Any]]] = {}
+        self._memo: dict[tuple[int, Any], tuple[pl.DataFrame, Any]] = {}
 
     def distinct(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
         """The distinct rows of `frame[columns]` (all institutions together), computed once per frame (the frame
         is kept alive with them)."""
         key = (id(frame), tuple(sorted(columns)))
+        if key not in self._distinct and len(key[1]) == 1 and (id(frame), key[1][0]) in self._lists:
+            (name,) = key[1]
+            values = self._lists[(id(frame), name)][1]
+            self._distinct[key] = (frame, pl.DataFrame({name: values}, schema={name: frame.schema[name]}))
         known = self._exact(frame, columns)
         if key not in self._distinct and known is not None:  # from the combinations known: no pass over the rows
             self._distinct[key] = (frame, known.select(key[1]).unique())
@@ -89,6 +96,19 @@ class Collector:
             )
         return self._distinct[key][1]
 
+    def distinct_values(self, frame: pl.DataFrame, column: str) -> list[Any]:
+        """`distinct(frame, [column])` as a Python list."""
+        key = (id(frame), column)
+        if key not in self._lists:
+            self._lists[key] = (frame, self.distinct(frame, [column]).get_column(column).to_list())
+        return self._lists[key][1]
+
+    def memo(self, frame: pl.DataFrame, key: Any, make: Callable[[], Any]) -> Any:
+        """`make()`, once per frame and key (something derived from the frame, such as a column's parsed dates)."""
+        if (id(frame), key) not in self._memo:
+            self._memo[(id(frame), key)] = (frame, make())
+        return self._memo[(id(frame), key)][1]
+
     def _exact(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame | None:
         """The known combinations of `frame` if they cover `columns`."""
         known = self._known.get(id(frame))
@@ -100,7 +120,7 @@ class Collector:
         combination that no row has is harmless where the rows are searched afterwards."""
         if len(columns) > 1 and self._exact(frame, columns) is None and frame.height >= _MIN_ROWS_FOR_COMBINATIONS:
             names = sorted(columns)
-            each = [self.distinct(frame, [c]).get_column(c).to_list() for c in names]
+            each = [self.distinct_values(frame, c) for c in names]
             if math.prod(len(values) for values in each) <= _MAX_COMBINATIONS:
                 schema = {c: frame.schema[c] for c in names}
                 return pl.DataFrame(list(itertools.product(*each)), schema=schema, orient="row")
@@ -119,8 +139,12 @@ class Collector:
             condition = self._pending[index][1]
             assert condition is not None
             names = tuple(sorted(set(condition.meta.root_names())))
-            known = [self._distinct.get((id(frame), (name,))) for name in names]
-            sizes = [k[1].height for k in known if k is not None]
+            sizes = [len(self._lists[(id(frame), n)][1]) for n in names if (id(frame), n) in self._lists]
+            sizes += [
+                self._distinct[(id(frame), (n,))][1].height
+                for n in names
+                if (id(frame), n) not in self._lists and (id(frame), (n,)) in self._distinct
+            ]
             few = len(sizes) == len(names) and math.prod(sizes) <= _MAX_COMBINATIONS
             if names and (few or self._exact(frame, names) is not None):
                 by_columns.setdefault(names, []).append(index)
@@ -142,7 +166,7 @@ class Collector:
         """Distinct values already known, by text column (as `distinct_texts` gives them, in Python), and the
         distinct combinations of some columns where known (every one the rows have, no other)."""
         for name, values in distinct.items():
-            self._distinct[(id(frame), (name,))] = (frame, pl.DataFrame({name: values}, schema={name: pl.String}))
+            self._lists[(id(frame), name)] = (frame, values)
         if combinations is not None and combinations.width > 1:
             self._known[id(frame)] = (frame, combinations)
 
@@ -155,18 +179,17 @@ class Collector:
         if known is not None:
             self._known[id(new)] = (new, known.with_columns(change).unique())
         for (key, names), (_, values) in list(self._distinct.items()):
-            if key != id(old) or len(names) != 1:
-                continue
-            (name,) = names
-            if name in changed:
-                extra = pl.Series(name, list(changed[name].values()), dtype=values.schema[name])
-                values = pl.concat([values, extra.to_frame()]).unique(maintain_order=True)
-            self._distinct[(id(new), names)] = (new, values)
+            if key == id(old) and len(names) == 1 and (key, names[0]) not in self._lists:
+                self._lists[(key, names[0])] = (old, values.get_column(names[0]).to_list())
+        for (key, name), (_, listed) in list(self._lists.items()):
+            if key == id(old):
+                extra = list(changed[name].values()) if name in changed else []
+                self._lists[(id(new), name)] = (new, list(dict.fromkeys([*listed, *extra])))
 
     def matching(self, frame: pl.DataFrame, column: str, pattern: re.Pattern[str]) -> pl.Expr:
         """Whether each row's `column` matches `pattern` as a whole (null where it is null), with the regex run in
         Python on the distinct values only. For the rows of `frame` (or of a frame with no other values there)."""
-        values = [v for v in self.distinct(frame, [column]).get_column(column).to_list() if v is not None]
+        values = [v for v in self.distinct_values(frame, column) if v is not None]
         found = [v for v in values if pattern.fullmatch(v)]
         return one_of(column, found, [v for v in values if not pattern.fullmatch(v)])
 

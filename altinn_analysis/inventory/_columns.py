@@ -10,12 +10,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Collection
+from datetime import date
 
 import polars as pl
 
 from altinn_analysis.checks import IDENTITY_PREFILTER, find_identity_numbers, org_number_problem
 from altinn_analysis.checks import excerpt as _show
-from altinn_analysis.inventory._collect import INST, Collector
+from altinn_analysis.inventory._collect import INST, Collector, one_of
 from altinn_analysis.inventory._profile import IDENTITY_MESSAGE
 from altinn_analysis.inventory._schema import TABLE_SPECS, ColumnSpec
 from altinn_analysis.secret_guard import CREDENTIAL_PREFILTER, credential_kind
@@ -283,9 +284,17 @@ def check_column(frame: pl.DataFrame, spec: ColumnSpec, out: Collector, all_allo
             f"{name} not one of {', '.join(allowed)}",
         )
     elif spec.kind == "date" and not typed:  # a typed date is a valid date
-        dates = _date_map(frame, name, out)
-        ok = col.is_in(dates.filter(pl.col("date").is_not_null()).get_column(name).implode())
-        out.where(frame, present & ~ok, name, lambda r: _date_message(r[name]), "not a YYYY-MM-DD date")
+        dates = _dates(frame, name, out)
+        bad = [text for text, day in dates.items() if day is None]
+        if bad:  # (no text that is not a date: no row to search)
+            valid = [text for text, day in dates.items() if day is not None]
+            out.where(
+                frame,
+                present & one_of(name, bad, valid),
+                name,
+                lambda r: _date_message(r[name]),
+                "not a YYYY-MM-DD date",
+            )
     elif spec.kind == "count":
         number = col if typed else col.str.to_integer(strict=False)
         out.where(
@@ -314,12 +323,38 @@ def check_column(frame: pl.DataFrame, spec: ColumnSpec, out: Collector, all_allo
         )
 
 
-def _date_map(frame: pl.DataFrame, name: str, out: Collector) -> pl.DataFrame:
-    """Each distinct text of a date column (`name`) with its date (`date`: null where the text is not YYYY-MM-DD
-    or no such day exists). Parsed once per distinct text, not per row: a column has a few thousand days at most."""
-    text = pl.col(name)
-    parsed = pl.when(text.str.contains(_ISO_DATE)).then(text.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
-    return out.distinct(frame, [name]).drop_nulls().with_columns(parsed.alias("date"))
+_ISO_DATE_RE = re.compile(_ISO_DATE[1:-1])  # as a whole (`fullmatch`): the same as _ISO_DATE in polars
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _dates(frame: pl.DataFrame, name: str, out: Collector) -> dict[str, int | None]:
+    """Each distinct text of a date column (`name`) with its date as days since 1970-01-01 (polars' `Date`): None
+    where the text is not YYYY-MM-DD or no such day exists. Parsed once per distinct text (a column has a few
+    thousand days at most), in Python, as `str.strptime(pl.Date, "%Y-%m-%d", strict=False)` parses them (checked
+    against it in the tests); only the year 0, which Python's dates lack, by polars."""
+
+    def parse() -> dict[str, int | None]:
+        days: dict[str, int | None] = {}
+        year_zero: list[str] = []
+        for text in out.distinct_values(frame, name):
+            if text is None:
+                continue
+            if not _ISO_DATE_RE.fullmatch(text):
+                days[text] = None
+            elif text.startswith("0000"):
+                year_zero.append(text)
+            else:
+                try:
+                    days[text] = date(int(text[:4]), int(text[5:7]), int(text[8:])).toordinal() - _EPOCH
+                except ValueError:  # no such day
+                    days[text] = None
+        if year_zero:
+            parsed = pl.Series(year_zero).str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Int32)
+            days.update(zip(year_zero, parsed.to_list(), strict=True))
+        return days
+
+    result: dict[str, int | None] = out.memo(frame, ("dates", name), parse)
+    return result
 
 
 def as_date(frame: pl.DataFrame, name: str, out: Collector) -> pl.Expr:
@@ -327,8 +362,9 @@ def as_date(frame: pl.DataFrame, name: str, out: Collector) -> pl.Expr:
     col = pl.col(name)
     if frame.schema[name] != pl.String:
         return col
-    dates = _date_map(frame, name, out)
-    return col.replace_strict(dates.get_column(name), dates.get_column("date"), default=None, return_dtype=pl.Date)
+    valid = {text: day for text, day in _dates(frame, name, out).items() if day is not None}
+    days = pl.Series(list(valid.values()), dtype=pl.Int32).cast(pl.Date)
+    return col.replace_strict(pl.Series(list(valid), dtype=pl.String), days, default=None, return_dtype=pl.Date)
 
 
 def _date_message(value: str) -> str:
