@@ -71,9 +71,10 @@ def _cleaned(text: pl.Expr, kind: str) -> pl.Expr:
 _SERVICE_COLUMN = {"delegations": "grant", "consents": "service"}
 
 
-def distinct_texts(raw: RawTable) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """One row: each text column's distinct values as a list; and the distinct combinations of the text columns
-    that hold few values by design (enumerations, the service column), or None where there are not two.
+def distinct_texts(raw: RawTable) -> tuple[dict[str, list[str | None]], pl.DataFrame | None]:
+    """Each text column's distinct values (a Python list per column, in the table's column order); and the
+    distinct combinations of the text columns that hold few values by design (enumerations, the service column),
+    or None where there are not two.
 
     The combinations come from the same pass (one group by over those columns costs no more than their distinct
     values one by one), and let the checks decide conditions on several of them exactly, without the rows."""
@@ -82,14 +83,22 @@ def distinct_texts(raw: RawTable) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     known = set(spec.column_names)
     few = [n for n in texts if n == _SERVICE_COLUMN.get(raw.table) or (n in known and spec.column(n).kind == "enum")]
     if len(few) < 2:
-        return raw.source.select(pl.col(n).unique().implode() for n in texts), None
+        return _lists(raw.source, texts), None
     # (the columns selected first: a group by on the whole frame carries every column, ~1.7x the time)
     combinations = raw.source.lazy().select(few).group_by(few).agg().collect()
-    each = {n: pl.Series(n, [list(dict.fromkeys(combinations.get_column(n).to_list()))]) for n in few}
-    if len(few) < len(texts):
-        rest = raw.source.select(pl.col(n).unique().implode() for n in texts if n not in few)
-        each.update((n, rest.get_column(n)) for n in rest.columns)
-    return pl.DataFrame([each[n].cast(pl.List(pl.String)) for n in texts]), combinations
+    each = {n: list(dict.fromkeys(combinations.get_column(n).to_list())) for n in few}
+    each.update(_lists(raw.source, [n for n in texts if n not in few]))
+    return {n: each[n] for n in texts}, combinations
+
+
+def _lists(frame: pl.DataFrame, columns: list[str]) -> dict[str, list[str | None]]:
+    """The distinct values of each of `columns`, in one query."""
+    return frame.select(pl.col(n).unique().implode() for n in columns).row(0, named=True) if columns else {}
+
+
+def _as_frame(values: dict[str, list[str | None]]) -> pl.DataFrame:
+    """One row: each column's distinct values as a list (for a query over all of them)."""
+    return pl.DataFrame([pl.Series(n, [v], dtype=pl.List(pl.String)) for n, v in values.items()])
 
 
 SERVICE_CODE_RE = re.compile(SERVICE_CODE[1:-1])  # as a whole (`fullmatch`): the same as SERVICE_CODE in polars
@@ -128,20 +137,18 @@ def _plain_column(values: list[str | None], kind: str, service: bool) -> bool:
     return not (joined.startswith(" ") or joined.endswith(" ") or "\n " in joined or " \n" in joined)
 
 
-def normalise(
-    raw: RawTable, distinct: pl.DataFrame, values: dict[str, list[str | None]]
-) -> tuple[pl.DataFrame, set[str], set[str]]:
+def normalise(raw: RawTable, values: dict[str, list[str | None]]) -> tuple[pl.DataFrame, set[str], set[str]]:
     """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are. Also the
     text columns that cleaning changed, and the enumeration columns whose every value is allowed.
 
-    Whether a column needs cleaning is decided on its distinct values (`values`, as in `distinct`; a few per
-    column in a real inventory): in Python where they are plain ASCII, else by one polars query over the
+    Whether a column needs cleaning is decided on its distinct values (`values`, from `distinct_texts`; a few
+    per column in a real inventory): in Python where they are plain ASCII, else by one polars query over the
     distinct values of the columns left, so a clean column costs one hashing pass instead of string passes."""
     spec = TABLE_SPECS[raw.table]
     known = set(spec.column_names)
     source = raw.source
     kinds = {n: spec.column(n).kind if n in known else "text" for n in raw.columns}
-    strings = distinct.columns
+    strings = list(values)
     service_col = _SERVICE_COLUMN.get(raw.table)
     dirty: set[str] = set(strings)
     allowed: set[str] = set()
@@ -163,7 +170,7 @@ def normalise(
             if kinds[n] == "enum" and (options := spec.column(n).allowed):
                 flags.append(clean.drop_nulls().is_in(list(options)).all().alias(f"{n} allowed"))
         if flags:
-            found = distinct.select(flags).row(0, named=True)
+            found = _as_frame({n: values[n] for n in strings if n in dirty}).select(flags).row(0, named=True)
             dirty = {n for n in dirty if found[n]}
             allowed |= {n for n in strings if found.get(f"{n} allowed")}
     frame = source.with_columns(_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty)
@@ -217,23 +224,25 @@ def _surely_clean(values: dict[str, list[str | None]]) -> bool:
     return text.replace("\n", " ").isprintable() and _PREFILTER.search(text) is None
 
 
-def check_identity_numbers(
-    raw: RawTable, distinct: pl.DataFrame, values: dict[str, list[str | None]], out: Collector
-) -> None:
-    """Identity numbers and credentials: a cheap pre-filter on the distinct values (`values`, as in `distinct`),
+def check_identity_numbers(raw: RawTable, values: dict[str, list[str | None]], out: Collector) -> None:
+    """Identity numbers and credentials: a cheap pre-filter on the distinct values (`values`, from `distinct_texts`),
     then the exact checks (check digits, a JWT header that decodes) in Python on the few cells left."""
     for name in raw.columns:
         if find_identity_numbers(name):  # a header cell is a cell too
             out.add(raw.header_row, None, f"the header {IDENTITY_MESSAGE}")
     # Typed columns are dates and numbers below 10**10 (see RawTable): never 11 digits in a row, never a token.
-    texts = distinct.columns
+    texts = list(values)
     if not texts or raw.source.height == 0:
         return
     pattern = f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}"
     # The pre-filter on each column's distinct values first: a clean table never touches its rows.
     if _surely_clean(values):
         return
-    if not distinct.select(pl.any_horizontal(pl.col(c).explode().str.contains(pattern).any() for c in texts)).item():
+    if (
+        not _as_frame(values)
+        .select(pl.any_horizontal(pl.col(c).explode().str.contains(pattern).any() for c in texts))
+        .item()
+    ):
         return
     suspects = raw.source.filter(pl.any_horizontal(pl.col(c).str.contains(pattern) for c in texts))
     if suspects.height == 0:

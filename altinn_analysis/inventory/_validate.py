@@ -382,10 +382,9 @@ def _check_group(
     spec = TABLE_SPECS[raw.table]
     out = Collector(raw.file, limit, len(raws))
     present = check_header(raw, out)
-    distinct, combinations = distinct_texts(raw)
-    values: dict[str, list[str | None]] = distinct.row(0, named=True) if distinct.width else {}
-    check_identity_numbers(raw, distinct, values, out)
-    frame, dirty, all_allowed = normalise(raw, distinct, values)
+    values, combinations = distinct_texts(raw)
+    check_identity_numbers(raw, values, out)
+    frame, dirty, all_allowed = normalise(raw, values)
     clean = [c for c in combinations.columns if c not in dirty] if combinations is not None else []
     # combinations of the columns cleaning left as they were (a projection of exact combinations is exact)
     known = None
@@ -403,7 +402,7 @@ def _check_group(
         _integrations(frame, contexts, out)
     _duplicates(frame, out)
     problems = out.finish()
-    frame = frame.select(ROW, *spec.column_names)
+    frame = _columns(frame, [ROW, *spec.column_names])
     whole = _typed_or_none(raw.table, frame) if typed else None
     results: list[TableCheck] = []
     offset = 0
@@ -418,7 +417,7 @@ def _check_group(
 
 def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Normalised columns (from `check_table`, without errors) → the table's polars schema, in declared order."""
-    exprs: list[pl.Expr] = []
+    exprs: dict[str, pl.Expr] = {}
     for spec in TABLE_SPECS[table].columns:
         col = pl.col(spec.name)
         typed = frame.schema[spec.name] != pl.String  # a typed Parquet date or count, already checked
@@ -428,5 +427,14 @@ def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:
             col = col.str.to_integer(strict=False)
         elif spec.kind == "scopes":
             col = col.str.extract_all(r"[^\s;,]+")
-        exprs.append(col.cast(spec.dtype).alias(spec.name))
-    return frame.select(exprs)
+        elif frame.schema[spec.name] == spec.dtype:
+            continue  # already what it should be: taken as it is, below
+        exprs[spec.name] = col.cast(spec.dtype).alias(spec.name)
+    converted = frame.select(exprs.values()) if exprs else frame
+    names = TABLE_SPECS[table].column_names
+    return pl.DataFrame([(converted if n in exprs else frame).get_column(n) for n in names])
+
+
+def _columns(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
+    """`frame.select(names)` without a query."""
+    return pl.DataFrame([frame.get_column(n) for n in names])
