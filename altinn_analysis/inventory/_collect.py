@@ -53,7 +53,8 @@ def one_of(column: str, values: Sequence[str], others: Sequence[str] | None = No
         return pl.when(col.is_not_null()).then(pl.lit(False))
     if len(values) <= _MAX_COMPARISONS:
         return functools.reduce(operator.or_, (col == v for v in values))
-    return pl.when(col.is_not_null()).then(col.is_in(pl.Series(values, dtype=pl.String).implode(), nulls_equal=False))
+    listed = pl.Series([list(values)], dtype=pl.List(pl.String))  # (as `implode` gives it, without a query)
+    return pl.when(col.is_not_null()).then(col.is_in(listed, nulls_equal=False))
 
 
 class Collector:
@@ -83,7 +84,10 @@ class Collector:
             self._distinct[key] = (frame, pl.DataFrame({name: values}, schema={name: frame.schema[name]}))
         known = self._exact(frame, columns)
         if key not in self._distinct and known is not None:  # from the combinations known: no pass over the rows
-            self._distinct[key] = (frame, known.select(key[1]).unique())
+            at = [known.columns.index(c) for c in key[1]]
+            rows = dict.fromkeys(tuple(r[i] for i in at) for r in known.iter_rows())  # (few: in Python)
+            schema = {c: known.schema[c] for c in key[1]}
+            self._distinct[key] = (frame, pl.DataFrame(list(rows), schema=schema, orient="row"))
         if key not in self._distinct:
             # group_by, not unique: the same rows, in about half the time on text columns; the columns selected
             # first (a group by on the whole frame carries every column)
@@ -286,7 +290,9 @@ class Collector:
         conditions of the checks on the same combinations in one small query, `bad` in Python."""
         groups: dict[int, tuple[pl.DataFrame, list[_ValueCheck]]] = {}
         for check in checks:
-            combos = self.combinations(check.frame, check.roots)
+            # the combinations known exactly where they cover the check's columns (shared by the checks on them)
+            known = self._exact(check.frame, check.roots)
+            combos = known if known is not None else self.combinations(check.frame, check.roots)
             groups.setdefault(id(combos), (combos, []))[1].append(check)
         for combos, group in groups.values():
             held = combos.select(c.condition.fill_null(False).alias(f"v{k}") for k, c in enumerate(group))
@@ -294,7 +300,8 @@ class Collector:
             for check, flags in zip(group, held.iter_columns(), strict=True):
                 at = [combos.columns.index(c) for c in check.roots]
                 check.schema = combos.schema
-                check.rows = [tuple(r[i] for i in at) for r, h in zip(each, flags.to_list(), strict=True) if h]
+                found = (tuple(r[i] for i in at) for r, h in zip(each, flags.to_list(), strict=True) if h)
+                check.rows = list(dict.fromkeys(found))
                 at_column = check.roots.index(check.column)
                 values = dict.fromkeys(r[at_column] for r in check.rows)
                 check.suspects = [v for v in values if check.bad(0, v) is not None]

@@ -78,7 +78,8 @@ def distinct_texts(raw: RawTable) -> tuple[dict[str, list[str | None]], pl.DataF
 
     The combinations come from the same pass (one group by over those columns costs no more than their distinct
     values one by one), and let the checks decide conditions on several of them exactly, without the rows."""
-    texts = [n for n in raw.columns if raw.source.schema[n] == pl.String]
+    schema = raw.source.schema
+    texts = [n for n in raw.columns if schema[n] == pl.String]
     spec = TABLE_SPECS[raw.table]
     known = set(spec.column_names)
     few = [n for n in texts if n == _SERVICE_COLUMN.get(raw.table) or (n in known and spec.column(n).kind == "enum")]
@@ -173,7 +174,8 @@ def normalise(raw: RawTable, values: dict[str, list[str | None]]) -> tuple[pl.Da
             found = _as_frame({n: values[n] for n in strings if n in dirty}).select(flags).row(0, named=True)
             dirty = {n for n in dirty if found[n]}
             allowed |= {n for n in strings if found.get(f"{n} allowed")}
-    frame = source.with_columns(_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty)
+    cleaned = [_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty]
+    frame = source.with_columns(cleaned) if cleaned else source
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
     # Appended as columns of their own: a literal would be broadcast by re-chunking the whole frame (the rows of
     # many institutions are many chunks).

@@ -166,10 +166,9 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
     # A package given by its code (`skattegrunnlag`) is stored as its urn, as Altinn 3 names it.
     urns: dict[str, str] = {}
     # (at least) every grant given as an access package, from the combinations the checks above use
-    packages = out.combinations(frame, ["grant", "grant_type"]).filter(
-        (grant_type == "access_package") & grant.is_not_null()
-    )
-    for value in dict.fromkeys(packages.get_column("grant").to_list()):
+    combos = out.combinations(frame, ["grant", "grant_type"])
+    pairs = zip(combos.get_column("grant").to_list(), combos.get_column("grant_type").to_list(), strict=True)
+    for value in dict.fromkeys(g for g, t in pairs if t == "access_package" and g is not None):
         found = _ask(cat, "package", value)
         if found and found.get("urn") and found["urn"] != value:
             urns[value] = str(found["urn"])
@@ -288,7 +287,7 @@ def _duplicates(frame: pl.DataFrame, out: Collector) -> None:
     # exact check, and the window that names each duplicate's first row runs only when there are duplicates.
     # A row is a duplicate only within its own institution (one institution alone: no need to hash its number).
     keys = [*columns] if len(out.problems) == 1 else [INST, *columns]
-    if frame.select(keys).hash_rows().n_unique() == frame.height:
+    if _columns(frame, keys).hash_rows().n_unique() == frame.height:
         return
     if not frame.select(pl.struct(keys).is_duplicated().any()).item():
         return
@@ -418,16 +417,17 @@ def _check_group(
 def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Normalised columns (from `check_table`, without errors) → the table's polars schema, in declared order."""
     exprs: dict[str, pl.Expr] = {}
+    schema = frame.schema
     for spec in TABLE_SPECS[table].columns:
         col = pl.col(spec.name)
-        typed = frame.schema[spec.name] != pl.String  # a typed Parquet date or count, already checked
+        typed = schema[spec.name] != pl.String  # a typed Parquet date or count, already checked
         if spec.kind == "date" and not typed:
             col = col.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
         elif spec.kind == "count" and not typed:
             col = col.str.to_integer(strict=False)
         elif spec.kind == "scopes":
             col = col.str.extract_all(r"[^\s;,]+")
-        elif frame.schema[spec.name] == spec.dtype:
+        elif schema[spec.name] == spec.dtype:
             continue  # already what it should be: taken as it is, below
         exprs[spec.name] = col.cast(spec.dtype).alias(spec.name)
     converted = frame.select(exprs.values()) if exprs else frame
