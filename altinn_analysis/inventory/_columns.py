@@ -355,8 +355,8 @@ def _dates(frame: pl.DataFrame, name: str, out: Collector) -> dict[str, int | No
             elif text.startswith("0000"):
                 year_zero.append(text)
             else:
-                try:
-                    days[text] = date(int(text[:4]), int(text[5:7]), int(text[8:])).toordinal() - _EPOCH
+                try:  # (fromisoformat takes other forms too, but only YYYY-MM-DD gets here)
+                    days[text] = date.fromisoformat(text).toordinal() - _EPOCH
                 except ValueError:  # no such day
                     days[text] = None
         if year_zero:
