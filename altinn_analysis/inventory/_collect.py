@@ -285,19 +285,38 @@ class Collector:
 
         self._pending.append((None, None, run))
 
-    def _suspects(self, checks: Iterable[_ValueCheck]) -> None:
-        """Each value check's candidate combinations and bad values (`_ValueCheck.rows`, `.suspects`): the
-        conditions of the checks on the same combinations in one small query, `bad` in Python."""
-        groups: dict[int, tuple[pl.DataFrame, list[_ValueCheck]]] = {}
+    def _on_combinations(self, checks: Iterable[_ValueCheck], rows: dict[int, list[int]]) -> set[int]:
+        """What is decided on combinations, without the rows. Each value check's candidate combinations and bad
+        values (`_ValueCheck.rows`, `.suspects`); and of the row checks (`rows`: their indices by frame), those
+        whose columns the frame's known combinations cover are decided there: one that holds on a combination
+        holds on a row that has it (returned), one that holds on none holds on no row. Returns the row checks that
+        hit; the ones decided are taken out of `rows`. One small query per set of combinations, `bad` in Python."""
+        groups: dict[int, tuple[pl.DataFrame, list[_ValueCheck], list[int]]] = {}
         for check in checks:
             # the combinations known exactly where they cover the check's columns (shared by the checks on them)
             known = self._exact(check.frame, check.roots)
             combos = known if known is not None else self.combinations(check.frame, check.roots)
-            groups.setdefault(id(combos), (combos, []))[1].append(check)
-        for combos, group in groups.values():
-            held = combos.select(c.condition.fill_null(False).alias(f"v{k}") for k, c in enumerate(group))
+            groups.setdefault(id(combos), (combos, [], []))[1].append(check)
+        for indices in rows.values():
+            frame = self._pending[indices[0]][0]
+            assert frame is not None
+            if frame.height == 0:
+                continue
+            for index in list(indices):
+                condition = self._pending[index][1]
+                assert condition is not None
+                known = self._exact(frame, condition.meta.root_names())
+                if known is not None and known.height:
+                    groups.setdefault(id(known), (known, [], []))[2].append(index)
+                    indices.remove(index)
+        hit: set[int] = set()
+        for combos, group, decided in groups.values():
+            exprs = [c.condition.fill_null(False).alias(f"v{k}") for k, c in enumerate(group)]
+            exprs += [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in decided]  # type: ignore[union-attr]
+            held = combos.select(exprs)  # (the row checks' answers broadcast beside the value checks' flags)
+            hit.update(i for i in decided if held.get_column(f"c{i}")[0])
             each = list(zip(*(combos.get_column(c).to_list() for c in combos.columns), strict=True))
-            for check, flags in zip(group, held.iter_columns(), strict=True):
+            for check, flags in zip(group, held.iter_columns(), strict=False):
                 at = [combos.columns.index(c) for c in check.roots]
                 check.schema = combos.schema
                 found = (tuple(r[i] for i in at) for r, h in zip(each, flags.to_list(), strict=True) if h)
@@ -305,6 +324,7 @@ class Collector:
                 at_column = check.roots.index(check.column)
                 values = dict.fromkeys(r[at_column] for r in check.rows)
                 check.suspects = [v for v in values if check.bad(0, v) is not None]
+        return hit
 
     def _run_values(self, check: _ValueCheck) -> None:
         if check.firsts is not None:  # one institution: found in the frame's one pass (`finish`)
@@ -371,19 +391,19 @@ class Collector:
     def finish(self) -> list[list[Problem]]:
         """Run every deferred check; each institution's problems, in check order.
 
-        The bad values of every value check are found first (on the combinations of their columns); then each
-        frame gets ONE query: whether each row condition holds anywhere and, for one institution, each bad value's
-        first row and count. Only the row checks that hit go back to the rows to list them."""
-        self._suspects(self._values.values())
+        The bad values of every value check, and the row conditions on columns whose combinations are known, are
+        decided first on those combinations (`_on_combinations`); then each frame gets ONE query: whether each row
+        condition left holds anywhere and, for one institution, each bad value's first row and count. Only the row
+        checks that hit go back to the rows to list them."""
         frames: dict[int, tuple[pl.DataFrame, list[int], list[_ValueCheck]]] = {}
         for index, (frame, condition, _) in enumerate(self._pending):
             if frame is not None and condition is not None:
                 frames.setdefault(id(frame), (frame, [], []))[1].append(index)
+        hit = self._on_combinations(self._values.values(), {key: entry[1] for key, entry in frames.items()})
         if len(self.problems) == 1:
             for check in self._values.values():
                 if check.suspects:
                     frames.setdefault(id(check.frame), (check.frame, [], []))[2].append(check)
-        hit: set[int] = set()
         for frame, indices, checks in frames.values():
             if frame.height == 0:
                 continue

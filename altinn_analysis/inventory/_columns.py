@@ -270,8 +270,11 @@ def check_column(frame: pl.DataFrame, spec: ColumnSpec, out: Collector, all_allo
     """The checks of one column's kind; `all_allowed`: an enumeration whose every distinct value is allowed."""
     name = spec.name
     col = pl.col(name)
-    typed = frame.schema[name] != pl.String
-    if spec.required:
+    column = frame.get_column(name)
+    typed = column.dtype != pl.String
+    # A check that surely finds no row is not made (a column's null count and a typed column's least value are
+    # known without a pass over it).
+    if spec.required and column.null_count():
         out.where(
             frame,
             col.is_null(),
@@ -308,20 +311,23 @@ def check_column(frame: pl.DataFrame, spec: ColumnSpec, out: Collector, all_allo
             )
     elif spec.kind == "count":
         number = col if typed else col.str.to_integer(strict=False)
-        out.where(
-            frame,
-            present & number.is_null(),
-            name,
-            lambda r: f"{_show(r[name])} is not a whole number; expected a count of 1 or more",
-            "not a whole number",
-        )
-        out.where(
-            frame,
-            present & (number < 1),
-            name,
-            lambda r: f"count is {r[name]}; expected 1 or more (a row stands for that many consents)",
-            "count below 1",
-        )
+        if not typed:  # (a typed count is a number wherever it is present)
+            out.where(
+                frame,
+                present & number.is_null(),
+                name,
+                lambda r: f"{_show(r[name])} is not a whole number; expected a count of 1 or more",
+                "not a whole number",
+            )
+        least = column.min() if typed else None
+        if not typed or (least is not None and least < 1):  # type: ignore[operator]
+            out.where(
+                frame,
+                present & (number < 1),
+                name,
+                lambda r: f"count is {r[name]}; expected 1 or more (a row stands for that many consents)",
+                "count below 1",
+            )
     elif spec.kind == "operator":
         out.values(
             frame,
