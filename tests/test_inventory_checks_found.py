@@ -15,6 +15,7 @@ from inventory_support import KNOWN_SERVICES, SYNTHETIC_FNR
 from altinn_analysis.catalogue import Catalogue
 from altinn_analysis.inventory import Problem, validate_inventories, validate_inventory
 from altinn_analysis.inventory import _collect as collect_module  # the package's own tests may use its modules
+from altinn_analysis.inventory import _columns as columns_module
 from altinn_analysis.inventory._collect import Collector
 from altinn_analysis.inventory._columns import as_date, check_column
 from altinn_analysis.inventory._schema import TABLE_SPECS
@@ -160,6 +161,17 @@ def test_the_same_problems_among_other_institutions_and_by_the_short_cuts(
     assert together[0] == together[2] == []
     assert together[1] == together[3] == alone
     assert _missing(together[3]) == []
+
+
+@pytest.mark.parametrize("cells", [0, 10**9])
+def test_distinct_values_in_python_or_by_polars_find_the_same(
+    folders: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch, cells: int
+) -> None:
+    """A small table's distinct values are taken in Python, a larger one's by polars: either way for all."""
+    expected = validate_inventories(folders, catalogue=embedded, known_services=KNOWN_SERVICES)
+    monkeypatch.setattr(columns_module, "PYTHON_CELLS", cells)
+    assert validate_inventories(folders, catalogue=embedded, known_services=KNOWN_SERVICES) == expected
+    assert validate_inventory(folders[1], catalogue=embedded, known_services=KNOWN_SERVICES) == expected[1]
 
 
 def _texts() -> list[str | None]:

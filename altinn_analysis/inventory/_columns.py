@@ -83,6 +83,8 @@ def distinct_texts(raw: RawTable) -> tuple[dict[str, list[str | None]], pl.DataF
     spec = TABLE_SPECS[raw.table]
     known = set(spec.column_names)
     few = [n for n in texts if n == _SERVICE_COLUMN.get(raw.table) or (n in known and spec.column(n).kind == "enum")]
+    if raw.source.height * len(texts) <= PYTHON_CELLS:
+        return _in_python(raw.source, texts, few)
     if len(few) < 2:
         return _lists(raw.source, texts), None
     # (the columns selected first: a group by on the whole frame carries every column, ~1.7x the time)
@@ -90,6 +92,24 @@ def distinct_texts(raw: RawTable) -> tuple[dict[str, list[str | None]], pl.DataF
     each = {n: list(dict.fromkeys(combinations.get_column(n).to_list())) for n in few}
     each.update(_lists(raw.source, [n for n in texts if n not in few]))
     return {n: each[n] for n in texts}, combinations
+
+
+# Up to this many text cells, a table's distinct values are taken in Python from its columns (C-speed
+# `to_list` and dict) rather than by two polars queries (~0.3-0.7 ms each, whatever the size); both give the same
+# values (their order, which nothing depends on, may differ).
+PYTHON_CELLS = 20_000
+
+
+def _in_python(
+    frame: pl.DataFrame, texts: list[str], few: list[str]
+) -> tuple[dict[str, list[str | None]], pl.DataFrame | None]:
+    """`distinct_texts` for a small table."""
+    cells = {n: frame.get_column(n).to_list() for n in texts}
+    values = {n: list(dict.fromkeys(cells[n])) for n in texts}
+    if len(few) < 2:
+        return values, None
+    rows = list(dict.fromkeys(zip(*(cells[n] for n in few), strict=True)))
+    return values, pl.DataFrame(rows, schema=dict.fromkeys(few, pl.String), orient="row")
 
 
 def _lists(frame: pl.DataFrame, columns: list[str]) -> dict[str, list[str | None]]:
