@@ -10,6 +10,8 @@ from pathlib import Path
 import hostile_support as hs
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from inventory_support import KNOWN_SERVICES, SYNTHETIC_FNR
 
 from altinn_analysis.catalogue import Catalogue
@@ -220,3 +222,20 @@ def test_every_text_that_is_no_date_is_reported() -> None:
     assert reported == set(bad) and len(bad) > 100
     assert "2024-02-29" not in {texts[r - 2] for r in reported}
     assert {"2026-02-29", "2026-13-01", "0000-00-01", "31.12.2025"} <= {texts[r - 2] for r in reported}
+
+
+PRINTABLE = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=14)
+SOME_ASCII = st.one_of(
+    st.sampled_from(["", " ", "Self", " SELF ", "922 334 455", "9 x", "1 000", " Altinn2 ", "4804 / 210607", "a  b"]),
+    PRINTABLE,
+    st.text(alphabet=" aAsSeElLfF0123:_/", max_size=10),
+)
+
+
+@given(SOME_ASCII, st.sampled_from(("text", "enum", "operator", "count", "date", "scopes")))
+def test_printable_ascii_is_cleaned_in_python_as_polars_cleans_it(value: str, kind: str) -> None:
+    """The cleaning of a column whose distinct values are printable ASCII is done in Python (no query): the same
+    value polars' cleaning gives, for every kind."""
+    frame = pl.DataFrame({"v": [value]}, schema={"v": pl.String})
+    polars_way = frame.select(columns_module._cleaned(pl.col("v"), kind)).item()
+    assert columns_module._clean_text(value, kind) == polars_way

@@ -158,12 +158,33 @@ def _plain_column(values: list[str | None], kind: str, service: bool) -> bool:
     return not (joined.startswith(" ") or joined.endswith(" ") or "\n " in joined or " \n" in joined)
 
 
-def normalise(raw: RawTable, values: dict[str, list[str | None]]) -> tuple[pl.DataFrame, set[str], set[str]]:
+def _clean_text(value: str | None, kind: str) -> str | None:
+    """`_cleaned` of one printable ASCII value, in Python (where its only white space is the space)."""
+    if value is None or not (text := value.strip(" ")):
+        return None
+    if kind == "enum":
+        return text.lower()
+    if kind == "operator":
+        if text.lower() == "self":
+            return "self"
+        return text.replace(" ", "") if _GROUPED_DIGITS.fullmatch(text) else text
+    if kind == "count":
+        return text.replace(" ", "")
+    return text
+
+
+_GROUPED_DIGITS = re.compile(r"[0-9][0-9 ]*")
+
+
+def normalise(
+    raw: RawTable, values: dict[str, list[str | None]]
+) -> tuple[pl.DataFrame, set[str], set[str], dict[str, list[str | None]]]:
     """Text columns cleaned (`_cleaned`), service codes as `code:edition`; typed columns as they are. Also the
-    text columns that cleaning changed, and the enumeration columns whose every value is allowed.
+    text columns that cleaning changed, the enumeration columns whose every value is allowed, and the distinct
+    values after cleaning of the changed columns where they are known without the rows.
 
     Whether a column needs cleaning is decided on its distinct values (`values`, from `distinct_texts`; a few
-    per column in a real inventory): in Python where they are plain ASCII, else by one polars query over the
+    per column in a real inventory): in Python where they are printable ASCII, else by one polars query over the
     distinct values of the columns left, so a clean column costs one hashing pass instead of string passes."""
     spec = TABLE_SPECS[raw.table]
     known = set(spec.column_names)
@@ -173,6 +194,7 @@ def normalise(raw: RawTable, values: dict[str, list[str | None]]) -> tuple[pl.Da
     service_col = _SERVICE_COLUMN.get(raw.table)
     dirty: set[str] = set(strings)
     allowed: set[str] = set()
+    cleaned_values: dict[str, list[str | None]] = {}
     if strings and source.height:
         plain = {n for n in strings if _plain_column(values[n], kinds[n], n == service_col)}
         for n in plain:
@@ -180,8 +202,19 @@ def normalise(raw: RawTable, values: dict[str, list[str | None]]) -> tuple[pl.Da
             if options and all(v is None or v in options for v in values[n]):
                 allowed.add(n)
         dirty = set(strings) - plain
+        for n in [c for c in strings if c in dirty and _printable_ascii(values[c])]:
+            tidy = [_clean_text(v, kinds[n]) for v in values[n]]
+            rewritten = n == service_col and any(c is not None and _is_loose(c) for c in tidy)
+            if not rewritten and tidy == values[n]:
+                dirty.discard(n)
+            elif not rewritten:  # (a loose service code is rewritten only on some rows: left to the rows)
+                cleaned_values[n] = list(dict.fromkeys(tidy))
+            options = spec.column(n).allowed if kinds[n] == "enum" else None
+            if options and all(c is None or c in options for c in tidy):
+                allowed.add(n)
+            plain.add(n)  # (decided)
         flags = []
-        for n in (c for c in strings if c in dirty):
+        for n in (c for c in strings if c in dirty and c not in plain):
             column = pl.col(n).explode()
             clean = _cleaned(column, kinds[n])
             changed = clean.ne_missing(column).any()
@@ -191,8 +224,9 @@ def normalise(raw: RawTable, values: dict[str, list[str | None]]) -> tuple[pl.Da
             if kinds[n] == "enum" and (options := spec.column(n).allowed):
                 flags.append(clean.drop_nulls().is_in(list(options)).all().alias(f"{n} allowed"))
         if flags:
-            found = _as_frame({n: values[n] for n in strings if n in dirty}).select(flags).row(0, named=True)
-            dirty = {n for n in dirty if found[n]}
+            undecided = {n: values[n] for n in strings if n in dirty and n not in plain}
+            found = _as_frame(undecided).select(flags).row(0, named=True)
+            dirty = {n for n in dirty if n not in undecided or found[n]}
             allowed |= {n for n in strings if found.get(f"{n} allowed")}
     cleaned = [_cleaned(pl.col(n), kinds[n]).alias(n) for n in strings if n in dirty]
     frame = source.with_columns(cleaned) if cleaned else source
@@ -208,7 +242,16 @@ def normalise(raw: RawTable, values: dict[str, list[str | None]]) -> tuple[pl.Da
         frame = frame.with_columns(
             pl.when(loose).then(col.str.replace(_SERVICE_LOOSE, "${1}:${2}")).otherwise(col).alias(service_col)
         )
-    return frame, dirty, allowed
+    return frame, dirty, allowed, {n: v for n, v in cleaned_values.items() if n in dirty}
+
+
+def _printable_ascii(values: list[str | None]) -> bool:
+    return all(v is None or (v.isascii() and v.isprintable()) for v in values)
+
+
+def _is_loose(value: str) -> bool:
+    """A service code `_cleaned` does not leave as it is (`4804 / 210607`)."""
+    return _SERVICE_LOOSE_RE.fullmatch(value) is not None and SERVICE_CODE_RE.fullmatch(value) is None
 
 
 def check_header(raw: RawTable, out: Collector) -> set[str]:

@@ -383,13 +383,15 @@ def _check_group(
     present = check_header(raw, out)
     values, combinations = distinct_texts(raw)
     check_identity_numbers(raw, values, out)
-    frame, dirty, all_allowed = normalise(raw, values)
+    frame, dirty, all_allowed, cleaned = normalise(raw, values)
     clean = [c for c in combinations.columns if c not in dirty] if combinations is not None else []
     # combinations of the columns cleaning left as they were (a projection of exact combinations is exact)
     known = None
     if combinations is not None and len(clean) > 1:
         known = combinations if len(clean) == combinations.width else combinations.select(clean).unique()
-    out.seed(frame, {c: v for c, v in values.items() if c not in dirty}, known)
+    out.seed(
+        frame, {c: cleaned[c] if c in dirty else v for c, v in values.items() if c not in dirty or c in cleaned}, known
+    )
     for column in spec.columns:
         if column.name in present:
             check_column(frame, column, out, column.name in all_allowed)
