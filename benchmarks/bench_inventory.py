@@ -7,6 +7,7 @@
     .venv/bin/python benchmarks/bench_inventory.py --base /tmp/main-checkout       # + another version, alternating
     .venv/bin/python benchmarks/bench_inventory.py --one [--sample 8] [--base …]   # load_inventory of one, in ms
     .venv/bin/python benchmarks/bench_inventory.py --validate [--base …]           # validate_inventories instead
+    .venv/bin/python benchmarks/bench_inventory.py --one --from data/institutions/310426172 [--base …]   # a given one
 
 The sector is written as inventories to a temporary folder first (not timed; `--format csv` rewrites the
 generator's Parquet tables as CSV). What is measured is the sector path, `load_inventories` over every folder (the
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -143,17 +145,20 @@ def load_one(root: Path, rounds: int = 5) -> dict[str, Any]:
     from altinn_analysis.inventory import load_inventory
 
     catalogue, services = Catalogue.load(), load_dsop().service_ids
-    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    one = (root / "profile.yaml").exists()  # one institution's folder, or a folder of them
+    folders = [root] if one else sorted(p for p in root.iterdir() if p.is_dir())
     load_inventory(folders[0], catalogue=catalogue, known_services=services)
     walls, cpus, rows = [], [], []
-    for _ in range(rounds):
+    for _ in range(max(rounds, 40 // len(folders))):  # at least 40 loads, also of one folder
         for folder in folders:
             start, cpu = time.perf_counter(), time.process_time()
             inv = load_inventory(folder, catalogue=catalogue, known_services=services)
             walls.append(time.perf_counter() - start)
             cpus.append(time.process_time() - cpu)
             rows.append(inv.delegations.height + inv.consents.height + inv.integrations.height)
+    queries = count_queries(lambda: [load_inventory(f, catalogue=catalogue, known_services=services) for f in folders])
     return {
+        "queries": None if queries is None else queries / len(folders),
         "ms": statistics.median(walls) * 1000,
         "cpu_ms": statistics.median(cpus) * 1000,
         "min_ms": min(walls) * 1000,
@@ -163,28 +168,59 @@ def load_one(root: Path, rounds: int = 5) -> dict[str, Any]:
     }
 
 
-def measure_one(sample: int, consents: int, delegations: int, repeat: int, base: Path | None) -> None:
-    """`load_one` on `sample` generated institutions, in fresh processes, alternating with `base` if given."""
+def count_queries(work: Callable[[], object]) -> int | None:
+    """How many polars queries (plans collected, eager DataFrame methods included) `work` runs; None where this
+    polars version has no engine to count them at."""
+    try:
+        from polars.lazyframe.engine import _LocalEngine
+    except ImportError:
+        return None
+    real, count = _LocalEngine.collect, [0]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return real(*args, **kwargs)
+
+    _LocalEngine.collect = counted  # type: ignore[method-assign]
+    try:
+        work()
+    finally:
+        _LocalEngine.collect = real  # type: ignore[method-assign]
+    return count[0]
+
+
+def measure_one(
+    sample: int, consents: int, delegations: int, repeat: int, base: Path | None, source: Path | None = None
+) -> None:
+    """`load_one` on `sample` generated institutions (or the institution(s) at `source`), in fresh processes,
+    alternating with `base` if given."""
     from altinn_analysis.synthetic import generate_sector, write_sector
 
     with tempfile.TemporaryDirectory() as tmp:
-        write_sector(Path(tmp), generate_sector(sample, 11, consents, delegations))
+        if source is None:
+            write_sector(Path(tmp), generate_sector(sample, 11, consents, delegations))
+        where = str(source.resolve()) if source is not None else tmp
         modes = ("ours", "base") if base else ("ours",)
         best: dict[str, float] = {}
+        best_cpu: dict[str, float] = {}
         for index in range(repeat * len(modes)):
             mode = modes[index % len(modes)]
             env = dict(os.environ, PYTHONPATH=str(base)) if mode == "base" else None
-            command = [sys.executable, __file__, "--load-one", tmp]
+            command = [sys.executable, __file__, "--load-one", where]
             out = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
             r = json.loads(out.stdout.strip().splitlines()[-1])
             best[mode] = min(best.get(mode, math.inf), r["ms"])
+            best_cpu[mode] = min(best_cpu.get(mode, math.inf), r["cpu_ms"])
+            of = f"{sample}" if source is None else source.name
+            queries = "" if r.get("queries") is None else f", {r['queries']:.1f} polars queries"
             print(
                 f"  {mode:>4}: load_inventory of one institution ({r['rows']:,.0f} rows, median of {r['loads']} loads "
-                f"of {sample}): {r['ms']:.1f} ms wall, {r['cpu_ms']:.1f} ms CPU (fastest {r['min_ms']:.1f} ms); "
+                f"of {of}): {r['ms']:.1f} ms wall, {r['cpu_ms']:.1f} ms CPU (fastest {r['min_ms']:.1f} ms){queries}; "
                 f"load average {r['load']:.1f}"
             )
         if base:
             print(f"  => {best['base'] / best['ours']:.2f}x the base version (best median of each)")
+            print(f"  => CPU {best_cpu['base'] / best_cpu['ours']:.2f}x the base version (best median CPU of each)")
 
 
 # Where the sector path's time goes: these functions of the package (module, name; cumulative, so nested ones
@@ -357,6 +393,7 @@ def main() -> None:
     parser.add_argument("--base", type=Path, help="a checkout of another version: its sector path, alternating")
     parser.add_argument("--one", action="store_true", help="load_inventory of one institution, median ms")
     parser.add_argument("--validate", action="store_true", help="validate_inventories / validate_inventory instead")
+    parser.add_argument("--from", dest="source", type=Path, help="with --one: this institution (or folder of them)")
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--load-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("sector", "loop"), default="sector", help=argparse.SUPPRESS)
@@ -374,7 +411,7 @@ def main() -> None:
         return
     if args.one:
         print("one institution (what each report's kernel pays)")
-        measure_one(args.sample, args.consents, args.delegations, max(args.repeat, 2), args.base)
+        measure_one(args.sample, args.consents, args.delegations, max(args.repeat, 2), args.base, args.source)
         return
     if args.scale:
         growth: list[dict[str, Any]] = []

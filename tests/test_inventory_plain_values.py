@@ -85,7 +85,7 @@ def test_the_prefilter_finds_what_it_must() -> None:
     assert _columns._surely_clean({"c": ["person-0042", None], "d": ["4804:210607"]})
 
 
-@given(st.lists(st.none() | SOME_TEXT, max_size=8), st.sampled_from(KINDS), st.booleans())
+@given(st.lists(st.none() | SOME_TEXT, max_size=8), st.sampled_from((*KINDS, "date", "scopes")), st.booleans())
 def test_a_column_is_plain_when_every_value_is(values: list[str | None], kind: str, service: bool) -> None:
     expected = all(_columns._plain(v, kind, service) for v in values)
     assert _columns._plain_column(values, kind, service) == expected

@@ -19,7 +19,7 @@ import itertools
 import math
 import operator
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import polars as pl
@@ -53,7 +53,8 @@ def one_of(column: str, values: Sequence[str], others: Sequence[str] | None = No
         return pl.when(col.is_not_null()).then(pl.lit(False))
     if len(values) <= _MAX_COMPARISONS:
         return functools.reduce(operator.or_, (col == v for v in values))
-    return pl.when(col.is_not_null()).then(col.is_in(pl.Series(values, dtype=pl.String).implode(), nulls_equal=False))
+    listed = pl.Series([list(values)], dtype=pl.List(pl.String))  # (as `implode` gives it, without a query)
+    return pl.when(col.is_not_null()).then(col.is_in(listed, nulls_equal=False))
 
 
 class Collector:
@@ -66,16 +67,27 @@ class Collector:
         self.problems: list[list[Problem]] = [[] for _ in range(institutions)]
         self._pending: list[tuple[pl.DataFrame | None, pl.Expr | None, _Thunk]] = []
         self._distinct: dict[tuple[int, tuple[str, ...]], tuple[pl.DataFrame, pl.DataFrame]] = {}
+        self._values: dict[int, _ValueCheck] = {}  # by index in `_pending`
         # Per frame: the distinct combinations of some of its columns, known exactly (`seed`).
         self._known: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
+        # Per frame and column: distinct values known as a Python list (`seed`; a frame made of one only if asked).
+        self._lists: dict[tuple[int, str], tuple[pl.DataFrame, list[Any]]] = {}
+        self._memo: dict[tuple[int, Any], tuple[pl.DataFrame, Any]] = {}
 
     def distinct(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame:
         """The distinct rows of `frame[columns]` (all institutions together), computed once per frame (the frame
         is kept alive with them)."""
         key = (id(frame), tuple(sorted(columns)))
+        if key not in self._distinct and len(key[1]) == 1 and (id(frame), key[1][0]) in self._lists:
+            (name,) = key[1]
+            values = self._lists[(id(frame), name)][1]
+            self._distinct[key] = (frame, pl.DataFrame({name: values}, schema={name: frame.schema[name]}))
         known = self._exact(frame, columns)
         if key not in self._distinct and known is not None:  # from the combinations known: no pass over the rows
-            self._distinct[key] = (frame, known.select(key[1]).unique())
+            at = [known.columns.index(c) for c in key[1]]
+            rows = dict.fromkeys(tuple(r[i] for i in at) for r in known.iter_rows())  # (few: in Python)
+            schema = {c: known.schema[c] for c in key[1]}
+            self._distinct[key] = (frame, pl.DataFrame(list(rows), schema=schema, orient="row"))
         if key not in self._distinct:
             # group_by, not unique: the same rows, in about half the time on text columns; the columns selected
             # first (a group by on the whole frame carries every column)
@@ -88,6 +100,19 @@ class Collector:
             )
         return self._distinct[key][1]
 
+    def distinct_values(self, frame: pl.DataFrame, column: str) -> list[Any]:
+        """`distinct(frame, [column])` as a Python list."""
+        key = (id(frame), column)
+        if key not in self._lists:
+            self._lists[key] = (frame, self.distinct(frame, [column]).get_column(column).to_list())
+        return self._lists[key][1]
+
+    def memo(self, frame: pl.DataFrame, key: Any, make: Callable[[], Any]) -> Any:
+        """`make()`, once per frame and key (something derived from the frame, such as a column's parsed dates)."""
+        if (id(frame), key) not in self._memo:
+            self._memo[(id(frame), key)] = (frame, make())
+        return self._memo[(id(frame), key)][1]
+
     def _exact(self, frame: pl.DataFrame, columns: Collection[str]) -> pl.DataFrame | None:
         """The known combinations of `frame` if they cover `columns`."""
         known = self._known.get(id(frame))
@@ -99,7 +124,7 @@ class Collector:
         combination that no row has is harmless where the rows are searched afterwards."""
         if len(columns) > 1 and self._exact(frame, columns) is None and frame.height >= _MIN_ROWS_FOR_COMBINATIONS:
             names = sorted(columns)
-            each = [self.distinct(frame, [c]).get_column(c).to_list() for c in names]
+            each = [self.distinct_values(frame, c) for c in names]
             if math.prod(len(values) for values in each) <= _MAX_COMBINATIONS:
                 schema = {c: frame.schema[c] for c in names}
                 return pl.DataFrame(list(itertools.product(*each)), schema=schema, orient="row")
@@ -118,8 +143,12 @@ class Collector:
             condition = self._pending[index][1]
             assert condition is not None
             names = tuple(sorted(set(condition.meta.root_names())))
-            known = [self._distinct.get((id(frame), (name,))) for name in names]
-            sizes = [k[1].height for k in known if k is not None]
+            sizes = [len(self._lists[(id(frame), n)][1]) for n in names if (id(frame), n) in self._lists]
+            sizes += [
+                self._distinct[(id(frame), (n,))][1].height
+                for n in names
+                if (id(frame), n) not in self._lists and (id(frame), (n,)) in self._distinct
+            ]
             few = len(sizes) == len(names) and math.prod(sizes) <= _MAX_COMBINATIONS
             if names and (few or self._exact(frame, names) is not None):
                 by_columns.setdefault(names, []).append(index)
@@ -141,7 +170,7 @@ class Collector:
         """Distinct values already known, by text column (as `distinct_texts` gives them, in Python), and the
         distinct combinations of some columns where known (every one the rows have, no other)."""
         for name, values in distinct.items():
-            self._distinct[(id(frame), (name,))] = (frame, pl.DataFrame({name: values}, schema={name: pl.String}))
+            self._lists[(id(frame), name)] = (frame, values)
         if combinations is not None and combinations.width > 1:
             self._known[id(frame)] = (frame, combinations)
 
@@ -154,18 +183,17 @@ class Collector:
         if known is not None:
             self._known[id(new)] = (new, known.with_columns(change).unique())
         for (key, names), (_, values) in list(self._distinct.items()):
-            if key != id(old) or len(names) != 1:
-                continue
-            (name,) = names
-            if name in changed:
-                extra = pl.Series(name, list(changed[name].values()), dtype=values.schema[name])
-                values = pl.concat([values, extra.to_frame()]).unique(maintain_order=True)
-            self._distinct[(id(new), names)] = (new, values)
+            if key == id(old) and len(names) == 1 and (key, names[0]) not in self._lists:
+                self._lists[(key, names[0])] = (old, values.get_column(names[0]).to_list())
+        for (key, name), (_, listed) in list(self._lists.items()):
+            if key == id(old):
+                extra = list(changed[name].values()) if name in changed else []
+                self._lists[(id(new), name)] = (new, list(dict.fromkeys([*listed, *extra])))
 
     def matching(self, frame: pl.DataFrame, column: str, pattern: re.Pattern[str]) -> pl.Expr:
         """Whether each row's `column` matches `pattern` as a whole (null where it is null), with the regex run in
         Python on the distinct values only. For the rows of `frame` (or of a frame with no other values there)."""
-        values = [v for v in self.distinct(frame, [column]).get_column(column).to_list() if v is not None]
+        values = [v for v in self.distinct_values(frame, column) if v is not None]
         found = [v for v in values if pattern.fullmatch(v)]
         return one_of(column, found, [v for v in values if not pattern.fullmatch(v)])
 
@@ -226,31 +254,9 @@ class Collector:
     ) -> None:
         """One problem per distinct bad value among the rows `where` holds, on the first row that has it in each
         institution (`bad` returns the message). Deferred to `finish`."""
-        condition = _present(column, where)
-
-        def run() -> None:
-            # `bad` on the distinct values the condition may select (from the combinations of the columns it
-            # reads); the rows are searched only for the values it finds bad, and only those rows are tested.
-            roots = sorted({column, *(where.meta.root_names() if where is not None else ())})
-            combos = self.combinations(frame, roots).filter(condition)
-            found = dict.fromkeys(combos.get_column(column).to_list())  # distinct, without another query
-            suspects = [v for v in found if bad(v) is not None]
-            if not suspects:
-                return
-            # The condition holds row by row, so a row is hit exactly when its values of `roots` are one of the
-            # combinations found: where these are few, the rows are searched by comparisons on them, value by
-            # value (then each value's first row per institution is a group by the institution alone).
-            hits = combos.filter(one_of(column, suspects))
-            if len(suspects) <= _MAX_COMPARISONS and hits.height * len(roots) <= 2 * _MAX_COMPARISONS:
-                masks = [(v, _same_as(hits.filter(pl.col(column) == v), roots)) for v in suspects]
-                self._firsts_by_value(frame, masks, column, lambda _, v: bad(v), severity)
-                return
-            # Else one query: the rows with a suspect value (only the columns read: a value may be on many rows),
-            # then the condition on those rows only, then each value's first row per institution.
-            suspect = one_of(column, suspects)
-            self._firsts(frame.lazy().filter(suspect).filter(condition), column, lambda _, v: bad(v), severity)
-
-        self._pending.append((None, None, run))
+        check = _ValueCheck(frame, column, lambda _, v: bad(v), severity, where)
+        self._values[len(self._pending)] = check
+        self._pending.append((None, None, lambda: self._run_values(check)))
 
     def values_each(
         self,
@@ -261,6 +267,11 @@ class Collector:
         where: pl.Expr | None = None,
     ) -> None:
         """`values` where what is bad depends on the institution: `bad(institution, value)`."""
+        if len(self.problems) == 1:  # one institution: the same as `values`, on the distinct values
+            check = _ValueCheck(frame, column, bad, severity, where)
+            self._values[len(self._pending)] = check
+            self._pending.append((None, None, lambda: self._run_values(check)))
+            return
         condition = _present(column, where)
 
         def run() -> None:
@@ -273,6 +284,69 @@ class Collector:
                 self._firsts(narrow.join(keys.lazy(), on=[INST, column], how="semi"), column, bad, severity)
 
         self._pending.append((None, None, run))
+
+    def _on_combinations(self, checks: Iterable[_ValueCheck], rows: dict[int, list[int]]) -> set[int]:
+        """What is decided on combinations, without the rows. Each value check's candidate combinations and bad
+        values (`_ValueCheck.rows`, `.suspects`); and of the row checks (`rows`: their indices by frame), those
+        whose columns the frame's known combinations cover are decided there: one that holds on a combination
+        holds on a row that has it (returned), one that holds on none holds on no row. Returns the row checks that
+        hit; the ones decided are taken out of `rows`. One small query per set of combinations, `bad` in Python."""
+        groups: dict[int, tuple[pl.DataFrame, list[_ValueCheck], list[int]]] = {}
+        for check in checks:
+            # the combinations known exactly where they cover the check's columns (shared by the checks on them)
+            known = self._exact(check.frame, check.roots)
+            combos = known if known is not None else self.combinations(check.frame, check.roots)
+            groups.setdefault(id(combos), (combos, [], []))[1].append(check)
+        for indices in rows.values():
+            frame = self._pending[indices[0]][0]
+            assert frame is not None
+            if frame.height == 0:
+                continue
+            for index in list(indices):
+                condition = self._pending[index][1]
+                assert condition is not None
+                known = self._exact(frame, condition.meta.root_names())
+                if known is not None and known.height:
+                    groups.setdefault(id(known), (known, [], []))[2].append(index)
+                    indices.remove(index)
+        hit: set[int] = set()
+        for combos, group, decided in groups.values():
+            exprs = [c.condition.fill_null(False).alias(f"v{k}") for k, c in enumerate(group)]
+            exprs += [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in decided]  # type: ignore[union-attr]
+            held = combos.select(exprs)  # (the row checks' answers broadcast beside the value checks' flags)
+            hit.update(i for i in decided if held.get_column(f"c{i}")[0])
+            each = list(zip(*(combos.get_column(c).to_list() for c in combos.columns), strict=True))
+            for check, flags in zip(group, held.iter_columns(), strict=False):
+                at = [combos.columns.index(c) for c in check.roots]
+                check.schema = combos.schema
+                found = (tuple(r[i] for i in at) for r, h in zip(each, flags.to_list(), strict=True) if h)
+                check.rows = list(dict.fromkeys(found))
+                at_column = check.roots.index(check.column)
+                values = dict.fromkeys(r[at_column] for r in check.rows)
+                check.suspects = [v for v in values if check.bad(0, v) is not None]
+        return hit
+
+    def _run_values(self, check: _ValueCheck) -> None:
+        if check.firsts is not None:  # one institution: found in the frame's one pass (`finish`)
+            for value, first, n in sorted(check.firsts, key=lambda f: f[1]):
+                self._report(0, value, first, n, check)
+            return
+        if not check.suspects:
+            return
+        # The condition holds row by row, so a row is hit exactly when its values of `roots` are one of the
+        # combinations found: for many rows where these are few, the rows are searched by comparisons on them,
+        # value by value (then each value's first row per institution is a group by the institution alone).
+        column, frame, bad, severity = check.column, check.frame, check.bad, check.severity
+        hits = check.hits()
+        big = frame.height >= _MIN_ROWS_FOR_COMBINATIONS
+        if big and len(check.suspects) <= _MAX_COMPARISONS and len(hits) * len(check.roots) <= 2 * _MAX_COMPARISONS:
+            masks = [(v, check.same_as(v)) for v in check.suspects]
+            self._firsts_by_value(frame, masks, column, bad, severity)
+            return
+        # Else one query: the rows with a suspect value (only the columns read: a value may be on many rows),
+        # then the condition on those rows only, then each value's first row per institution.
+        suspect = one_of(column, check.suspects)
+        self._firsts(frame.lazy().filter(suspect).filter(check.condition), column, bad, severity)
 
     def _firsts(
         self, hits: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
@@ -308,38 +382,102 @@ class Collector:
                 text = message + (f" (in {n} rows)" if n > 1 else "")
                 self.problems[inst].append(Problem(self.file, first, column, text, severity))
 
+    def _report(self, inst: int, value: str, first: int, n: int, check: _ValueCheck) -> None:
+        message = check.bad(inst, value)
+        if message is not None:
+            text = message + (f" (in {n} rows)" if n > 1 else "")
+            self.problems[inst].append(Problem(self.file, first, check.column, text, check.severity))
+
     def finish(self) -> list[list[Problem]]:
-        """Run every deferred check; each institution's problems, in check order."""
-        frames: dict[int, tuple[pl.DataFrame, list[int]]] = {}
+        """Run every deferred check; each institution's problems, in check order.
+
+        The bad values of every value check, and the row conditions on columns whose combinations are known, are
+        decided first on those combinations (`_on_combinations`); then each frame gets ONE query: whether each row
+        condition left holds anywhere and, for one institution, each bad value's first row and count. Only the row
+        checks that hit go back to the rows to list them."""
+        frames: dict[int, tuple[pl.DataFrame, list[int], list[_ValueCheck]]] = {}
         for index, (frame, condition, _) in enumerate(self._pending):
             if frame is not None and condition is not None:
-                frames.setdefault(id(frame), (frame, []))[1].append(index)
-        hit: set[int] = set()
-        for frame, indices in frames.values():
+                frames.setdefault(id(frame), (frame, [], []))[1].append(index)
+        hit = self._on_combinations(self._values.values(), {key: entry[1] for key, entry in frames.items()})
+        if len(self.problems) == 1:
+            for check in self._values.values():
+                if check.suspects:
+                    frames.setdefault(id(check.frame), (check.frame, [], []))[2].append(check)
+        for frame, indices, checks in frames.values():
             if frame.height == 0:
                 continue
-            indices = self._possible(frame, indices)
-            if not indices:
-                continue
+            indices = self._possible(frame, indices) if indices else indices
             exprs = [self._pending[i][1].fill_null(False).any().alias(f"c{i}") for i in indices]  # type: ignore[union-attr]
-            flags = frame.select(exprs).row(0)
-            hit.update(i for i, flag in zip(indices, flags, strict=True) if flag)
+            for k, check in enumerate(checks):
+                for j, value in enumerate(check.suspects):
+                    mask = check.mask(value)
+                    exprs.append(mask.sum().alias(f"n{k}_{j}"))
+                    exprs.append(pl.col(ROW).filter(mask).min().alias(f"f{k}_{j}"))
+            if not exprs:
+                continue
+            found = frame.select(exprs).row(0, named=True)
+            hit.update(i for i in indices if found[f"c{i}"])
+            for k, check in enumerate(checks):
+                counts = [(v, found[f"f{k}_{j}"], found[f"n{k}_{j}"]) for j, v in enumerate(check.suspects)]
+                check.firsts = [(v, first, n) for v, first, n in counts if n]
         for index, (frame, _, run) in enumerate(self._pending):
             if frame is None or index in hit:
                 run()
         self._pending.clear()
+        self._values.clear()
         return self.problems
 
 
-def _same_as(combinations: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
-    """Rows whose `columns` hold one of `combinations` (a null as null), by comparisons."""
+class _ValueCheck:
+    """A deferred `values` check: the rows of `frame` where `where` holds, searched for values `bad` rejects.
+    `finish` fills in the candidate combinations (`rows`, by `roots`), the bad values (`suspects`) and, for one
+    institution, each bad value's first row and count (`firsts`)."""
+
+    def __init__(
+        self,
+        frame: pl.DataFrame,
+        column: str,
+        bad: Callable[[int, str], str | None],
+        severity: Severity,
+        where: pl.Expr | None,
+    ) -> None:
+        self.frame, self.column, self.bad, self.severity = frame, column, bad, severity
+        self.condition = _present(column, where)
+        self.roots = sorted({column, *(where.meta.root_names() if where is not None else ())})
+        self.schema: pl.Schema | None = None
+        self.rows: list[tuple[Any, ...]] = []
+        self.suspects: list[str] = []
+        self.firsts: list[tuple[str, int, int]] | None = None
+
+    def hits(self) -> list[tuple[Any, ...]]:
+        at, chosen = self.roots.index(self.column), set(self.suspects)
+        return [r for r in self.rows if r[at] in chosen]
+
+    def same_as(self, value: str) -> pl.Expr:
+        """The rows whose `roots` hold a combination found with `value` (comparisons only)."""
+        at = self.roots.index(self.column)
+        assert self.schema is not None
+        return _same_as([r for r in self.rows if r[at] == value], self.roots, self.schema)
+
+    def mask(self, value: str) -> pl.Expr:
+        """The rows this check finds `value` on: by its combinations where few, else the condition."""
+        at = self.roots.index(self.column)
+        if sum(r[at] == value for r in self.rows) * len(self.roots) <= 2 * _MAX_COMPARISONS:
+            return self.same_as(value).fill_null(False)
+        return self.condition.fill_null(False) & (pl.col(self.column) == value)
+
+
+def _same_as(combinations: Sequence[tuple[Any, ...]], columns: Sequence[str], schema: pl.Schema) -> pl.Expr:
+    """Rows whose `columns` hold one of `combinations` (tuples in the order of `columns`; a null as null), by
+    comparisons."""
 
     def equal(name: str, value: Any) -> pl.Expr:
         col = pl.col(name)
-        return col.is_null() if value is None else col == pl.lit(value, dtype=combinations.schema[name])
+        return col.is_null() if value is None else col == pl.lit(value, dtype=schema[name])
 
     rows = [
-        functools.reduce(operator.and_, (equal(n, r[n]) for n in columns)) for r in combinations.iter_rows(named=True)
+        functools.reduce(operator.and_, (equal(n, v) for n, v in zip(columns, r, strict=True))) for r in combinations
     ]
     return functools.reduce(operator.or_, rows) if rows else pl.lit(False)
 

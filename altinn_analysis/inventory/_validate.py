@@ -166,10 +166,9 @@ def _delegations(frame: pl.DataFrame, cat: CatalogueLookups | None, out: Collect
     # A package given by its code (`skattegrunnlag`) is stored as its urn, as Altinn 3 names it.
     urns: dict[str, str] = {}
     # (at least) every grant given as an access package, from the combinations the checks above use
-    packages = out.combinations(frame, ["grant", "grant_type"]).filter(
-        (grant_type == "access_package") & grant.is_not_null()
-    )
-    for value in dict.fromkeys(packages.get_column("grant").to_list()):
+    combos = out.combinations(frame, ["grant", "grant_type"])
+    pairs = zip(combos.get_column("grant").to_list(), combos.get_column("grant_type").to_list(), strict=True)
+    for value in dict.fromkeys(g for g, t in pairs if t == "access_package" and g is not None):
         found = _ask(cat, "package", value)
         if found and found.get("urn") and found["urn"] != value:
             urns[value] = str(found["urn"])
@@ -258,7 +257,7 @@ def _integrations(frame: pl.DataFrame, contexts: Sequence[TableContext], out: Co
                 return None
             return f"{', '.join(bad)}: not among the profile's dsop_services ({', '.join(sorted(ids))})"
 
-        out.values_each(frame.filter(pl.col("services").is_not_null()), "services", bad_services, "error")
+        out.values_each(frame, "services", bad_services, "error")  # (the rows with services: see `values_each`)
     listed = [
         None if c.vendors is None else set(c.vendors) | ({c.own_org_number} if c.own_org_number else set())
         for c in contexts
@@ -288,7 +287,7 @@ def _duplicates(frame: pl.DataFrame, out: Collector) -> None:
     # exact check, and the window that names each duplicate's first row runs only when there are duplicates.
     # A row is a duplicate only within its own institution (one institution alone: no need to hash its number).
     keys = [*columns] if len(out.problems) == 1 else [INST, *columns]
-    if frame.select(keys).hash_rows().n_unique() == frame.height:
+    if _columns(frame, keys).hash_rows().n_unique() == frame.height:
         return
     if not frame.select(pl.struct(keys).is_duplicated().any()).item():
         return
@@ -382,16 +381,17 @@ def _check_group(
     spec = TABLE_SPECS[raw.table]
     out = Collector(raw.file, limit, len(raws))
     present = check_header(raw, out)
-    distinct, combinations = distinct_texts(raw)
-    values: dict[str, list[str | None]] = distinct.row(0, named=True) if distinct.width else {}
-    check_identity_numbers(raw, distinct, values, out)
-    frame, dirty, all_allowed = normalise(raw, distinct, values)
+    values, combinations = distinct_texts(raw)
+    check_identity_numbers(raw, values, out)
+    frame, dirty, all_allowed, cleaned = normalise(raw, values)
     clean = [c for c in combinations.columns if c not in dirty] if combinations is not None else []
     # combinations of the columns cleaning left as they were (a projection of exact combinations is exact)
     known = None
     if combinations is not None and len(clean) > 1:
         known = combinations if len(clean) == combinations.width else combinations.select(clean).unique()
-    out.seed(frame, {c: v for c, v in values.items() if c not in dirty}, known)
+    out.seed(
+        frame, {c: cleaned[c] if c in dirty else v for c, v in values.items() if c not in dirty or c in cleaned}, known
+    )
     for column in spec.columns:
         if column.name in present:
             check_column(frame, column, out, column.name in all_allowed)
@@ -403,7 +403,7 @@ def _check_group(
         _integrations(frame, contexts, out)
     _duplicates(frame, out)
     problems = out.finish()
-    frame = frame.select(ROW, *spec.column_names)
+    frame = _columns(frame, [ROW, *spec.column_names])
     whole = _typed_or_none(raw.table, frame) if typed else None
     results: list[TableCheck] = []
     offset = 0
@@ -418,15 +418,25 @@ def _check_group(
 
 def to_typed(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Normalised columns (from `check_table`, without errors) → the table's polars schema, in declared order."""
-    exprs: list[pl.Expr] = []
+    exprs: dict[str, pl.Expr] = {}
+    schema = frame.schema
     for spec in TABLE_SPECS[table].columns:
         col = pl.col(spec.name)
-        typed = frame.schema[spec.name] != pl.String  # a typed Parquet date or count, already checked
+        typed = schema[spec.name] != pl.String  # a typed Parquet date or count, already checked
         if spec.kind == "date" and not typed:
             col = col.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
         elif spec.kind == "count" and not typed:
             col = col.str.to_integer(strict=False)
         elif spec.kind == "scopes":
             col = col.str.extract_all(r"[^\s;,]+")
-        exprs.append(col.cast(spec.dtype).alias(spec.name))
-    return frame.select(exprs)
+        elif schema[spec.name] == spec.dtype:
+            continue  # already what it should be: taken as it is, below
+        exprs[spec.name] = col.cast(spec.dtype).alias(spec.name)
+    converted = frame.select(exprs.values()) if exprs else frame
+    names = TABLE_SPECS[table].column_names
+    return pl.DataFrame([(converted if n in exprs else frame).get_column(n) for n in names])
+
+
+def _columns(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
+    """`frame.select(names)` without a query."""
+    return pl.DataFrame([frame.get_column(n) for n in names])
