@@ -17,7 +17,14 @@ import polars as pl
 import pytest
 
 from altinn_analysis.impact import AREAS, OPEN_STATUSES, STATUSES, assess, readiness
-from altinn_analysis.report import InstitutionReport, _tracking, _xlsx_zip, actions, check_report_parameters
+from altinn_analysis.report import (
+    InstitutionReport,
+    _tracking,
+    _xlsx_cells,
+    _xlsx_zip,
+    actions,
+    check_report_parameters,
+)
 from altinn_analysis.report import _display as display
 from altinn_analysis.report._actions_layout import HEADERS, TRACKING
 from altinn_analysis.report._institution import AREA_COLUMNS
@@ -189,11 +196,11 @@ def test_line_lengths_for_row_heights_as_splitlines_gives_them() -> None:
     values += [True, date(2026, 1, 2), datetime(2026, 1, 2, 3, 4), "æøå " * 40, "line\n" * 5 + "end"]
     for value in values:
         old = (tuple(len(p) for p in str(value).splitlines()) or (0,)) if value is not None else (0,)
-        assert actions._part_lengths(value) == old, value
+        assert _xlsx_cells.part_lengths(value) == old, value
         for width in (1, 2, 8, 30, 56):
             chars = max(1, int(width) - 1)
             lines = 1 if value is None else sum(max(1, -(-len(p) // chars)) for p in str(value).splitlines() or [""])
-            assert actions._lines(value, width) == lines, (value, width)
+            assert _xlsx_cells.wrapped_lines(value, width) == lines, (value, width)
 
 
 def _old_table_html(

@@ -12,8 +12,9 @@ same columns, sorted most severe first, then by days left; rows are as tall as t
 is two readable pages across (the work columns, then the reference columns). The finding id is written untouched
 so a row can be matched to the report, and so the `owner`, `progress` and `comment` columns people fill in are
 carried over to the next run's workbook (`read_tracking`, `seed_tracking`, in `_tracking`). The layout and the
-texts are tables in `_actions_layout`; this module writes them (with xlsxwriter, which writes a workbook several
-times faster than openpyxl; openpyxl still reads the previous workbook).
+texts are tables in `_actions_layout`, the cells are written by `_xlsx_cells`; this module lays the sheets out
+(with xlsxwriter, which writes a workbook several times faster than openpyxl; openpyxl still reads the previous
+workbook).
 
 The workbook holds only values from the findings frame, the arguments, the carried-over tracking and the fixed
 texts below: nothing from the inventory that `assess` did not already put in a finding, and no timestamp of the
@@ -24,7 +25,6 @@ properties and zip entry times derive from `as_of`, so the same input gives the 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -41,12 +41,8 @@ from altinn_analysis.report._actions_layout import (
     COUNT_HEADERS,
     CREATOR,
     DATE_FORMAT,
-    HEADER_FILL,
     HEADERS,
     LINE_HEIGHT,
-    LINK_BLUE,
-    OVERDUE_RED,
-    PRINT_SCALE,
     PRINT_SPLIT,
     SEVERITY_FILL,
     SEVERITY_WHITE,
@@ -59,112 +55,27 @@ from altinn_analysis.report._actions_layout import (
 from altinn_analysis.report._params import LANGUAGES
 from altinn_analysis.report._texts import pick
 from altinn_analysis.report._tracking import previous_workbook, read_tracking, seed_tracking
+from altinn_analysis.report._xlsx_cells import (
+    BOLD,
+    OVERDUE,
+    TITLE,
+    TOP,
+    WRAP,
+    Styles,
+    cell_kind,
+    header_row,
+    part_lengths,
+    print_setup,
+    put,
+    set_width,
+    sheet_link,
+    store_cell,
+    text_width,
+    wrapped,
+    wrapped_lines,
+)
 
 __all__ = ["TRACKING", "previous_workbook", "read_tracking", "seed_tracking", "write_actions_xlsx"]
-
-_A4 = 9  # xlsxwriter's paper code for A4
-
-
-class _Styles:
-    """One xlsxwriter format per distinct look, made on first use (a workbook holds each once)."""
-
-    def __init__(self, wb: Any) -> None:
-        self.wb = wb
-        self.made: dict[tuple[tuple[str, object], ...], Any] = {}
-
-    def __call__(self, **props: object) -> Any:
-        key = tuple(sorted(props.items()))
-        if key not in self.made:
-            self.made[key] = self.wb.add_format(dict(props))
-        return self.made[key]
-
-    def header(self) -> Any:
-        return self(
-            bold=True, font_color="#FFFFFF", bg_color=f"#{HEADER_FILL}", pattern=1, valign="vcenter", text_wrap=True
-        )
-
-
-_TOP: dict[str, object] = {"valign": "top"}
-_WRAP: dict[str, object] = {"valign": "top", "text_wrap": True}
-_BOLD: dict[str, object] = {"bold": True}
-_TITLE: dict[str, object] = {"bold": True, "font_size": 14}
-_OVERDUE: dict[str, object] = {"bold": True, "font_color": f"#{OVERDUE_RED}"}
-_LINK: dict[str, object] = {"font_color": f"#{LINK_BLUE}", "underline": 1}
-
-
-def _write(ws: Any, r: int, c: int, value: object, style: Any, date_style: Any) -> None:
-    """Write one cell (counted from 0). Text is always stored as text: a subject starting with "=" must never
-    become a formula."""
-    _store(ws, r, c, *_cell_kind(value), style, date_style)
-
-
-_BLANK, _STRING, _DATE, _BOOL, _NUMBER = range(5)
-
-
-def _cell_kind(value: object) -> tuple[int, object]:
-    """How a value is stored: (kind, what is written), so a row shown on two sheets is prepared once."""
-    if value is None:
-        return _BLANK, None
-    if isinstance(value, str):
-        return _STRING, clean(value)
-    if isinstance(value, datetime | date):
-        return _DATE, value
-    if isinstance(value, bool):
-        return _BOOL, value
-    if isinstance(value, int | float):
-        return _NUMBER, value
-    return _STRING, clean(str(value))
-
-
-def _store(ws: Any, r: int, c: int, kind: int, value: Any, style: Any, date_style: Any) -> None:
-    if kind == _STRING:
-        ws.write_string(r, c, value, style)
-    elif kind == _BLANK:
-        if style is not None:
-            ws.write_blank(r, c, None, style)
-    elif kind == _NUMBER:
-        ws.write_number(r, c, value, style)
-    elif kind == _DATE:
-        ws.write_datetime(r, c, value, date_style)
-    else:
-        ws.write_boolean(r, c, value, style)
-
-
-def _put(ws: Any, styles: _Styles, row: int, col: int, value: object, **look: object) -> None:
-    """Write one cell, counted from 1 as a reader counts, with the look given (a date gets the date format too)."""
-    date_style = styles(**look, num_format=DATE_FORMAT) if isinstance(value, datetime | date) else None
-    _write(ws, row - 1, col - 1, value, styles(**look) if look else None, date_style)
-
-
-def _sheet_link(ws: Any, styles: _Styles, row: int, col: int, label: str, sheet: str) -> None:
-    ws.write_url(row - 1, col - 1, f"internal:'{sheet}'!A1", styles(**_LINK), string=clean(label))
-
-
-def _header_row(ws: Any, styles: _Styles, row: int, labels: Sequence[str]) -> None:
-    for col, label in enumerate(labels, start=1):
-        ws.write_string(row - 1, col - 1, clean(label), styles.header())
-
-
-def _width(ws: Any, col: int, width: float) -> None:
-    """A column `width` characters wide, stored as given (xlsxwriter's `set_column` adds the cell padding)."""
-    ws.set_column_pixels(col - 1, col - 1, round(width * 7))
-
-
-def _print_setup(ws: Any, *, landscape: bool, title_row: bool, fit_width: bool = True) -> None:
-    if landscape:
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    ws.set_paper(_A4)
-    if fit_width:
-        ws.fit_to_pages(1, 0)  # one page wide, as many pages down as it takes
-    else:  # a fixed scale and a column break: fitting to the page would shrink every column to nothing
-        ws.set_print_scale(PRINT_SCALE)
-        ws.hide_gridlines(0)  # printed gridlines
-    ws.set_margins(left=0.4, right=0.4)
-    if title_row:
-        ws.repeat_rows(0)
-    ws.set_footer("&L&A&R&P / &N")
 
 
 def _display(column: str, value: object, language: str) -> object:
@@ -173,40 +84,6 @@ def _display(column: str, value: object, language: str) -> object:
     if column in CODED:
         return value_label(column, str(value), language)
     return value
-
-
-def _text_width(value: object) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, datetime | date):
-        return 10
-    return max((len(line) for line in str(value).splitlines()), default=0)
-
-
-def _lines(value: object, width: float) -> int:
-    """How many lines `value` wraps to in a column `width` characters wide."""
-    return _wrapped(_part_lengths(value), width)
-
-
-# What str.splitlines breaks a line at.
-_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
-def _part_lengths(value: object) -> tuple[int, ...]:
-    """The lengths of `value`'s lines (one empty line for no value): all `_lines` needs, at any width."""
-    if value is None:
-        return (0,)
-    text = value if isinstance(value, str) else str(value)
-    if _LINE_BREAK.search(text) is None:  # most cells: one line
-        return (len(text),)
-    return tuple(len(part) for part in text.splitlines()) or (0,)
-
-
-def _wrapped(parts: tuple[int, ...], width: float) -> int:
-    chars = max(1, int(width) - 1)
-    if len(parts) == 1:  # most cells: one line, often short
-        return 1 if parts[0] <= chars else -(-parts[0] // chars)
-    return sum(max(1, -(-n // chars)) for n in parts)
 
 
 class _Row:
@@ -227,14 +104,14 @@ class _Row:
             elif column == "days_left" and isinstance(shown, int) and shown < 0:
                 variant = "overdue"
             self.variants.append(variant)
-        self.cells = [_cell_kind(v) for v in self.shown]
-        self.widths = [_text_width(v) + 2 for v in self.shown]
-        self.parts = [_part_lengths(v) for v in self.shown]  # for the row height, whatever the column widths
+        self.cells = [cell_kind(v) for v in self.shown]
+        self.widths = [text_width(v) + 2 for v in self.shown]
+        self.parts = [part_lengths(v) for v in self.shown]  # for the row height, whatever the column widths
 
 
 def _findings_sheet(
     ws: Any,
-    styles: _Styles,
+    styles: Styles,
     rows: Sequence[_Row],
     language: str,
     *,
@@ -246,44 +123,44 @@ def _findings_sheet(
     headers = [pick(HEADERS[c], language) for c in names]
     if area is not None:
         headers[names.index("holders")] = pick(COUNT_HEADERS[area], language)
-    _header_row(ws, styles, 1, headers)
+    header_row(ws, styles, 1, headers)
     widths = [len(h) + 3 for h in headers]  # room for the filter button
     looks: dict[tuple[int, str], tuple[Any, Any]] = {}  # (column, variant) -> (format, date format)
     wraps = [wrap for _c, _cap, wrap in COLUMNS]
 
     def style(i: int, variant: str) -> tuple[Any, Any]:
         if (i, variant) not in looks:
-            look = dict(_WRAP if wraps[i] else _TOP)
+            look = dict(WRAP if wraps[i] else TOP)
             if variant in SEVERITY_FILL:
                 look.update(bg_color=f"#{SEVERITY_FILL[variant]}", pattern=1)
                 if variant in SEVERITY_WHITE:
                     look.update(bold=True, font_color="#FFFFFF")
             elif variant == "overdue":
-                look.update(_OVERDUE)
+                look.update(OVERDUE)
             looks[i, variant] = (styles(**look), styles(**look, num_format=DATE_FORMAT))
         return looks[i, variant]
 
     for r, row in enumerate(rows, start=1):
         for i, (kind, value) in enumerate(row.cells):
-            _store(ws, r, i, kind, value, *style(i, row.variants[i]))
+            store_cell(ws, r, i, kind, value, *style(i, row.variants[i]))
             if row.widths[i] > widths[i]:
                 widths[i] = row.widths[i]
     final = [max(min(cap, widths[i]), 8) for i, (_c, cap, _w) in enumerate(COLUMNS)]
     for i, width in enumerate(final):
-        _width(ws, i + 1, width)
+        set_width(ws, i + 1, width)
     # Excel does not grow a row for wrapped text written by a program: set each row's height from its text.
-    ws.set_row(0, LINE_HEIGHT * max(_lines(h, w) for h, w in zip(headers, final, strict=True)))
+    ws.set_row(0, LINE_HEIGHT * max(wrapped_lines(h, w) for h, w in zip(headers, final, strict=True)))
     for r, row in enumerate(rows, start=1):
-        ws.set_row(r, LINE_HEIGHT * max(map(_wrapped, row.parts, final)))
+        ws.set_row(r, LINE_HEIGHT * max(map(wrapped, row.parts, final)))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(rows), len(COLUMNS) - 1)
-    _print_setup(ws, landscape=True, title_row=True, fit_width=False)
+    print_setup(ws, landscape=True, title_row=True, fit_width=False)
     ws.set_v_pagebreaks([PRINT_SPLIT])
 
 
 def _summary_sheet(
     ws: Any,
-    styles: _Styles,
+    styles: Styles,
     open_rows: Sequence[Mapping[str, Any]],
     *,
     language: str,
@@ -294,7 +171,7 @@ def _summary_sheet(
     area_sheets: Mapping[str, str],
     provenance: Sequence[tuple[str, str]] = (),
 ) -> None:
-    _put(ws, styles, 1, 1, text("title", language), **_TITLE)
+    put(ws, styles, 1, 1, text("title", language), **TITLE)
     overdue = sum(1 for f in open_rows if f["days_left"] is not None and f["days_left"] < 0)
     facts: list[tuple[str, object]] = [
         ("institution", institution),
@@ -306,20 +183,20 @@ def _summary_sheet(
     ]
     row = 3
     for key, value in facts:
-        _put(ws, styles, row, 1, text(key, language), **_BOLD)
-        _put(ws, styles, row, 2, value, align="left", **(_OVERDUE if key == "overdue" and overdue else {}))
+        put(ws, styles, row, 1, text(key, language), **BOLD)
+        put(ws, styles, row, 2, value, align="left", **(OVERDUE if key == "overdue" and overdue else {}))
         row += 1
     if not open_rows:
         row += 1
-        _put(ws, styles, row, 1, text("no_open", language), **_BOLD)
+        put(ws, styles, row, 1, text("no_open", language), **BOLD)
         row += 1
 
     # Area × severity; the info column only when an open finding has that severity (the policy never gives it).
     severities = [s for s in SEVERITIES if s != "info" or any(f["severity"] == "info" for f in open_rows)]
     row += 1
-    _put(ws, styles, row, 1, text("by_area", language), **_BOLD)
+    put(ws, styles, row, 1, text("by_area", language), **BOLD)
     row += 1
-    _header_row(
+    header_row(
         ws,
         styles,
         row,
@@ -331,54 +208,54 @@ def _summary_sheet(
         row += 1
         in_area = [f for f in open_rows if f["area"] == area]
         if area in area_sheets:
-            _sheet_link(ws, styles, row, 1, area_sheet(area, language), area_sheets[area])
+            sheet_link(ws, styles, row, 1, area_sheet(area, language), area_sheets[area])
         else:
-            _put(ws, styles, row, 1, area_sheet(area, language))
+            put(ws, styles, row, 1, area_sheet(area, language))
         for j, severity in enumerate(severities, start=2):
-            _put(ws, styles, row, j, sum(1 for f in in_area if f["severity"] == severity))
-        _put(ws, styles, row, len(severities) + 2, len(in_area))
+            put(ws, styles, row, j, sum(1 for f in in_area if f["severity"] == severity))
+        put(ws, styles, row, len(severities) + 2, len(in_area))
     row += 1
-    _put(ws, styles, row, 1, text("total", language), **_BOLD)
+    put(ws, styles, row, 1, text("total", language), **BOLD)
     for j, severity in enumerate(severities, start=2):
-        _put(ws, styles, row, j, sum(1 for f in open_rows if f["severity"] == severity), **_BOLD)
-    _put(ws, styles, row, len(severities) + 2, len(open_rows), **_BOLD)
+        put(ws, styles, row, j, sum(1 for f in open_rows if f["severity"] == severity), **BOLD)
+    put(ws, styles, row, len(severities) + 2, len(open_rows), **BOLD)
 
     row += 2
-    _put(ws, styles, row, 1, text("by_status", language), **_BOLD)
+    put(ws, styles, row, 1, text("by_status", language), **BOLD)
     row += 1
-    _header_row(ws, styles, row, [pick(HEADERS["status"], language), text("count", language)])
+    header_row(ws, styles, row, [pick(HEADERS["status"], language), text("count", language)])
     for status in OPEN_STATUSES:
         row += 1
-        _put(ws, styles, row, 1, value_label("status", status, language))
-        _put(ws, styles, row, 2, sum(1 for f in open_rows if f["status"] == status))
+        put(ws, styles, row, 1, value_label("status", status, language))
+        put(ws, styles, row, 2, sum(1 for f in open_rows if f["status"] == status))
 
     row += 2
-    _put(ws, styles, row, 1, text("sheets", language), **_BOLD)
+    put(ws, styles, row, 1, text("sheets", language), **BOLD)
     all_name = text("all_sheet", language)
     for sheet, note in [(all_name, text("all_note", language))] + [
         (name, pick(AREA_NOTES[area], language)) for area, name in area_sheets.items()
     ]:
         row += 1
-        _sheet_link(ws, styles, row, 1, sheet, sheet)
-        _put(ws, styles, row, 2, note)
+        sheet_link(ws, styles, row, 1, sheet, sheet)
+        put(ws, styles, row, 2, note)
     row += 1
     for key in ("note_overdue", "note_id", "note_tracking", "note_score"):
         row += 1
-        _put(ws, styles, row, 1, text(key, language))
+        put(ws, styles, row, 1, text(key, language))
     if provenance:
         row += 2
-        _put(ws, styles, row, 1, text("provenance", language), **_BOLD)
+        put(ws, styles, row, 1, text("provenance", language), **BOLD)
         for item, value in provenance:
             row += 1
-            _put(ws, styles, row, 1, item, **_BOLD)
-            _put(ws, styles, row, 2, value, **_WRAP)
-            ws.set_row(row - 1, LINE_HEIGHT * _lines(value, 60))
+            put(ws, styles, row, 1, item, **BOLD)
+            put(ws, styles, row, 2, value, **WRAP)
+            ws.set_row(row - 1, LINE_HEIGHT * wrapped_lines(value, 60))
 
-    _width(ws, 1, max(len(text(k, language)) for k in ("org_number", "score", "institution")) + 12)
-    _width(ws, 2, 12)
+    set_width(ws, 1, max(len(text(k, language)) for k in ("org_number", "score", "institution")) + 12)
+    set_width(ws, 2, 12)
     for col in range(3, len(severities) + 3):
-        _width(ws, col, 12)
-    _print_setup(ws, landscape=False, title_row=False)
+        set_width(ws, col, 12)
+    print_setup(ws, landscape=False, title_row=False)
 
 
 def _open_findings(findings: pl.DataFrame, org_number: str) -> list[dict[str, Any]]:
@@ -457,7 +334,7 @@ def write_actions_xlsx(
     wb = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     )
-    styles = _Styles(wb)
+    styles = Styles(wb)
     summary = wb.add_worksheet(text("summary_sheet", language), worksheet_class=SHEET_CLASS)
     # Each open finding prepared once: it is a row of "All actions" and of its area's sheet.
     rows = [_Row(f, language, tracking.get(str(f["finding_id"]), {})) for f in open_rows]
