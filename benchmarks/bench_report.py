@@ -30,7 +30,9 @@
    functions by cumulative time. Waiting for the kernel shows as `poll`.
 7. With `--threads K [--workers W]`: K institutions on one warm kernel (started as one of W), and the CPU per
    report of each thread of the kernel process (main thread: the cells and IPython; IOPub, Shell channel: the
-   messaging; polars-*: polars' pool) and of the runner: where the time outside the cells goes.
+   messaging; polars-*: polars' pool) and of the runner: where the time outside the cells goes. With
+   `--kernel-profile N` also the kernel's main thread under cProfile (thread CPU time), the top N functions by own
+   and cumulative time (`--keep DIR` keeps the stats as DIR/kernel.prof).
 
 Nothing is asserted; everything is printed. Both runs read the same inventories and `data/reference/`.
 """
@@ -45,6 +47,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -343,11 +346,27 @@ def cpu_by_thread(k: int, args: argparse.Namespace) -> None:
             )
             names = {int(i): n for i, n in json.loads(names_file.read_text()).items()}
             pid = warm.km.provisioner.process.pid
+            stats_file = work / "kernel.prof"
+            if args.kernel_profile:
+                # on `sys`: the reset between notebooks clears the user namespace, not modules
+                warm.run(
+                    "import cProfile, sys, time\n"
+                    "sys._bench_profile = cProfile.Profile(time.thread_time)\n"
+                    "sys._bench_profile.enable()"
+                )
             kernel0, runner0, start = thread_cpu(pid, names), thread_cpu(os.getpid()), time.perf_counter()
             results = [build_institution(org, {}, options, run_dir, plotly_js, workers) for org in orgs[2:]]
             warm.reset()  # the last report's reset counted too
             wall = time.perf_counter() - start
             kernel1, runner1 = thread_cpu(pid, names), thread_cpu(os.getpid())
+            if args.kernel_profile:
+                warm.run(
+                    f"import sys\nsys._bench_profile.disable()\nsys._bench_profile.dump_stats({str(stats_file)!r})"
+                )
+                profile_text = kernel_profile_text(stats_file, args.kernel_profile)
+                if args.keep:  # for pstats' callers/callees afterwards
+                    args.keep.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(stats_file, args.keep / "kernel.prof")
         finally:
             workers.shutdown()
     n = len(results)
@@ -368,6 +387,22 @@ def cpu_by_thread(k: int, args: argparse.Namespace) -> None:
     out("  kernel threads, ms a report: " + ", ".join(f"{name} {ms:.0f}" for ms, name in kernel))
     out("  runner threads, ms a report: " + ", ".join(f"{name} {ms:.0f}" for ms, name in runner))
     out("  statuses: " + ", ".join(sorted({r.status for r in results})))
+    if args.kernel_profile:
+        out(f"  kernel main thread under cProfile, thread CPU (the figures above include its overhead), {n} reports:")
+        for line in profile_text.splitlines():
+            out("    " + line.rstrip()[:170])
+
+
+def kernel_profile_text(stats_file: Path, top: int) -> str:
+    """The kernel's main thread by own time and by cumulative time, `top` functions each."""
+    import io
+    import pstats
+
+    text = io.StringIO()
+    stats = pstats.Stats(str(stats_file), stream=text)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return "\n".join(line for line in text.getvalue().splitlines() if line.strip())
 
 
 # -- naive --------------------------------------------------------------------------------------------------
@@ -475,6 +510,12 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="write everything here instead of a temp folder")
     parser.add_argument("--profile", type=int, default=0, help="only profile K reports on one warm kernel")
     parser.add_argument("--threads", type=int, default=0, help="only CPU per report by thread, K reports")
+    parser.add_argument(
+        "--kernel-profile",
+        type=int,
+        default=0,
+        help="with --threads: the kernel's main thread under cProfile, the top N functions printed",
+    )
     parser.add_argument(
         "--single-sample", type=int, default=20, help="institutions for the one-worker latency run (default 20)"
     )
