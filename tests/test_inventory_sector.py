@@ -380,6 +380,30 @@ def test_reading_ahead_is_bounded(
     assert sorted(read) == sorted(folders)
 
 
+def _counted_checks(monkeypatch: pytest.MonkeyPatch, delay: Callable[[int], float]) -> dict[str, int]:
+    """`check_tables` replaced by itself after `delay(calls)` seconds, counting the calls, how many run now and
+    the most that ran at once (the dict returned, updated as the checks run)."""
+    real = inventory_module.check_tables  # type: ignore[attr-defined]
+    counts = {"now": 0, "most": 0, "calls": 0}
+    lock = threading.Lock()
+
+    def counted(raws, contexts, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            counts["now"] += 1
+            counts["calls"] += 1
+            counts["most"] = max(counts["most"], counts["now"])
+            wait = delay(counts["calls"])
+        time.sleep(wait)
+        try:
+            return real(raws, contexts, **kwargs)
+        finally:
+            with lock:
+                counts["now"] -= 1
+
+    monkeypatch.setattr(inventory_module, "check_tables", counted)
+    return counts
+
+
 def test_checking_ahead_gives_the_same_result_whatever_the_timing(
     sector: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -390,24 +414,8 @@ def test_checking_ahead_gives_the_same_result_whatever_the_timing(
     monkeypatch.setattr(inventory_module, "CHECK_THREADS", 0)
     one_at_a_time = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     monkeypatch.setattr(inventory_module, "CHECK_THREADS", 2)
-    real = inventory_module.check_tables  # type: ignore[attr-defined]
-    in_flight = {"now": 0, "most": 0, "calls": 0}
-    lock = threading.Lock()
-
-    def slow(raws, contexts, **kwargs):  # type: ignore[no-untyped-def]
-        with lock:
-            in_flight["now"] += 1
-            in_flight["calls"] += 1
-            in_flight["most"] = max(in_flight["most"], in_flight["now"])
-            delay = 0.03 if in_flight["calls"] % 2 else 0.0  # every other chunk slow: later ones finish first
-        time.sleep(delay)
-        try:
-            return real(raws, contexts, **kwargs)
-        finally:
-            with lock:
-                in_flight["now"] -= 1
-
-    monkeypatch.setattr(inventory_module, "check_tables", slow)
+    # every other chunk slow: later ones finish first
+    in_flight = _counted_checks(monkeypatch, lambda calls: 0.03 if calls % 2 else 0.0)
     ahead = load_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     assert len(ahead) == len(sector)
     for name, a, b in zip(_names(sector), one_at_a_time, ahead, strict=True):
@@ -423,29 +431,15 @@ def test_stopping_early_leaves_no_check_running(
     to check them, and nothing is still being checked once the generator is closed."""
     folders = [hs.inventory_with(tmp_path / f"inv{i}") for i in range(8)]
     monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 1)  # one folder a chunk
-    real = inventory_module.check_tables  # type: ignore[attr-defined]
-    running = {"now": 0, "calls": 0}
-    lock = threading.Lock()
-
-    def counted(raws, contexts, **kwargs):  # type: ignore[no-untyped-def]
-        with lock:
-            running["now"] += 1
-            running["calls"] += 1
-        time.sleep(0.05)
-        try:
-            return real(raws, contexts, **kwargs)
-        finally:
-            with lock:
-                running["now"] -= 1
-
-    monkeypatch.setattr(inventory_module, "check_tables", counted)
+    running = _counted_checks(monkeypatch, lambda calls: 0.05)
     found = inventory_module._outcomes(  # type: ignore[attr-defined]
         folders, embedded, KNOWN_SERVICES, 20, Limits(), typed=False, contain=True
     )
     first = next(found)
+    handed = running["calls"]  # before validate_inventory below checks a folder too
     assert first.directory == folders[0] and first.problems == validate_inventory(
         folders[0], catalogue=embedded, known_services=KNOWN_SERVICES
     )
     found.close()
     assert running["now"] == 0
-    assert running["calls"] < len(folders)
+    assert handed <= inventory_module.CHECK_THREADS  # no more chunks handed over than threads to check them
