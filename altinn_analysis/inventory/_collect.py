@@ -254,9 +254,7 @@ class Collector:
     ) -> None:
         """One problem per distinct bad value among the rows `where` holds, on the first row that has it in each
         institution (`bad` returns the message). Deferred to `finish`."""
-        check = _ValueCheck(frame, column, lambda _, v: bad(v), severity, where)
-        self._values[len(self._pending)] = check
-        self._pending.append((None, None, lambda: self._run_values(check)))
+        self._defer(_ValueCheck(frame, column, lambda _, v: bad(v), severity, where))
 
     def values_each(
         self,
@@ -268,9 +266,7 @@ class Collector:
     ) -> None:
         """`values` where what is bad depends on the institution: `bad(institution, value)`."""
         if len(self.problems) == 1:  # one institution: the same as `values`, on the distinct values
-            check = _ValueCheck(frame, column, bad, severity, where)
-            self._values[len(self._pending)] = check
-            self._pending.append((None, None, lambda: self._run_values(check)))
+            self._defer(_ValueCheck(frame, column, bad, severity, where))
             return
         condition = _present(column, where)
 
@@ -284,6 +280,10 @@ class Collector:
                 self._firsts(narrow.join(keys.lazy(), on=[INST, column], how="semi"), column, bad, severity)
 
         self._pending.append((None, None, run))
+
+    def _defer(self, check: _ValueCheck) -> None:
+        self._values[len(self._pending)] = check
+        self._pending.append((None, None, lambda: self._run_values(check)))
 
     def _on_combinations(self, checks: Iterable[_ValueCheck], rows: dict[int, list[int]]) -> set[int]:
         """What is decided on combinations, without the rows. Each value check's candidate combinations and bad
@@ -329,7 +329,7 @@ class Collector:
     def _run_values(self, check: _ValueCheck) -> None:
         if check.firsts is not None:  # one institution: found in the frame's one pass (`finish`)
             for value, first, n in sorted(check.firsts, key=lambda f: f[1]):
-                self._report(0, value, first, n, check)
+                self._report(0, value, first, n, check.column, check.bad, check.severity)
             return
         if not check.suspects:
             return
@@ -377,16 +377,23 @@ class Collector:
         self, firsts: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
     ) -> None:
         for inst, value, first, n in firsts.sort(INST, "first").collect().iter_rows():
-            message = bad(inst, value)
-            if message is not None:
-                text = message + (f" (in {n} rows)" if n > 1 else "")
-                self.problems[inst].append(Problem(self.file, first, column, text, severity))
+            self._report(inst, value, first, n, column, bad, severity)
 
-    def _report(self, inst: int, value: str, first: int, n: int, check: _ValueCheck) -> None:
-        message = check.bad(inst, value)
+    def _report(
+        self,
+        inst: int,
+        value: str,
+        first: int,
+        n: int,
+        column: str,
+        bad: Callable[[int, str], str | None],
+        severity: Severity,
+    ) -> None:
+        """One problem for a bad value on its first row, with how many rows have it."""
+        message = bad(inst, value)
         if message is not None:
             text = message + (f" (in {n} rows)" if n > 1 else "")
-            self.problems[inst].append(Problem(self.file, first, check.column, text, check.severity))
+            self.problems[inst].append(Problem(self.file, first, column, text, severity))
 
     def finish(self) -> list[list[Problem]]:
         """Run every deferred check; each institution's problems, in check order.
