@@ -350,6 +350,7 @@ def test_each_code_cell_is_sent_once_and_the_next_one_ahead() -> None:
 
     class Client:  # what next_code_cell reads of nbclient's client
         next_code_cell = WarmNotebookClient.next_code_cell
+        _allows_errors = WarmNotebookClient._allows_errors
         skip_cells_with_tag, force_raise_errors, allow_errors, executing = "skip-me", False, False, -1
         warm = WarmKernel(KERNEL)  # not started: only its kept kernel info is read
 

@@ -97,6 +97,11 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
     def _executing(self, cell: Any, cell_index: int) -> None:
         self.executing = cell_index
 
+    def _allows_errors(self, tags: list[str]) -> bool:
+        """Whether a cell with `tags` may fail without stopping the notebook (as nbclient decides it)."""
+        client: Any = self  # nbclient's traits are untyped
+        return bool((not client.force_raise_errors) and (client.allow_errors or "raises-exception" in tags))
+
     def next_code_cell(self, index: int) -> tuple[int, str, bool] | None:
         """The code cell executed after cell `index`: its index, source and stop_on_error flag, decided as
         `execute_cell` decides them (empty and skip-tagged cells are not sent; raises-exception allows errors)."""
@@ -106,8 +111,7 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
             tags = cell.metadata.get("tags", [])
             if cell.cell_type != "code" or not cell.source.strip() or client.skip_cells_with_tag in tags:
                 continue
-            allows_errors = (not client.force_raise_errors) and (client.allow_errors or "raises-exception" in tags)
-            return i, cell.source, not allows_errors
+            return i, cell.source, not self._allows_errors(tags)
         return None
 
     def execute_cell(
@@ -123,7 +127,7 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
             return cell
         if client.record_timing:  # clear execution metadata prior to execution
             cell["metadata"]["execution"] = {}
-        allows_errors = (not client.force_raise_errors) and (client.allow_errors or "raises-exception" in tags)
+        allows_errors = self._allows_errors(tags)
         _hook(client.on_cell_execute, cell=cell, cell_index=cell_index)
         msg_id = client.kc.execute(cell.source, store_history=store_history, stop_on_error=not allows_errors)
         _hook(client.on_cell_complete, cell=cell, cell_index=cell_index)
@@ -145,7 +149,7 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
         (`_async_poll_for_reply`, `_async_poll_output_msg`, `_async_poll_kernel_alive`)."""
         import zmq
         from nbclient.client import timestamp
-        from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
+        from nbclient.exceptions import CellExecutionComplete, CellTimeoutError
 
         client: Any = self  # nbclient's traits are untyped
         kc = self.warm.kc
@@ -184,9 +188,7 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
                         poller.unregister(iopub.socket)  # what follows is the next cell's
             now = monotonic()
             if now >= next_check:
-                if not self.warm.alive():
-                    client.log.error("Kernel died while waiting for execute reply.")
-                    raise DeadKernelError("Kernel died")
+                self._raise_if_dead()
                 next_check = now + ALIVE_CHECK_S
             if not replied and timeout is not None and deadline is not None and now >= deadline:
                 reply = self._timed_out(timeout, cell)  # raises unless interrupting on timeouts
@@ -207,15 +209,22 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
                 break
         return reply
 
+    def _raise_if_dead(self) -> None:
+        """nbclient's dead-kernel answer: logged, then `DeadKernelError`."""
+        from nbclient.exceptions import DeadKernelError
+
+        if not self.warm.alive():
+            client: Any = self  # nbclient's traits are untyped
+            client.log.error("Kernel died while waiting for execute reply.")
+            raise DeadKernelError("Kernel died") from None
+
     def _timed_out(self, timeout: int, cell: Any) -> dict[str, Any] | None:
         """nbclient's `_async_handle_timeout`: a dead kernel says so; else interrupt it (and answer the configured
         error) when asked to, or raise `CellTimeoutError`."""
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+        from nbclient.exceptions import CellTimeoutError
 
         client: Any = self  # nbclient's traits are untyped
-        if not self.warm.alive():
-            client.log.error("Kernel died while waiting for execute reply.")
-            raise DeadKernelError("Kernel died")
+        self._raise_if_dead()
         client.log.error("Timeout waiting for execute reply (%is).", timeout)
         if client.interrupt_on_timeout:
             client.log.error("Interrupting kernel")
@@ -247,8 +256,6 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
         `shell_timeout_interval` seconds), blocking; the kernel's info from the first notebook on this kernel."""
         from queue import Empty
 
-        from nbclient.exceptions import DeadKernelError
-
         if msg_id == KERNEL_INFO_KNOWN and self.warm.kernel_info is not None:
             return self.warm.kernel_info
         client: Any = self  # nbclient's traits are untyped
@@ -258,9 +265,7 @@ class WarmNotebookClient(PapermillNotebookClient):  # type: ignore[misc]
             try:
                 msg = self.warm.kc.shell_channel.get_msg(timeout=client.shell_timeout_interval)
             except Empty:
-                if not self.warm.alive():
-                    client.log.error("Kernel died while waiting for execute reply.")
-                    raise DeadKernelError("Kernel died") from None
+                self._raise_if_dead()
                 waited += client.shell_timeout_interval
                 if timeout and waited > timeout:
                     self._timed_out(timeout, cell)
