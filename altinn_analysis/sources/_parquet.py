@@ -233,7 +233,7 @@ def _surely_tidy(frame: pl.DataFrame, cell_chars: int) -> bool:
         if dtype == pl.String:
             texts.append(series.name)
         elif dtype == pl.Date:
-            days = series.to_physical()
+            days = series.cast(pl.Int32)  # the day numbers (a cast, not a query)
             low, high = days.min(), days.max()
             if low is not None and (low < _FIRST_DAY or high > _LAST_DAY):  # type: ignore[operator]
                 return False
@@ -243,7 +243,9 @@ def _surely_tidy(frame: pl.DataFrame, cell_chars: int) -> bool:
                 return False
     long = [
         name
-        for name, bound in zip(texts, longest_cells_at_most(frame.select(texts)), strict=True)
+        for name, bound in zip(
+            texts, longest_cells_at_most(pl.DataFrame([frame.get_column(n) for n in texts])), strict=True
+        )
         if bound > cell_chars
     ]
     exprs = [pl.col(name).str.len_bytes().max().fill_null(0) <= cell_chars for name in long]
