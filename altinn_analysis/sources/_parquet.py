@@ -202,8 +202,10 @@ def _finish_group(
     except FileReadError:
         return None
     rows = [f.rows for f in files]
-    # each file's row numbers from 2 (its header is row 1): one chunk a file, so each piece holds one
-    numbers = pl.concat([pl.int_range(2, n + 2, dtype=pl.Int64, eager=True) for n in rows]).alias(ROW)
+    # each file's row numbers from 2 (its header is row 1): one chunk a file, so each piece holds one, each a slice
+    # of the same numbers (made once for the group's longest file, not once a file)
+    longest = pl.int_range(2, max(rows) + 2, dtype=pl.Int64, eager=True).alias(ROW)
+    numbers = pl.concat([longest.slice(0, n) for n in rows])
     try:
         converts = any(expr is not None for _, _, expr in columns)
         with _stderr_held() if converts else contextlib.nullcontext():
