@@ -13,8 +13,9 @@ itself; a query runs only for a column to convert, a text column that could hold
 possible blank row.
 
 Many small files (a sector's folders) cost polars ~0.4 ms a call each whatever their size: `read_parquet_group`
-decodes files of one exact schema in one call and splits the result back by the rows each footer promised, each
-file's piece checked to be exactly one chunk of those rows; whatever does not fit goes through `read_parquet`.
+decodes files of one exact schema in one call, finishes them together and splits the result back by the rows each
+footer promised, each file's rows checked to be whole chunks of the result; whatever does not fit goes through
+`read_parquet`.
 """
 
 from __future__ import annotations
@@ -196,7 +197,8 @@ def _finish_group(
     """`_finish` of every file of a decoded group at once, split back by the footers' rows; None where any file's
     own `_finish` could differ from its share of the group's (a column refused or whose conversion fails, a cell
     that may be over the limit, a possible blank row, a typed value out of range): those are finished file by
-    file. One plan, one conversion and one query for the group instead of each of them for every file."""
+    file. One plan and one conversion for the group, its checks from the columns themselves (no query on the
+    group's frame of many chunks: polars would copy them), instead of each of them for every file."""
     try:
         columns = _columns(frame, files[0].file, layout)
     except FileReadError:
