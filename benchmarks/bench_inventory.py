@@ -12,16 +12,16 @@
 The sector is written as inventories to a temporary folder first (not timed; `--format csv` rewrites the
 generator's Parquet tables as CSV). What is measured is the sector path, `load_inventories` over every folder (the
 tables of many institutions checked together), against the per-institution loop it replaced (`load_inventory` on
-each folder in turn, the same package), alternating `--repeat` times; each run is a fresh process, so that its
-peak resident memory (ru_maxrss) is its own. Wall and CPU seconds are both printed (on a shared machine the wall
-clock measures the neighbours too), and the CPU of the whole loading process, imports and catalogue included,
-measured from outside. Both must give the same rows and warnings (checked). `--profile` prints where the sector
-path spends its time (that run reads and checks the folders in the profiled thread, not in reading and checking
-threads). `--base` runs another checkout's sector path too (its package first on PYTHONPATH), alternating with
-ours. The older baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s. `--one` measures what every
-report's kernel pays: `load_inventory` of one generated institution of the default size (median of several
-institutions, each loaded several times in one warm process; with `--base`, the other version's in its own
-processes, alternating).
+each folder in turn, the same package), alternating `--repeat` times; each run is a fresh process, so that its peak
+resident memory (ru_maxrss) is its own. Wall and CPU seconds are both printed (on a shared machine the wall clock
+measures the neighbours too), and the CPU of the whole loading process, imports and catalogue included, measured
+from outside. Both must give the same rows and warnings (checked). `--profile` prints where the sector path spends
+its time (that run reads, in groups as the reading threads do, and checks the folders in the profiled thread, not
+in reading and checking threads). `--base` runs another checkout's sector path too (its package first on
+PYTHONPATH), alternating with ours. The older baseline is the row-by-row reader of 2026-11-28: 0.4 M rows/s.
+`--one` measures what every report's kernel pays: `load_inventory` of one generated institution of the default size
+(median of several institutions, each loaded several times in one warm process; with `--base`, the other version's
+in its own processes, alternating).
 """
 
 from __future__ import annotations
@@ -70,10 +70,10 @@ def load_all(root: Path, mode: str, profile: bool = False, validate: bool = Fals
     folders = sorted(p for p in root.iterdir() if p.is_dir())
     load_inventory(folders[0], catalogue=catalogue, known_services=services)  # warm: first-call costs aside
     profiler = cProfile.Profile() if profile else None
-    if profile:  # the profiler sees only this thread: read the folders in it too
+    if profile:  # the profiler sees only this thread: read the folders in it too, in groups as the threads do
         import altinn_analysis.inventory._inventory as inventory_module
 
-        inventory_module.READ_THREADS = 0  # type: ignore[attr-defined,unused-ignore]
+        inventory_module._read_ahead = read_in_groups  # type: ignore[attr-defined,unused-ignore]
         inventory_module.CHECK_THREADS = 0  # type: ignore[attr-defined,unused-ignore]
     start, cpu = time.perf_counter(), time.process_time()
     if profiler:
@@ -110,6 +110,23 @@ def load_all(root: Path, mode: str, profile: bool = False, validate: bool = Fals
         "baseline_mib": baseline,
         "profile": profile_lines(profiler, cpu_seconds) if profiler else [],
     }
+
+
+def read_in_groups(directories: Any, read: Any, read_group: Any) -> Any:
+    """The many-folders reading (groups of folders, their Parquet files decoded together) in the calling thread,
+    for `--profile`: each directory with a call giving its folder, as the reading threads hand them over."""
+    import altinn_analysis.inventory._inventory as inventory_module
+
+    def given(result: Any) -> Any:
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    size = inventory_module.GROUP_FOLDERS  # type: ignore[attr-defined,unused-ignore]
+    for start in range(0, len(directories), size):
+        group = directories[start : start + size]
+        for directory, result in zip(group, read_group(group), strict=True):
+            yield directory, lambda result=result: given(result)
 
 
 def validated(
@@ -226,10 +243,11 @@ def measure_one(
 # Where the sector path's time goes: these functions of the package (module, name; cumulative, so nested ones
 # overlap their callers).
 PROFILED = {
-    ("inventory/_folders.py", "read_folder"): "read each folder (guarded readers, profile.yaml, 3 tables)",
-    ("sources/_parquet.py", "read_parquet"): "  Parquet: footer, decode, tidy pass",
-    ("sources/_parquet.py", "_decode_fast"): "    decode (polars)",
-    ("sources/_parquet.py", "_tidy"): "    tidy pass (ranges, blank rows, longest cell)",
+    ("inventory/_folders.py", "read_folders"): "read the folders in groups (guarded readers, profile.yaml, 3 tables)",
+    ("sources/_parquet.py", "_footer"): "  Parquet footers",
+    ("sources/_parquet.py", "_decode_group"): "  Parquet decode, groups of files (polars)",
+    ("sources/_parquet.py", "_finish_group"): "  Parquet groups finished (row numbers, ranges, cell bounds)",
+    ("sources/_parquet.py", "read_parquet"): "  Parquet files read on their own (footer, decode, tidy pass)",
     ("sources/_yaml_strict.py", "read_yaml"): "  profile.yaml",
     ("inventory/_validate.py", "_check_group"): "check the tables, all institutions together",
     ("inventory/_columns.py", "distinct_texts"): "  distinct values of each text column",

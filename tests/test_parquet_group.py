@@ -66,8 +66,8 @@ def same_table(got: RawTable, expected: RawTable | list[str]) -> None:
     )
     assert got.source.schema == expected.source.schema and got.source.equals(expected.source)
     assert got.frame.schema == expected.frame.schema and got.frame.equals(expected.frame)
-    # each file's own rows, no more: the slice holds one chunk of exactly its rows
-    assert all(s.chunk_lengths() in ([got.source.height], []) for s in got.source.get_columns()[1:])
+    # each file's own rows, no more: the slice holds whole chunks of exactly its rows
+    assert all(sum(s.chunk_lengths()) == got.source.height for s in got.source.get_columns())
 
 
 def damaged(data: bytes) -> bytes:
@@ -158,8 +158,6 @@ def test_a_damaged_file_in_the_middle_of_a_group_is_read_on_its_own() -> None:
 
 def test_files_outside_what_the_split_checks_are_read_on_their_own() -> None:
     datas = [
-        parquet(consents(10, 1), row_group_size=4),  # three row groups
-        parquet(consents(10, 2), row_group_size=4),
         parquet(consents(0, 3)),  # no rows
         parquet(consents(0, 4)),
         parquet(consents(50, 5)),  # over the row limit below
@@ -167,8 +165,60 @@ def test_files_outside_what_the_split_checks_are_read_on_their_own() -> None:
     ]
     limits = Limits(table_rows=40)
     opened = [open_parquet(d, f"f{i}.parquet", limits) for i, d in enumerate(datas)]
-    assert [o.meta is None for o in opened] == [False, False, False, False, True, True]
-    assert read_parquet_group(opened, LAYOUT, limits) == [None] * 6
+    assert [o.meta is None for o in opened] == [False, False, True, True]
+    assert read_parquet_group(opened, LAYOUT, limits) == [None] * 4
+
+
+def test_files_of_several_row_groups_are_decoded_with_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file's rows are whole chunks of the group (a file of several row groups in several): split back."""
+    calls = counted_group_decodes(monkeypatch)
+    files = [
+        (parquet(consents(10, 1), row_group_size=4), "f0.parquet"),  # three row groups
+        (parquet(consents(7, 2)), "f1.parquet"),
+        (parquet(consents(9, 3), row_group_size=2), "f2.parquet"),
+    ]
+    got = read_parquet_group([open_parquet(d, f, LIMITS) for d, f in files], LAYOUT, LIMITS)
+    assert calls == [3]
+    for raw, (data, file) in zip(got, files, strict=True):
+        assert raw is not None
+        same_table(raw, alone(data, file))
+
+
+def test_files_a_group_cannot_finish_at_once_are_each_finished_as_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blank row, a cell over the limit, a typed value outside the kept ranges, a column to convert: the group is
+    still decoded once, each file then finished on its own rows (or read alone, for the refused one)."""
+    calls = counted_group_decodes(monkeypatch)
+    blank = consents(6, 1).with_columns(
+        pl.when(pl.int_range(pl.len()) == 2).then(None).otherwise(pl.col(c)).alias(c) for c in consents(1, 1).columns
+    )
+    long = consents(5, 2).with_columns(pl.lit("x" * 40).alias("Service "))
+    far = consents(5, 3).with_columns(pl.lit(dt.date(999, 12, 31), pl.Date).alias("valid_from"))
+    big = consents(5, 4).with_columns(pl.lit(10**10).alias("count"))
+    limits = Limits(cell_chars=30)
+    for kind in (blank, long, far, big):
+        files = [
+            (parquet(consents(4, 9)), "a.parquet"),
+            (parquet(kind), "b.parquet"),
+            (parquet(consents(3, 8)), "c.parquet"),
+        ]
+        calls.clear()
+        got = read_parquet_group([open_parquet(d, f, limits) for d, f in files], LAYOUT, limits)
+        assert calls == [3]
+        for raw, (data, file) in zip(got, files, strict=True):
+            expected = alone(data, file, limits=limits)
+            if raw is None:  # refused: read alone, which says why
+                assert isinstance(expected, list) and kind is long
+            else:
+                same_table(raw, expected)
+    converted = [
+        consents(4, 5).with_columns(pl.col("count").cast(pl.Float64)),
+        consents(3, 6).with_columns(pl.col("count").cast(pl.Float64)),
+    ]
+    files = [(parquet(f), f"f{i}.parquet") for i, f in enumerate(converted)]
+    got = read_parquet_group([open_parquet(d, f, LIMITS) for d, f in files], LAYOUT, LIMITS)
+    for raw, (data, file) in zip(got, files, strict=True):
+        assert raw is not None
+        same_table(raw, alone(data, file))
 
 
 def test_a_file_refused_after_decoding_is_read_on_its_own() -> None:

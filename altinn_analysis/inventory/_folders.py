@@ -115,7 +115,7 @@ def _read_one(table: str, path: Path | InventoryError, limits: Limits) -> RawTab
 
 # Folders read together (`read_folders`, many folders only) are taken in turns of about `GROUP_ROWS` rows (the
 # footers' count), so that what one reading thread holds stays bounded.
-GROUP_ROWS = 250_000
+GROUP_ROWS = 500_000
 
 
 def read_folders(

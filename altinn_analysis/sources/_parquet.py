@@ -13,14 +13,16 @@ itself; a query runs only for a column to convert, a text column that could hold
 possible blank row.
 
 Many small files (a sector's folders) cost polars ~0.4 ms a call each whatever their size: `read_parquet_group`
-decodes files of one exact schema in one call and splits the result back by the rows each footer promised, each
-file's piece checked to be exactly one chunk of those rows; whatever does not fit goes through `read_parquet`.
+decodes files of one exact schema in one call, finishes them together and splits the result back by the rows each
+footer promised, each file's rows checked to be whole chunks of the result; whatever does not fit goes through
+`read_parquet`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
 import sys
 import threading
@@ -39,6 +41,7 @@ from altinn_analysis.sources._raw_table import (
     as_text,
     check_cells,
     longest_cell_at_most,
+    longest_cells_at_most,
     normalise_header,
     text_expr,
 )
@@ -57,7 +60,11 @@ def _check_parquet_size(data: bytes, file: str, limits: Limits) -> Any:
     import pyarrow.parquet as pq
 
     try:
-        meta = pq.read_metadata(pa.BufferReader(data))  # the bytes themselves, not a Python file object
+        # The bytes themselves, not a Python file object; the footer alone (`pq.read_metadata` opens the same reader
+        # inside a ParquetFile, whose set-up costs as much again).
+        reader = pq.ParquetReader()
+        reader.open(pa.BufferReader(data))
+        meta = reader.metadata
         rows, columns = meta.num_rows, meta.num_columns
         stored = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     except Exception as exc:  # a parser on untrusted bytes: any failure is "broken"
@@ -91,7 +98,7 @@ def read_parquet(data: bytes, file: str, layout: TableLayout, limits: Limits) ->
 
 
 # Files decoded in one polars call (`read_parquet_group`): polars costs ~0.4 ms a call whatever the file's size,
-# more than decoding a small file. A group holds files of one exact schema (the footer's, Arrow's included).
+# more than decoding a small file. A group holds files of one exact schema (the footer's, and its key-value metadata).
 _GROUP_FILES = 16
 
 
@@ -122,49 +129,133 @@ def open_parquet(data: bytes, file: str, limits: Limits) -> ParquetFile:
 def read_parquet_group(files: Sequence[ParquetFile], layout: TableLayout, limits: Limits) -> list[RawTable | None]:
     """`read_parquet` for many files of one table, those sharing an exact schema decoded together and split back
     by the rows each footer promised. None for each file that must be read on its own (`read_parquet`): any
-    surprise (a guard tripped, more than one row group, the decoded pieces not those the footers promised, a
-    decode or conversion error), so that its problems are word for word those of reading it alone."""
+    surprise (a guard tripped, no rows, the decoded pieces not those the footers promised, a decode or conversion
+    error), so that its problems are word for word those of reading it alone."""
     out: list[RawTable | None] = [None] * len(files)
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, opened in enumerate(files):
         meta = opened.meta
-        if meta is None or meta.num_row_groups != 1 or meta.num_rows == 0:  # one chunk a file: what the split checks
+        if meta is None or meta.num_rows == 0:
             continue
-        key = (
-            str(meta.schema).partition("\n")[2],
-            meta.schema.to_arrow_schema(),
-            tuple(sorted((meta.metadata or {}).items())),
-        )
+        # The footer's schema in full, and its key-value metadata: with them, Arrow's schema (made from both) too.
+        key = (str(meta.schema).partition("\n")[2], tuple(sorted((meta.metadata or {}).items())))
         groups.setdefault(key, []).append(i)
     for members in groups.values():
         for start in range(0, len(members), _GROUP_FILES):
-            part = [files[i] for i in members[start : start + _GROUP_FILES]]
-            if len(part) < 2:
+            indices = members[start : start + _GROUP_FILES]
+            if len(indices) < 2:
                 continue
-            frames = _decode_group([f.data for f in part], [f.rows for f in part])
-            for i, opened, frame in zip(members[start:], part, frames or [], strict=False):
-                try:
-                    out[i] = _finish(frame, opened.data, opened.file, layout, limits)
-                except FileReadError:
-                    out[i] = None
+            part = [files[i] for i in indices]
+            rows = [f.rows for f in part]
+            frame = _decode_group([f.data for f in part], rows)
+            if frame is None:
+                continue
+            raws: Sequence[RawTable | None] | None = _finish_group(frame, part, layout, limits)
+            if raws is None:  # something to look at file by file: each file's rows finished on their own
+                raws = [
+                    _finish_or_none(piece, f, layout, limits)
+                    for piece, f in zip(_pieces(frame, rows), part, strict=True)
+                ]
+            for i, raw in zip(indices, raws, strict=True):
+                out[i] = raw
     return out
 
 
-def _decode_group(datas: list[bytes], rows: list[int]) -> list[pl.DataFrame] | None:
-    """The files decoded in one call and split back into one frame each, or None when the result is not exactly
-    one chunk per file of the rows its footer promised (in every column)."""
+def _decode_group(datas: list[bytes], rows: list[int]) -> pl.DataFrame | None:
+    """The files decoded in one call, or None when each file's rows are not whole chunks of the result (in every
+    column) of exactly the rows its footer promised: polars keeps one file's rows in chunks of their own (a big
+    file in several), so chunk ends that fall on the footers' file ends say each file's rows are where the split
+    takes them."""
     try:
         with _stderr_held():
             frame = pl.read_parquet(datas, parallel="none")
     except (Exception, pl.exceptions.PanicException):
         return None
-    if frame.height != sum(rows) or any(s.chunk_lengths() != rows for s in frame.get_columns()):
+    ends = set(itertools.accumulate(rows))
+    if frame.height != sum(rows) or any(
+        not ends <= set(itertools.accumulate(s.chunk_lengths())) for s in frame.get_columns()
+    ):
         return None
-    frames, offset = [], 0
-    for n in rows:
-        frames.append(frame.slice(offset, n))
-        offset += n
-    return frames
+    return frame
+
+
+def _pieces(frame: pl.DataFrame, rows: list[int]) -> list[pl.DataFrame]:
+    offsets = itertools.accumulate(rows, initial=0)
+    return [frame.slice(offset, n) for offset, n in zip(offsets, rows, strict=False)]
+
+
+def _finish_or_none(frame: pl.DataFrame, opened: ParquetFile, layout: TableLayout, limits: Limits) -> RawTable | None:
+    try:
+        return _finish(frame, opened.data, opened.file, layout, limits)
+    except FileReadError:
+        return None
+
+
+def _finish_group(
+    frame: pl.DataFrame, files: Sequence[ParquetFile], layout: TableLayout, limits: Limits
+) -> list[RawTable] | None:
+    """`_finish` of every file of a decoded group at once, split back by the footers' rows; None where any file's
+    own `_finish` could differ from its share of the group's (a column refused or whose conversion fails, a cell
+    that may be over the limit, a possible blank row, a typed value out of range): those are finished file by
+    file. One plan and one conversion for the group, its checks from the columns themselves (no query on the
+    group's frame of many chunks: polars would copy them), instead of each of them for every file."""
+    try:
+        columns = _columns(frame, files[0].file, layout)
+    except FileReadError:
+        return None
+    rows = [f.rows for f in files]
+    # each file's row numbers from 2 (its header is row 1): one chunk a file, so each piece holds one, each a slice
+    # of the same numbers (made once for the group's longest file, not once a file)
+    longest = pl.int_range(2, max(rows) + 2, dtype=pl.Int64, eager=True).alias(ROW)
+    numbers = pl.concat([longest.slice(0, n) for n in rows])
+    try:
+        converts = any(expr is not None for _, _, expr in columns)
+        with _stderr_held() if converts else contextlib.nullcontext():
+            out = _as_read(frame.clone(), columns, numbers)  # a clone: the group's frame stays as decoded
+        if not _surely_tidy(out, limits.cell_chars):
+            return None
+    except (Exception, pl.exceptions.PanicException):
+        return None
+    return [
+        RawTable(layout.name, f.file, piece, 1, sha256_hex(f.data))
+        for f, piece in zip(files, _pieces(out, rows), strict=True)
+    ]
+
+
+def _surely_tidy(frame: pl.DataFrame, cell_chars: int) -> bool:
+    """Whether `_tidy` and `check_cells` would leave each file's rows of `frame` as they are: no text cell over
+    `cell_chars` bytes, no typed value outside `_TYPED_YEARS` / `_TYPED_INT_BELOW` and no row without a value, in
+    the whole group. As in `_tidy`, from the columns themselves (a query only for a text column that could hold a
+    cell over the limit, or a possible blank row)."""
+    if frame.width == 1:
+        return True
+    texts: list[str] = []
+    maybe_blank = True  # a row can be blank only if every column has a null somewhere
+    for series in frame.get_columns()[1:]:  # ROW first
+        maybe_blank = maybe_blank and series.null_count() > 0
+        dtype = series.dtype
+        if dtype == pl.String:
+            texts.append(series.name)
+        elif dtype == pl.Date:
+            days = series.cast(pl.Int32)  # the day numbers (a cast, not a query)
+            low, high = days.min(), days.max()
+            if low is not None and (low < _FIRST_DAY or high > _LAST_DAY):  # type: ignore[operator]
+                return False
+        elif dtype == pl.Int64:
+            low, high = series.min(), series.max()
+            if low is not None and (low <= -_TYPED_INT_BELOW or high >= _TYPED_INT_BELOW):  # type: ignore[operator]
+                return False
+    long = [
+        name
+        for name, bound in zip(
+            texts, longest_cells_at_most(pl.DataFrame([frame.get_column(n) for n in texts])), strict=True
+        )
+        if bound > cell_chars
+    ]
+    exprs = [pl.col(name).str.len_bytes().max().fill_null(0) <= cell_chars for name in long]
+    if maybe_blank:
+        exprs.append(~pl.all_horizontal(pl.exclude(ROW).is_null()).any())
+    return not exprs or all(frame.select(exprs).row(0))
 
 
 def _finish(frame: pl.DataFrame, data: bytes, file: str, layout: TableLayout, limits: Limits) -> RawTable:
@@ -236,14 +327,19 @@ def _plan(schema: pl.Schema, file: str, layout: TableLayout) -> list[tuple[str, 
     return columns
 
 
-def _as_read(frame: pl.DataFrame, columns: list[tuple[str, str, pl.Expr | None]]) -> pl.DataFrame:
-    """The decoded frame with its columns named and converted as `_columns` says, and the row numbers first. A
-    query only where a column needs converting; renaming and adding the row numbers touch no value."""
+def _as_read(
+    frame: pl.DataFrame, columns: list[tuple[str, str, pl.Expr | None]], numbers: pl.Series | None = None
+) -> pl.DataFrame:
+    """The decoded frame with its columns named and converted as `_columns` says, and the row numbers first (a
+    file's from 2, or `numbers`). A query only where a column needs converting; renaming and adding the row
+    numbers touch no value. The frame given may be changed."""
     if any(expr is not None for _, _, expr in columns):
         frame = frame.select((pl.col(name) if expr is None else expr).alias(norm) for name, norm, expr in columns)
     elif renames := {name: norm for name, norm, _ in columns if name != norm}:
         frame = frame.rename(renames)
-    frame.insert_column(0, pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias(ROW))
+    if numbers is None:
+        numbers = pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias(ROW)
+    frame.insert_column(0, numbers)
     return frame
 
 

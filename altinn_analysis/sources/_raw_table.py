@@ -28,6 +28,7 @@ __all__ = [
     "as_text",
     "check_cells",
     "longest_cell_at_most",
+    "longest_cells_at_most",
     "normalise_header",
     "table_from_records",
     "text_expr",
@@ -135,6 +136,26 @@ def longest_cell_at_most(series: pl.Series) -> int:
             stored: int = sum(buffer.size for buffer in array.buffers()[2:] if buffer is not None)
             return max(_INLINE_BYTES, stored)
     return int(series.estimated_size())
+
+
+def longest_cells_at_most(frame: pl.DataFrame) -> list[int]:
+    """`longest_cell_at_most` of each column of a frame of text columns, where each chunk (e.g. each file of a
+    group decoded together) is bounded on its own: the largest of its chunks' bounds. pyarrow must be loaded."""
+    import pyarrow as pa
+
+    if frame.width == 0:
+        return []
+    table = frame.to_arrow(compat_level=pl.CompatLevel.newest())  # one record batch a chunk: shared, not copied
+    bounds: list[int] = []
+    for column in table.columns:
+        bound = 0
+        for array in column.chunks:
+            if not isinstance(array, pa.StringViewArray):
+                return [int(s.estimated_size()) for s in frame.get_columns()]
+            stored: int = sum(buffer.size for buffer in array.buffers()[2:] if buffer is not None)
+            bound = max(bound, _INLINE_BYTES, stored)
+        bounds.append(bound)
+    return bounds
 
 
 def check_cells(frame: pl.DataFrame, file: str, limits: Limits, longest: int | None = None) -> None:
