@@ -9,8 +9,9 @@ Row checks are deferred: `finish` evaluates every condition on a frame in ONE ve
 condition), and only the checks that hit a row run again to list rows. A condition on text columns is first tried
 on the distinct combinations of their values (`seed`, `combinations`): false on all of them, it needs no pass at
 all. Value checks (`values`: bad values found in Python on the distinct values, `_value_check`) report each bad
-value on its first row, with its count. Each check reports at most `limit` rows per institution and then one line that counts the rest: a user fixing
-a systematic mistake needs the first few rows and the count, not a million lines.
+value on its first row, with its count. Each check reports at most `limit` rows per institution and then one line
+that counts the rest: a user fixing a systematic mistake needs the first few rows and the count, not a million
+lines.
 """
 
 from __future__ import annotations
@@ -244,6 +245,8 @@ class Collector:
         where: pl.Expr | None = None,
     ) -> None:
         """`values` where what is bad depends on the institution: `bad(institution, value)`."""
+        if frame.get_column(column).null_count() == frame.height:  # (an optional column left out): no value
+            return
         if len(self.problems) == 1:  # one institution: the same as `values`, on the distinct values
             self._defer(ValueCheck(frame, column, bad, severity, where))
             return
@@ -261,6 +264,8 @@ class Collector:
         self._pending.append((None, None, run))
 
     def _defer(self, check: ValueCheck) -> None:
+        if check.frame.get_column(check.column).null_count() == check.frame.height:  # no value to check
+            return
         self._values[len(self._pending)] = check
         self._pending.append((None, None, lambda: self._run_values(check)))
 
