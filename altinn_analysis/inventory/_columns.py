@@ -8,6 +8,7 @@ which are few in a real inventory; the rows are searched only for the values fou
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Collection
 from datetime import date
@@ -302,7 +303,8 @@ _PREFILTER = re.compile(f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}")
 def _surely_clean(values: dict[str, list[str | None]]) -> bool:
     """True when no distinct value can match the pre-filter. Python's regex agrees with polars' on printable
     text (their `\\s` differ on control characters), so text that is not printable is left to polars."""
-    text = "\n".join(v for column in values.values() for v in column if v is not None)
+    # (empty values left out with the nulls: they only add a line break, which no pattern needs exactly one of)
+    text = "\n".join(filter(None, itertools.chain.from_iterable(values.values())))
     return text.replace("\n", " ").isprintable() and _PREFILTER.search(text) is None
 
 
