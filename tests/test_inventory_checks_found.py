@@ -239,3 +239,35 @@ def test_printable_ascii_is_cleaned_in_python_as_polars_cleans_it(value: str, ki
     frame = pl.DataFrame({"v": [value]}, schema={"v": pl.String})
     polars_way = frame.select(columns_module._cleaned(pl.col("v"), kind)).item()
     assert columns_module._clean_text(value, kind) == polars_way
+
+
+@pytest.mark.parametrize("institutions", [1, 3])
+@pytest.mark.parametrize("rows_for_combinations", [None, 1])
+def test_a_bad_value_is_counted_on_the_rows_where_the_condition_holds_only(
+    monkeypatch: pytest.MonkeyPatch, institutions: int, rows_for_combinations: int | None
+) -> None:
+    """A bad value on rows where the condition holds and on rows where it does not (found by its combinations),
+    and one only where it holds (found by the value alone where the combinations are exact): each reported on its
+    first row where the condition holds, with the number of those rows, for each institution."""
+    if rows_for_combinations is not None:  # combinations of each column's values: a superset, nothing by value
+        monkeypatch.setattr(collect_module, "_MIN_ROWS_FOR_COMBINATIONS", rows_for_combinations)
+    pairs = [
+        ("altinn3", "5252:2"),
+        ("altinn2", "5252:2"),
+        ("altinn2", "4804:210607"),
+        ("altinn2", "5498:1"),
+        ("altinn3", "5252:2"),
+        ("altinn2", "5252:2"),
+        ("altinn2", "5498:1"),
+    ]
+    rows = [(inst, 10 * inst + i + 2, p, s) for inst in range(institutions) for i, (p, s) in enumerate(pairs)]
+    schema = {collect_module.INST: pl.UInt32, ROW: pl.Int64, "platform": pl.String, "service": pl.String}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    out = Collector("consents.csv", 20, institutions)
+    bad = {"5252:2", "5498:1"}
+    out.values(frame, "service", lambda v: f"bad {v}" if v in bad else None, where=pl.col("platform") == "altinn2")
+    for inst, problems in enumerate(out.finish()):
+        assert problems == [
+            Problem("consents.csv", 10 * inst + 3, "service", "bad 5252:2 (in 2 rows)", "warning"),
+            Problem("consents.csv", 10 * inst + 5, "service", "bad 5498:1 (in 2 rows)", "warning"),
+        ]

@@ -68,8 +68,13 @@ def test_python_is_sure_of_the_common_values_and_unsure_of_the_rest() -> None:
     for value, kind in [("Altinn2", "enum"), ("Self", "operator"), ("922 334 455", "operator"), ("1 000", "count")]:
         assert not _columns._plain(value, kind, False)
     assert not _columns._plain("4804_210607", "text", True)
-    for value in (" x", "x ", "", "æøå", "a\x1cb", "a\u00a0b"):
+    for value in (" x", "x ", "", "\u00a0x", "x\u00a0", "x\x1c", "\x1c", "«x»"):
         assert not _columns._plain(value, "text", False)
+    # text that cleaning only strips: its ends decide, whatever lies between them
+    for value in ("æøå", "API-nøkkel", "a\x1cb", "a\u00a0b", "Ærlig talt"):
+        assert _columns._plain(value, "text", False) and _columns._plain(value, "date", False)
+    for value in ("ÆØÅ", "æøå"):
+        assert not _columns._plain(value, "enum", False) and not _columns._plain(value, "text", True)
 
 
 @given(st.lists(SOME_TEXT | st.from_regex(r"[0-9]{6}[ .\-]?[0-9]{5}|[Bb]earer\s+\S{8}", fullmatch=True), max_size=6))

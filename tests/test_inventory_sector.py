@@ -30,6 +30,7 @@ from altinn_analysis.inventory import (
 from altinn_analysis.inventory import _collect as collect_module  # the package's own tests may use its modules
 from altinn_analysis.inventory import _folders as folders_module
 from altinn_analysis.inventory import _inventory as inventory_module
+from altinn_analysis.inventory import _value_check as value_check_module
 from altinn_analysis.sources import Limits
 from altinn_analysis.synthetic import generate_sector, write_sector
 
@@ -238,21 +239,26 @@ def test_checking_together_gives_each_institution_what_it_gets_alone(sector: lis
 
 
 @pytest.mark.parametrize(
-    ("setting", "value"),
+    ("module", "setting", "value"),
     [
-        ("_MIN_ROWS_FOR_COMBINATIONS", 1),  # conditions and bad values decided on combinations, whatever the rows
-        ("_MAX_COMPARISONS", 0),  # every set of values as a hashed look-up
-        ("_MAX_COMPARISONS", 64),  # every set of values as comparisons, each bad value's rows by its combinations
+        (collect_module, "_MIN_ROWS_FOR_COMBINATIONS", 1),  # conditions and bad values decided on combinations
+        (value_check_module, "MAX_COMPARISONS", 0),  # every set of values as a hashed look-up
+        (value_check_module, "MAX_COMPARISONS", 64),  # every set as comparisons, bad values' rows by combinations
     ],
 )
 def test_the_short_cuts_give_the_same_problems(
-    sector: list[Path], embedded: Catalogue, monkeypatch: pytest.MonkeyPatch, setting: str, value: int
+    sector: list[Path],
+    embedded: Catalogue,
+    monkeypatch: pytest.MonkeyPatch,
+    module: object,
+    setting: str,
+    value: int,
 ) -> None:
     """The ways the checks save passes over the rows (tried on the distinct values first; a few values by
     comparisons) change nothing found: each taken everywhere (the sector above is too small for some of them)
     against the default choices."""
     expected = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
-    monkeypatch.setattr(collect_module, setting, value)
+    monkeypatch.setattr(module, setting, value)
     got = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     for name, a, b in zip(_names(sector), expected, got, strict=True):
         assert b == a, name

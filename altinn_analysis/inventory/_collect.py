@@ -8,53 +8,33 @@ its problems are split by institution afterwards, each list exactly as checking 
 Row checks are deferred: `finish` evaluates every condition on a frame in ONE vectorised pass (`any()` per
 condition), and only the checks that hit a row run again to list rows. A condition on text columns is first tried
 on the distinct combinations of their values (`seed`, `combinations`): false on all of them, it needs no pass at
-all. Each check reports at most `limit` rows per institution and then one line that counts the rest: a user fixing
-a systematic mistake needs the first few rows and the count, not a million lines.
+all. Value checks (`values`: bad values found in Python on the distinct values, `_value_check`) report each bad
+value on its first row, with its count. Each check reports at most `limit` rows per institution and then one line
+that counts the rest: a user fixing a systematic mistake needs the first few rows and the count, not a million
+lines.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
-import operator
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import polars as pl
 
 from altinn_analysis.checks import Problem, Severity
+from altinn_analysis.inventory._value_check import INST, ValueCheck, first_rows, one_of, present
 from altinn_analysis.sources import ROW
 
 __all__ = ["INST", "Collector", "one_of"]
-
-# The institution of a row in a frame checked for many institutions. Header names are normalised to [a-z0-9_]
-# without a leading `_`, so a user's column can never be called this.
-INST = "__inst__"
 
 _Thunk = Callable[[], None]
 # Combinations of distinct values tried instead of a pass over the rows (see `Collector.combinations`).
 _MAX_COMBINATIONS = 4096
 _MIN_ROWS_FOR_COMBINATIONS = 100_000  # below, one pass over the rows costs less than building the combinations
 Message = str | Callable[[dict[str, Any]], str]
-# Up to this many values, a set is tested by comparisons (~1 ms per 0.5 M short texts each) rather than a hashed
-# look-up (~6 ms whatever its size).
-_MAX_COMPARISONS = 4
-
-
-def one_of(column: str, values: Sequence[str], others: Sequence[str] | None = None) -> pl.Expr:
-    """Whether `column` is one of `values` (null where it is null). `others`: every other value the column has
-    in the rows it is evaluated on, where known; then the shorter list decides, as comparisons where few."""
-    col = pl.col(column)
-    if others is not None and len(others) < len(values):
-        return ~one_of(column, others)
-    if not values:
-        return pl.when(col.is_not_null()).then(pl.lit(False))
-    if len(values) <= _MAX_COMPARISONS:
-        return functools.reduce(operator.or_, (col == v for v in values))
-    listed = pl.Series([list(values)], dtype=pl.List(pl.String))  # (as `implode` gives it, without a query)
-    return pl.when(col.is_not_null()).then(col.is_in(listed, nulls_equal=False))
 
 
 class Collector:
@@ -67,7 +47,7 @@ class Collector:
         self.problems: list[list[Problem]] = [[] for _ in range(institutions)]
         self._pending: list[tuple[pl.DataFrame | None, pl.Expr | None, _Thunk]] = []
         self._distinct: dict[tuple[int, tuple[str, ...]], tuple[pl.DataFrame, pl.DataFrame]] = {}
-        self._values: dict[int, _ValueCheck] = {}  # by index in `_pending`
+        self._values: dict[int, ValueCheck] = {}  # by index in `_pending`
         # Per frame: the distinct combinations of some of its columns, known exactly (`seed`).
         self._known: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
         # Per frame and column: distinct values known as a Python list (`seed`; a frame made of one only if asked).
@@ -254,7 +234,7 @@ class Collector:
     ) -> None:
         """One problem per distinct bad value among the rows `where` holds, on the first row that has it in each
         institution (`bad` returns the message). Deferred to `finish`."""
-        self._defer(_ValueCheck(frame, column, lambda _, v: bad(v), severity, where))
+        self._defer(ValueCheck(frame, column, lambda _, v: bad(v), severity, where))
 
     def values_each(
         self,
@@ -265,10 +245,12 @@ class Collector:
         where: pl.Expr | None = None,
     ) -> None:
         """`values` where what is bad depends on the institution: `bad(institution, value)`."""
-        if len(self.problems) == 1:  # one institution: the same as `values`, on the distinct values
-            self._defer(_ValueCheck(frame, column, bad, severity, where))
+        if frame.get_column(column).null_count() == frame.height:  # (an optional column left out): no value
             return
-        condition = _present(column, where)
+        if len(self.problems) == 1:  # one institution: the same as `values`, on the distinct values
+            self._defer(ValueCheck(frame, column, bad, severity, where))
+            return
+        condition = present(column, where)
 
         def run() -> None:
             roots = {column, *(where.meta.root_names() if where is not None else ())}
@@ -281,17 +263,19 @@ class Collector:
 
         self._pending.append((None, None, run))
 
-    def _defer(self, check: _ValueCheck) -> None:
+    def _defer(self, check: ValueCheck) -> None:
+        if check.frame.get_column(check.column).null_count() == check.frame.height:  # no value to check
+            return
         self._values[len(self._pending)] = check
         self._pending.append((None, None, lambda: self._run_values(check)))
 
-    def _on_combinations(self, checks: Iterable[_ValueCheck], rows: dict[int, list[int]]) -> set[int]:
+    def _on_combinations(self, checks: Iterable[ValueCheck], rows: dict[int, list[int]]) -> set[int]:
         """What is decided on combinations, without the rows. Each value check's candidate combinations and bad
-        values (`_ValueCheck.rows`, `.suspects`); and of the row checks (`rows`: their indices by frame), those
+        values (`ValueCheck.rows`, `.suspects`); and of the row checks (`rows`: their indices by frame), those
         whose columns the frame's known combinations cover are decided there: one that holds on a combination
         holds on a row that has it (returned), one that holds on none holds on no row. Returns the row checks that
         hit; the ones decided are taken out of `rows`. One small query per set of combinations, `bad` in Python."""
-        groups: dict[int, tuple[pl.DataFrame, list[_ValueCheck], list[int]]] = {}
+        groups: dict[int, tuple[pl.DataFrame, list[ValueCheck], list[int]]] = {}
         for check in checks:
             # the combinations known exactly where they cover the check's columns (shared by the checks on them)
             known = self._exact(check.frame, check.roots)
@@ -319,59 +303,32 @@ class Collector:
             for check, flags in zip(group, held.iter_columns(), strict=False):
                 at = [combos.columns.index(c) for c in check.roots]
                 check.schema = combos.schema
-                found = (tuple(r[i] for i in at) for r, h in zip(each, flags.to_list(), strict=True) if h)
+                held_on = flags.to_list()
+                found = (tuple(r[i] for i in at) for r, h in zip(each, held_on, strict=True) if h)
                 check.rows = list(dict.fromkeys(found))
                 at_column = check.roots.index(check.column)
                 values = dict.fromkeys(r[at_column] for r in check.rows)
                 check.suspects = [v for v in values if check.bad(0, v) is not None]
+                # (the combinations hold at least every row's: a value the condition holds with on each of them
+                # is found by the value alone)
+                column_at = combos.columns.index(check.column)
+                missed = {r[column_at] for r, h in zip(each, held_on, strict=True) if not h}
+                check.whole = {v for v in check.suspects if v not in missed}
         return hit
 
-    def _run_values(self, check: _ValueCheck) -> None:
+    def _run_values(self, check: ValueCheck) -> None:
         if check.firsts is not None:  # one institution: found in the frame's one pass (`finish`)
             for value, first, n in sorted(check.firsts, key=lambda f: f[1]):
                 self._report(0, value, first, n, check.column, check.bad, check.severity)
             return
-        if not check.suspects:
-            return
-        # The condition holds row by row, so a row is hit exactly when its values of `roots` are one of the
-        # combinations found: for many rows where these are few, the rows are searched by comparisons on them,
-        # value by value (then each value's first row per institution is a group by the institution alone).
-        column, frame, bad, severity = check.column, check.frame, check.bad, check.severity
-        hits = check.hits()
-        big = frame.height >= _MIN_ROWS_FOR_COMBINATIONS
-        if big and len(check.suspects) <= _MAX_COMPARISONS and len(hits) * len(check.roots) <= 2 * _MAX_COMPARISONS:
-            masks = [(v, check.same_as(v)) for v in check.suspects]
-            self._firsts_by_value(frame, masks, column, bad, severity)
-            return
-        # Else one query: the rows with a suspect value (only the columns read: a value may be on many rows),
-        # then the condition on those rows only, then each value's first row per institution.
-        suspect = one_of(column, check.suspects)
-        self._firsts(frame.lazy().filter(suspect).filter(check.condition), column, bad, severity)
+        for inst, value, first, n in check.found or []:  # many: found in one query per `finish`
+            self._report(inst, value, first, n, check.column, check.bad, check.severity)
 
     def _firsts(
         self, hits: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
     ) -> None:
         first = pl.col(ROW).min().alias("first")
         self._report_firsts(hits.group_by(INST, column).agg(first, pl.len().alias("n")), column, bad, severity)
-
-    def _firsts_by_value(
-        self,
-        frame: pl.DataFrame,
-        masks: list[tuple[str, pl.Expr]],
-        column: str,
-        bad: Callable[[int, str], str | None],
-        severity: Severity,
-    ) -> None:
-        """`_firsts` of the rows where each value's mask holds (few values): grouped by the institution only."""
-        first = pl.col(ROW).min().alias("first")
-        parts = [
-            frame.lazy()
-            .filter(mask)
-            .group_by(INST)
-            .agg(pl.lit(value, dtype=pl.String).alias(column), first, pl.len().alias("n"))
-            for value, mask in masks
-        ]
-        self._report_firsts(pl.concat(parts), column, bad, severity)
 
     def _report_firsts(
         self, firsts: pl.LazyFrame, column: str, bad: Callable[[int, str], str | None], severity: Severity
@@ -402,12 +359,15 @@ class Collector:
         decided first on those combinations (`_on_combinations`); then each frame gets ONE query: whether each row
         condition left holds anywhere and, for one institution, each bad value's first row and count. Only the row
         checks that hit go back to the rows to list them."""
-        frames: dict[int, tuple[pl.DataFrame, list[int], list[_ValueCheck]]] = {}
+        frames: dict[int, tuple[pl.DataFrame, list[int], list[ValueCheck]]] = {}
         for index, (frame, condition, _) in enumerate(self._pending):
             if frame is not None and condition is not None:
                 frames.setdefault(id(frame), (frame, [], []))[1].append(index)
         hit = self._on_combinations(self._values.values(), {key: entry[1] for key, entry in frames.items()})
-        if len(self.problems) == 1:
+        if len(self.problems) > 1:  # each bad value's first row per institution: one query for them all
+            suspected = [check for check in self._values.values() if check.suspects]
+            first_rows(suspected, [c.frame.height >= _MIN_ROWS_FOR_COMBINATIONS for c in suspected])
+        else:
             for check in self._values.values():
                 if check.suspects:
                     frames.setdefault(id(check.frame), (check.frame, [], []))[2].append(check)
@@ -434,61 +394,3 @@ class Collector:
         self._pending.clear()
         self._values.clear()
         return self.problems
-
-
-class _ValueCheck:
-    """A deferred `values` check: the rows of `frame` where `where` holds, searched for values `bad` rejects.
-    `finish` fills in the candidate combinations (`rows`, by `roots`), the bad values (`suspects`) and, for one
-    institution, each bad value's first row and count (`firsts`)."""
-
-    def __init__(
-        self,
-        frame: pl.DataFrame,
-        column: str,
-        bad: Callable[[int, str], str | None],
-        severity: Severity,
-        where: pl.Expr | None,
-    ) -> None:
-        self.frame, self.column, self.bad, self.severity = frame, column, bad, severity
-        self.condition = _present(column, where)
-        self.roots = sorted({column, *(where.meta.root_names() if where is not None else ())})
-        self.schema: pl.Schema | None = None
-        self.rows: list[tuple[Any, ...]] = []
-        self.suspects: list[str] = []
-        self.firsts: list[tuple[str, int, int]] | None = None
-
-    def hits(self) -> list[tuple[Any, ...]]:
-        at, chosen = self.roots.index(self.column), set(self.suspects)
-        return [r for r in self.rows if r[at] in chosen]
-
-    def same_as(self, value: str) -> pl.Expr:
-        """The rows whose `roots` hold a combination found with `value` (comparisons only)."""
-        at = self.roots.index(self.column)
-        assert self.schema is not None
-        return _same_as([r for r in self.rows if r[at] == value], self.roots, self.schema)
-
-    def mask(self, value: str) -> pl.Expr:
-        """The rows this check finds `value` on: by its combinations where few, else the condition."""
-        at = self.roots.index(self.column)
-        if sum(r[at] == value for r in self.rows) * len(self.roots) <= 2 * _MAX_COMPARISONS:
-            return self.same_as(value).fill_null(False)
-        return self.condition.fill_null(False) & (pl.col(self.column) == value)
-
-
-def _same_as(combinations: Sequence[tuple[Any, ...]], columns: Sequence[str], schema: pl.Schema) -> pl.Expr:
-    """Rows whose `columns` hold one of `combinations` (tuples in the order of `columns`; a null as null), by
-    comparisons."""
-
-    def equal(name: str, value: Any) -> pl.Expr:
-        col = pl.col(name)
-        return col.is_null() if value is None else col == pl.lit(value, dtype=schema[name])
-
-    rows = [
-        functools.reduce(operator.and_, (equal(n, v) for n, v in zip(columns, r, strict=True))) for r in combinations
-    ]
-    return functools.reduce(operator.or_, rows) if rows else pl.lit(False)
-
-
-def _present(column: str, where: pl.Expr | None) -> pl.Expr:
-    condition = pl.col(column).is_not_null()
-    return condition if where is None else condition & where

@@ -8,6 +8,7 @@ which are few in a real inventory; the rows are searched only for the values fou
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Collection
 from datetime import date
@@ -128,10 +129,14 @@ _SERVICE_LOOSE_RE = re.compile(_SERVICE_LOOSE[1:-1])
 
 
 def _plain(value: str | None, kind: str, service: bool) -> bool:
-    """True when `_cleaned` surely leaves `value` as it is. Decided in Python only for printable ASCII, where
-    Python's and polars' ideas of white space, case and these patterns agree; anything else is left to polars."""
+    """True when `_cleaned` surely leaves `value` as it is. Where cleaning only strips (not the kinds below, not
+    the service column), the value's two ends decide (`_solid`); else decided in Python only for printable ASCII,
+    where Python's and polars' ideas of white space, case and these patterns agree; anything else is left to
+    polars."""
     if value is None:
         return True
+    if kind not in _RESHAPED and not service:
+        return bool(value) and _solid(value[0]) and _solid(value[-1])
     if not (value.isascii() and value.isprintable()) or not value or value[0] == " " or value[-1] == " ":
         return False
     if service and _SERVICE_LOOSE_RE.fullmatch(value) and not SERVICE_CODE_RE.fullmatch(value):
@@ -145,15 +150,27 @@ def _plain(value: str | None, kind: str, service: bool) -> bool:
     return True
 
 
+# The kinds whose cleaning does more than strip (see `_cleaned`).
+_RESHAPED = ("enum", "operator", "count")
+
+
+def _solid(char: str) -> bool:
+    """A character that polars' `strip_chars` surely keeps at a value's end: printable ASCII other than the space,
+    or a letter or digit (no Unicode white space is one; the white space Python and polars disagree on is not)."""
+    return (char.isascii() and char.isprintable() and char != " ") or char.isalnum()
+
+
 def _plain_column(values: list[str | None], kind: str, service: bool) -> bool:
     """`_plain` for every value; for a column that cleaning only strips (free text, often thousands of distinct
     ids; dates, hundreds of days) in a few C-speed string passes instead of a Python call per value."""
-    if kind in ("enum", "operator", "count") or service:  # (the kinds `_plain` looks at more closely)
+    if kind in _RESHAPED or service:  # (the kinds `_plain` looks at more closely)
         return all(_plain(v, kind, service) for v in values)
     texts = [v for v in values if v is not None]
     whole = "".join(texts)
-    if not (whole.isascii() and whole.isprintable()) or not all(texts):
+    if not all(texts):
         return False
+    if not (whole.isascii() and whole.isprintable()):  # (names in Norwegian, say): each value's ends
+        return all(_solid(v[0]) and _solid(v[-1]) for v in texts)
     # Printable, so no value holds a line break: in the joined text a space next to one is a value's edge.
     joined = "\n".join(texts)
     return not (joined.startswith(" ") or joined.endswith(" ") or "\n " in joined or " \n" in joined)
@@ -286,7 +303,8 @@ _PREFILTER = re.compile(f"{IDENTITY_PREFILTER}|{CREDENTIAL_PREFILTER}")
 def _surely_clean(values: dict[str, list[str | None]]) -> bool:
     """True when no distinct value can match the pre-filter. Python's regex agrees with polars' on printable
     text (their `\\s` differ on control characters), so text that is not printable is left to polars."""
-    text = "\n".join(v for column in values.values() for v in column if v is not None)
+    # (empty values left out with the nulls: they only add a line break, which no pattern needs exactly one of)
+    text = "\n".join(filter(None, itertools.chain.from_iterable(values.values())))
     return text.replace("\n", " ").isprintable() and _PREFILTER.search(text) is None
 
 

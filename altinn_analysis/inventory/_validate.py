@@ -283,12 +283,16 @@ def _duplicates(frame: pl.DataFrame, out: Collector) -> None:
     columns = [c for c in columns if frame.get_column(c).null_count() < frame.height] or columns[:1]
     if not columns or frame.height < 2:
         return
-    # Distinct row hashes decide (one cheap pass: no duplicate if all differ); a hash collision only costs the
-    # exact check, and the window that names each duplicate's first row runs only when there are duplicates.
-    # A row is a duplicate only within its own institution (one institution alone: no need to hash its number).
+    # Row hashes decide: no duplicate if no hash repeats. A row is a duplicate only within its own institution
+    # (one institution alone: no need to hash its number). Only the rows whose hash repeats are checked exactly
+    # (rows with the same values have the same hash; a collision only costs that check), and the window that
+    # names each duplicate's first row runs on those alone.
     keys = [*columns] if len(out.problems) == 1 else [INST, *columns]
-    if _columns(frame, keys).hash_rows().n_unique() == frame.height:
+    hashes = _columns(frame, keys).hash_rows()
+    repeated = _repeated(hashes)
+    if repeated is None:
         return
+    frame = frame.filter(hashes.is_in(repeated.implode()))
     if not frame.select(pl.struct(keys).is_duplicated().any()).item():
         return
     marked = frame.with_columns(pl.col(ROW).min().over(keys).alias("__first__"))
@@ -301,6 +305,19 @@ def _duplicates(frame: pl.DataFrame, out: Collector) -> None:
         ),
         "exact duplicates of earlier rows",
     )
+
+
+def _repeated(hashes: pl.Series) -> pl.Series | None:
+    """The values that occur more than once in `hashes` (UInt64, no nulls), or None when all differ. Sorted in
+    numpy, whose sort of 64-bit integers costs about 0.4x the CPU of polars' `n_unique` hash set on 0.5 M rows (a
+    set that outgrows the caches), and whose equal values are then neighbours."""
+    import numpy as np  # (only where tables are checked: numpy comes with pyarrow and polars' conversions)
+
+    ordered = np.sort(hashes.to_numpy())
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return None
+    return pl.Series(np.unique(ordered[1:][same]), dtype=pl.UInt64)
 
 
 @dataclass(frozen=True)
