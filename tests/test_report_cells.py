@@ -688,6 +688,8 @@ def test_fast_sheet_cells_are_xlsxwriters_bytes(generated: Path, tmp_path: Path,
         ws = add("Ark æøå")
         bold, wrap = wb.add_format({"bold": True}), wb.add_format({"text_wrap": True, "num_format": "yyyy-mm-dd"})
         ws.set_row(3, 30, wb.add_format({"italic": True}))
+        ws.set_row(30, 40)  # a row with a height and no cells
+        ws.set_row(80, 20, wb.add_format({"bold": True}))  # ... and a format, past the last cell
         ws.set_column(5, 5, 12, wb.add_format({"font_color": "#FF0000"}))
         values = ["tekst", 'a & b < c > "d"', "_x0000_ \x01 ctrl", "  mellomrom ", "", "x" * 300, 0, -7, 1.5]
         values += [1e20, 123456789012345678, float("1e-300"), True, False, date(2026, 6, 19), datetime(2026, 1, 2, 3)]
