@@ -230,6 +230,15 @@ def test_specs_are_the_figures_plotly_json_key_order_included(
             assert json.dumps(go.Figure(spec, _validate=False).to_plotly_json()) == json.dumps(spec)
 
 
+def test_house_template_is_plotlys_own() -> None:
+    """Every chart carries the house template as plotly writes it: the same dicts, in the same key order, as a
+    validated `go.layout.Template` of the house layout gives (the figures make it without plotly)."""
+    from altinn_analysis.report.figures import _common
+
+    made = go.layout.Template(layout=_common._HOUSE_LAYOUT).to_plotly_json()
+    assert json.dumps(_common._HOUSE_TEMPLATE) == json.dumps(made)
+
+
 # -- 1. roles → packages ---------------------------------------------------------------------------------------
 
 
