@@ -313,7 +313,10 @@ def _profile(which: str, labels: list[str], inventory: Path, orgs: list[str], ou
     what = "every cell but the inventory load" if which == "all" else f"cell {index + 1} ({labels[index]})"
     print(f"\nprofile of {what}, reports 2..{len(orgs)} of one process (ours):")
     stats = pstats.Stats(str(out / "profile.prof"))
-    stats.strip_dirs().sort_stats("cumulative").print_stats(60 if which == "all" else 40)
+    order = os.environ.get("BENCH_CELLS_SORT", "cumulative")  # e.g. tottime
+    stats.strip_dirs().sort_stats(order).print_stats(60 if which == "all" else 40)
+    if os.environ.get("BENCH_CELLS_CALLERS"):  # who calls the functions matching it, e.g. "sub"
+        stats.print_callers(os.environ["BENCH_CELLS_CALLERS"])
 
 
 def _print(
