@@ -701,6 +701,10 @@ def test_fast_sheet_cells_are_xlsxwriters_bytes(generated: Path, tmp_path: Path,
         ws.write_formula(60, 0, "=1+1", bold, 2)
         ws.write_url(61, 0, "internal:'Ark æøå'!A1", bold, string="lenke")
         ws.write_rich_string(62, 0, "a ", bold, "fet", " tekst")
+        kinds = [_xlsx_cells.cell_kind(v) for v in values] + [(_xlsx_cells.BLANK, None)]
+        for r, style in enumerate((None, bold)):  # a row at a time, as the action list stores its findings
+            _xlsx_cells.store_row(ws, 70 + r, [(kind, value, style, wrap) for kind, value in kinds])
+        _xlsx_cells.store_row(ws, 72, [(_xlsx_cells.STRING, "lang " * 4000, bold, wrap)])
         add("Tom")
 
     assert _workbook_bytes(_xlsx_sheet.FastSheet, every_kind) == _workbook_bytes(Worksheet, every_kind)
