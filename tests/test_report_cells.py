@@ -791,36 +791,3 @@ def test_consents_aggregated_once_for_assessment_and_chart(generated: Path) -> N
                         before.consent_groups(consents, day, boundary)
                     )
                     assert consent_summary(consents, day, boundary) is consent_summary(consents, day, boundary)
-
-
-def _plotly_div(figure: display.Figure) -> str:
-    """The chart's div made by plotly alone, the way `Figure._chart` made it before it reused plotly's frame."""
-    import hashlib
-
-    import plotly.io as pio
-
-    pio.json.config.default_engine = "json"
-    digest = hashlib.sha256(pio.to_json(figure.spec, validate=False).encode()).hexdigest()[:10]
-    div = pio.to_html(figure.spec, validate=False, div_id=f"fig-{figure.name}-{digest}", **display._TO_HTML)
-    return f'<div class="{display.FIGURE_CLASS}" data-figure="{figure.name}">{div}</div>'
-
-
-@pytest.mark.parametrize("language", ["nb", "en"])
-def test_chart_divs_from_plotlys_frame_are_plotlys_own(generated: Path, language: str) -> None:
-    """Each chart's div is made from plotly's own div for its size, with the figure's id and JSON put in: the
-    same bytes as `pio.to_html` makes, for every chart of generated and demo reports; for a width, a template's
-    height, and texts that look like the stand-ins; and plotly itself makes the div of an odd size."""
-    for folder in (generated, DEMO):
-        for report in _reports(folder, language):
-            for name in ("readiness", "timeline", "roles", "consent"):
-                figure = report.figure(name)
-                if not figure.empty:
-                    assert figure.html() == _plotly_div(figure), (report.params.org_number, name)
-
-    layout: dict[str, Any] = {"title": {"text": 'aa-mark-id "aa-mark-data" </script> {x}'}, "meta": {"empty": False}}
-    for extra in ({"width": 400}, {"template": {"layout": {"height": 300}}}, {"height": 2.5}, {"height": "50%"}):
-        spec = {"data": [{"type": "bar", "x": [1], "y": ["aa-mark-layout"]}], "layout": {**layout, **extra}}
-        figure = display.Figure(spec, "test")
-        assert figure.html() == _plotly_div(figure), extra
-    assert display._plotly_shell(display._size({"layout": {"height": "50%"}})) is None
-    assert display._plotly_shell(display._size({"layout": {"height": 480}})) is not None

@@ -113,82 +113,21 @@ class Figure:
 
     def _chart(self, spec: dict[str, Any]) -> str:
         import plotly.io as pio
-        from plotly.io.json import to_json_plotly
 
         # plotly writes JSON with orjson when it is installed (it is, for the kernels' messages): its compact form
         # would change every page's bytes and the ids hashed from it, for ~1 ms a report. The stdlib engine keeps them.
         pio.json.config.default_engine = "json"
-        shell = _plotly_shell(_size(spec)) if list(spec) == ["data", "layout"] else None
-        if shell is None:
-            # A stable div id (from the name and the figure itself) keeps re-runs byte-identical.
-            digest = hashlib.sha256(pio.to_json(spec, validate=False).encode()).hexdigest()[:10]
-            div = pio.to_html(spec, validate=False, div_id=f"fig-{self.name}-{digest}", **_TO_HTML)
-        else:
-            # The same id and div, with the data and the layout encoded once each (`pio.to_json` and `pio.to_html`
-            # encoded each twice): the figure's JSON is exactly these two in its {"data", "layout"} frame.
-            jdata = to_json_plotly(spec["data"], engine="json")
-            jlayout = to_json_plotly(spec["layout"], engine="json")
-            digest = hashlib.sha256(f'{{"data":{jdata},"layout":{jlayout}}}'.encode()).hexdigest()[:10]
-            div = shell.fill({"id": f"fig-{self.name}-{digest}", "data": jdata, "layout": jlayout})
+        # A stable div id (from the name and the figure itself) keeps re-runs byte-identical.
+        digest = hashlib.sha256(pio.to_json(spec, validate=False).encode()).hexdigest()[:10]
+        div = pio.to_html(
+            spec,
+            validate=False,
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=f"fig-{self.name}-{digest}",
+            config={"displaylogo": False, "responsive": True},
+        )
         return f'<div class="{FIGURE_CLASS}" data-figure="{html.escape(self.name)}">{div}</div>'
-
-
-_TO_HTML: dict[str, Any] = {
-    "full_html": False,
-    "include_plotlyjs": False,
-    "config": {"displaylogo": False, "responsive": True},
-}
-_ID_MARK = "aa-mark-id"  # a stand-in div id: plotly writes it as given
-
-
-def _size(spec: dict[str, Any]) -> tuple[tuple[str, float], ...] | None:
-    """The width and height `pio.to_html` sizes the div by (the layout's, else its template's), or None when one
-    is not a plain number (then plotly makes the div itself)."""
-    layout = spec["layout"]
-    template = layout.get("template", {}).get("layout", {}) if isinstance(layout.get("template"), dict) else {}
-    out = []
-    for key in ("width", "height"):
-        value = layout.get(key, template.get(key))
-        if key in layout or key in template:
-            if not isinstance(value, int | float) or isinstance(value, bool):
-                return None
-            out.append((key, value))
-    return tuple(out)
-
-
-@dataclass(frozen=True)
-class _Shell:
-    """`pio.to_html`'s div cut where the figure's id, data JSON and layout JSON go."""
-
-    pieces: tuple[str, ...]
-    slots: tuple[str, ...]  # what goes after each piece but the last: "id", "data" or "layout"
-
-    def fill(self, values: Mapping[str, str]) -> str:
-        parts = [self.pieces[0]]
-        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
-            parts += (values[slot], piece)
-        return "".join(parts)
-
-
-@functools.lru_cache(maxsize=64)
-def _plotly_shell(size: tuple[tuple[str, float], ...] | None) -> _Shell | None:
-    """The div `pio.to_html` makes for a figure of this size (the only layout values its frame uses), made by
-    plotly itself from a stand-in figure, once per size. None when the stand-ins do not show up exactly once
-    each (the id: at least once), or the size is not a plain number: then plotly makes each chart's div."""
-    if size is None:
-        return None
-    import plotly.io as pio
-    from plotly.io.json import to_json_plotly
-
-    data, layout = ["aa-mark-data"], {**dict(size), "meta": "aa-mark-layout"}
-    div = pio.to_html({"data": data, "layout": layout}, validate=False, div_id=_ID_MARK, **_TO_HTML)
-    marks = {to_json_plotly(data, engine="json"): "data", to_json_plotly(layout, engine="json"): "layout"}
-    marks[_ID_MARK] = "id"
-    found = re.findall("|".join(map(re.escape, marks)), div)
-    if sorted(found.count(m) == 1 for m in marks if marks[m] != "id") != [True, True] or _ID_MARK not in found:
-        return None
-    pieces = re.split("|".join(map(re.escape, marks)), div)
-    return _Shell(tuple(pieces), tuple(marks[m] for m in found))
 
 
 class Saved(Mapping[str, "Path"]):
