@@ -17,7 +17,8 @@ actions.xlsx with owner/progress/comment filled in is then put in place, so late
 tracking columns, as a scheduled re-run does. The baseline is the package at git revision `REV` (default: the
 branch point, `git merge-base HEAD main`), extracted to a temporary folder and run the same way in its own
 process; base and ours alternate round by round so that both see the same load. Every cell's formatted
-output, findings.parquet and actions.xlsx are compared between the two, byte for byte.
+output, findings.parquet and actions.xlsx are compared between the two, byte for byte (a cell's text/plain, what
+a console shows, is counted apart).
 
 `--profile CELL` (a cell's number in the per-cell table, from 1, or words of its first line) runs our reports
 once more after the timed rounds, with that cell under cProfile in the warm reports, and prints its top lines by
@@ -119,23 +120,33 @@ def worker(tree: Path, inventory: Path, orgs: list[str], out: Path, language: st
     imports = time.perf_counter() - t0
     # The inventory load inside the first cell (the validation's work, not the cells'), timed on its own.
     loaded: list[tuple[float, float]] = []
-    institution = sys.modules.get("altinn_analysis.report._institution")
+    which = os.environ.get("BENCH_CELLS_PROFILE", "-1")
+    profile_all = which == "all"  # every cell, the inventory load left out (it is the checks' work)
+    profiled = -1 if profile_all else int(which)
+    profile = cProfile.Profile()
+    profiling = [False]
+    try:  # imported here: the package is lazy, and the cells import it only when they run
+        import altinn_analysis.report._institution as institution
+    except ImportError:  # a tree without it
+        institution = None
     real_load = getattr(institution, "load_inventory", None)
     if institution is not None and real_load is not None:
 
         def timed_load(*args: Any, **kwargs: Any) -> Any:
+            if profiling[0]:
+                profile.disable()
             w, c = time.perf_counter(), time.process_time()
             try:
                 return real_load(*args, **kwargs)
             finally:
                 loaded.append((time.perf_counter() - w, time.process_time() - c))
+                if profiling[0]:
+                    profile.enable()
 
         institution.load_inventory = timed_load  # type: ignore[attr-defined]
     fmt = DisplayFormatter()
     cells = [(label, *_compile(src)) for label, src in _cells(tree)]
     result: dict[str, Any] = {"imports": imports, "labels": [c[0] for c in cells], "reports": {}}
-    profiled = int(os.environ.get("BENCH_CELLS_PROFILE", "-1"))
-    profile = cProfile.Profile()
     for n, org in enumerate(orgs):
         shown: list[Any] = []
 
@@ -159,7 +170,8 @@ def worker(tree: Path, inventory: Path, orgs: list[str], out: Path, language: st
         gc.freeze()
         for i, (_label, body, last) in enumerate(cells):
             shown.clear()
-            on = i == profiled and n > 0
+            on = (profile_all or i == profiled) and n > 0
+            profiling[0] = on
             w, c = time.perf_counter(), time.process_time()
             if on:
                 profile.enable()
@@ -175,11 +187,24 @@ def worker(tree: Path, inventory: Path, orgs: list[str], out: Path, language: st
         files = {n: hashlib.sha256((target / n).read_bytes()).hexdigest() for n in ("findings.parquet", "actions.xlsx")}
         digests = [hashlib.sha256(o.encode()).hexdigest() for o in outputs]
         inventory_time = (sum(w for w, _ in loaded), sum(c for _, c in loaded))
-        result["reports"][org] = {"times": times, "outputs": digests, "files": files, "inventory": inventory_time}
+        result["reports"][org] = {
+            "times": times,
+            "outputs": digests,
+            "shown": [_shown_digest(o) for o in outputs],
+            "files": files,
+            "inventory": inventory_time,
+        }
         (out / f"{org}.outputs.json").write_text(json.dumps(outputs, ensure_ascii=False), encoding="utf-8")
-    if profiled >= 0:
+    if profiled >= 0 or profile_all:
         profile.dump_stats(str(out / "profile.prof"))
     return result
+
+
+def _shown_digest(output: str) -> str:
+    """A digest of a cell's outputs without their text/plain: what a notebook and the exported page show (the
+    plain text is what a console shows; a report fragment's changed from a repr of its HTML to its heading)."""
+    bundles = [{k: v for k, v in bundle.items() if k != "text/plain"} for bundle in json.loads(output)]
+    return hashlib.sha256(json.dumps(bundles, ensure_ascii=False).encode()).hexdigest()
 
 
 # -- the driver ----------------------------------------------------------------------------------------------
@@ -229,7 +254,8 @@ def main() -> None:
         "--profile",
         default=None,
         metavar="CELL",
-        help="after the timed rounds, profile this cell (number from 1, or words of its label) in our warm reports",
+        help="after the timed rounds, profile this cell (number from 1, words of its label, or `all`: every cell but "
+        "the inventory load) in our warm reports",
     )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -282,23 +308,29 @@ def main() -> None:
 
 def _profile(which: str, labels: list[str], inventory: Path, orgs: list[str], out: Path, language: str) -> None:
     """Run our reports once more with one cell under cProfile (warm reports only); print its top lines."""
-    if which.isdigit():
+    if which == "all":
+        index = -1
+    elif which.isdigit():
         index = int(which) - 1
     else:
         found = [i for i, label in enumerate(labels) if which.lower() in label.lower()]
         index = found[0] if found else -1
     if len(orgs) < 2:
         raise SystemExit("--profile needs two institutions or more: the first report of a process is not profiled")
-    if not 0 <= index < len(labels):
+    if which != "all" and not 0 <= index < len(labels):
         raise SystemExit(f"--profile {which!r}: no such cell; cells: " + "; ".join(labels))
-    os.environ["BENCH_CELLS_PROFILE"] = str(index)
+    os.environ["BENCH_CELLS_PROFILE"] = "all" if which == "all" else str(index)
     try:
         _run(ROOT, inventory, orgs, out, language, base=False)
     finally:
         del os.environ["BENCH_CELLS_PROFILE"]
-    print(f"\nprofile of cell {index + 1} ({labels[index]}), reports 2..{len(orgs)} of one process (ours):")
+    what = "every cell but the inventory load" if which == "all" else f"cell {index + 1} ({labels[index]})"
+    print(f"\nprofile of {what}, reports 2..{len(orgs)} of one process (ours):")
     stats = pstats.Stats(str(out / "profile.prof"))
-    stats.strip_dirs().sort_stats("cumulative").print_stats(40)
+    order = os.environ.get("BENCH_CELLS_SORT", "cumulative")  # e.g. tottime
+    stats.strip_dirs().sort_stats(order).print_stats(60 if which == "all" else 40)
+    if os.environ.get("BENCH_CELLS_CALLERS"):  # who calls the functions matching it, e.g. "sub"
+        stats.print_callers(os.environ["BENCH_CELLS_CALLERS"])
 
 
 def _print(
@@ -381,24 +413,27 @@ def _print(
         )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     if "base" in results:
-        same = differ = 0
+        same = differ = plain = 0
         for r, (ours, base) in enumerate(zip(results["ours"], results["base"], strict=True)):
             for org in orgs:
                 a, b = ours["reports"][org], base["reports"][org]
-                if a["outputs"] == b["outputs"] and a["files"] == b["files"]:
+                shown = a.get("shown", a["outputs"]) == b.get("shown", b["outputs"])
+                if shown and a["files"] == b["files"]:
                     same += 1
+                    plain += a["outputs"] != b["outputs"]
                 else:
                     differ += 1
                     bad = [
                         labels[i][:30]
-                        for i, (x, y) in enumerate(zip(a["outputs"], b["outputs"], strict=True))
+                        for i, (x, y) in enumerate(zip(a.get("shown", []), b.get("shown", []), strict=True))
                         if x != y
                     ]
                     files = [n for n in a["files"] if a["files"][n] != b["files"][n]]
                     print(f"  DIFFERENT round {r + 1} {org}: cells {bad} files {files}")
         print(
-            f"Same content? every cell's formatted output, findings.parquet and actions.xlsx bytes, ours vs base: "
-            f"{same} identical, {differ} different ({len(orgs)} institutions × {args.rounds} rounds)"
+            "Same content? every cell's formatted output but text/plain, findings.parquet and actions.xlsx bytes, "
+            f"ours vs base: {same} identical, {differ} different ({len(orgs)} institutions × {args.rounds} rounds); "
+            f"text/plain differs in {plain} of the identical ones"
         )
 
 

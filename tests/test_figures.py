@@ -230,6 +230,40 @@ def test_specs_are_the_figures_plotly_json_key_order_included(
             assert json.dumps(go.Figure(spec, _validate=False).to_plotly_json()) == json.dumps(spec)
 
 
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_sector_specs_are_the_sector_figures_plotly_json(
+    sector: tuple[pl.DataFrame, pl.DataFrame], language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sector page's charts come as JSON too (`sector_heatmap_spec`, `score_distribution_spec`): what plotly
+    makes of the figure dicts, to the order of the keys, empty ones included."""
+    from altinn_analysis.report.figures import _common
+
+    all_findings, summary = sector
+    cases = {
+        "heatmap": lambda: fg.sector_heatmap_spec(area_scores(all_findings), summary, language),
+        "heatmap_unnamed": lambda: fg.sector_heatmap_spec(area_scores(all_findings), None, language),
+        "heatmap_empty": lambda: fg.sector_heatmap_spec(area_scores(all_findings.clear()), None, language),
+        "scores": lambda: fg.score_distribution_spec(summary, language),
+        "scores_empty": lambda: fg.score_distribution_spec(summary.clear(), language),
+    }
+    for name, make in cases.items():
+        spec = make()
+        with monkeypatch.context() as m:
+            m.setattr(_common, "plotly_json", lambda data, layout: {"data": data, "layout": layout})
+            old = go.Figure(make(), _validate=False).to_plotly_json()
+        assert json.dumps(spec) == json.dumps(old), name
+    assert fg.sector_heatmap(area_scores(all_findings), summary, language).to_plotly_json() == cases["heatmap"]()
+
+
+def test_house_template_is_plotlys_own() -> None:
+    """Every chart carries the house template as plotly writes it: the same dicts, in the same key order, as a
+    validated `go.layout.Template` of the house layout gives (the figures make it without plotly)."""
+    from altinn_analysis.report.figures import _common
+
+    made = go.layout.Template(layout=_common._HOUSE_LAYOUT).to_plotly_json()
+    assert json.dumps(_common._HOUSE_TEMPLATE) == json.dumps(made)
+
+
 # -- 1. roles → packages ---------------------------------------------------------------------------------------
 
 

@@ -229,3 +229,14 @@ def test_reading_only_named_columns_keeps_their_cells(workbooks: list[Path]) -> 
                 expected = cells if number == 1 else {i: v for i, v in cells.items() if i in kept}
                 assert b.rows[number] == expected, (path.name, a.name, number)
         assert tracking._from_text(some[1:]) == tracking._from_text(full[1:])
+
+
+def test_skipped_sheets_are_the_ones_left_out(workbooks: list[Path]) -> None:
+    """`read_xlsx_text(..., skip=n)` gives the sheets after the first n worksheets, as the full read does; a chart
+    sheet is not counted (openpyxl's `worksheets[n:]`); the tracking read skips the summary sheet this way."""
+    for path in workbooks:
+        full = read_xlsx_text(path, Limits())
+        assert full is not None
+        for n in (0, 1, 2, len(full), len(full) + 1):
+            assert read_xlsx_text(path, Limits(), skip=n) == full[n:], (path.name, n)
+        assert tracking.read_tracking(path) == tracking._read_with_openpyxl(path)

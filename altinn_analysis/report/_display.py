@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +44,7 @@ _CODED = (
 _SETTLED = ("done", "not_applicable")
 _SETTLED_BLANK = ("days_left", "action")
 _SEVERITY_CLASS = {"critical": "sev-critical", "high": "sev-high", "medium": "sev-medium", "low": "sev-low"}
+_HEADING = re.compile(r"<h[1-6][^>]*>([^<]*)</h[1-6]>")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,13 @@ class Html:
 
     def _repr_html_(self) -> str:
         return self.body
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        # The plain-text form is what a console shows (a notebook and the page show the HTML): the fragment's
+        # first heading, not the whole fragment again as a repr, which doubled every report notebook's outputs
+        # and the kernel's messages. One bundle is also one formatter call instead of two.
+        found = _HEADING.search(self.body)
+        return {"text/html": self.body, "text/plain": html.unescape(found[1]) if found else "…"}
 
     def __add__(self, other: Html) -> Html:
         return Html(self.body + other.body)

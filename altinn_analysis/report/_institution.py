@@ -318,11 +318,11 @@ class InstitutionReport:
 
         Displayed (the notebook's last cell), the result lists the files for a reader and hands the batch runner
         the report's key facts (`facts()`) with the executed notebook: no file to write and read back."""
+        target = Path(output_dir) if output_dir is not None else self.params.output_dir
+        if target is None:  # nothing to write: the workbook writer is not even imported
+            return Saved({}, self.facts())
         from altinn_analysis.report.actions import write_actions_xlsx
 
-        target = Path(output_dir) if output_dir is not None else self.params.output_dir
-        if target is None:
-            return Saved({}, self.facts())
         target.mkdir(parents=True, exist_ok=True)
         parquet = target / "findings.parquet"
         from altinn_analysis.sources import atomic_path

@@ -227,9 +227,9 @@ class SectorReport:
 
         if name == "heatmap":
             names = self.summary_table
-            fig = figures.sector_heatmap(area_scores(self.findings), names, self.language)
+            spec = figures.sector_heatmap_spec(area_scores(self.findings), names, self.language)
         elif name == "scores":
-            fig = figures.score_distribution(self.summary_table, self.language)
+            spec = figures.score_distribution_spec(self.summary_table, self.language)
         else:
             raise ValueError(f"unknown figure {name!r}")
-        return Figure(fig, name)
+        return Figure(spec, name)

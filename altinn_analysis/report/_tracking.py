@@ -32,10 +32,11 @@ def read_tracking(path: str | Path) -> dict[str, dict[str, str]]:
     The workbook's text is read straight from its XML (`read_xlsx_text`); openpyxl reads it instead when a
     cell that matters holds something other than text (a number, a date, a formula), so both give the same."""
     try:
-        sheets = read_xlsx_text(Path(path), _TRACKING_LIMITS, _HEADERS)  # only the columns read below
+        # Only the columns read below, and not the summary sheet in front (no findings there).
+        sheets = read_xlsx_text(Path(path), _TRACKING_LIMITS, _HEADERS, skip=1)
     except (FileReadError, OSError):  # an earlier file someone broke must not stop this run: start afresh
         return {}
-    fast = _from_text(sheets[1:]) if sheets is not None else None
+    fast = _from_text(sheets) if sheets is not None else None
     return fast if fast is not None else _read_with_openpyxl(path)
 
 

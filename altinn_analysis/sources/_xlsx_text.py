@@ -63,20 +63,23 @@ class TextSheet:
     max_column: int
 
 
-def read_xlsx_text(path: Path, limits: Limits, headers: frozenset[str] | None = None) -> list[TextSheet] | None:
+def read_xlsx_text(
+    path: Path, limits: Limits, headers: frozenset[str] | None = None, *, skip: int = 0
+) -> list[TextSheet] | None:
     """The worksheets of the workbook at `path` in workbook order (chart sheets left out, as openpyxl's
     `worksheets`), or None when the workbook is not one this reader reads exactly as openpyxl would. Raises
     `FileReadError` (not a workbook, too big, a zip bomb) or `FileNotFoundError`, as `open_workbook` does.
 
     With `headers`, below a sheet's first row only the columns whose first-row text is one of `headers` are
-    read (the others are left out of `rows`): a caller that needs a few columns by name skips the rest."""
+    read (the others are left out of `rows`): a caller that needs a few columns by name skips the rest. The
+    first `skip` worksheets are left out unread (openpyxl's `worksheets[skip:]`)."""
     data = read_file(path, limits.file_bytes)
     if data.startswith(_OLE_MAGIC) or not zipfile.is_zipfile(io.BytesIO(data)):
         raise read_error(path.name, "not an .xlsx workbook")
     _check_xlsx_size(data, path.name, limits)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return _sheets(archive, headers)
+            return _sheets(archive, headers, skip)
     except _NotSimpleError:
         return None
     except (ET.ParseError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -125,7 +128,7 @@ def _text(node: ET.Element) -> str:
     return "".join(snippets)
 
 
-def _sheets(archive: zipfile.ZipFile, headers: frozenset[str] | None) -> list[TextSheet]:
+def _sheets(archive: zipfile.ZipFile, headers: frozenset[str] | None, skip: int = 0) -> list[TextSheet]:
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         raise _NotSimpleError("no xl/workbook.xml")
@@ -145,13 +148,16 @@ def _sheets(archive: zipfile.ZipFile, headers: frozenset[str] | None) -> list[Te
     plain = _plain_styles(archive, [part for kind, part in rels.values() if kind == _STYLES])
     book = ET.fromstring(_xml(archive, "xl/workbook.xml"))
     out = []
+    worksheets = 0
     for sheet in book.iter(f"{_MAIN}sheet"):
         kind, part = rels.get(sheet.get(f"{_REL}id", ""), ("", ""))
         if kind != _WORKSHEET:
             if kind.endswith("/chartsheet"):
                 continue
             raise _NotSimpleError(f"sheet {sheet.get('name')!r} of type {kind!r}")
-        out.append(_sheet(str(sheet.get("name", "")), _xml(archive, part), shared, plain, headers))
+        worksheets += 1
+        if worksheets > skip:  # a sheet the caller does not read is not parsed either
+            out.append(_sheet(str(sheet.get("name", "")), _xml(archive, part), shared, plain, headers))
     return out
 
 

@@ -14,8 +14,8 @@ roles_sankey(findings, inventory.delegations, load_dsop(), language="en")
 readiness_by_area(findings)
 ```
 
-Each institution chart also comes as `*_spec`: the same figure as plotly JSON (what `to_plotly_json()` gives,
-key order included), for the report, which shows the JSON and never needs the go.Figure.
+Each chart also comes as `*_spec`: the same figure as plotly JSON (what `to_plotly_json()` gives,
+key order included), for the reports, which show the JSON and never need the go.Figure.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 from altinn_analysis.report._params import LANGUAGES
 from altinn_analysis.report.figures._common import FIGURES, TEXTS, is_empty, validate_figure
 from altinn_analysis.report.figures.consent import consent_expiry, consent_expiry_spec
-from altinn_analysis.report.figures.distribution import score_distribution
-from altinn_analysis.report.figures.heatmap import sector_heatmap
+from altinn_analysis.report.figures.distribution import score_distribution, score_distribution_spec
+from altinn_analysis.report.figures.heatmap import sector_heatmap, sector_heatmap_spec
 from altinn_analysis.report.figures.readiness import readiness_by_area, readiness_by_area_spec
 from altinn_analysis.report.figures.roles import MAX_CANDIDATES, roles_sankey, roles_sankey_spec, successors_by_code
 from altinn_analysis.report.figures.timeline import deadline_timeline, deadline_timeline_spec, milestone_rows
@@ -52,7 +52,9 @@ __all__ = [
     "roles_sankey",
     "roles_sankey_spec",
     "score_distribution",
+    "score_distribution_spec",
     "sector_heatmap",
+    "sector_heatmap_spec",
     "validate_figure",
 ]
 

@@ -225,20 +225,26 @@ _AXIS_STYLE = {
 }
 
 
-@functools.cache
-def _house_template() -> go.layout.Template:
-    """plotly_white's page look, without its per-trace defaults: plotly validates and deep-copies the whole
-    template into every figure, which cost more than the figures themselves (and 7 KB of JSON each)."""
-    return go.layout.Template(
-        layout={
-            "font": {"color": "#2a3f5f"},
-            "paper_bgcolor": "white",
-            "plot_bgcolor": "white",
-            "colorway": ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692"],
-            "xaxis": _AXIS_STYLE,
-            "yaxis": _AXIS_STYLE,
-        }
-    )
+# plotly_white's page look, without its per-trace defaults: plotly validates and deep-copies the whole template
+# into every figure, which cost more than the figures themselves (and 7 KB of JSON each).
+_HOUSE_LAYOUT: dict[str, Any] = {
+    "font": {"color": "#2a3f5f"},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "colorway": ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692"],
+    "xaxis": _AXIS_STYLE,
+    "yaxis": _AXIS_STYLE,
+}
+
+
+def _sorted(value: Any) -> Any:
+    return {k: _sorted(value[k]) for k in sorted(value)} if isinstance(value, dict) else value
+
+
+# The template as plotly writes it (`go.layout.Template(layout=_HOUSE_LAYOUT).to_plotly_json()`: plotly's layout
+# classes set their properties in alphabetical order), made without plotly: building a validated Template loaded
+# plotly's validator tables (~0.1 s per process) only to give back these dicts. A test checks they are plotly's.
+_HOUSE_TEMPLATE: dict[str, Any] = {"layout": _sorted(_HOUSE_LAYOUT)}
 
 
 @dataclass(frozen=True)
@@ -362,7 +368,7 @@ def _finish(
         margin={"l": 20, "r": 20, "t": (90 + extra) if subtitle else 60, "b": bottom},
         hoverlabel={"align": "left"},
     )
-    plot.layout["template"] = copy.deepcopy(_house_template_json())
+    plot.layout["template"] = copy.deepcopy(_HOUSE_TEMPLATE)
     return plotly_json(plot.data, plot.layout)
 
 
@@ -370,11 +376,6 @@ def as_figure(spec: dict[str, Any]) -> go.Figure:
     """A `go.Figure` of plotly JSON from this package. Not validated again: the dicts come from this package's own
     code, and the tests validate every figure (`validate_figure`), which costs more than building it."""
     return go.Figure(spec, _validate=False)
-
-
-@functools.cache
-def _house_template_json() -> dict[str, Any]:
-    return dict(_house_template().to_plotly_json())
 
 
 @functools.cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -19,11 +21,16 @@ from altinn_analysis.report.figures._common import (
 def score_distribution(summary: pl.DataFrame, language: str = "nb") -> go.Figure:
     """How readiness is spread over the institutions (`sector_summary`): bins of 10 (the last is 90–100), the
     institutions' names in each bin's hover, and a line at the median."""
+    return as_figure(score_distribution_spec(summary, language))
+
+
+def score_distribution_spec(summary: pl.DataFrame, language: str = "nb") -> dict[str, Any]:
+    """`score_distribution` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     chart = Chart.start("score_distribution", language, "distribution_title")
     lang = chart.lang
     scored = summary.filter(pl.col("score").is_not_null())
     if scored.height == 0:
-        return as_figure(chart.empty())
+        return chart.empty()
     label_col = "name" if "name" in scored.columns else "org_number"
     scored = scored.with_columns(
         pl.col(label_col).fill_null(pl.col("org_number")).alias("_label"),
@@ -75,4 +82,4 @@ def score_distribution(summary: pl.DataFrame, language: str = "nb") -> go.Figure
     plot.axes("x", range=[0, 100], tickvals=list(range(0, 101, 10)), title={"text": chart.t("score_axis")})
     plot.axes("y", title={"text": chart.t("institutions_axis")}, rangemode="tozero", dtick=1 if max(ys) <= 10 else None)
     subtitle = chart.t("distribution_subtitle", n=chart.num(scored.height), median=median_text)
-    return as_figure(chart.finish(plot, 380, subtitle=subtitle))
+    return chart.finish(plot, 380, subtitle=subtitle)

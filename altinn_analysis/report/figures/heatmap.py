@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -29,9 +30,16 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
     """Institution × area readiness (`impact.area_scores`): 0 red … 100 green, grey with "–" where an area does
     not apply. `names` maps org_number → name; when it also has a `score` column (e.g. `sector_summary`), an
     "Overall" column is added and the rows are sorted by it, most ready first (else by name)."""
+    return as_figure(sector_heatmap_spec(area_scores, names, language))
+
+
+def sector_heatmap_spec(
+    area_scores: pl.DataFrame, names: pl.DataFrame | None = None, language: str = "nb"
+) -> dict[str, Any]:
+    """`sector_heatmap` as plotly JSON (its `to_plotly_json()`), without building the go.Figure."""
     chart = Chart.start("sector_heatmap", language, "heatmap_title")
     if area_scores.height == 0:
-        return as_figure(chart.empty())
+        return chart.empty()
     orgs = area_scores.select("org_number").unique()
     has_score = names is not None and "score" in names.columns
     if names is not None:
@@ -119,4 +127,4 @@ def sector_heatmap(area_scores: pl.DataFrame, names: pl.DataFrame | None = None,
     plot.update(plot_bgcolor=_NULL_GREY)  # null cells are transparent: the grey behind them shows "n/a"
     lines = max((label.count("<br>") + 1 for label in axis_labels), default=1)
     height = max(340, (14 * lines + 14) * orgs.height + 220)
-    return as_figure(chart.finish(plot, height, bottom=100))
+    return chart.finish(plot, height, bottom=100)
