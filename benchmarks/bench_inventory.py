@@ -75,6 +75,7 @@ def load_all(root: Path, mode: str, profile: bool = False, validate: bool = Fals
 
         inventory_module._read_ahead = read_in_groups  # type: ignore[attr-defined,unused-ignore]
         inventory_module.CHECK_THREADS = 0  # type: ignore[attr-defined,unused-ignore]
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
@@ -89,8 +90,11 @@ def load_all(root: Path, mode: str, profile: bool = False, validate: bool = Fals
     if profiler:
         profiler.disable()
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    # first touches of fresh memory in this fresh process: each copy of the rows costs its pages here
+    faults = {"minor_faults": after.ru_minflt - before.ru_minflt, "system_seconds": after.ru_stime - before.ru_stime}
     if validate:
-        return validated(loaded, folders, seconds, cpu_seconds, baseline, profiler)
+        return validated(loaded, folders, seconds, cpu_seconds, baseline, profiler) | faults
     inventories = [i for i in loaded if isinstance(i, Inventory)]
     fingerprint = hashlib.sha256()
     for inv in inventories:  # what was loaded, to compare the two paths
@@ -109,7 +113,7 @@ def load_all(root: Path, mode: str, profile: bool = False, validate: bool = Fals
         "peak_mib": peak_mib(),
         "baseline_mib": baseline,
         "profile": profile_lines(profiler, cpu_seconds) if profiler else [],
-    }
+    } | faults
 
 
 def read_in_groups(directories: Any, read: Any, read_group: Any) -> Any:
@@ -326,7 +330,8 @@ def line(r: dict[str, Any]) -> str:
     cpu_rate = r["rows"] / max(r["cpu_seconds"], 1e-9)
     return (
         f"{r['mode']:>6}: {int(r['institutions'])} institutions, {int(r['rows']):,} rows: {r['seconds']:.2f} s wall "
-        f"({rate / 1e6:.2f} M rows/s), {r['cpu_seconds']:.2f} s CPU ({cpu_rate / 1e6:.2f} M rows/s); whole run "
+        f"({rate / 1e6:.2f} M rows/s), {r['cpu_seconds']:.2f} s CPU ({cpu_rate / 1e6:.2f} M rows/s; system "
+        f"{r.get('system_seconds', math.nan):.2f} s, {r.get('minor_faults', 0) / 1e3:.0f} k minor faults); whole run "
         f"{r.get('process_cpu_seconds', 0):.2f} s CPU with imports and catalogue; peak RSS {r['peak_mib']:.0f} MiB "
         f"(baseline {r['baseline_mib']:.0f} MiB); {int(r['warnings'])} warnings"
         + (f", {int(r['invalid'])} invalid" if r["invalid"] else "")
@@ -361,6 +366,17 @@ def summary(results: list[dict[str, Any]]) -> None:
             f"  => against the base version's sector path {rate(base)}: CPU {ratio:.2f}x, "
             f"wall {base_wall:.2f} vs {wall:.2f} s ({base_wall / wall:.2f}x; best of each)"
         )
+        if all("minor_faults" in r for r in (*bases, *sectors)):
+
+            def least(runs: list[dict[str, Any]], key: str) -> float:
+                return float(min(r[key] for r in runs))
+
+            print(
+                f"  => in a fresh process, minor page faults {least(sectors, 'minor_faults') / 1e3:.0f} k against "
+                f"the base version's {least(bases, 'minor_faults') / 1e3:.0f} k, system CPU "
+                f"{least(sectors, 'system_seconds'):.2f} vs {least(bases, 'system_seconds'):.2f} s, peak RSS "
+                f"{least(sectors, 'peak_mib'):.0f} vs {least(bases, 'peak_mib'):.0f} MiB (least of each)"
+            )
     for r in results:
         if r["profile"]:
             print(f"  where the sector path's {r['cpu_seconds']:.2f} s CPU go (cumulative; nested lines overlap):")

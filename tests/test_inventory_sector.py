@@ -449,3 +449,30 @@ def test_stopping_early_leaves_no_check_running(
     found.close()
     assert running["now"] == 0
     assert handed <= inventory_module.CHECK_THREADS  # no more chunks handed over than threads to check them
+
+
+def test_first_and_last_chunks_are_smaller(
+    tmp_path: Path, embedded: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks start before a whole chunk is read (the first chunk a quarter of `CHUNK_ROWS`, the second half),
+    and the last rows are shared out in smaller chunks (at least an eighth) so that the checking threads finish
+    together; the result is the same as in one chunk. Fails when every chunk waits for `CHUNK_ROWS` rows."""
+    folders = [hs.inventory_with(tmp_path / f"inv{i:02}") for i in range(40)]
+    whole = load_inventories(folders, catalogue=embedded, known_services=KNOWN_SERVICES)
+    rows = {i.delegations.height + i.consents.height + i.integrations.height for i in whole}  # type: ignore[union-attr]
+    assert len(rows) == 1  # folders alike: the chunks' sizes in folders show the rule
+    monkeypatch.setattr(inventory_module, "CHUNK_ROWS", 8 * rows.pop())
+    sizes: list[int] = []
+    real = inventory_module.check_tables  # type: ignore[attr-defined]
+
+    def counted(raws, contexts, **kwargs):  # type: ignore[no-untyped-def]
+        sizes.append(len(raws))  # tables handed over at once
+        return real(raws, contexts, **kwargs)
+
+    monkeypatch.setattr(inventory_module, "check_tables", counted)
+    chunked = load_inventories(folders, catalogue=embedded, known_services=KNOWN_SERVICES)
+    for folder, a, b in zip(folders, whole, chunked, strict=True):
+        _same(b, a, folder.name)
+    tables = len(whole[0].file_hashes) - 1  # type: ignore[union-attr]  # (profile.yaml is not a table)
+    # in folders: 2, 4, then 8 while many are still to come, then half of those left, down to 1
+    assert [n // tables for n in sizes] == [2, 4, 8, 8, 8, 5, 3, 1, 1]

@@ -200,8 +200,9 @@ def _outcomes(
     group = functools.partial(read_folders, catalogue=catalogue, known_services=known_services, limits=limits)
     check = functools.partial(_flush, catalogue=catalogue, limit=limit, limits=limits, typed=typed, contain=contain)
     paths = [Path(d) for d in directories]
+    handed = seen = 0  # chunks handed over; rows read so far
     with _check_ahead(check, len(paths) > 1) as checked:
-        for directory, read_folder in _read_ahead(paths, read, group):
+        for index, (directory, read_folder) in enumerate(_read_ahead(paths, read, group)):
             try:
                 folder = read_folder()
             except Exception as exc:
@@ -213,10 +214,25 @@ def _outcomes(
                 continue
             chunk.append(folder)
             rows += folder.rows
-            if rows >= CHUNK_ROWS:
+            seen += folder.rows
+            left = rows + seen * (len(paths) - index - 1) / (index + 1)  # this chunk's rows and those to come
+            if rows >= _chunk_rows(handed, left):
                 yield from checked(chunk)
                 chunk, rows = [], 0
+                handed += 1
         yield from checked(chunk, last=True)
+
+
+def _chunk_rows(handed: int, left: float) -> float:
+    """The rows at which the chunk being gathered is handed over: `CHUNK_ROWS`, less for the first chunks (the
+    checks start while reading has barely begun: 1/4, then 1/2) and for the last ones (the rows still to come,
+    `left` with this chunk's, shared between the checking threads so that they finish together; at least 1/8)."""
+    start = CHUNK_ROWS / (1 << max(0, _FIRST_CHUNKS - handed))
+    return min(start, max(CHUNK_ROWS / 8, left / max(CHECK_THREADS, 1)))
+
+
+# Each smaller chunk costs a set of queries (~10-20 ms of CPU): two at the start, a few at the end.
+_FIRST_CHUNKS = 2
 
 
 # Folders read ahead while the tables of those before them are checked: polars and pyarrow release the GIL while
@@ -253,7 +269,9 @@ class _ReadAhead:
                 done = [f for _, f in self.pending if f.done() and not f.cancelled()]
                 if sum(f.result().rows for f in done if f.exception() is None) >= CHUNK_ROWS:
                     return
-                size = min(GROUP_FOLDERS, READ_AHEAD - len(self.pending))
+                # the first groups smaller: the first chunks' folders (see `_chunk_rows`) come sooner
+                first = self._next < READ_THREADS * max(1, GROUP_FOLDERS // 4)
+                size = min(max(1, GROUP_FOLDERS // 4) if first else GROUP_FOLDERS, READ_AHEAD - len(self.pending))
                 group = self._directories[self._next : self._next + size]
                 self._next += len(group)
                 futures: list[Future[Folder]] = [Future() for _ in group]

@@ -388,12 +388,15 @@ def _check_group(
 ) -> list[TableCheck]:
     first = raws[0]
     heights = [raw.source.height for raw in raws]
-    # Each institution's rows with its number, in one contiguous frame (filters over many chunks are slow).
+    # Each institution's rows with its number, in one frame of their chunks (one or a few a file), not copied
+    # into one contiguous frame: the loaded tables are slices of this frame, so a copy would be a second copy of
+    # every row, each page of it a page fault in a fresh process (130 generated folders: ~20 k faults, ~70 MiB
+    # peak RSS); the checks on ~15 chunks a table cost the same CPU (benchmarks/results/bench_inventory.txt).
     parts = [
         raw.source.hstack([pl.Series(INST, [i], dtype=pl.UInt32).new_from_index(0, h)])
         for i, (raw, h) in enumerate(zip(raws, heights, strict=True))
     ]
-    source = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical", rechunk=True)
+    source = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical", rechunk=False)
     raw = RawTable(first.table, first.file, source, first.header_row, "")
     spec = TABLE_SPECS[raw.table]
     out = Collector(raw.file, limit, len(raws))
@@ -428,6 +431,8 @@ def _check_group(
     # are one slice of it.
     for member, height, found in zip(raws, heights, problems, strict=True):
         part = whole.slice(offset, height) if whole is not None else None
+        if part is not None and max(part.n_chunks("all"), default=1) > 1:
+            part = part.rechunk()  # (a big file polars split: its table handed out in one piece, as alone)
         results.append(TableCheck(member.table, member.file, frame.slice(offset, height), found, part))
         offset += height
     return results
