@@ -99,6 +99,14 @@ _ACCESS_TOKEN_HINT = re.compile(r"(?i)access_token")
 # From this size on, a text is pre-filtered with pyarrow's RE2 (an executed notebook is ~200 KB).
 _LARGE_TEXT = 32_768
 _DIGIT_RUN_RE2 = r"[0-9]{6}[ .\-]?[0-9]{5}"
+# The lines of a large text any detector can match in, found by one RE2 pass over its lines: a detector's literal
+# hint (case as in the hint above), or an identity number's digits where `IDENTITY_NUMBER`'s look-arounds allow one
+# (RE2 has none: the characters around the digits are matched instead). A superset of every match's line; most lines
+# of a report hold none (a hash or an id with 11 digits in a row is a candidate, checked in Python as before).
+_HINTED_LINE_RE2 = (
+    r"(?i:bearer|access_token)|e[yw][A-Za-z0-9_-]{6,}\."
+    r"|(?:^|[^0-9.,]|[^0-9][.,]|^[.,])[0-9]{6}[ .\-]?[0-9]{5}(?:[^0-9]|$)"
+)
 
 # For Parquet: rows that cannot match any detector are skipped by a vectorised pre-filter.
 _PREFILTER = r"(?i)(BEGIN|e[yw][A-Za-z0-9_-]{6,}\.|bearer|access_token|[0-9]{6}[ .\-]?[0-9]{5})"
@@ -186,18 +194,24 @@ def _identity_numbers_by_line(text: str) -> Iterator[int]:
             yield start + pos
 
 
-def _contains(text: str, pattern: re.Pattern[str], re2: str) -> bool:
-    """Whether `pattern` (a plain or case-insensitive literal search) finds anything in `text`: for a large text
-    through pyarrow's RE2, which skips ahead where `re` steps through every position."""
-    if len(text) < _LARGE_TEXT:
-        return pattern.search(text) is not None
+def _hinted_lines(text: str) -> list[tuple[int, str]] | None:
+    """The lines of `text` that `_HINTED_LINE_RE2` finds, each with its offset in `text`; None when pyarrow cannot
+    take the text (a lone surrogate is no UTF-8). No match of any detector spans a line where the hints are
+    looked for (`_scan`), and a line break is neither a digit nor a separator."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    lines = text.split("\n")
     try:
-        return bool(pc.match_substring_regex(pa.array([text]), re2)[0].as_py())
-    except (UnicodeEncodeError, pa.ArrowException):  # a lone surrogate is no UTF-8
-        return pattern.search(text) is not None
+        found = pc.indices_nonzero(pc.match_substring_regex(pa.array(lines), _HINTED_LINE_RE2)).to_pylist()
+    except (UnicodeEncodeError, pa.ArrowException):
+        return None
+    hinted, offset, last = [], 0, 0
+    for i in found:
+        offset += sum(map(len, lines[last:i])) + i - last  # the lines in between and their line breaks
+        last = i
+        hinted.append((offset, lines[i]))
+    return hinted
 
 
 def _entropy(text: str) -> float:
@@ -345,14 +359,23 @@ def _scan(text: str, location: str, known: list[set[str]]) -> list[Finding]:
     hits: list[tuple[int, str]] = []
     if "-----BEGIN " in text:
         hits += [(m.start(), "private_key") for m in PRIVATE_KEY.finditer(text)]
-    if _JWT_HINT.search(text):
+    # A large text's detectors look at the lines pyarrow's RE2 picked (`_hinted_lines`), not at every position.
+    lines = _hinted_lines(text) if len(text) >= _LARGE_TEXT else None
+    hinted = text if lines is None else "\n".join(line for _, line in lines)
+    # each pattern's literal part, case as in the pattern: a superset of its matches, never a miss; a hint found
+    # runs the detector over the whole text (a bearer token's blanks may span lines)
+    if _JWT_HINT.search(hinted):
         hits += [(pos, "jwt") for pos in _jwts(text)]
-    # each pattern's literal part, case-insensitive as in the pattern: a superset of its matches, never a miss
-    if _contains(text, _BEARER_HINT, _BEARER_HINT.pattern):
+    if _BEARER_HINT.search(hinted):
         hits += [(m.start(), "bearer_token") for m in BEARER_TOKEN.finditer(text)]
-    if _contains(text, _ACCESS_TOKEN_HINT, _ACCESS_TOKEN_HINT.pattern):
+    if _ACCESS_TOKEN_HINT.search(hinted):
         hits += [(m.start(), "access_token") for m in ACCESS_TOKEN.finditer(text)]
-    hits += [(pos, "national_identity_number") for pos in _identity_numbers(text)]
+    if lines is None:
+        hits += [(pos, "national_identity_number") for pos in _identity_numbers(text)]
+    else:
+        hits += [
+            (start + pos, "national_identity_number") for start, line in lines for pos in _identity_numbers_in(line)
+        ]
     for forms in known:
         for form in forms:
             start = text.find(form)

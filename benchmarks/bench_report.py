@@ -32,7 +32,8 @@
    report of each thread of the kernel process (main thread: the cells and IPython; IOPub, Shell channel: the
    messaging; polars-*: polars' pool) and of the runner: where the time outside the cells goes. With
    `--kernel-profile N` also the kernel's main thread under cProfile (thread CPU time), the top N functions by own
-   and cumulative time (`--keep DIR` keeps the stats as DIR/kernel.prof).
+   and cumulative time (`--keep DIR` keeps the stats as DIR/kernel.prof);
+   `--runner-profile N` the same for the runner's thread (DIR/runner.prof).
 
 Nothing is asserted; everything is printed. Both runs read the same inventories and `data/reference/`.
 """
@@ -310,6 +311,7 @@ def cpu_by_thread(k: int, args: argparse.Namespace) -> None:
     """CPU per report of the kernel process and of the runner, by thread: K reports built one after another on one
     warm kernel in this process (two warm-up reports first, not counted). With `--workers 2` the kernel is started
     as one of two (polars' threads shared out as in a two-worker run)."""
+    import cProfile
     from datetime import date
 
     from altinn_analysis.report._executors import Workers, import_jupyter_stack, warm_runner, warm_up_code
@@ -354,16 +356,21 @@ def cpu_by_thread(k: int, args: argparse.Namespace) -> None:
                     "sys._bench_profile = cProfile.Profile(time.thread_time)\n"
                     "sys._bench_profile.enable()"
                 )
+            runner_profiler = cProfile.Profile(time.thread_time) if args.runner_profile else None
             kernel0, runner0, start = thread_cpu(pid, names), thread_cpu(os.getpid()), time.perf_counter()
+            if runner_profiler is not None:
+                runner_profiler.enable()
             results = [build_institution(org, {}, options, run_dir, plotly_js, workers) for org in orgs[2:]]
             warm.reset()  # the last report's reset counted too
+            if runner_profiler is not None:
+                runner_profiler.disable()
             wall = time.perf_counter() - start
             kernel1, runner1 = thread_cpu(pid, names), thread_cpu(os.getpid())
             if args.kernel_profile:
                 warm.run(
                     f"import sys\nsys._bench_profile.disable()\nsys._bench_profile.dump_stats({str(stats_file)!r})"
                 )
-                profile_text = kernel_profile_text(stats_file, args.kernel_profile)
+                profile_text = work_profile_text(stats_file, args.kernel_profile)
                 if args.keep:  # for pstats' callers/callees afterwards
                     args.keep.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(stats_file, args.keep / "kernel.prof")
@@ -387,19 +394,27 @@ def cpu_by_thread(k: int, args: argparse.Namespace) -> None:
     out("  kernel threads, ms a report: " + ", ".join(f"{name} {ms:.0f}" for ms, name in kernel))
     out("  runner threads, ms a report: " + ", ".join(f"{name} {ms:.0f}" for ms, name in runner))
     out("  statuses: " + ", ".join(sorted({r.status for r in results})))
+    if runner_profiler is not None:
+        runner_stats = work_profile_text(runner_profiler, args.runner_profile)
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            runner_profiler.dump_stats(str(args.keep / "runner.prof"))
+        out(f"  runner thread under cProfile, thread CPU (the figures above include its overhead), {n} reports:")
+        for line in runner_stats.splitlines():
+            out("    " + line.rstrip()[:170])
     if args.kernel_profile:
         out(f"  kernel main thread under cProfile, thread CPU (the figures above include its overhead), {n} reports:")
         for line in profile_text.splitlines():
             out("    " + line.rstrip()[:170])
 
 
-def kernel_profile_text(stats_file: Path, top: int) -> str:
-    """The kernel's main thread by own time and by cumulative time, `top` functions each."""
+def work_profile_text(profiler: Any, top: int) -> str:
+    """A profile (a `cProfile.Profile` or a stats file) by own time and by cumulative time, `top` functions each."""
     import io
     import pstats
 
     text = io.StringIO()
-    stats = pstats.Stats(str(stats_file), stream=text)
+    stats = pstats.Stats(profiler if not isinstance(profiler, Path) else str(profiler), stream=text)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
     return "\n".join(line for line in text.getvalue().splitlines() if line.strip())
@@ -515,6 +530,12 @@ def main() -> None:
         type=int,
         default=0,
         help="with --threads: the kernel's main thread under cProfile, the top N functions printed",
+    )
+    parser.add_argument(
+        "--runner-profile",
+        type=int,
+        default=0,
+        help="with --threads: the runner's thread under cProfile (thread CPU), the top N functions printed",
     )
     parser.add_argument(
         "--single-sample", type=int, default=20, help="institutions for the one-worker latency run (default 20)"

@@ -92,8 +92,7 @@ def test_writes_from_threads_all_arrive(stream: Any) -> None:
 
 
 def test_the_kernel_loads_this_stream_class() -> None:
-    (argument,) = [a for a in _kernel.KERNEL_ARGUMENTS if a.startswith("--IPKernelApp.outstream_class=")]
-    module, _, name = argument.split("=", 1)[1].rpartition(".")
+    module, _, name = _kernel.KERNEL_CONFIG["IPKernelApp"]["outstream_class"].rpartition(".")
     assert f"{OutStream.__module__}.{OutStream.__name__}" == f"{module}.{name}"
 
 
@@ -112,3 +111,62 @@ def test_a_users_polars_thread_setting_is_kept(monkeypatch: pytest.MonkeyPatch) 
     assert env is not None and env["POLARS_MAX_THREADS"] == "1" and env["PATH"]
     monkeypatch.setenv("POLARS_MAX_THREADS", "3")
     assert _kernel.kernel_environment(1) is None  # the kernel inherits the user's 3
+
+
+def test_every_kernel_setting_names_a_setting_of_its_class() -> None:
+    """A misspelt class or setting would only be warned about in the kernel's log, and have no effect."""
+    from ipykernel.kernelapp import IPKernelApp
+    from ipykernel.kernelbase import Kernel
+    from IPython.core.history import HistoryManager
+    from IPython.core.interactiveshell import InteractiveShell
+
+    classes = {cls.__name__: cls for cls in (HistoryManager, InteractiveShell, IPKernelApp, Kernel)}
+    assert set(_kernel.KERNEL_CONFIG) == set(classes)
+    for name, settings in _kernel.KERNEL_CONFIG.items():
+        traits = classes[name].class_traits(config=True)
+        assert set(settings) <= set(traits), name
+
+
+@pytest.mark.kernel
+def test_a_report_kernel_runs_with_these_settings_and_code_outside_notebooks_is_silent() -> None:
+    import json
+    import logging
+    import queue
+
+    warm = _kernel.WarmKernel("altinn-analysis")
+    try:
+        warm.start()
+        probe = (
+            "import json, logging, sys\n"
+            "ip = get_ipython()\n"
+            "print(json.dumps([ip.autoawait, ip.history_manager.enabled, logging.getLogger('IPKernelApp').level,"
+            " ip.kernel.log.name, ip.kernel._execute_sleep, type(sys.stdout).__module__]))"
+        )
+        msg_id = warm.kc.execute(probe)
+        while (msg := warm.kc.get_iopub_msg(timeout=30))["msg_type"] != "stream":
+            pass
+        assert json.loads(msg["content"]["text"]) == [
+            False,
+            False,
+            logging.WARNING,
+            "IPKernelApp",
+            0,
+            OutStream.__module__,
+        ]
+        while warm.kc.get_shell_msg(timeout=30)["parent_header"].get("msg_id") != msg_id:
+            pass
+        # code run outside a notebook (warm-up, reset) puts no copy of itself and no result on IOPub; a failure
+        # still fails
+        sent = warm.send("x = 41\nx + 1")
+        warm.wait(sent, timeout=30)
+        types = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                msg = warm.kc.get_iopub_msg(timeout=1)
+                if msg["parent_header"].get("msg_id") == sent:
+                    types.append(msg["msg_type"])
+        assert types == ["status", "status"]
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            warm.run("1 / 0", timeout=30)
+    finally:
+        warm.shutdown()

@@ -9,6 +9,7 @@ done and waited for before the next one starts. A kernel that died is replaced.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -23,7 +24,7 @@ from altinn_analysis.report._session import RunnerSession
 
 __all__ = [
     "ENGINE_NAME",
-    "KERNEL_ARGUMENTS",
+    "KERNEL_CONFIG",
     "RESET_CODE",
     "WarmExecutionManager",
     "WarmKernel",
@@ -42,14 +43,22 @@ ENGINE_NAME = "altinn-warm"
 # catalogues then stay out of every later collection, and the reset costs ~15 ms instead of ~0.3 s.
 RESET_CODE = "get_ipython().reset(new_session=True)\nimport gc\ngc.freeze()"
 
-# How a report kernel is started. No input history: a batch kernel never needs it, and each notebook would add an
-# SQLite session. Streams that skip flushing nothing (`_kernel_stream`). No 0.5 ms sleep before each reply (ipykernel's
-# old stopgap for outputs that arrived after the reply; nbclient waits for the kernel's idle status on IOPub anyway).
-KERNEL_ARGUMENTS = (
-    "--HistoryManager.enabled=False",
-    "--IPKernelApp.outstream_class=altinn_analysis.report._kernel_stream.OutStream",
-    "--Kernel._execute_sleep=0",
-)
+# How a report kernel is started (its configuration file, see `WarmKernel.start`). No input history: a batch kernel
+# never needs it, and each notebook would add an SQLite session. Streams that skip flushing nothing
+# (`_kernel_stream`). No 0.5 ms sleep before each reply (ipykernel's old stopgap for outputs that arrived after the
+# reply; nbclient waits for the kernel's idle status on IOPub anyway). No top-level `await` in cells (no report
+# notebook has one): else every request compiles its cell twice more, to find out whether it needs the asyncio
+# runner. The kernel's logger at the level its handler shows (WARNING, traitlets' default): ipykernel logs every
+# message at DEBUG, and with the logger itself at DEBUG (traitlets' default) each record is built, then dropped.
+KERNEL_CONFIG: dict[str, dict[str, Any]] = {
+    "HistoryManager": {"enabled": False},
+    "IPKernelApp": {
+        "outstream_class": "altinn_analysis.report._kernel_stream.OutStream",
+        "logging_config": {"loggers": {"IPKernelApp": {"level": "WARNING"}}},
+    },
+    "Kernel": {"_execute_sleep": 0},
+    "InteractiveShell": {"autoawait": False},
+}
 
 
 def kernel_threads(kernels: int, cores: int | None = None) -> int | None:
@@ -104,7 +113,12 @@ class WarmKernel:
         env = kernel_environment(self.threads)
         if env is not None:
             kwargs["env"] = env
-        self.km.start_kernel(extra_arguments=list(KERNEL_ARGUMENTS), **kwargs)
+        # a configuration file (traitlets reads JSON) rather than command-line values: a dict has no stable
+        # command-line form
+        assert self._ipc_dir is not None  # made by _ipc_path above; removed with the kernel
+        config = Path(self._ipc_dir) / "kernel_config.json"
+        config.write_text(json.dumps(KERNEL_CONFIG), encoding="utf-8")
+        self.km.start_kernel(extra_arguments=[f"--config={config}"], **kwargs)
         # One blocking client for everything: warm-up, reset, and the cells (`_notebook_client`, whose loop polls
         # its shell and IOPub sockets). Its own Session (same key) reads the header dates faster (`_session`). No
         # heartbeat thread: a dead kernel is seen from its process (`alive`).
@@ -147,8 +161,9 @@ class WarmKernel:
         self.wait(self.send(code), timeout)
 
     def send(self, code: str) -> str:
-        """Start running code outside any notebook; `wait` for it with the id returned."""
-        msg_id: str = self.kc.execute(code, silent=False, store_history=False)
+        """Start running code outside any notebook; `wait` for it with the id returned. Silent: no copy of the code
+        on IOPub (`execute_input`), no result shown, no run-cell events; an error still fails the reply."""
+        msg_id: str = self.kc.execute(code, silent=True, store_history=False)
         return msg_id
 
     def wait(self, msg_id: str, timeout: float) -> None:

@@ -1,4 +1,4 @@
-"""The standard output and error streams of a report kernel (loaded in the kernel, by `_kernel.KERNEL_ARGUMENTS`).
+"""The standard output and error streams of a report kernel (loaded in the kernel, by `_kernel.KERNEL_CONFIG`).
 
 ipykernel flushes `sys.stdout` and `sys.stderr` around every request and before every display (~90 flushes per
 report), and each flush is a round trip to its IOPub thread: two wake-ups there and a wait here, even when nothing

@@ -35,10 +35,11 @@ def _date(text: str) -> datetime | str | None:
 
 def extract_dates(obj: t.Any) -> t.Any:
     """`jupyter_client.jsonutil.extract_dates`: every ISO 8601 string in `obj` (nested) as a datetime, in a copy."""
+    # a header's values are strings: read in place, not through a call each
     if isinstance(obj, dict):
-        return {k: extract_dates(v) for k, v in obj.items()}
+        return {k: _date(v) if type(v) is str else extract_dates(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [extract_dates(o) for o in obj]
+        return [_date(o) if type(o) is str else extract_dates(o) for o in obj]
     if isinstance(obj, str):
         return _date(obj)
     return obj
