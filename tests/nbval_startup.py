@@ -10,4 +10,4 @@ from __future__ import annotations
 import sys
 
 if "jsonschema" not in sys.modules:  # too late otherwise: its formats are already registered
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
