@@ -46,10 +46,11 @@ fast: install
 
 # Every test: the fast ones spread over the cores, then the slow ones (kernels, browsers, end-to-end runs) one at a
 # time, then the notebooks under nbval (without hypothesis's plugin: no notebook uses it, and at the end of every
-# run it imports hypothesis, ~1 s of the notebooks' run on 2 cores).
+# run it imports hypothesis, ~1 s of the notebooks' run on 2 cores; with tests/nbval_startup.py, loaded before
+# nbval: without the IRI parser jsonschema builds at import, ~1.7 s, which nbval's schema checks never use).
 unit: fast
 	$(BIN)/pytest -q -p no:cacheprovider -m slow
-	$(BIN)/pytest --nbval-lax -p no:cacheprovider -p no:hypothesispytest notebooks/
+	PYTHONPATH=tests $(BIN)/pytest -p nbval_startup --nbval-lax -p no:cacheprovider -p no:hypothesispytest notebooks/
 
 check: lint fast  ## the fast loop (< 2 min): lint, type check and the fast tests
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from altinn_analysis.catalogue._build import PACKAGE_URN_PREFIX, SCHEMAS
+from altinn_analysis.catalogue._once import load_once
 from altinn_analysis.catalogue._paths import default_reference_dir
 from altinn_analysis.sources import Manifest, read_snapshot
 
@@ -48,10 +49,15 @@ class Catalogue:
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> Catalogue:
-        """Load and verify a snapshot (default: the embedded one)."""
+        """Load and verify a snapshot (default: the embedded one); once per process for the same files."""
         path = Path(directory) if directory is not None else default_reference_dir()
-        manifest, tables = read_snapshot(path, TABLES)
-        return cls(tables, manifest, path)
+
+        def read(folder: Path) -> Catalogue:
+            manifest, tables = read_snapshot(folder, TABLES)
+            return cls(tables, manifest, folder)
+
+        # The files read_snapshot reads: the manifest and one Parquet file per table.
+        return load_once(cls.__qualname__, path, ("manifest.json", *(f"{t}.parquet" for t in TABLES)), read)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n}={t.height}" for n, t in self._tables.items())

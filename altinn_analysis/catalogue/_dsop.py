@@ -15,6 +15,7 @@ import polars as pl
 
 from altinn_analysis.catalogue._dsop_files import read_dsop_tables
 from altinn_analysis.catalogue._dsop_schema import DSOP_TABLES
+from altinn_analysis.catalogue._once import load_once
 from altinn_analysis.catalogue._paths import default_dsop_dir
 
 if TYPE_CHECKING:
@@ -112,4 +113,9 @@ def load_dsop(directory: str | Path | None = None) -> DsopCatalogue:
     outside its vocabulary, a duplicate id or a reference to an unknown service or milestone.
     """
     path = Path(directory) if directory is not None else default_dsop_dir()
-    return DsopCatalogue(directory=path, **read_dsop_tables(path))
+    return load_once(
+        "DsopCatalogue",
+        path,
+        (f"{t}.csv" for t in DSOP_TABLES),
+        lambda folder: DsopCatalogue(directory=folder, **read_dsop_tables(folder)),
+    )
