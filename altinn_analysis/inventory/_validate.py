@@ -311,17 +311,30 @@ def _duplicates(frame: pl.DataFrame, heights: Sequence[int], out: Collector) -> 
     )
 
 
+# From this many rows on, `_repeats` sorts the hashes in numpy (a sector's chunk); below, polars finds repeats.
+_NUMPY_ROWS = 200_000
+
+
 def _repeats(hashes: pl.Series, heights: Sequence[int]) -> list[tuple[int, int, Any]]:
     """For each institution whose slice of `hashes` (UInt64, no nulls; institution i's rows the `heights[i]`
     after those of the ones before it) has a value twice: its slice's offset, height and which of its rows
-    (numpy booleans) have a value that repeats. Only the hashes' upper 32 bits are sorted, one institution's at a
+    (booleans) have a value that repeats. Only the hashes' upper 32 bits are sorted, one institution's at a
     time (numpy): half the bytes of a 64-bit sort, in a slice that stays in the caches. Among one institution's
     40,000 rows two equal 32-bit values by chance are rare (about 1 in 5); their rows are then checked exactly."""
-    import numpy as np  # (only where tables are checked: numpy comes with pyarrow and polars' conversions)
-
-    upper = (hashes.to_numpy() >> np.uint64(32)).astype(np.uint32)
     found: list[tuple[int, int, Any]] = []
     offset = 0
+    if hashes.len() < _NUMPY_ROWS:
+        # A few institutions (`assess`, `validate` or a report of one): polars alone, on the whole hashes, for
+        # numpy's import (~50 ms and its thread pool's start) costs more than the sort saves here.
+        for height in heights:
+            own = hashes.slice(offset, height)
+            if height > 1 and own.n_unique() < height:
+                found.append((offset, height, own.is_duplicated()))
+            offset += height
+        return found
+    import numpy as np  # (only where many tables are checked: numpy comes with pyarrow and polars' conversions)
+
+    upper = (hashes.to_numpy() >> np.uint64(32)).astype(np.uint32)
     for height in heights:
         part = upper[offset : offset + height]
         if height > 1:
