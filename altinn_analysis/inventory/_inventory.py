@@ -173,9 +173,10 @@ class _Outcome:
 
 # Institutions whose tables are checked together: about this many rows at a time (more only when one institution
 # alone has more), so that memory stays bounded whatever the number of institutions. Each chunk costs one set of
-# queries; 130 generated institutions (5.7 M rows) validate in the same CPU time at 0.25-2 M rows a chunk, with a
-# peak of ~330 MiB at 0.5 M against ~610 MiB at 2 M (benchmarks/results/bench_inventory.txt).
-CHUNK_ROWS = 500_000
+# queries: 130 generated institutions (5.7 M rows) load in 0.82-0.86 s wall at 1 M rows a chunk against 0.89-0.96 s
+# at 0.5 M, for a peak of 446-461 MiB against 379-386 MiB when validating (~610 MiB when loading, which keeps every
+# table) (benchmarks/results/bench_inventory.txt).
+CHUNK_ROWS = 1_000_000
 
 
 def _outcomes(
