@@ -28,9 +28,9 @@ from altinn_analysis.inventory import (
     validate_inventory,
 )
 from altinn_analysis.inventory import _collect as collect_module  # the package's own tests may use its modules
+from altinn_analysis.inventory import _duplicates as duplicates_module
 from altinn_analysis.inventory import _folders as folders_module
 from altinn_analysis.inventory import _inventory as inventory_module
-from altinn_analysis.inventory import _validate as validate_module
 from altinn_analysis.inventory import _value_check as value_check_module
 from altinn_analysis.sources import Limits
 from altinn_analysis.synthetic import generate_sector, write_sector
@@ -272,7 +272,7 @@ def test_rows_whose_hashes_collide_are_checked_exactly(
     """Exact duplicates are decided on row hashes first (their upper 32 bits, sorted in numpy, in a sector's
     chunk; the whole hashes in polars for a few institutions): with only 16 hash values in all (most rows then
     suspects, each checked exactly), nothing found changes, on either path."""
-    monkeypatch.setattr(validate_module, "_NUMPY_ROWS", numpy_rows)
+    monkeypatch.setattr(duplicates_module, "_NUMPY_ROWS", numpy_rows)
     expected = validate_inventories(sector, catalogue=embedded, known_services=KNOWN_SERVICES)
     hash_rows = pl.DataFrame.hash_rows
     monkeypatch.setattr(pl.DataFrame, "hash_rows", lambda self: (hash_rows(self) & 0xF) * (1 << 32))
