@@ -169,23 +169,24 @@ def test_a_failing_cell_raises_nbclients_error_unless_it_may_fail(kernel: Kernel
         assert client.nb.cells[0].outputs[0]["ename"] == "RuntimeError"
 
 
-def test_a_reply_without_its_idle_status_is_nbclients_iopub_timeout(kernel: Kernel) -> None:
-    client = client_for(kernel, "x = 1")
-    client.iopub_timeout = 1
+@pytest.mark.parametrize(
+    ("source", "limit", "replies", "message"),
+    [
+        ("x = 1", "iopub_timeout", True, "Timeout waiting for IOPub output"),
+        ("import time; time.sleep(60)", "timeout", False, "Cell execution timed out"),
+    ],
+    ids=["a reply without its idle status: iopub timeout", "no reply: cell timeout"],
+)
+def test_a_cell_that_does_not_finish_in_time_is_nbclients_timeout(
+    kernel: Kernel, source: str, limit: str, replies: bool, message: str
+) -> None:
+    client = client_for(kernel, source)
+    setattr(client, limit, 1)
     kernel.publish("req-1", "status", execution_state="busy")
-    kernel.reply("req-1", status="ok", execution_count=1)
+    if replies:
+        kernel.reply("req-1", status="ok", execution_count=1)
     start = time.monotonic()
-    with pytest.raises(CellTimeoutError, match="Timeout waiting for IOPub output"):
-        client.execute_cell(client.nb.cells[0], 0)
-    assert 0.9 < time.monotonic() - start < 5
-
-
-def test_no_reply_within_the_cell_timeout_is_nbclients_cell_timeout(kernel: Kernel) -> None:
-    client = client_for(kernel, "import time; time.sleep(60)")
-    client.timeout = 1
-    kernel.publish("req-1", "status", execution_state="busy")
-    start = time.monotonic()
-    with pytest.raises(CellTimeoutError, match="Cell execution timed out"):
+    with pytest.raises(CellTimeoutError, match=message):
         client.execute_cell(client.nb.cells[0], 0)
     assert 0.9 < time.monotonic() - start < 5
 
