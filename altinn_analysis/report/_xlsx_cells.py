@@ -33,7 +33,6 @@ __all__ = [
     "set_width",
     "sheet_link",
     "store_cell",
-    "store_row",
     "text_width",
     "wrapped",
     "wrapped_lines",
@@ -106,17 +105,6 @@ def store_cell(ws: Any, r: int, c: int, kind: int, value: Any, style: Any, date_
         ws.write_datetime(r, c, value, date_style)
     else:
         ws.write_boolean(r, c, value, style)
-
-
-def store_row(ws: Any, r: int, cells: Sequence[tuple[int, Any, Any, Any]]) -> None:
-    """One row's cells from column 0, each (kind, value, style, date style), as `store_cell` stores them one by
-    one (a `FastSheet` stores its text and blank cells in one step)."""
-    fast = getattr(ws, "store_row", None)
-    if fast is not None:
-        fast(r, cells)
-        return
-    for c, (kind, value, style, date_style) in enumerate(cells):
-        store_cell(ws, r, c, kind, value, style, date_style)
 
 
 def put(ws: Any, styles: Styles, row: int, col: int, value: object, **look: object) -> None:

@@ -6,7 +6,6 @@ xlsxwriter is not the version this was checked against, is written by xlsxwriter
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import xlsxwriter
@@ -19,8 +18,6 @@ from xlsxwriter.worksheet import (
     Worksheet,
 )
 
-from altinn_analysis.report._xlsx_cells import BLANK, STRING, store_cell
-
 __all__ = ["SHEET_CLASS", "FastSheet"]
 
 # The xlsxwriter versions whose cell XML `FastSheet` was compared with, byte for byte.
@@ -28,50 +25,7 @@ CHECKED_VERSIONS = frozenset({"3.3.1"})
 
 
 class FastSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter has no type information
-    """A worksheet that writes its common cells in one step (see the module doc), walks only the rows and
-    cells it holds rather than every row and column number of its dimension, and stores a row's text and
-    formatted blank cells as `write_string` and `write_blank` store them, without their argument handling."""
-
-    def store_row(self, row: int, cells: Sequence[tuple[int, Any, Any, Any]]) -> None:
-        """`_xlsx_cells.store_row`: one row's cells from column 0, each (kind, value, style, date style)."""
-        table, strings, half = self.table, self.str_table, self.xls_strmax // 2
-        for col, (kind, value, style, date_style) in enumerate(cells):
-            if self.constant_memory or (kind == STRING and len(value) > half) or kind not in (STRING, BLANK):
-                store_cell(self, row, col, kind, value, style, date_style)  # xlsxwriter's own checks
-            elif kind == BLANK:
-                if style is not None and not self._check_dimensions(row, col):  # as `write_blank`
-                    table[row][col] = CellBlankTuple(style)
-            elif not self._check_dimensions(row, col):  # a short text, as `write_string`
-                table[row][col] = CellStringTuple(strings._get_shared_string_index(value), style)
-
-    def _write_rows(self) -> None:
-        if self.comments or self.constant_memory:  # xlsxwriter's own walk, which also writes comment-only rows
-            super()._write_rows()
-            return
-        lo, hi = self.dim_rowmin, self.dim_rowmax
-        col_lo, col_hi = self.dim_colmin, self.dim_colmax
-        table, row_info = self.table, self.row_info
-        rows = sorted(r for r in {*row_info, *(r for r, cells in table.items() if cells)} if lo <= r <= hi)
-        # The <row> spans: the first and last column with a cell in each block of 16 rows, counted from 1.
-        blocks: dict[int, tuple[int, int]] = {}
-        for r in rows:
-            columns = [c for c in table.get(r, ()) if col_lo <= c <= col_hi]
-            if columns:
-                first, last = blocks.get(r // 16, (min(columns), max(columns)))
-                blocks[r // 16] = (min(first, *columns), max(last, *columns))
-        spans = {block: f"{first + 1}:{last + 1}" for block, (first, last) in blocks.items()}
-        self.row_spans = spans
-        for r in rows:
-            span = spans.get(r // 16)
-            cells = table.get(r)
-            if cells:
-                self._write_row(r, span, row_info.get(r))
-                for c in sorted(cells):
-                    if col_lo <= c <= col_hi:
-                        self._write_cell(r, c, cells[c])
-                self.fh.write("</row>")
-            else:
-                self._write_empty_row(r, span, row_info.get(r))
+    """A worksheet that writes its common cells in one step (see the module doc)."""
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         style = cell.format

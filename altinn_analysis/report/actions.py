@@ -69,7 +69,7 @@ from altinn_analysis.report._xlsx_cells import (
     put,
     set_width,
     sheet_link,
-    store_row,
+    store_cell,
     text_width,
     wrapped,
     wrapped_lines,
@@ -141,10 +141,10 @@ def _findings_sheet(
         return looks[i, variant]
 
     for r, row in enumerate(rows, start=1):
-        store_row(ws, r, [(kind, value, *style(i, row.variants[i])) for i, (kind, value) in enumerate(row.cells)])
-        for i, width in enumerate(row.widths):
-            if width > widths[i]:
-                widths[i] = width
+        for i, (kind, value) in enumerate(row.cells):
+            store_cell(ws, r, i, kind, value, *style(i, row.variants[i]))
+            if row.widths[i] > widths[i]:
+                widths[i] = row.widths[i]
     final = [max(min(cap, widths[i]), 8) for i, (_c, cap, _w) in enumerate(COLUMNS)]
     for i, width in enumerate(final):
         set_width(ws, i + 1, width)
