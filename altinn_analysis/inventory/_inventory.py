@@ -271,8 +271,9 @@ class _ReadAhead:
                 if sum(f.result().rows for f in done if f.exception() is None) >= CHUNK_ROWS:
                     return
                 # the first groups smaller: the first chunks' folders (see `_chunk_rows`) come sooner
-                first = self._next < READ_THREADS * max(1, GROUP_FOLDERS // 4)
-                size = min(max(1, GROUP_FOLDERS // 4) if first else GROUP_FOLDERS, READ_AHEAD - len(self.pending))
+                small = max(1, GROUP_FOLDERS // 4)
+                first = self._next < READ_THREADS * small
+                size = min(small if first else GROUP_FOLDERS, READ_AHEAD - len(self.pending))
                 group = self._directories[self._next : self._next + size]
                 self._next += len(group)
                 futures: list[Future[Folder]] = [Future() for _ in group]
